@@ -1,0 +1,94 @@
+// swift-tools-version: 6.1
+// cibox — CI in a box. See README.md and LICENSE (MIT).
+
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "cibox",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cibox", targets: ["cibox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // MARK: C shims (each imported by exactly one Swift module)
+        .systemLibrary(
+            name: "CLibgit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(name: "CSpawn"),
+
+        // MARK: Foundation layers
+        .target(name: "CIBoxBasics", swiftSettings: swiftSettings),
+        .target(name: "CIBoxModel", dependencies: ["CIBoxBasics"], swiftSettings: swiftSettings),
+
+        // MARK: Pure stages: config text -> model -> plan
+        .target(
+            name: "CIBoxConfig",
+            dependencies: ["CIBoxModel", "CIBoxBasics", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "CIBoxPlanner", dependencies: ["CIBoxModel", "CIBoxBasics"], swiftSettings: swiftSettings),
+
+        // MARK: I/O parts
+        .target(name: "CIBoxGit", dependencies: ["CIBoxModel", "CIBoxBasics", "CLibgit2"], swiftSettings: swiftSettings),
+        .target(
+            name: "CIBoxStore",
+            dependencies: ["CIBoxModel", "CIBoxBasics", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "CIBoxExecutor", dependencies: ["CIBoxModel", "CIBoxBasics", "CSpawn"], swiftSettings: swiftSettings),
+        .target(
+            name: "CIBoxScheduler",
+            dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxPlanner", "CIBoxExecutor"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Composition and interface
+        .target(
+            name: "CIBoxCommands",
+            dependencies: [
+                "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxPlanner", "CIBoxGit", "CIBoxStore",
+                "CIBoxExecutor", "CIBoxScheduler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "cibox",
+            dependencies: ["CIBoxCommands"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .target(
+            name: "CIBoxTestSupport",
+            dependencies: ["CIBoxBasics", "CIBoxModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CIBoxConfigTests", dependencies: ["CIBoxConfig", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CIBoxPlannerTests", dependencies: ["CIBoxPlanner", "CIBoxConfig", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CIBoxGitTests", dependencies: ["CIBoxGit", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CIBoxStoreTests", dependencies: ["CIBoxStore", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CIBoxExecutorTests", dependencies: ["CIBoxExecutor", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CIBoxSchedulerTests", dependencies: ["CIBoxScheduler", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxEndToEndTests",
+            dependencies: ["CIBoxTestSupport", "CIBoxModel"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

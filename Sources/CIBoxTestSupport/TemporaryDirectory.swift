@@ -1,0 +1,35 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import Foundation
+
+/// A fresh folder under the system temp folder, removed by `remove()` (tests call it in `defer`).
+package struct TemporaryDirectory: Sendable {
+    /// The folder's absolute path (symlinks resolved, so it compares equal to what libgit2 reports).
+    package let path: String
+
+    /// Makes a fresh, empty folder whose name starts with `prefix`.
+    package init(prefix: String = "cibox-test") throws {
+        let base = FileManager.default.temporaryDirectory.resolvingSymlinksInPath().path
+        let name = "\(prefix)-\(UUID().uuidString.prefix(8))"
+        path = base + "/" + name
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    /// The path of `relative` inside the folder.
+    package func appending(_ relative: String) -> String {
+        path + "/" + relative
+    }
+
+    /// Writes `contents` to `relative`, making folders as needed.
+    package func write(_ contents: String, to relative: String) throws {
+        let full = appending(relative)
+        let parent = (full as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        try Data(contents.utf8).write(to: URL(fileURLWithPath: full))
+    }
+
+    /// Removes the folder and everything in it.
+    package func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
