@@ -1,0 +1,145 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxGit
+import CIBoxTestSupport
+import Foundation
+import Testing
+
+@Suite struct GitRepositoryCheckoutTests {
+    @Test func checksOutABranchAsAStandaloneRepository() throws {
+        let sample = try SampleRepository()
+        defer { sample.remove() }
+        let destination = try TemporaryDirectory(prefix: "cibox-dest")
+        defer { destination.remove() }
+        let before = DirectorySnapshot(of: sample.path)
+        #expect(before.entries[".git/index"] != nil && before.entries["src/nested/deep.txt"] != nil)
+        let target = destination.appending("workspace")
+        do {
+            let repository = try GitRepository.open(discoveringFrom: sample.path)
+            let resolved = try repository.resolve("main")
+            try repository.checkout(resolved.commit, into: target, branch: resolved.branch)
+        }
+        #expect(DirectorySnapshot(of: sample.path) == before)
+
+        try expectFiles(in: target, readme: "hello again\n")
+        #expect(try git(in: target, ["rev-parse", "HEAD"]) == sample.second)
+        #expect(try git(in: target, ["symbolic-ref", "HEAD"]) == "refs/heads/main")
+        #expect(try git(in: target, ["status", "--porcelain"]) == "")
+        #expect(try git(in: target, ["log", "-1", "--format=%H %s"]) == "\(sample.second) Second commit")
+        #expect(try git(in: target, ["remote", "get-url", "origin"]) == sample.path)
+        let alternates = try String(contentsOfFile: target + "/.git/objects/info/alternates", encoding: .utf8)
+        #expect(alternates == sample.path + "/.git/objects\n")
+    }
+
+    @Test func checksOutADetachedCommitIntoAnEmptyFolder() throws {
+        let sample = try SampleRepository()
+        defer { sample.remove() }
+        let destination = try TemporaryDirectory(prefix: "cibox-dest")
+        defer { destination.remove() }
+        let repository = try GitRepository.open(discoveringFrom: sample.path)
+        let resolved = try repository.resolve("v1-light")
+        try repository.checkout(resolved.commit, into: destination.path, branch: nil)
+
+        try expectFiles(in: destination.path, readme: "hello\n")
+        #expect(try git(in: destination.path, ["rev-parse", "HEAD"]) == sample.first)
+        #expect(try git(in: destination.path, ["rev-parse", "--abbrev-ref", "HEAD"]) == "HEAD")
+        #expect(try git(in: destination.path, ["status", "--porcelain"]) == "")
+    }
+
+    @Test func leavesABareSourceUntouched() throws {
+        let sample = try SampleRepository()
+        defer { sample.remove() }
+        let bare = try sample.bareClone()
+        defer { bare.directory.remove() }
+        let destination = try TemporaryDirectory(prefix: "cibox-dest")
+        defer { destination.remove() }
+        let before = DirectorySnapshot(of: bare.path)
+        #expect(before.entries["HEAD"] != nil && before.entries["packed-refs"] != nil)
+        let target = destination.appending("workspace")
+        do {
+            let repository = try GitRepository.open(discoveringFrom: bare.path)
+            let resolved = try repository.resolve("feature")
+            try repository.checkout(resolved.commit, into: target, branch: resolved.branch)
+        }
+        #expect(DirectorySnapshot(of: bare.path) == before)
+        #expect(!FileManager.default.fileExists(atPath: bare.path + "/index"))
+
+        try expectFiles(in: target, readme: "hello\n")
+        #expect(try git(in: target, ["rev-parse", "HEAD"]) == sample.first)
+        #expect(try git(in: target, ["symbolic-ref", "HEAD"]) == "refs/heads/feature")
+        #expect(try git(in: target, ["status", "--porcelain"]) == "")
+        #expect(try git(in: target, ["remote", "get-url", "origin"]) == bare.path)
+    }
+
+    @Test func refusesARelativeOrNonEmptyFolder() throws {
+        let sample = try SampleRepository()
+        defer { sample.remove() }
+        let destination = try TemporaryDirectory(prefix: "cibox-dest")
+        defer { destination.remove() }
+        try destination.write("keep\n", to: "keep.txt")
+        let repository = try GitRepository.open(discoveringFrom: sample.path)
+        let commit = try repository.resolve("HEAD").commit
+
+        let relative = try #require(throws: GitError.self) {
+            try repository.checkout(commit, into: "relative/folder", branch: nil)
+        }
+        #expect(relative.code == .invalidArgument)
+        #expect(relative.message == "Cannot check out into 'relative/folder': the path must be absolute. Pass a full path.")
+
+        let nonEmpty = try #require(throws: GitError.self) {
+            try repository.checkout(commit, into: destination.path, branch: nil)
+        }
+        #expect(nonEmpty.code == .invalidArgument)
+        #expect(
+            nonEmpty.message
+                == "Cannot check out into '\(destination.path)': it already exists and is not an empty folder. "
+                + "Pass a new path or remove it first.")
+        #expect(try String(contentsOfFile: destination.appending("keep.txt"), encoding: .utf8) == "keep\n")
+    }
+
+    @Test func rejectsAnInvalidBranchNameAndCleansUp() throws {
+        let sample = try SampleRepository()
+        defer { sample.remove() }
+        let destination = try TemporaryDirectory(prefix: "cibox-dest")
+        defer { destination.remove() }
+        let repository = try GitRepository.open(discoveringFrom: sample.path)
+        let commit = try repository.resolve("HEAD").commit
+        let target = destination.appending("workspace")
+        let error = try #require(throws: GitError.self) {
+            try repository.checkout(commit, into: target, branch: "bad..name")
+        }
+        #expect(error.code == .invalidArgument)
+        #expect(error.message.hasPrefix("'bad..name' is not a valid branch name: "))
+        #expect(!FileManager.default.fileExists(atPath: target))
+    }
+
+    @Test func reportsACommitThatIsNotInTheRepository() throws {
+        let sample = try SampleRepository()
+        defer { sample.remove() }
+        let destination = try TemporaryDirectory(prefix: "cibox-dest")
+        defer { destination.remove() }
+        let repository = try GitRepository.open(discoveringFrom: sample.path)
+        var commit = try repository.resolve("HEAD").commit
+        commit.sha = String(repeating: "ab", count: 20)
+        let error = try #require(throws: GitError.self) {
+            try repository.checkout(commit, into: destination.path, branch: nil)
+        }
+        #expect(error.code == .revisionNotFound)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: destination.path).isEmpty)
+    }
+
+    /// Checks the sample's files: contents, nested folders, the executable bit and the symlink.
+    private func expectFiles(in directory: String, readme: String) throws {
+        let files = FileManager.default
+        #expect(try String(contentsOfFile: directory + "/README.md", encoding: .utf8) == readme)
+        #expect(try String(contentsOfFile: directory + "/src/nested/deep.txt", encoding: .utf8) == "deep\n")
+        let tool = try files.attributesOfItem(atPath: directory + "/tool.sh")
+        let toolMode = try #require(tool[.posixPermissions] as? NSNumber).intValue
+        #expect(toolMode & 0o111 == 0o111)
+        let readmeMode = try #require(files.attributesOfItem(atPath: directory + "/README.md")[.posixPermissions] as? NSNumber)
+        #expect(readmeMode.intValue & 0o111 == 0)
+        let link = try files.attributesOfItem(atPath: directory + "/link")
+        #expect(link[.type] as? FileAttributeType == .typeSymbolicLink)
+        #expect(try files.destinationOfSymbolicLink(atPath: directory + "/link") == "README.md")
+    }
+}
