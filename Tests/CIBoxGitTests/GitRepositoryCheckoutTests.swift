@@ -71,6 +71,25 @@ import Testing
         #expect(try git(in: target, ["remote", "get-url", "origin"]) == bare.path)
     }
 
+    @Test func checksOutFromALinkedWorkTree() throws {
+        let sample = try SampleRepository()
+        defer { sample.remove() }
+        let linked = try TemporaryDirectory(prefix: "cibox-linked")
+        defer { linked.remove() }
+        try sample.git(["worktree", "add", "-q", linked.appending("tree"), "feature"])
+        let destination = try TemporaryDirectory(prefix: "cibox-dest")
+        defer { destination.remove() }
+        let repository = try GitRepository.open(discoveringFrom: linked.appending("tree"))
+        #expect(repository.workingDirectory == linked.appending("tree"))
+        let resolved = try repository.resolve("HEAD")
+        #expect(resolved.branch == "feature")
+        try repository.checkout(resolved.commit, into: destination.path, branch: resolved.branch)
+        let alternates = try String(contentsOfFile: destination.appending(".git/objects/info/alternates"), encoding: .utf8)
+        #expect(alternates == sample.path + "/.git/objects\n")
+        #expect(try git(in: destination.path, ["rev-parse", "HEAD"]) == sample.first)
+        #expect(try git(in: destination.path, ["status", "--porcelain"]) == "")
+    }
+
     @Test func refusesARelativeOrNonEmptyFolder() throws {
         let sample = try SampleRepository()
         defer { sample.remove() }
