@@ -37,6 +37,38 @@ extension GitRepository {
         return Data(bytes: bytes, count: size)
     }
 
+    /// The bytes of the file at `path` on disk in the work tree (uncommitted state, for `--working-tree`).
+    ///
+    /// - Parameter path: repository-relative, "/"-separated; it may not leave the work tree through "..".
+    /// - Returns: the file's bytes (a symlink is followed), or nil when nothing is at `path`.
+    /// - Throws: `GitError` `.invalidArgument` for a bare repository or a path outside the work tree;
+    ///   `.fileNotFound` when `path` is a folder or cannot be read.
+    package func readWorkingTreeFile(_ path: String) throws(GitError) -> Data? {
+        guard let workingDirectory else {
+            throw GitError(
+                .invalidArgument,
+                "Cannot read '\(path)' from the work tree of '\(gitDirectory)': it is a bare repository, which has "
+                    + "no work tree. Pick a branch, tag or commit instead.")
+        }
+        let relative = String(path.drop { $0 == "/" })
+        guard !relative.isEmpty, !relative.split(separator: "/").contains("..") else {
+            throw GitError(
+                .invalidArgument,
+                "Cannot read '\(path)' from the work tree of '\(workingDirectory)': give a file path inside it.")
+        }
+        let full = workingDirectory + "/" + relative
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else { return nil }
+        do {
+            guard !isDirectory.boolValue else { throw CocoaError(.fileReadNoPermission) }
+            return try Data(contentsOf: URL(fileURLWithPath: full))
+        } catch {
+            throw GitError(
+                .fileNotFound,
+                "Cannot read '\(full)': it is a folder or unreadable. Check the path and its permissions.")
+        }
+    }
+
     /// Looks up `commit`'s root tree; the caller frees it with `git_tree_free`.
     private func lookupTree(of commit: GitCommit) throws(GitError) -> OpaquePointer? {
         var oid = try GitOID.parse(commit.treeID)

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxGit
+import CIBoxTestSupport
 import Foundation
 import Testing
 
@@ -113,5 +114,18 @@ import Testing
         #expect(try repository.readFile("src", at: second) == nil)
         let error = try #require(throws: GitError.self) { try repository.readFile("", at: second) }
         #expect(error.code == .invalidArgument)
+    }
+
+    @Test func readsWorkTreeFiles() throws {
+        let sample = try SampleRepository()
+        defer { sample.remove() }
+        try sample.fixture.write("edited\n", to: "README.md")
+        let repository = try GitRepository.open(discoveringFrom: sample.path)
+        #expect(try repository.readWorkingTreeFile("README.md") == Data("edited\n".utf8))
+        #expect(try repository.readWorkingTreeFile("src/nested/deep.txt") == Data("deep\n".utf8))
+        #expect(try repository.readWorkingTreeFile("missing.txt") == nil)
+        #expect(throws: GitError.self) { try repository.readWorkingTreeFile("../outside") }
+        let folder = try #require(throws: GitError.self) { try repository.readWorkingTreeFile("src") }
+        #expect(folder.code == .fileNotFound)
     }
 }
