@@ -81,6 +81,15 @@ import Testing
         #expect(Dictionary(uniqueKeysWithValues: b.map { ($0.key, $0.value.scalar?.text ?? "") }) == merge.expected)
     }
 
+    @Test func repeatedMergeKeysActLikeAMergeList() throws {
+        let yaml = "a: &a {x: 1}\nc: &c {x: 2, w: 4}\nb:\n  <<: *a\n  <<: *c\n  v: 5\n"
+        let (root, diagnostics) = YAMLReader.parse(yaml, file: "c.yml")
+        #expect(diagnostics.isEmpty)
+        let b = try #require(root?["b"])
+        #expect(b.entries?.map(\.key) == ["x", "w", "v"])
+        #expect(b["x"]?.scalar?.text == "1")
+    }
+
     @Test func mergeOfAScalarIsAnError() {
         let (_, diagnostics) = YAMLReader.parse("a: &a 1\nb:\n  <<: *a\n", file: "c.yml")
         #expect(diagnostics.map(\.formatted) == [

@@ -147,9 +147,9 @@ struct Compilation {
             return []
         }
         guard jobNames.contains("build") else {
-            if root["jobs"] != nil {
+            if let jobsKey = root.entry("jobs") {
                 decoder.error(
-                    root.location, "a version \(version ?? "2") config without 'workflows' needs a job named 'build'",
+                    jobsKey.keyLocation, "a version \(version ?? "2") config without 'workflows' needs a job named 'build'",
                     hint: "rename the job to run to 'build', or add a 'workflows:' key")
             }
             return []

@@ -21,7 +21,7 @@ package enum YAMLReader {
     package static func parse(_ text: String, file: String) -> (root: ConfigNode?, diagnostics: [Diagnostic]) {
         let composed: Node?
         do {
-            composed = try Yams.compose(yaml: text)
+            composed = try composeAllowingRepeatedMergeKeys(text)
         } catch {
             return (nil, [diagnostic(for: error, file: file)])
         }
@@ -29,6 +29,36 @@ package enum YAMLReader {
         var converter = NodeConverter(file: file)
         let root = converter.convert(composed)
         return (root, converter.diagnostics)
+    }
+
+    /// The prefix of the keys that stand for repeated `<<` keys (see ``composeAllowingRepeatedMergeKeys(_:)``).
+    static let repeatedMergeKeyPrefix = "<<\u{2060}cibox-merge-"
+
+    /// Composes `text`; when Yams rejects a mapping only because it repeats `<<` (which real configs do and
+    /// CircleCI accepts), renames the `<<` keys that start a line to distinct keys and composes again.
+    ///
+    /// Yams checks for duplicate keys while composing and has no option to turn that off (Yams 6.2.2,
+    /// `Parser.checkDuplicates`); remove this when it gets one.
+    static func composeAllowingRepeatedMergeKeys(_ text: String) throws -> Node? {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            guard case .duplicatedKeysInMapping(let duplicates, _) = error, duplicates == ["<<"] else { throw error }
+            var counter = 0
+            var lines: [Substring] = []
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                let body = line.drop { $0 == " " || $0 == "-" }
+                guard body.hasPrefix("<<"), body.dropFirst(2).drop(while: { $0 == " " }).hasPrefix(":") else {
+                    lines.append(line)
+                    continue
+                }
+                counter += 1
+                let indent = line.prefix(line.count - body.count)
+                lines.append(indent + "\(repeatedMergeKeyPrefix)\(counter)" + body.dropFirst(2))
+            }
+            guard counter > 0 else { throw error }
+            return try Yams.compose(yaml: lines.joined(separator: "\n"))
+        }
     }
 
     /// The diagnostic for an error thrown by Yams, at the place libyaml points to.
@@ -110,7 +140,8 @@ private struct NodeConverter {
 
     static func isMergeKey(_ node: Node) -> Bool {
         guard case .scalar(let scalar) = node else { return false }
-        return scalar.style == .plain && scalar.string == "<<"
+        return scalar.style == .plain
+            && (scalar.string == "<<" || scalar.string.hasPrefix(YAMLReader.repeatedMergeKeyPrefix))
     }
 
     /// The entries of a mapping with its `<<` keys replaced by the merged entries that no local key overrides.
