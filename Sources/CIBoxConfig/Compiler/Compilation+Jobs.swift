@@ -1,0 +1,113 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxModel
+
+extension Compilation {
+    static let jobKeys: Set<String> = [
+        "docker", "machine", "macos", "windows", "resource_class", "parallelism", "working_directory", "shell",
+        "environment", "steps",
+    ]
+    static let jobKeysNotYet: Set<String> = [
+        "executor", "parameters", "circleci_ip_ranges", "description", "retention", "type", "branches", "plan_name",
+        "validation",
+    ]
+    static let executorKeys = ["docker", "machine", "macos", "windows", "executor"]
+
+    /// Compiles every job under `jobs:` into `jobs`, recording all names in `jobNames`.
+    mutating func compileJobs(_ node: ConfigNode) {
+        guard let entries = decoder.mapping(node, "jobs") else { return }
+        for entry in entries {
+            jobNames.insert(entry.key)
+            if let spec = compileJob(entry.key, entry.value) {
+                jobs[entry.key] = spec
+            }
+        }
+    }
+
+    /// One job; `nil` when it has an error.
+    mutating func compileJob(_ name: String, _ node: ConfigNode) -> JobSpec? {
+        let path = "jobs.\(name)"
+        guard let entries = decoder.mapping(node, path) else { return nil }
+        let errorsBefore = errorCount
+        decoder.checkKeys(entries, in: path, known: Self.jobKeys, notYet: Self.jobKeysNotYet)
+        var spec = JobSpec(definitionName: name, executor: compileExecutor(node, path: path), steps: [])
+        spec.resourceClass = node["resource_class"].flatMap { decoder.string($0, "\(path).resource_class") }
+        spec.parallelism = node["parallelism"].flatMap { decoder.positiveInt($0, "\(path).parallelism") } ?? 1
+        if let directory = node["working_directory"].flatMap({ decoder.string($0, "\(path).working_directory") }) {
+            spec.workingDirectory = directory
+        }
+        spec.shell = node["shell"].flatMap { decoder.string($0, "\(path).shell") }
+        spec.environment = node["environment"].flatMap { decoder.environment($0, "\(path).environment") } ?? []
+        if let stepsNode = node["steps"] {
+            spec.steps = compileSteps(stepsNode, path: "\(path).steps")
+        } else {
+            decoder.error(
+                node.location, "job '\(name)' has no 'steps'", hint: "add 'steps:' with at least '- checkout' or '- run'")
+        }
+        return errorCount == errorsBefore ? spec : nil
+    }
+
+    var errorCount: Int { decoder.diagnostics.count { $0.severity == .error } }
+
+    /// The executor label of a job: its one executor key, or `shell` without one.
+    mutating func compileExecutor(_ node: ConfigNode, path: String) -> ExecutorLabel {
+        let present = Self.executorKeys.compactMap { node.entry($0) }
+        if present.count > 1 {
+            decoder.error(
+                present[1].keyLocation,
+                "'\(path)' has more than one executor: \(present.map(\.key).joined(separator: ", "))",
+                hint: "keep one of docker, machine, macos")
+        }
+        guard let entry = present.first else { return ExecutorLabel(kind: "shell") }
+        let keyPath = "\(path).\(entry.key)"
+        switch entry.key {
+        case "docker": return compileDocker(entry.value, path: keyPath)
+        case "macos":
+            let xcode = entry.value["xcode"].flatMap { decoder.string($0, "\(keyPath).xcode") }
+            if xcode == nil, entry.value["xcode"] == nil {
+                decoder.error(entry.value.location, "'\(keyPath)' needs 'xcode', the Xcode version")
+            }
+            return ExecutorLabel(kind: "macos", image: xcode)
+        case "machine", "windows":
+            return ExecutorLabel(kind: entry.key, image: compileMachineImage(entry.value, path: keyPath))
+        default:
+            // `executor:` is reported by checkKeys as not supported yet; the job runs on the host.
+            return ExecutorLabel(kind: "shell")
+        }
+    }
+
+    /// The image of `machine: true` (none) or `machine: {image: …}`.
+    mutating func compileMachineImage(_ node: ConfigNode, path: String) -> String? {
+        if node.scalar?.bool == true { return nil }
+        guard node.entries != nil else {
+            decoder.error(node.location, "'\(path)' must be true or a mapping with 'image', got \(node.kindDescription)")
+            return nil
+        }
+        return node["image"].flatMap { decoder.string($0, "\(path).image") }
+    }
+
+    /// `docker:`: the first image is the job's, the others are service containers, which cibox does not run.
+    mutating func compileDocker(_ node: ConfigNode, path: String) -> ExecutorLabel {
+        guard let elements = decoder.sequence(node, path) else { return ExecutorLabel(kind: "docker") }
+        var images: [String] = []
+        for (index, element) in elements.enumerated() {
+            guard decoder.mapping(element, "\(path)[\(index)]") != nil else { continue }
+            if let imageNode = element["image"] {
+                if let image = decoder.string(imageNode, "\(path)[\(index)].image") { images.append(image) }
+            } else {
+                decoder.error(element.location, "'\(path)[\(index)]' needs 'image'")
+            }
+        }
+        if elements.isEmpty {
+            decoder.error(node.location, "'\(path)' must list at least one image")
+        }
+        let services = Array(images.dropFirst())
+        if !services.isEmpty, elements.count > 1 {
+            decoder.warning(
+                elements[1].location,
+                "service containers are not run by cibox: \(services.joined(separator: ", "))",
+                hint: "start the services on this machine yourself; jobs reach them on localhost as in CircleCI")
+        }
+        return ExecutorLabel(kind: "docker", image: images.first, serviceImages: services)
+    }
+}
