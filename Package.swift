@@ -43,7 +43,10 @@ let package = Package(
         .target(name: "CIBoxPlanner", dependencies: ["CIBoxModel", "CIBoxBasics"], swiftSettings: swiftSettings),
 
         // MARK: I/O parts
-        .target(name: "CIBoxGit", dependencies: ["CIBoxModel", "CIBoxBasics", "CLibgit2"], swiftSettings: swiftSettings),
+        .target(
+            name: "CIBoxGit", dependencies: ["CIBoxModel", "CIBoxBasics", "CLibgit2"], exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CIBoxStore",
             dependencies: ["CIBoxModel", "CIBoxBasics", .product(name: "GRDB", package: "GRDB.swift")],
@@ -58,10 +61,17 @@ let package = Package(
 
         // MARK: Composition and interface
         .target(
-            name: "CIBoxCommands",
+            name: "CIBoxEngine",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxPlanner", "CIBoxGit", "CIBoxStore",
                 "CIBoxExecutor", "CIBoxScheduler",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CIBoxCommands",
+            dependencies: [
+                "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxScheduler", "CIBoxExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -84,7 +94,8 @@ let package = Package(
         .testTarget(name: "CIBoxGitTests", dependencies: ["CIBoxGit", "CIBoxTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CIBoxStoreTests", dependencies: ["CIBoxStore", "CIBoxTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CIBoxExecutorTests", dependencies: ["CIBoxExecutor", "CIBoxTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "CIBoxSchedulerTests", dependencies: ["CIBoxScheduler", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CIBoxSchedulerTests", dependencies: ["CIBoxScheduler", "CIBoxBasics", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CIBoxEngineTests", dependencies: ["CIBoxEngine", "CIBoxTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxEndToEndTests",
             dependencies: ["CIBoxTestSupport", "CIBoxModel"],

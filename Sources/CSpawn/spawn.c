@@ -1,1 +1,165 @@
-/* placeholder */
+// cibox — CI in a box. MIT licence, see LICENSE.
+#define _GNU_SOURCE
+#include "cibox_spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum {
+    STAGE_PIPE = 1, STAGE_FORK, STAGE_SETSID, STAGE_CGROUP, STAGE_RLIMIT, STAGE_USER,
+    STAGE_DUP, STAGE_CHDIR, STAGE_EXEC
+};
+
+const char *cibox_spawn_stage_name(int stage) {
+    switch (stage) {
+    case STAGE_PIPE: return "pipe";
+    case STAGE_FORK: return "fork";
+    case STAGE_SETSID: return "setsid";
+    case STAGE_CGROUP: return "cgroup";
+    case STAGE_RLIMIT: return "rlimit";
+    case STAGE_USER: return "setuid";
+    case STAGE_DUP: return "dup2";
+    case STAGE_CHDIR: return "chdir";
+    case STAGE_EXEC: return "exec";
+    default: return "spawn";
+    }
+}
+
+// Writes the decimal form of `value` into `buffer` (async-signal-safe); returns its length.
+static size_t format_pid(pid_t value, char *buffer) {
+    char digits[24];
+    size_t count = 0;
+    unsigned long v = (unsigned long)value;
+    do { digits[count++] = (char)('0' + v % 10); v /= 10; } while (v > 0);
+    for (size_t i = 0; i < count; i++) buffer[i] = digits[count - 1 - i];
+    buffer[count] = '\n';
+    return count + 1;
+}
+
+// Reports (stage, errno) to the parent over the close-on-exec pipe and exits.
+static void child_fail(int report_fd, int stage) {
+    int message[2] = { stage, errno };
+    ssize_t ignored = write(report_fd, message, sizeof message);
+    (void)ignored;
+    _exit(127);
+}
+
+static void set_limit(int resource, unsigned long long value, int report_fd) {
+    if (value == 0) return;
+    struct rlimit limit = { (rlim_t)value, (rlim_t)value };
+    if (setrlimit(resource, &limit) != 0) child_fail(report_fd, STAGE_RLIMIT);
+}
+
+static void child_main(const cibox_spawn_options *o, int report_fd) {
+    // Default signal handling and an empty mask: the parent's choices must not leak into jobs.
+    sigset_t all;
+    sigemptyset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
+    }
+    if (setsid() < 0) child_fail(report_fd, STAGE_SETSID);
+    char pid_text[32];
+    size_t pid_length = format_pid(getpid(), pid_text);
+    for (size_t i = 0; i < o->cgroup_count; i++) {
+        int fd = open(o->cgroup_procs[i], O_WRONLY | O_CLOEXEC);
+        if (fd < 0) child_fail(report_fd, STAGE_CGROUP);
+        if (write(fd, pid_text, pid_length) < 0) child_fail(report_fd, STAGE_CGROUP);
+        close(fd);
+    }
+    set_limit(RLIMIT_AS, o->rlimit_as, report_fd);
+    set_limit(RLIMIT_NPROC, o->rlimit_nproc, report_fd);
+    set_limit(RLIMIT_CPU, o->rlimit_cpu, report_fd);
+    if (o->gid >= 0 && setgid((gid_t)o->gid) != 0) child_fail(report_fd, STAGE_USER);
+    if (o->uid >= 0 && setuid((uid_t)o->uid) != 0) child_fail(report_fd, STAGE_USER);
+    int fds[3] = { o->stdin_fd, o->stdout_fd, o->stderr_fd };
+    for (int target = 0; target < 3; target++) {
+        if (fds[target] == target) {
+            int flags = fcntl(target, F_GETFD);
+            if (flags >= 0) fcntl(target, F_SETFD, flags & ~FD_CLOEXEC);
+        } else if (dup2(fds[target], target) < 0) {
+            child_fail(report_fd, STAGE_DUP);
+        }
+    }
+    // Close every other descriptor except the report pipe (close-on-exec closes it at exec).
+    for (int fd = 3; fd < 65536; fd++) {
+        if (fd != report_fd) {
+            if (close(fd) < 0 && errno == EBADF && fd > 1024) break;
+        }
+    }
+    if (o->cwd != NULL && chdir(o->cwd) != 0) child_fail(report_fd, STAGE_CHDIR);
+    execve(o->path, o->argv, o->envp);
+    child_fail(report_fd, STAGE_EXEC);
+}
+
+int cibox_spawn(const cibox_spawn_options *options, pid_t *pid_out, int *errno_out, int *stage_out) {
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        *errno_out = errno;
+        *stage_out = STAGE_PIPE;
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        *errno_out = errno;
+        *stage_out = STAGE_FORK;
+        close(report[0]);
+        close(report[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(report[0]);
+        child_main(options, report[1]);
+    }
+    close(report[1]);
+    int message[2] = { 0, 0 };
+    ssize_t got;
+    do { got = read(report[0], message, sizeof message); } while (got < 0 && errno == EINTR);
+    close(report[0]);
+    if (got == (ssize_t)sizeof message) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        *stage_out = message[0];
+        *errno_out = message[1];
+        return -1;
+    }
+    *pid_out = pid;
+    return 0;
+}
+
+int cibox_set_child_subreaper(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+int cibox_pidfd_open(pid_t pid) {
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int cibox_waitpid(pid_t pid, int *status_out, int flags) {
+    int status = 0;
+    pid_t result;
+    do { result = waitpid(pid, &status, flags); } while (result < 0 && errno == EINTR);
+    *status_out = status;
+    return (int)result;
+}
+
+int cibox_exit_code(int status) {
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return 255;
+}
+
+int cibox_was_signaled(int status) {
+    return WIFSIGNALED(status) ? 1 : 0;
+}
+
+int cibox_pipe(int fds[2], int nonblocking) {
+    return pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0));
+}

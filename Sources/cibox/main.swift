@@ -1,1 +1,5 @@
-print("cibox")
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxCommands
+
+await Entrypoint.main()

@@ -1,0 +1,27 @@
+# cibox — the two commands of the README, and a few more.
+#   make demo   installs what is missing, builds cibox and runs a sample pipeline
+#   make test   installs what is missing, builds and runs every test suite
+
+SWIFT ?= swift
+CONFIG ?= debug
+
+.PHONY: deps build release demo test clean
+
+deps:
+	@./scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+release: deps
+	$(SWIFT) build -c release -Xswiftc -static-stdlib
+
+demo: build
+	./scripts/demo.sh "$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/cibox"
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+clean:
+	rm -rf .build

@@ -1,0 +1,48 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import ArgumentParser
+import CIBoxModel
+import CIBoxStore
+import Foundation
+
+/// `cibox logs`: a job run's output, byte for byte.
+struct LogsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logs",
+        abstract: "Print a job's output.",
+        discussion: "Without --step, every step's output in order, each under a header line `==> step N: NAME (STATUS)`."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The job run's id (see `cibox show`).")
+    var jobID: Int64
+
+    @Option(help: "Only this step's output, raw (its index, from 0).")
+    var step: Int?
+
+    func run() throws {
+        let store = try HistoryAccess.open(global)
+        guard let detail = try store.jobDetail(id: jobID) else {
+            throw HistoryAccess.notFound("No job with id \(jobID). `cibox show PIPELINE_ID` lists a pipeline's jobs.")
+        }
+        if let step {
+            guard detail.steps.contains(where: { $0.index == step }) else {
+                throw HistoryAccess.notFound("Job \(jobID) has no step \(step); its steps are 0 to \(detail.steps.count - 1).")
+            }
+            Terminal.output(Self.log(store, jobID: jobID, step: step))
+            return
+        }
+        for step in detail.steps {
+            let name = step.name.split(separator: "\n").first.map(String.init) ?? step.name
+            Terminal.output("==> step \(step.index): \(name) (\(step.status.rawValue))\n")
+            let data = Self.log(store, jobID: jobID, step: step.index)
+            Terminal.output(data)
+            if let last = data.last, last != UInt8(ascii: "\n") { Terminal.output("\n") }
+        }
+    }
+
+    private static func log(_ store: PipelineStore, jobID: Int64, step: Int) -> Data {
+        FileManager.default.contents(atPath: store.logPath(jobID: jobID, step: step)) ?? Data()
+    }
+}

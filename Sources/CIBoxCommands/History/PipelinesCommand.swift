@@ -1,0 +1,52 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import ArgumentParser
+import CIBoxBasics
+import CIBoxModel
+import CIBoxStore
+
+/// `cibox pipelines`: the newest pipelines.
+struct PipelinesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "pipelines", abstract: "List recent pipelines.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "How many to list.")
+    var limit = 20
+
+    @Flag(help: "Print a JSON array on standard output.")
+    var json = false
+
+    func run() throws {
+        let pipelines = try HistoryAccess.open(global).pipelines(limit: limit)
+        if json {
+            Terminal.output(JSONValue.array(pipelines.map(PipelineJSON.summary)).rendered() + "\n")
+            return
+        }
+        for pipeline in pipelines {
+            let branch = pipeline.branch ?? pipeline.tag ?? "-"
+            Terminal.output(
+                "\(pipeline.id)\t\(pipeline.projectName) #\(pipeline.number)\t\(branch)\t\(pipeline.revision.prefix(12))\t\(pipeline.status.rawValue)\t\(pipeline.createdAt.iso8601)\n"
+            )
+        }
+    }
+}
+
+/// Opens the store for read commands, turning failures into a clear error and exit status 2.
+enum HistoryAccess {
+    /// The store of the selected home.
+    static func open(_ global: GlobalOptions) throws -> PipelineStore {
+        do {
+            return try PipelineStore(home: global.homeDirectory)
+        } catch {
+            Terminal.fail(error.description)
+            throw ExitCodes.cannotRun
+        }
+    }
+
+    /// Fails with "no such …" and exit status 2.
+    static func notFound(_ message: String) -> ExitCode {
+        Terminal.fail(message)
+        return ExitCodes.cannotRun
+    }
+}

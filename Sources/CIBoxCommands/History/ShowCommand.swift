@@ -1,0 +1,46 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import ArgumentParser
+import CIBoxBasics
+import CIBoxModel
+import CIBoxStore
+
+/// `cibox show`: one pipeline with its workflows, job runs and steps.
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one pipeline.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The pipeline's id (see `cibox pipelines`).")
+    var pipelineID: Int64
+
+    @Flag(help: "Print the pipeline as JSON on standard output.")
+    var json = false
+
+    func run() throws {
+        let store = try HistoryAccess.open(global)
+        guard let detail = try store.pipelineDetail(id: pipelineID) else {
+            throw HistoryAccess.notFound("No pipeline with id \(pipelineID). `cibox pipelines` lists them.")
+        }
+        if json {
+            Terminal.output(PipelineJSON.detail(detail).rendered() + "\n")
+            return
+        }
+        let pipeline = detail.pipeline
+        var text = "pipeline \(pipeline.id): \(pipeline.projectName) #\(pipeline.number) \(pipeline.status.rawValue)\n"
+        text += "  revision \(pipeline.revision)" + (pipeline.branch.map { " on \($0)" } ?? "") + ", trigger \(pipeline.trigger.rawValue)\n"
+        for workflow in detail.workflows {
+            text += "  workflow \(workflow.workflow.name): \(workflow.workflow.status.rawValue)\n"
+            for job in workflow.jobs {
+                let node = job.job.parallelism > 1 ? " #\(job.job.nodeIndex)" : ""
+                text += "    job \(job.job.id) \(job.job.name)\(node): \(job.job.status.rawValue)"
+                text += (job.job.failureReason.map { " (\($0.rawValue))" } ?? "") + "\n"
+                for step in job.steps {
+                    text += "      \(step.index) \(step.name.split(separator: "\n").first ?? ""): \(step.status.rawValue)"
+                    text += (step.exitCode.map { " exit \($0)" } ?? "") + ", \(step.logBytes) bytes\n"
+                }
+            }
+        }
+        Terminal.output(text)
+    }
+}

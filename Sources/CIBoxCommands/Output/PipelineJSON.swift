@@ -1,0 +1,68 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxBasics
+import CIBoxModel
+import Foundation
+
+/// The `--json` shapes of pipelines, workflows, job runs and steps. Fields are only ever added, never renamed.
+enum PipelineJSON {
+    /// A pipeline without its workflows (`cibox pipelines --json`).
+    static func summary(_ pipeline: Pipeline) -> JSONValue {
+        .object(summaryMembers(pipeline))
+    }
+
+    /// A pipeline with its workflows, job runs and steps (`cibox run --json`, `cibox show --json`).
+    static func detail(_ detail: PipelineDetail) -> JSONValue {
+        .object(summaryMembers(detail.pipeline) + [("workflows", .array(detail.workflows.map(workflow)))])
+    }
+
+    private static func summaryMembers(_ pipeline: Pipeline) -> [(String, JSONValue)] {
+        [
+            ("id", .int(pipeline.id)),
+            ("project", .string(pipeline.projectName)),
+            ("number", .int(Int64(pipeline.number))),
+            ("revision", .string(pipeline.revision)),
+            ("branch", .string(pipeline.branch)),
+            ("trigger", .string(pipeline.trigger.rawValue)),
+            ("status", .string(pipeline.status.rawValue)),
+            ("created_at", .string(pipeline.createdAt.iso8601)),
+            ("started_at", .string(pipeline.startedAt?.iso8601)),
+            ("finished_at", .string(pipeline.finishedAt?.iso8601)),
+        ]
+    }
+
+    private static func workflow(_ detail: WorkflowDetail) -> JSONValue {
+        .object([
+            ("id", .int(detail.workflow.id)),
+            ("name", .string(detail.workflow.name)),
+            ("status", .string(detail.workflow.status.rawValue)),
+            ("jobs", .array(detail.jobs.map(job))),
+        ])
+    }
+
+    private static func job(_ detail: JobDetail) -> JSONValue {
+        let job = detail.job
+        return .object([
+            ("id", .int(job.id)),
+            ("name", .string(job.name)),
+            ("status", .string(job.status.rawValue)),
+            ("node_index", .int(Int64(job.nodeIndex))),
+            ("parallelism", .int(Int64(job.parallelism))),
+            ("started_at", .string(job.startedAt?.iso8601)),
+            ("finished_at", .string(job.finishedAt?.iso8601)),
+            ("exit_code", .int(job.exitCode)),
+            ("failure_reason", .string(job.failureReason?.rawValue)),
+            ("steps", .array(detail.steps.map(step))),
+        ])
+    }
+
+    private static func step(_ step: Step) -> JSONValue {
+        .object([
+            ("index", .int(Int64(step.index))),
+            ("name", .string(step.name)),
+            ("status", .string(step.status.rawValue)),
+            ("exit_code", .int(step.exitCode)),
+            ("log_bytes", .int(step.logBytes)),
+        ])
+    }
+}

@@ -1,0 +1,42 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxModel
+import CIBoxStore
+import Foundation
+
+/// The end-of-run summary: every job run's result, then the failing steps' last 20 log lines.
+enum Summary {
+    /// How many log lines of a failing step to show.
+    static let tailLines = 20
+
+    /// Prints the summary of `detail` on standard output (or standard error when stdout carries JSON).
+    static func print(_ detail: PipelineDetail, store: PipelineStore, toStandardOutput: Bool) {
+        var text = ""
+        for workflow in detail.workflows {
+            text += "workflow \(workflow.workflow.name): \(workflow.workflow.status.rawValue)\n"
+            for job in workflow.jobs {
+                let node = job.job.parallelism > 1 ? " #\(job.job.nodeIndex)" : ""
+                var line = "  \(job.job.name)\(node): \(job.job.status.rawValue)"
+                if let code = job.job.exitCode, job.job.status == .failed { line += " (exit \(code))" }
+                line += "  [job \(job.job.id)]"
+                text += line + "\n"
+            }
+        }
+        for workflow in detail.workflows {
+            for job in workflow.jobs where job.job.status == .failed {
+                if let message = job.job.failureMessage { text += "\n\(job.job.name): \(message)\n" }
+                for step in job.steps where step.status == .failed {
+                    text += "\n--- \(workflow.workflow.name)/\(job.job.name) step \(step.index) \"\(step.name)\" failed"
+                    text += step.exitCode.map { " with exit code \($0)" } ?? ""
+                    text += "; last lines of its log (cibox logs \(job.job.id) --step \(step.index)):\n"
+                    for line in LogTail.lines(tailLines, of: store.logPath(jobID: job.job.id, step: step.index)) {
+                        text += "    \(line)\n"
+                    }
+                }
+            }
+        }
+        let pipeline = detail.pipeline
+        text += "\npipeline #\(pipeline.number) (id \(pipeline.id)): \(pipeline.status.rawValue)\n"
+        if toStandardOutput { Terminal.output(text) } else { Terminal.error(text) }
+    }
+}

@@ -1,0 +1,63 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import ArgumentParser
+import CIBoxBasics
+import CIBoxEngine
+import CIBoxModel
+import CIBoxScheduler
+import CIBoxStore
+import Foundation
+
+/// Prepares, runs and reports one pipeline for the CLI; shared by `cibox run` and later front ends.
+enum PipelineRunFlow {
+    /// Runs `options` and prints progress, the result and the failing steps' last lines.
+    /// - Returns: `.success`, ``ExitCodes/pipelineFailed`` or ``ExitCodes/cannotRun``.
+    static func run(_ options: RunOptions, home: String, concurrency: Int, json: Bool) async -> ExitCode {
+        let store: PipelineStore
+        do {
+            store = try PipelineStore(home: home)
+        } catch {
+            Terminal.fail(error.description)
+            return ExitCodes.cannotRun
+        }
+        let engine = PipelineEngine(home: home, store: store, concurrency: concurrency)
+        let prepared: PreparedPipeline
+        do {
+            prepared = try engine.prepare(options)
+        } catch {
+            report(error)
+            return ExitCodes.cannotRun
+        }
+        for warning in prepared.warnings { Terminal.error(warning.formatted + "\n") }
+        let pipeline = prepared.detail.pipeline
+        let jobCount = prepared.detail.workflows.reduce(0) { $0 + $1.jobs.count }
+        Terminal.error(
+            "cibox: pipeline #\(pipeline.number) (id \(pipeline.id)) of \(pipeline.projectName) at \(pipeline.revision.prefix(12))"
+                + (pipeline.branch.map { " on \($0)" } ?? "")
+                + ": \(prepared.detail.workflows.count) workflow(s), \(jobCount) job run(s)\n"
+        )
+        do {
+            _ = try await engine.run(
+                prepared, observers: [ProgressPrinter(detail: prepared.detail)],
+                keepsWorkDirectories: options.keepsWorkDirectories
+            )
+        } catch {
+            Terminal.fail(error.description)
+        }
+        guard let detail = try? store.pipelineDetail(id: pipeline.id) else {
+            Terminal.fail("Pipeline \(pipeline.id) cannot be read back from '\(store.databasePath)'.")
+            return ExitCodes.pipelineFailed
+        }
+        if json {
+            Terminal.output(PipelineJSON.detail(detail).rendered() + "\n")
+        }
+        Summary.print(detail, store: store, toStandardOutput: !json)
+        return detail.pipeline.status == .success ? .success : ExitCodes.pipelineFailed
+    }
+
+    /// Prints an engine error with its diagnostics.
+    static func report(_ error: EngineError) {
+        for diagnostic in error.diagnostics { Terminal.error(diagnostic.formatted + "\n") }
+        Terminal.fail(error.message)
+    }
+}

@@ -1,0 +1,33 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+package import CIBoxModel
+
+/// Why a pipeline could not be made or run (the pipeline's own failures are results, not errors).
+package struct EngineError: Error, CustomStringConvertible, Sendable {
+    /// What kind of problem; each maps to an exit code in the CLI.
+    package enum Code: String, Sendable {
+        case noRepository
+        case noConfig
+        case invalidConfig
+        case nothingToRun
+        case store
+        case notFound
+    }
+
+    /// The kind of problem.
+    package var code: Code
+    /// What failed, on what, and what to do.
+    package var message: String
+    /// The config's diagnostics, for `invalidConfig`.
+    package var diagnostics: [Diagnostic]
+
+    /// Makes an error.
+    package init(_ code: Code, _ message: String, diagnostics: [Diagnostic] = []) {
+        self.code = code
+        self.message = message
+        self.diagnostics = diagnostics
+    }
+
+    /// The message.
+    package var description: String { message }
+}

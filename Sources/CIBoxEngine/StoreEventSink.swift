@@ -1,0 +1,67 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxExecutor
+import CIBoxModel
+import CIBoxScheduler
+import CIBoxStore
+import Synchronization
+
+/// Persists pipeline events in the store. A write that fails is kept and reported after the pipeline,
+/// so that a full disk never stops the jobs themselves (their logs are already on disk).
+final class StoreEventSink: PipelineEventSink {
+    let store: PipelineStore
+    private let failures = Mutex<[String]>([])
+
+    init(store: PipelineStore) {
+        self.store = store
+    }
+
+    /// The write failures seen so far.
+    var errors: [String] { failures.withLock { $0 } }
+
+    func handle(_ event: PipelineEvent) async {
+        do {
+            try persist(event)
+        } catch {
+            failures.withLock { $0.append(error.description) }
+        }
+    }
+
+    private func persist(_ event: PipelineEvent) throws(StoreError) {
+        switch event {
+        case .pipelineStatus(let id, let status, let date):
+            try store.setPipeline(
+                id, status: status, startedAt: status == .running ? date : nil,
+                finishedAt: status.isFinal ? date : nil
+            )
+        case .workflowStatus(let id, let status, let date):
+            try store.setWorkflow(
+                id, status: status, startedAt: status == .running ? date : nil,
+                finishedAt: status.isFinal ? date : nil
+            )
+        case .jobStatus(let id, let status, let date):
+            try store.setJob(id, status: status, startedAt: status == .running ? date : nil)
+        case .jobFinished(let id, let result):
+            try store.finishJob(
+                id, status: result.status, exitCode: result.exitCode, failureReason: result.failureReason,
+                failureMessage: result.failureMessage, startedAt: result.startedAt, finishedAt: result.finishedAt
+            )
+        case .stepStarted(let jobID, let index, let date):
+            try store.startStep(jobID: jobID, index: index, at: date)
+        case .stepFinished(let jobID, let index, let result):
+            try store.finishStep(
+                jobID: jobID, index: index, status: result.status, exitCode: result.exitCode,
+                logBytes: result.logBytes, finishedAt: result.finishedAt
+            )
+        }
+    }
+}
+
+/// Hands each event to several sinks in order (the store first, so that what is shown is already saved).
+struct EventFanout: PipelineEventSink {
+    let sinks: [any PipelineEventSink]
+
+    func handle(_ event: PipelineEvent) async {
+        for sink in sinks { await sink.handle(event) }
+    }
+}

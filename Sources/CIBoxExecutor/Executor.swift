@@ -1,0 +1,169 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+package import CIBoxModel
+package import Foundation
+
+/// Runs one job run somewhere (local cores today; a cluster later) and reports its steps as they go.
+///
+/// Lifecycle: `run` is called once per job run and returns when the job run has ended and every process it
+/// started has been stopped. Cancelling the calling task cancels the job run: its processes are stopped and
+/// the result is `canceled`. Implementations are safe to call from many tasks at once.
+/// Errors: none are thrown; a job that cibox could not start ends `failed` with `failure_reason: infrastructure`.
+package protocol Executor: Sendable {
+    /// Runs `request` and returns its result.
+    /// - Parameters:
+    ///   - request: what to run.
+    ///   - observer: told when each step starts and ends.
+    /// - Returns: the job run's result.
+    func run(_ request: JobRunRequest, observer: any JobObserver) async -> JobResult
+}
+
+/// Materialises the pipeline's source into a folder (the `checkout` step).
+///
+/// Implementations must not change the source repository. They are called from the job's task and may block
+/// briefly. Errors are reported to the user in the step's log.
+package protocol SourceCheckout: Sendable {
+    /// Writes the source into `directory` (absolute; created or empty) and returns a line for the step's log.
+    /// - Throws: any error whose description says what went wrong.
+    func checkout(into directory: String) throws -> String
+}
+
+/// Told about the steps of a job run as they start and end. Called from the job run's task, in order.
+package protocol JobObserver: Sendable {
+    /// Step `index` of job run `jobID` started at `date`.
+    func stepStarted(jobID: Int64, index: Int, at date: Date) async
+    /// Step `index` of job run `jobID` ended with `result`.
+    func stepFinished(jobID: Int64, index: Int, result: StepResult) async
+}
+
+/// Everything a job run needs, fixed before it starts.
+package struct JobRunRequest: Sendable {
+    /// The job run's id (also `CIRCLE_BUILD_NUM`).
+    package var jobID: Int64
+    /// The job's name in its workflow (`CIRCLE_JOB`).
+    package var jobName: String
+    /// The workflow's id and name.
+    package var workflowID: Int64
+    package var workflowName: String
+    /// The pipeline's id and per-project number.
+    package var pipelineID: Int64
+    package var pipelineNumber: Int
+    /// The project's name and repository path.
+    package var projectName: String
+    package var repositoryPath: String
+    /// The commit, and the branch or tag that triggered the pipeline.
+    package var revision: String
+    package var branch: String?
+    package var tag: String?
+    /// This run's node index and the job's parallelism.
+    package var nodeIndex: Int
+    package var parallelism: Int
+    /// What to run.
+    package var spec: JobSpec
+    /// The job run's own folder (`~` and `HOME` of its steps); made by the runner.
+    package var workDirectory: String
+    /// Where the per-step logs go: `<logDirectory>/<index>.log`.
+    package var logDirectory: String
+    /// How the `checkout` step gets the source.
+    package var source: any SourceCheckout
+    /// Variables inherited from cibox's own environment (`PATH`, locale, …).
+    package var inheritedEnvironment: [String: String]
+    /// Whether to keep `workDirectory` after the job run (for debugging).
+    package var keepsWorkDirectory: Bool
+    /// Default `no_output_timeout` in seconds.
+    package var noOutputTimeout: Double
+
+    /// Makes a request.
+    package init(
+        jobID: Int64, jobName: String, workflowID: Int64, workflowName: String, pipelineID: Int64,
+        pipelineNumber: Int, projectName: String, repositoryPath: String, revision: String, branch: String?,
+        tag: String?, nodeIndex: Int, parallelism: Int, spec: JobSpec, workDirectory: String, logDirectory: String,
+        source: any SourceCheckout, inheritedEnvironment: [String: String], keepsWorkDirectory: Bool = false,
+        noOutputTimeout: Double = 600
+    ) {
+        self.jobID = jobID
+        self.jobName = jobName
+        self.workflowID = workflowID
+        self.workflowName = workflowName
+        self.pipelineID = pipelineID
+        self.pipelineNumber = pipelineNumber
+        self.projectName = projectName
+        self.repositoryPath = repositoryPath
+        self.revision = revision
+        self.branch = branch
+        self.tag = tag
+        self.nodeIndex = nodeIndex
+        self.parallelism = parallelism
+        self.spec = spec
+        self.workDirectory = workDirectory
+        self.logDirectory = logDirectory
+        self.source = source
+        self.inheritedEnvironment = inheritedEnvironment
+        self.keepsWorkDirectory = keepsWorkDirectory
+        self.noOutputTimeout = noOutputTimeout
+    }
+
+    /// The log file of step `index`.
+    package func logPath(step index: Int) -> String {
+        "\(logDirectory)/\(index).log"
+    }
+}
+
+/// How one step ended.
+package struct StepResult: Sendable, Equatable {
+    /// Its status.
+    package var status: StepStatus
+    /// The exit code of its command (128 + signal when killed), if it ran one.
+    package var exitCode: Int?
+    /// Bytes written to its log.
+    package var logBytes: Int64
+    /// Why it failed, if it did.
+    package var failureReason: FailureReason?
+    /// When it started and ended (nil when it never ran).
+    package var startedAt: Date?
+    package var finishedAt: Date?
+
+    /// Makes a step result.
+    package init(
+        status: StepStatus, exitCode: Int? = nil, logBytes: Int64 = 0, failureReason: FailureReason? = nil,
+        startedAt: Date? = nil, finishedAt: Date? = nil
+    ) {
+        self.status = status
+        self.exitCode = exitCode
+        self.logBytes = logBytes
+        self.failureReason = failureReason
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+    }
+}
+
+/// How a job run ended.
+package struct JobResult: Sendable, Equatable {
+    /// `success`, `failed` or `canceled`.
+    package var status: JobStatus
+    /// The failing step's exit code, if a step failed.
+    package var exitCode: Int?
+    /// Why it did not succeed.
+    package var failureReason: FailureReason?
+    /// A sentence for the user when cibox itself failed (infrastructure) or killed the job.
+    package var failureMessage: String?
+    /// When the job run started and ended.
+    package var startedAt: Date
+    package var finishedAt: Date
+    /// One result per step, in order.
+    package var steps: [StepResult]
+
+    /// Makes a job result.
+    package init(
+        status: JobStatus, exitCode: Int? = nil, failureReason: FailureReason? = nil, failureMessage: String? = nil,
+        startedAt: Date, finishedAt: Date, steps: [StepResult]
+    ) {
+        self.status = status
+        self.exitCode = exitCode
+        self.failureReason = failureReason
+        self.failureMessage = failureMessage
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.steps = steps
+    }
+}

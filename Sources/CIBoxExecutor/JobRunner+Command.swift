@@ -1,0 +1,86 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+internal import CSpawn
+import CIBoxModel
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension JobRunner {
+    /// Runs a `run` step: writes its script, starts the shell in its own session, and monitors it.
+    func runCommand(_ action: RunAction, index: Int, context: StepContext, logFD: Int32) async -> (StepResult, String?) {
+        do {
+            let process = try startCommand(action, index: index, context: context, logFD: logFD)
+            current.withLock { $0 = process }
+            let outcome = await process.outcome()
+            current.withLock { $0 = nil }
+            return (result(of: outcome), nil)
+        } catch {
+            let message = error.description
+            let bytes = StepLog.write(message + "\n", to: logFD)
+            return (StepResult(status: .failed, logBytes: bytes, failureReason: .infrastructure), message)
+        }
+    }
+
+    private func startCommand(
+        _ action: RunAction, index: Int, context: StepContext, logFD: Int32
+    ) throws(ExecutorError) -> ProcessMonitor {
+        let directory = action.workingDirectory.map { paths.resolve($0, relativeTo: context.workingDirectory) }
+            ?? context.workingDirectory
+        var environment = context.environment
+        for variable in action.environment { environment[variable.name] = variable.value }
+        let scriptPath = "\(request.workDirectory)/.cibox/step-\(index).sh"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Data(action.command.utf8).write(to: URL(fileURLWithPath: scriptPath))
+        } catch {
+            throw ExecutorError(.workspace, "Cannot prepare step \(index + 1) in '\(directory)': \(error.localizedDescription)")
+        }
+        let shell = action.shell ?? request.spec.shell ?? ShellCommand.defaultShell
+        let (program, arguments) = try ShellCommand.invocation(
+            shell: shell, scriptPath: scriptPath, path: environment["PATH"] ?? ""
+        )
+        var pipeFDs: [Int32] = [-1, -1]
+        guard cibox_pipe(&pipeFDs, 0) == 0 else {
+            throw ExecutorError(.spawnFailed, "Cannot make a pipe for step \(index + 1): \(String(cString: strerror(errno))).")
+        }
+        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer {
+            close(pipeFDs[1])
+            if devNull >= 0 { close(devNull) }
+        }
+        let pid: pid_t
+        do {
+            pid = try ProcessSpawner.spawn(SpawnRequest(
+                executable: program, arguments: arguments, environment: environment, directory: directory,
+                stdin: devNull, stdout: pipeFDs[1], stderr: pipeFDs[1]
+            ))
+        } catch {
+            close(pipeFDs[0])
+            throw error
+        }
+        return ProcessMonitor(
+            pid: pid, outputFD: pipeFDs[0], logFD: dup(logFD),
+            noOutputTimeout: action.noOutputTimeout ?? request.noOutputTimeout, deadline: nil
+        )
+    }
+
+    private func result(of outcome: ProcessOutcome) -> StepResult {
+        switch outcome.stoppedFor {
+        case .canceled?:
+            return StepResult(status: .canceled, exitCode: outcome.exitCode, logBytes: outcome.logBytes, failureReason: .canceled)
+        case .noOutputTimeout?:
+            return StepResult(status: .failed, exitCode: outcome.exitCode, logBytes: outcome.logBytes, failureReason: .noOutputTimeout)
+        case .timeout?:
+            return StepResult(status: .failed, exitCode: outcome.exitCode, logBytes: outcome.logBytes, failureReason: .timeout)
+        case nil:
+            let status: StepStatus = outcome.exitCode == 0 ? .success : .failed
+            return StepResult(
+                status: status, exitCode: outcome.exitCode, logBytes: outcome.logBytes,
+                failureReason: status == .success ? nil : .exitCode
+            )
+        }
+    }
+}

@@ -1,0 +1,178 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxModel
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the steps of one job run in order on this machine: the workspace, the environment, each step's
+/// process and log, and the CircleCI rules for `when` and failures.
+final class JobRunner: Sendable {
+    let request: JobRunRequest
+    let observer: any JobObserver
+    let paths: JobPaths
+    /// The monitor of the step that runs now, so that cancellation can reach it.
+    let current = Mutex<ProcessMonitor?>(nil)
+    let canceled = Mutex(false)
+
+    init(request: JobRunRequest, observer: any JobObserver) {
+        self.request = request
+        self.observer = observer
+        self.paths = JobPaths(home: request.workDirectory)
+    }
+
+    /// Runs the job run to its end; cancelling the task stops the running step and skips the rest.
+    func run() async -> JobResult {
+        let startedAt = Date()
+        let workingDirectory = paths.resolve(request.spec.workingDirectory)
+        do {
+            try prepareFolders(workingDirectory: workingDirectory)
+        } catch {
+            return await infrastructureFailure(error, startedAt: startedAt)
+        }
+        let environment = JobEnvironment.make(for: request, workingDirectory: workingDirectory)
+        let context = StepContext(workingDirectory: workingDirectory, environment: environment)
+        return await withTaskCancellationHandler {
+            await runSteps(context: context, startedAt: startedAt)
+        } onCancel: {
+            canceled.withLock { $0 = true }
+            current.withLock { $0?.stop(for: .canceled) }
+        }
+    }
+
+    private func runSteps(context: StepContext, startedAt: Date) async -> JobResult {
+        var results: [StepResult] = []
+        var failure: (StepResult, String?)?
+        for (index, step) in request.spec.steps.enumerated() {
+            let isCanceled = canceled.withLock { $0 }
+            guard !isCanceled, shouldRun(step.condition, afterFailure: failure != nil) else {
+                let skipped = StepResult(status: .notRun)
+                results.append(skipped)
+                await observer.stepFinished(jobID: request.jobID, index: index, result: skipped)
+                continue
+            }
+            let started = Date()
+            await observer.stepStarted(jobID: request.jobID, index: index, at: started)
+            var (result, message) = await runStep(step, index: index, context: context)
+            result.startedAt = started
+            result.finishedAt = Date()
+            results.append(result)
+            await observer.stepFinished(jobID: request.jobID, index: index, result: result)
+            if result.status != .success && failure == nil { failure = (result, message) }
+        }
+        cleanUp()
+        return finish(results: results, failure: failure, startedAt: startedAt)
+    }
+
+    private func finish(results: [StepResult], failure: (StepResult, String?)?, startedAt: Date) -> JobResult {
+        let wasCanceled = canceled.withLock { $0 }
+        guard let (failed, message) = failure else {
+            return JobResult(
+                status: wasCanceled ? .canceled : .success,
+                failureReason: wasCanceled ? .canceled : nil,
+                startedAt: startedAt, finishedAt: Date(), steps: results
+            )
+        }
+        let reason = failed.failureReason ?? .exitCode
+        return JobResult(
+            status: reason == .canceled ? .canceled : .failed,
+            exitCode: failed.exitCode,
+            failureReason: reason,
+            failureMessage: message,
+            startedAt: startedAt, finishedAt: Date(), steps: results
+        )
+    }
+
+    private func shouldRun(_ condition: StepCondition, afterFailure: Bool) -> Bool {
+        switch condition {
+        case .onSuccess: !afterFailure
+        case .always: true
+        case .onFail: afterFailure
+        }
+    }
+
+    private func prepareFolders(workingDirectory: String) throws {
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(atPath: request.workDirectory + "/.cibox", withIntermediateDirectories: true)
+            try manager.createDirectory(atPath: workingDirectory, withIntermediateDirectories: true)
+            try manager.createDirectory(atPath: request.logDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw ExecutorError(
+                .workspace,
+                "Cannot prepare the job's folders under '\(request.workDirectory)': \(error.localizedDescription)"
+            )
+        }
+    }
+
+    /// A job that could not even start its steps: every step is `not_run`, the job fails as infrastructure.
+    private func infrastructureFailure(_ error: any Error, startedAt: Date) async -> JobResult {
+        var steps: [StepResult] = []
+        for index in request.spec.steps.indices {
+            let skipped = StepResult(status: .notRun)
+            steps.append(skipped)
+            await observer.stepFinished(jobID: request.jobID, index: index, result: skipped)
+        }
+        return JobResult(
+            status: .failed, failureReason: .infrastructure, failureMessage: String(describing: error),
+            startedAt: startedAt, finishedAt: Date(), steps: steps
+        )
+    }
+
+    private func cleanUp() {
+        guard !request.keepsWorkDirectory else { return }
+        try? FileManager.default.removeItem(atPath: request.workDirectory)
+    }
+}
+
+/// What every step of a job run shares.
+struct StepContext {
+    /// The job's working directory, absolute.
+    var workingDirectory: String
+    /// The job's environment before the step's own `environment`.
+    var environment: [String: String]
+}
+
+extension JobRunner {
+    /// Runs one step and returns its result and, for cibox's own faults, a message for the user.
+    func runStep(_ step: StepPlan, index: Int, context: StepContext) async -> (StepResult, String?) {
+        let logPath = request.logPath(step: index)
+        let logFD = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard logFD >= 0 else {
+            let message = "Cannot write the step's log '\(logPath)': \(String(cString: strerror(errno)))."
+            return (StepResult(status: .failed, failureReason: .infrastructure), message)
+        }
+        defer { close(logFD) }
+        switch step.action {
+        case .checkout(let path):
+            let target = path.map { paths.resolve($0, relativeTo: context.workingDirectory) } ?? context.workingDirectory
+            do {
+                let line = try request.source.checkout(into: target)
+                let bytes = StepLog.write(line + "\n", to: logFD)
+                return (StepResult(status: .success, exitCode: 0, logBytes: bytes), nil)
+            } catch {
+                let message = "Checkout into '\(target)' failed: \(error)"
+                let bytes = StepLog.write(message + "\n", to: logFD)
+                return (StepResult(status: .failed, logBytes: bytes, failureReason: .infrastructure), message)
+            }
+        case .run(let action):
+            return await runCommand(action, index: index, context: context, logFD: logFD)
+        case .unsupported(_, let message, let isFatal):
+            let bytes = StepLog.write(message + "\n", to: logFD)
+            if isFatal { return (StepResult(status: .failed, exitCode: 1, logBytes: bytes), nil) }
+            return (StepResult(status: .success, exitCode: 0, logBytes: bytes), nil)
+        }
+    }
+}
+
+/// Writes cibox's own lines into a step log.
+enum StepLog {
+    /// Appends `text` to the log and returns the bytes written.
+    static func write(_ text: String, to fd: Int32) -> Int64 {
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        return Int64(max(0, written))
+    }
+}

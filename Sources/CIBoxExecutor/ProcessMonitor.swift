@@ -1,0 +1,178 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+internal import CSpawn
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a monitored process ended.
+struct ProcessOutcome: Sendable {
+    /// Exit code, or 128 + signal.
+    var exitCode: Int
+    /// Why cibox stopped it, if it did.
+    var stoppedFor: FailureCause?
+    /// Bytes copied to the log.
+    var logBytes: Int64
+}
+
+/// Why cibox stopped a process.
+enum FailureCause: UInt8, Sendable {
+    case canceled = 1
+    case noOutputTimeout = 2
+    case timeout = 3
+}
+
+/// Watches one running process: copies its output to the log file byte for byte, notices when it exits,
+/// and stops its whole process group on cancel or when no output came for too long.
+///
+/// One monitor runs on its own thread (`run()` blocks in poll), so job output never occupies the
+/// cooperative thread pool. `stop(for:)` may be called from any thread.
+final class ProcessMonitor: @unchecked Sendable {
+    // Invariant: every descriptor is owned by this object; `run()` is called once, on one thread, and
+    // closes them all; `stop(for:)` only writes one byte to `wakeWrite`, which is safe from any thread.
+    private let pid: pid_t
+    private let outputFD: Int32
+    private let logFD: Int32
+    private let pidFD: Int32
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    private let noOutputTimeout: Double?
+    private let deadline: Date?
+    private let killGrace: Double
+
+    /// Makes a monitor for `pid`, reading `outputFD` into `logFD`.
+    init(pid: pid_t, outputFD: Int32, logFD: Int32, noOutputTimeout: Double?, deadline: Date?, killGrace: Double = 2) {
+        self.pid = pid
+        self.outputFD = outputFD
+        self.logFD = logFD
+        self.pidFD = cibox_pidfd_open(pid)
+        var wake: [Int32] = [-1, -1]
+        if cibox_pipe(&wake, 1) != 0 { wake = [-1, -1] }
+        self.wakeRead = wake[0]
+        self.wakeWrite = wake[1]
+        self.noOutputTimeout = noOutputTimeout
+        self.deadline = deadline
+        self.killGrace = killGrace
+    }
+
+    /// Asks the monitor to stop the process group for `cause` (SIGTERM, then SIGKILL after a grace period).
+    func stop(for cause: FailureCause) {
+        var byte = cause.rawValue
+        _ = write(wakeWrite, &byte, 1)
+    }
+
+    /// Runs the monitor on a new thread and returns the outcome when the process has exited.
+    func outcome() async -> ProcessOutcome {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: self.run()) }
+            thread.stackSize = 256 * 1024
+            thread.start()
+        }
+    }
+
+    private var lastOutput = Date()
+    private var stopCause: FailureCause?
+    private var killAt: Date?
+    private var exitStatus: Int32?
+    private var outputOpen = true
+    private var bytes: Int64 = 0
+    private var drainUntil: Date?
+
+    /// The blocking loop; see the type's documentation.
+    private func run() -> ProcessOutcome {
+        defer {
+            close(outputFD)
+            if pidFD >= 0 { close(pidFD) }
+            close(wakeRead)
+            close(wakeWrite)
+        }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while exitStatus == nil || (outputOpen && (drainUntil.map { Date() < $0 } ?? false)) {
+            var fds = [
+                pollfd(fd: outputOpen ? outputFD : -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: exitStatus == nil ? pidFD : -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&fds, nfds_t(fds.count), pollTimeout())
+            if ready < 0 && errno != EINTR { break }
+            if fds[0].revents != 0 { readOutput(into: &buffer) }
+            if fds[1].revents != 0 || (pidFD < 0 && exitStatus == nil) { reapIfExited() }
+            if fds[2].revents != 0 { readWake() }
+            checkTimers()
+        }
+        let status = exitStatus ?? 0
+        return ProcessOutcome(exitCode: Int(cibox_exit_code(status)), stoppedFor: stopCause, logBytes: bytes)
+    }
+
+    private func readOutput(into buffer: inout [UInt8]) {
+        let count = buffer.withUnsafeMutableBytes { read(outputFD, $0.baseAddress, $0.count) }
+        if count > 0 {
+            buffer.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < count {
+                    let written = write(logFD, raw.baseAddress.map { $0 + offset }, count - offset)
+                    if written <= 0 { break }
+                    offset += written
+                }
+            }
+            bytes += Int64(count)
+            lastOutput = Date()
+        } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+            outputOpen = false
+        }
+    }
+
+    private func reapIfExited() {
+        var status: Int32 = 0
+        let flags = pidFD >= 0 ? 0 : WNOHANG
+        if cibox_waitpid(pid, &status, flags) == pid {
+            exitStatus = status
+            // Background processes may still hold the output pipe: read what they write for a moment, not forever.
+            drainUntil = Date().addingTimeInterval(0.2)
+        }
+    }
+
+    private func readWake() {
+        var byte: UInt8 = 0
+        while read(wakeRead, &byte, 1) == 1 {
+            if stopCause == nil, let cause = FailureCause(rawValue: byte) { beginStop(cause) }
+        }
+    }
+
+    private func beginStop(_ cause: FailureCause) {
+        stopCause = cause
+        kill(-pid, SIGTERM)
+        kill(pid, SIGTERM)
+        killAt = Date().addingTimeInterval(killGrace)
+    }
+
+    private func checkTimers() {
+        let now = Date()
+        if stopCause == nil, let limit = noOutputTimeout, exitStatus == nil, now.timeIntervalSince(lastOutput) >= limit {
+            beginStop(.noOutputTimeout)
+        }
+        if stopCause == nil, let deadline, exitStatus == nil, now >= deadline {
+            beginStop(.timeout)
+        }
+        if let killAt, now >= killAt {
+            kill(-pid, SIGKILL)
+            kill(pid, SIGKILL)
+            self.killAt = nil
+        }
+    }
+
+    /// Milliseconds until the next timer, or 1 s at most, so timers are checked even without events.
+    private func pollTimeout() -> Int32 {
+        var next: Double = 1
+        let now = Date()
+        if let limit = noOutputTimeout, stopCause == nil {
+            next = min(next, max(0, limit - now.timeIntervalSince(lastOutput)))
+        }
+        if let deadline, stopCause == nil { next = min(next, max(0, deadline.timeIntervalSince(now))) }
+        if let killAt { next = min(next, max(0, killAt.timeIntervalSince(now))) }
+        if let drainUntil { next = min(next, max(0, drainUntil.timeIntervalSince(now))) }
+        if pidFD < 0 { next = min(next, 0.01) }
+        return Int32((next * 1000).rounded(.up))
+    }
+}

@@ -1,0 +1,41 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+package import CIBoxExecutor
+package import CIBoxModel
+package import Foundation
+
+/// Something that happened to a running pipeline. The scheduler publishes these; the store and the
+/// terminal (and later the report) subscribe. The scheduler never calls them directly.
+package enum PipelineEvent: Sendable, Equatable {
+    case pipelineStatus(id: Int64, status: PipelineStatus, at: Date)
+    case workflowStatus(id: Int64, status: WorkflowStatus, at: Date)
+    /// A job run's status changed without finishing (queued, blocked, running, on hold) or it was settled
+    /// without running (not run, canceled before it started).
+    case jobStatus(id: Int64, status: JobStatus, at: Date)
+    /// A job run ended after it ran.
+    case jobFinished(id: Int64, result: JobResult)
+    case stepStarted(jobID: Int64, index: Int, at: Date)
+    case stepFinished(jobID: Int64, index: Int, result: StepResult)
+}
+
+/// Receives pipeline events in the order they happen for each job run.
+///
+/// Called from the scheduler's tasks, possibly concurrently for different job runs; implementations must be
+/// safe for that. They must not throw: a subscriber that cannot keep up with a failure reports it itself.
+package protocol PipelineEventSink: Sendable {
+    /// Handles one event.
+    func handle(_ event: PipelineEvent) async
+}
+
+/// Adapts a sink to the executor's step observer.
+struct StepEventForwarder: JobObserver {
+    let sink: any PipelineEventSink
+
+    func stepStarted(jobID: Int64, index: Int, at date: Date) async {
+        await sink.handle(.stepStarted(jobID: jobID, index: index, at: date))
+    }
+
+    func stepFinished(jobID: Int64, index: Int, result: StepResult) async {
+        await sink.handle(.stepFinished(jobID: jobID, index: index, result: result))
+    }
+}

@@ -1,0 +1,82 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import GRDB
+
+/// The schema, as append-only named migrations. A shipped migration never changes; tables and columns are
+/// named literally, never through app types (GRDB's migration guide).
+enum Migrations {
+    /// All migrations in order.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-initial") { db in
+            try db.create(table: "project") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("path", .text).notNull().unique()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "pipeline") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("project", onDelete: .cascade).notNull()
+                t.column("number", .integer).notNull()
+                t.column("uuid", .text).notNull()
+                t.column("revision", .text).notNull()
+                t.column("treeID", .text).notNull()
+                t.column("branch", .text)
+                t.column("tag", .text)
+                t.column("trigger", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("configHash", .text).notNull()
+                t.column("plan", .blob).notNull()
+                t.column("errorMessage", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("startedAt", .datetime)
+                t.column("finishedAt", .datetime)
+                t.uniqueKey(["projectId", "number"])
+            }
+            try db.create(index: "pipeline_on_treeID", on: "pipeline", columns: ["treeID", "configHash"])
+            try db.create(table: "workflow") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("pipeline", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull()
+                t.column("position", .integer).notNull()
+                t.column("status", .text).notNull()
+                t.column("startedAt", .datetime)
+                t.column("finishedAt", .datetime)
+            }
+            try db.create(table: "job") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("workflow", onDelete: .cascade).notNull()
+                t.belongsTo("pipeline", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull()
+                t.column("position", .integer).notNull()
+                t.column("nodeIndex", .integer).notNull()
+                t.column("parallelism", .integer).notNull()
+                t.column("attempt", .integer).notNull()
+                t.column("status", .text).notNull()
+                t.column("executor", .text).notNull()
+                t.column("resourceClass", .text)
+                t.column("exitCode", .integer)
+                t.column("failureReason", .text)
+                t.column("failureMessage", .text)
+                t.column("startedAt", .datetime)
+                t.column("finishedAt", .datetime)
+            }
+            try db.create(index: "job_on_status", on: "job", columns: ["status"])
+            try db.create(table: "step") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("job", onDelete: .cascade).notNull()
+                t.column("position", .integer).notNull()
+                t.column("name", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("exitCode", .integer)
+                t.column("logBytes", .integer).notNull().defaults(to: 0)
+                t.column("startedAt", .datetime)
+                t.column("finishedAt", .datetime)
+                t.uniqueKey(["jobId", "position"])
+            }
+        }
+        return migrator
+    }
+}

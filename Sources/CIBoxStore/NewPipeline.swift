@@ -1,0 +1,38 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+package import CIBoxModel
+
+/// What the record stage writes for a new pipeline.
+package struct NewPipeline: Sendable {
+    package var projectID: Int64
+    /// The number compiled into the plan (`pipeline.number`); recording fails with `conflict` if another
+    /// process took it meanwhile, and the caller compiles again with the next one.
+    package var number: Int
+    package var uuid: String
+    package var revision: String
+    package var treeID: String
+    package var branch: String?
+    package var tag: String?
+    package var trigger: TriggerKind
+    package var source: SourceKind
+    package var configHash: String
+    package var plan: Plan
+
+    /// Makes a new pipeline description.
+    package init(
+        projectID: Int64, number: Int, uuid: String, revision: String, treeID: String, branch: String?, tag: String?,
+        trigger: TriggerKind, source: SourceKind, configHash: String, plan: Plan
+    ) {
+        self.projectID = projectID
+        self.number = number
+        self.uuid = uuid
+        self.revision = revision
+        self.treeID = treeID
+        self.branch = branch
+        self.tag = tag
+        self.trigger = trigger
+        self.source = source
+        self.configHash = configHash
+        self.plan = plan
+    }
+}

@@ -1,0 +1,81 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+package import CIBoxModel
+import Foundation
+import GRDB
+
+extension PipelineStore {
+    /// Writes a pipeline with its workflows, job runs (one per node of `parallelism`) and steps in one
+    /// transaction. Jobs without requirements start `queued`, the others `blocked`.
+    /// - Returns: the recorded pipeline in full.
+    /// - Throws: ``StoreError`` `conflict` when `number` is taken, `database` otherwise.
+    package func record(_ new: NewPipeline) throws(StoreError) -> PipelineDetail {
+        let planData: Data
+        do {
+            planData = try JSONEncoder().encode(new.plan)
+        } catch {
+            throw StoreError(.database, "Cannot encode the plan of pipeline #\(new.number): \(error)")
+        }
+        let pipelineID: Int64 = try write("record pipeline #\(new.number)") { db in
+            let taken = try PipelineRecord
+                .filter(Column("projectId") == new.projectID && Column("number") == new.number).fetchCount(db)
+            if taken > 0 { throw StoreError(.conflict, "Pipeline number \(new.number) is taken.") }
+            var pipeline = PipelineRecord(
+                id: nil, projectId: new.projectID, number: new.number, uuid: new.uuid, revision: new.revision,
+                treeID: new.treeID, branch: new.branch, tag: new.tag, trigger: new.trigger.rawValue,
+                source: new.source.rawValue, status: PipelineStatus.queued.rawValue, configHash: new.configHash,
+                plan: planData, errorMessage: nil, createdAt: Date()
+            )
+            try pipeline.insert(db)
+            let id = pipeline.id ?? 0
+            for (position, workflow) in new.plan.workflows.enumerated() {
+                try insert(workflow, position: position, pipelineID: id, db: db)
+            }
+            return id
+        }
+        guard let detail = try pipelineDetail(id: pipelineID) else {
+            throw StoreError(.notFound, "Pipeline \(pipelineID) vanished right after it was recorded.")
+        }
+        return detail
+    }
+
+    private func insert(_ workflow: WorkflowPlan, position: Int, pipelineID: Int64, db: Database) throws {
+        var record = WorkflowRecord(
+            id: nil, pipelineId: pipelineID, name: workflow.name, position: position,
+            status: PipelineStatus.queued.rawValue
+        )
+        try record.insert(db)
+        for (jobPosition, job) in workflow.jobs.enumerated() {
+            let parallelism = max(1, job.spec?.parallelism ?? 1)
+            for node in 0..<parallelism {
+                var jobRecord = JobRecord(
+                    id: nil, workflowId: record.id ?? 0, pipelineId: pipelineID, name: job.name, position: jobPosition,
+                    nodeIndex: node, parallelism: parallelism, attempt: 1,
+                    status: (job.requires.isEmpty ? JobStatus.queued : .blocked).rawValue,
+                    executor: job.spec?.executor.displayName ?? "approval", resourceClass: job.spec?.resourceClass
+                )
+                try jobRecord.insert(db)
+                for (index, step) in (job.spec?.steps ?? []).enumerated() {
+                    var stepRecord = StepRecord(
+                        id: nil, jobId: jobRecord.id ?? 0, position: index, name: step.name,
+                        status: StepStatus.queued.rawValue, logBytes: 0
+                    )
+                    try stepRecord.insert(db)
+                }
+            }
+        }
+    }
+
+    /// The plan stored with pipeline `id`.
+    package func plan(pipelineID id: Int64) throws(StoreError) -> Plan {
+        let data = try read("read the plan of pipeline \(id)") { db in
+            try Data.fetchOne(db, sql: "SELECT plan FROM pipeline WHERE id = ?", arguments: [id])
+        }
+        guard let data else { throw StoreError(.notFound, "No pipeline with id \(id).") }
+        do {
+            return try JSONDecoder().decode(Plan.self, from: data)
+        } catch {
+            throw StoreError(.database, "The plan of pipeline \(id) cannot be read: \(error)")
+        }
+    }
+}

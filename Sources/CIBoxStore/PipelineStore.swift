@@ -1,0 +1,83 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxModel
+import Foundation
+import GRDB
+
+/// cibox's history: one SQLite database (WAL) plus the per-step log files under `$CIBOX_HOME`.
+///
+/// Lifecycle: open once per process with ``init(home:)``; it creates folders and runs migrations.
+/// Concurrency: safe from any task; writes are serialized by GRDB's pool, reads run concurrently, and other
+/// processes (a CLI beside the daemon) wait on the busy timeout instead of failing with "database is locked".
+/// Errors: every method throws ``StoreError`` with a message naming the database file.
+package final class PipelineStore: Sendable {
+    /// The state folder (`$CIBOX_HOME`).
+    package let home: String
+    /// The database file.
+    package let databasePath: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the store in `home`.
+    /// - Throws: ``StoreError`` with code `cannotOpen` when the folder or the database cannot be used.
+    package init(home: String) throws(StoreError) {
+        self.home = home
+        self.databasePath = home + "/cibox.sqlite"
+        do {
+            try FileManager.default.createDirectory(atPath: home + "/logs", withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(.cannotOpen, "Cannot create the state folder '\(home)': \(error.localizedDescription). Check --home or CIBOX_HOME.")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(60)
+        configuration.prepareDatabase { db in
+            // WAL + NORMAL: a commit survives a crash of cibox (not a power cut) without an fsync per commit.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: databasePath, configuration: configuration)
+            try Migrations.migrator.migrate(pool)
+        } catch {
+            throw StoreError(.cannotOpen, "Cannot open the database '\(databasePath)': \(error). Check that the file is a cibox database and writable.")
+        }
+    }
+
+    /// The folder of job run `jobID`'s step logs.
+    package func logDirectory(jobID: Int64) -> String {
+        "\(home)/logs/\(jobID)"
+    }
+
+    /// The log file of step `index` of job run `jobID`.
+    package func logPath(jobID: Int64, step index: Int) -> String {
+        "\(logDirectory(jobID: jobID))/\(index).log"
+    }
+
+    /// Runs a write transaction, turning GRDB errors into ``StoreError``.
+    func write<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.database, "Cannot \(what) in '\(databasePath)': \(Self.describe(error))")
+        }
+    }
+
+    /// Runs a read, turning GRDB errors into ``StoreError``.
+    func read<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.database, "Cannot \(what) in '\(databasePath)': \(Self.describe(error))")
+        }
+    }
+
+    /// A database error's text with its SQL but without bound values.
+    private static func describe(_ error: any Error) -> String {
+        guard let databaseError = error as? DatabaseError else { return String(describing: error) }
+        var text = databaseError.message ?? "SQLite error \(databaseError.resultCode.rawValue)"
+        if let sql = databaseError.sql { text += " (SQL: \(sql))" }
+        return text
+    }
+}

@@ -1,0 +1,88 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxTestSupport
+import Foundation
+
+/// Runs the built `cibox` binary, as a user would.
+struct CLI {
+    /// The state folder used by every call.
+    let home: TemporaryDirectory
+
+    /// The `cibox` executable: `$CIBOX_BINARY`, else the one built beside the test bundle.
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["CIBOX_BINARY"] { return path }
+        let testBundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = testBundle.deletingLastPathComponent()
+        if folder.lastPathComponent == "MacOS" || testBundle.pathExtension != "xctest" {
+            folder = testBundle.deletingLastPathComponent()
+        }
+        return folder.appendingPathComponent("cibox").path
+    }
+
+    /// The repository root of this package (to find `Samples/`).
+    static var packageRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    init() throws {
+        home = try TemporaryDirectory(prefix: "cibox-home")
+    }
+
+    /// Runs `cibox ARGUMENTS --home HOME` and returns its output.
+    @discardableResult
+    func run(_ arguments: [String], in directory: String? = nil, input: String? = nil) throws -> ProcessOutput {
+        try ProcessRunner.run(Self.binary, arguments + ["--home", home.path], in: directory, input: input)
+    }
+
+    /// Parses standard output as a JSON object.
+    static func object(_ output: ProcessOutput) throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any] else {
+            throw FixtureError("stdout is not a JSON object: \(output.stdout)")
+        }
+        return object
+    }
+}
+
+/// Reads nested JSON values in tests.
+extension Dictionary where Key == String, Value == Any {
+    /// The array of objects under `key`.
+    func objects(_ key: String) -> [[String: Any]] {
+        self[key] as? [[String: Any]] ?? []
+    }
+
+    /// The string under `key`.
+    func string(_ key: String) -> String? {
+        self[key] as? String
+    }
+
+    /// The integer under `key`.
+    func int(_ key: String) -> Int? {
+        (self[key] as? NSNumber)?.intValue
+    }
+
+    /// Whether `key` holds JSON null.
+    func isNull(_ key: String) -> Bool {
+        self[key] is NSNull
+    }
+}
+
+/// Builds a repository from a sample folder or from files given inline.
+enum Repositories {
+    /// A repository holding a copy of `Samples/NAME`, committed on `main`.
+    static func sample(_ name: String) throws -> GitFixture {
+        let fixture = try GitFixture()
+        let source = CLI.packageRoot + "/Samples/" + name
+        try ProcessRunner.run("/bin/cp", ["-R", source + "/.", fixture.path])
+        try fixture.commitAll("sample \(name)")
+        return fixture
+    }
+
+    /// A repository with `config` as `.circleci/config.yml` and the given extra files, committed on `main`.
+    static func with(config: String, files: [String: String] = [:]) throws -> GitFixture {
+        let fixture = try GitFixture()
+        try fixture.write(config, to: ".circleci/config.yml")
+        for (path, contents) in files { try fixture.write(contents, to: path) }
+        try fixture.commitAll("config")
+        return fixture
+    }
+}

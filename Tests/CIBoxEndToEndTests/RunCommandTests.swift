@@ -1,0 +1,141 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxTestSupport
+import Foundation
+import Testing
+
+@Suite(.serialized) struct RunCommandTests {
+    @Test func samplePipelineSucceedsWithBothWorkflows() throws {
+        let cli = try CLI()
+        let repo = try Repositories.sample("shell-pipeline")
+        defer { cli.home.remove(); repo.remove() }
+        let output = try cli.run(["run", repo.path, "--json"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let pipeline = try CLI.object(output)
+        #expect(pipeline.string("status") == "success")
+        #expect(pipeline.string("branch") == "main")
+        #expect(pipeline.string("trigger") == "manual")
+        #expect(pipeline.int("number") == 1)
+        #expect(pipeline.string("revision") == (try repo.git(["rev-parse", "HEAD"])).trimmingCharacters(in: .whitespacesAndNewlines))
+        let workflows = pipeline.objects("workflows")
+        #expect(workflows.map { $0.string("name") } == ["build-and-test", "docs"])
+        let jobs = workflows[0].objects("jobs")
+        #expect(jobs.map { $0.string("name") } == ["prepare", "lint", "unit-tests", "integration-tests", "package"])
+        #expect(jobs.allSatisfy { $0.string("status") == "success" })
+        #expect(jobs.allSatisfy { $0.int("exit_code") == 0 || $0.isNull("exit_code") })
+        let packageSteps = jobs[4].objects("steps")
+        #expect(packageSteps.map { $0.string("name") } == ["Checkout code", "Build the package", "Report"])
+        #expect(packageSteps.allSatisfy { ($0.int("log_bytes") ?? 0) > 0 })
+        // Progress went to stderr, one line per change.
+        #expect(output.stderr.contains("[build-and-test/package] success"))
+    }
+
+    @Test func failingStepFailsTheJobSkipsDependentsAndRunsAlwaysSteps() throws {
+        let cli = try CLI()
+        let repo = try Repositories.with(config: """
+            version: 2.1
+            jobs:
+              test:
+                steps:
+                  - run: echo before
+                  - run:
+                      name: Fails with 3
+                      command: echo "about to fail"; exit 3
+                  - run: echo skipped
+                  - run:
+                      name: Always
+                      command: echo cleanup
+                      when: always
+              deploy:
+                steps:
+                  - run: echo deploying
+            workflows:
+              main:
+                jobs:
+                  - test
+                  - deploy:
+                      requires: [test]
+            """)
+        defer { cli.home.remove(); repo.remove() }
+        let output = try cli.run(["run", repo.path, "--json"])
+        #expect(output.status == 1)
+        let pipeline = try CLI.object(output)
+        #expect(pipeline.string("status") == "failed")
+        let jobs = pipeline.objects("workflows")[0].objects("jobs")
+        let test = jobs[0]
+        #expect(test.string("status") == "failed")
+        #expect(test.int("exit_code") == 3)
+        #expect(test.string("failure_reason") == "exit_code")
+        #expect(test.objects("steps").map { $0.string("status") } == ["success", "failed", "not_run", "success"])
+        #expect(test.objects("steps")[1].int("exit_code") == 3)
+        #expect(jobs[1].string("status") == "not_run")
+        #expect(jobs[1].isNull("started_at"))
+        // The failing step's last lines are shown.
+        #expect(output.stderr.contains("about to fail"))
+        let logs = try cli.run(["logs", String(test.int("id") ?? 0), "--step", "3"])
+        #expect(logs.stdout == "cleanup\n")
+    }
+
+    @Test func invalidYAMLExitsWithTwoAndNamesTheLine() throws {
+        let cli = try CLI()
+        let repo = try Repositories.with(config: "version: 2.1\njobs:\n  build:\n    steps: [\n      - run: x\n")
+        defer { cli.home.remove(); repo.remove() }
+        let output = try cli.run(["run", repo.path])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains(".circleci/config.yml:"))
+        #expect(output.stdout.isEmpty)
+        let validate = try cli.run(["validate", repo.path])
+        #expect(validate.status == 2)
+        #expect(validate.stderr.hasPrefix(".circleci/config.yml:"))
+    }
+
+    @Test func workingTreeSeesUncommittedChanges() throws {
+        let cli = try CLI()
+        let repo = try Repositories.with(
+            config: "version: 2.1\njobs:\n  build:\n    steps:\n      - checkout\n      - run: cat message.txt\nworkflows:\n  w:\n    jobs: [build]\n",
+            files: ["message.txt": "committed\n"]
+        )
+        defer { cli.home.remove(); repo.remove() }
+        try repo.write("uncommitted\n", to: "message.txt")
+        let committed = try CLI.object(try cli.run(["run", repo.path, "--json"]))
+        let dirty = try CLI.object(try cli.run(["run", repo.path, "--working-tree", "--json"]))
+        let committedJob = committed.objects("workflows")[0].objects("jobs")[0].int("id") ?? 0
+        let dirtyJob = dirty.objects("workflows")[0].objects("jobs")[0].int("id") ?? 0
+        #expect(try cli.run(["logs", String(committedJob), "--step", "1"]).stdout == "committed\n")
+        #expect(try cli.run(["logs", String(dirtyJob), "--step", "1"]).stdout == "uncommitted\n")
+        #expect(dirty.int("number") == 2)
+    }
+
+    @Test func runLeavesTheSourceRepositoryByteIdentical() throws {
+        let cli = try CLI()
+        let repo = try Repositories.sample("shell-pipeline")
+        defer { cli.home.remove(); repo.remove() }
+        try repo.write("staged\n", to: "staged.txt")
+        try repo.git(["add", "staged.txt"])
+        try repo.write("untracked\n", to: "untracked.txt")
+        try repo.write("modified\n", to: "README.md")
+        let before = try Snapshot.take(repo.path)
+        let output = try cli.run(["run", repo.path])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(try Snapshot.take(repo.path) == before)
+    }
+
+    @Test func revisionSelectsTheCommitAndUnknownWorkflowIsExitTwo() throws {
+        let cli = try CLI()
+        let repo = try Repositories.with(
+            config: "version: 2.1\njobs:\n  build:\n    steps:\n      - run: echo one\nworkflows:\n  w:\n    jobs: [build]\n"
+        )
+        defer { cli.home.remove(); repo.remove() }
+        let first = try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try repo.write("version: 2.1\njobs:\n  build:\n    steps:\n      - run: exit 1\nworkflows:\n  w:\n    jobs: [build]\n", to: ".circleci/config.yml")
+        try repo.commitAll("break it")
+        #expect(try cli.run(["run", repo.path]).status == 1)
+        let old = try cli.run(["run", repo.path, "--rev", String(first.prefix(8)), "--json"])
+        #expect(old.status == 0)
+        #expect(try CLI.object(old).string("revision") == first)
+        let unknown = try cli.run(["run", repo.path, "--workflow", "nope"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("nope"))
+        #expect(try cli.run(["run", "/"]).status == 2)
+    }
+}

@@ -1,0 +1,155 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxExecutor
+import CIBoxModel
+import CIBoxTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+/// Writes one marker file instead of a real checkout.
+struct FakeCheckout: SourceCheckout {
+    func checkout(into directory: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data("checked out\n".utf8).write(to: URL(fileURLWithPath: directory + "/README"))
+        return "fake checkout into \(directory)"
+    }
+}
+
+/// Records step events.
+final class RecordingObserver: JobObserver {
+    let events = Mutex<[String]>([])
+
+    func stepStarted(jobID: Int64, index: Int, at date: Date) async {
+        events.withLock { $0.append("start \(index)") }
+    }
+
+    func stepFinished(jobID: Int64, index: Int, result: StepResult) async {
+        events.withLock { $0.append("end \(index) \(result.status.rawValue)") }
+    }
+}
+
+@Suite struct LocalExecutorTests {
+    let home: TemporaryDirectory
+
+    init() throws {
+        home = try TemporaryDirectory(prefix: "cibox-exec")
+    }
+
+    func request(_ steps: [StepPlan], environment: [EnvironmentVariable] = [], shell: String? = nil) -> JobRunRequest {
+        JobRunRequest(
+            jobID: 7, jobName: "build", workflowID: 3, workflowName: "ci", pipelineID: 2, pipelineNumber: 5,
+            projectName: "app", repositoryPath: "/srv/app", revision: String(repeating: "c", count: 40), branch: "main",
+            tag: nil, nodeIndex: 0, parallelism: 1,
+            spec: JobSpec(definitionName: "build", shell: shell, environment: environment, steps: steps),
+            workDirectory: home.appending("work/7"), logDirectory: home.appending("logs/7"), source: FakeCheckout(),
+            inheritedEnvironment: ProcessInfo.processInfo.environment, keepsWorkDirectory: true
+        )
+    }
+
+    func run(_ steps: [StepPlan], environment: [EnvironmentVariable] = [], shell: String? = nil) async -> (JobResult, [String]) {
+        let observer = RecordingObserver()
+        let result = await LocalExecutor().run(request(steps, environment: environment, shell: shell), observer: observer)
+        return (result, observer.events.withLock { $0 })
+    }
+
+    func log(_ index: Int) -> String {
+        (try? String(contentsOfFile: home.appending("logs/7/\(index).log"), encoding: .utf8)) ?? "<none>"
+    }
+
+    static func run(_ command: String, _ condition: StepCondition = .onSuccess) -> StepPlan {
+        StepPlan(name: command, condition: condition, action: .run(RunAction(command: command)))
+    }
+
+    @Test func stepsRunInOrderAndSucceed() async {
+        defer { home.remove() }
+        let (result, events) = await run([
+            StepPlan(name: "Checkout code", action: .checkout(path: nil)), Self.run("cat README; echo done"),
+        ])
+        #expect(result.status == .success)
+        #expect(result.failureReason == nil)
+        #expect(events == ["start 0", "end 0 success", "start 1", "end 1 success"])
+        #expect(log(1) == "checked out\ndone\n")
+        #expect(result.steps[1].logBytes == Int64("checked out\ndone\n".utf8.count))
+    }
+
+    @Test func failingStepStopsTheJobButAlwaysAndOnFailStepsRun() async {
+        defer { home.remove() }
+        let (result, events) = await run([
+            Self.run("echo one"), Self.run("echo failing; exit 3"), Self.run("echo skipped"),
+            Self.run("echo always", .always), Self.run("echo on-fail", .onFail),
+        ])
+        #expect(result.status == .failed)
+        #expect(result.exitCode == 3)
+        #expect(result.failureReason == .exitCode)
+        #expect(result.steps.map(\.status) == [.success, .failed, .notRun, .success, .success])
+        #expect(events.contains("end 2 not_run"))
+        #expect(log(3) == "always\n")
+        #expect(log(4) == "on-fail\n")
+    }
+
+    @Test func pipefailIsOnByDefaultAndShellCanBeChanged() async {
+        defer { home.remove() }
+        let (bash, _) = await run([Self.run("false | true")])
+        #expect(bash.status == .failed)
+        let (sh, _) = await run([Self.run("false | true")], shell: "/bin/sh")
+        #expect(sh.status == .success)
+    }
+
+    @Test func environmentHasCircleCIVariablesAndJobAndStepValues() async {
+        defer { home.remove() }
+        let step = StepPlan(name: "env", action: .run(RunAction(
+            command: "echo $CI $CIRCLECI $CIRCLE_SHA1 $CIRCLE_BRANCH $CIRCLE_JOB $CIRCLE_BUILD_NUM $CIRCLE_NODE_INDEX/$CIRCLE_NODE_TOTAL $CIRCLE_PIPELINE_NUMBER $CIRCLE_PROJECT_REPONAME $JOB_VAR $STEP_VAR; pwd; echo $HOME",
+            environment: [EnvironmentVariable(name: "STEP_VAR", value: "step"), EnvironmentVariable(name: "JOB_VAR", value: "overridden")]
+        )))
+        let (result, _) = await run([step], environment: [EnvironmentVariable(name: "JOB_VAR", value: "job")])
+        #expect(result.status == .success)
+        let sha = String(repeating: "c", count: 40)
+        #expect(log(0) == "true true \(sha) main build 7 0/1 5 app overridden step\n\(home.path)/work/7/project\n\(home.path)/work/7\n")
+    }
+
+    @Test func outputIsStoredByteForByte() async throws {
+        defer { home.remove() }
+        let (result, _) = await run([Self.run("printf 'a\\000b\\377\\033[31mred\\033[0m\\r\\n'")])
+        #expect(result.status == .success)
+        let data = try Data(contentsOf: URL(fileURLWithPath: home.appending("logs/7/0.log")))
+        #expect(Array(data) == [0x61, 0x00, 0x62, 0xFF, 0x1B] + Array("[31mred".utf8) + [0x1B] + Array("[0m\r\n".utf8))
+    }
+
+    @Test func stepWorkingDirectoryIsRelativeToTheJobs() async {
+        defer { home.remove() }
+        let step = StepPlan(name: "pwd", action: .run(RunAction(command: "pwd", workingDirectory: "sub/dir")))
+        let (result, _) = await run([step])
+        #expect(result.status == .success)
+        #expect(log(0) == home.path + "/work/7/project/sub/dir\n")
+    }
+
+    @Test func noOutputTimeoutStopsTheStep() async {
+        defer { home.remove() }
+        let step = StepPlan(name: "quiet", action: .run(RunAction(command: "echo start; sleep 30", noOutputTimeout: 0.5)))
+        let started = Date()
+        let (result, _) = await run([step])
+        #expect(result.status == .failed)
+        #expect(result.failureReason == .noOutputTimeout)
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
+    @Test func cancellingTheTaskCancelsTheJob() async {
+        defer { home.remove() }
+        let task = Task { await run([Self.run("sleep 30"), Self.run("echo after", .always)]) }
+        try? await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        let (result, _) = await task.value
+        #expect(result.status == .canceled)
+        #expect(result.failureReason == .canceled)
+        #expect(result.steps.map(\.status) == [.canceled, .notRun])
+    }
+
+    @Test func missingShellIsAClearInfrastructureFailure() async {
+        defer { home.remove() }
+        let (result, _) = await run([Self.run("true")], shell: "no-such-shell-xyz")
+        #expect(result.status == .failed)
+        #expect(result.failureReason == .infrastructure)
+        #expect(log(0) == "The step's shell 'no-such-shell-xyz' is not on PATH. Install it or set `shell:` to an absolute path.\n")
+    }
+}
