@@ -10,7 +10,8 @@ let testValues = PipelineValues(
 
 /// Compiles `text` as `.circleci/config.yml`.
 func compile(_ text: String, parameters: [String: String] = [:]) -> CompileResult {
-    ConfigCompiler.compile(ConfigSource(path: ".circleci/config.yml", text: text), values: testValues, parameters: parameters)
+    ConfigCompiler.compile(
+        ConfigSource(path: ".circleci/config.yml", text: text), values: testValues, parameters: parameters)
 }
 
 /// The formatted diagnostics of compiling `text`.

@@ -7,15 +7,20 @@ import Testing
 @Suite struct JobCompilerTests {
     @Test(arguments: [
         ("no executor", "", ExecutorLabel(kind: "shell")),
-        ("docker", "    docker:\n      - image: cimg/base:2024.01\n", ExecutorLabel(kind: "docker", image: "cimg/base:2024.01")),
+        (
+            "docker", "    docker:\n      - image: cimg/base:2024.01\n",
+            ExecutorLabel(kind: "docker", image: "cimg/base:2024.01")
+        ),
         ("machine true", "    machine: true\n", ExecutorLabel(kind: "machine")),
         (
             "machine image", "    machine:\n      image: ubuntu-2204:current\n",
             ExecutorLabel(kind: "machine", image: "ubuntu-2204:current")
         ),
         ("macos", "    macos:\n      xcode: 15.4.0\n", ExecutorLabel(kind: "macos", image: "15.4.0")),
-        ("windows", "    windows:\n      image: windows-server-2022-gui:current\n",
-         ExecutorLabel(kind: "windows", image: "windows-server-2022-gui:current")),
+        (
+            "windows", "    windows:\n      image: windows-server-2022-gui:current\n",
+            ExecutorLabel(kind: "windows", image: "windows-server-2022-gui:current")
+        ),
     ])
     func readsTheExecutorAsALabel(_ name: String, _ job: String, _ expected: ExecutorLabel) throws {
         let result = compile(config(job: job))
@@ -26,12 +31,14 @@ import Testing
     @Test func serviceContainersAreRecordedWithAWarning() throws {
         let job = "    docker:\n      - image: cimg/ruby:3.2\n      - image: postgres:14\n      - image: redis\n"
         let result = compile(config(job: job))
-        #expect(try #require(buildSpec(result)).executor
-            == ExecutorLabel(kind: "docker", image: "cimg/ruby:3.2", serviceImages: ["postgres:14", "redis"]))
-        #expect(result.diagnostics.map(\.formatted) == [
-            ".circleci/config.yml:6:9: warning: service containers are not run by cibox: postgres:14, redis\n"
-                + "  hint: start the services on this machine yourself; jobs reach them on localhost as in CircleCI"
-        ])
+        #expect(
+            try #require(buildSpec(result)).executor
+                == ExecutorLabel(kind: "docker", image: "cimg/ruby:3.2", serviceImages: ["postgres:14", "redis"]))
+        #expect(
+            result.diagnostics.map(\.formatted) == [
+                ".circleci/config.yml:6:9: warning: service containers are not run by cibox: postgres:14, redis\n"
+                    + "  hint: start the services on this machine yourself; jobs reach them on localhost as in CircleCI"
+            ])
     }
 
     @Test func readsJobSettings() throws {
@@ -55,11 +62,12 @@ import Testing
         #expect(spec.parallelism == 4)
         #expect(spec.workingDirectory == "/tmp/app")
         #expect(spec.shell == "/bin/sh -eu")
-        #expect(spec.environment == [
-            EnvironmentVariable(name: "A", value: "text"), EnvironmentVariable(name: "B", value: "true"),
-            EnvironmentVariable(name: "C", value: "1.10"), EnvironmentVariable(name: "D", value: "yes"),
-            EnvironmentVariable(name: "E", value: ""),
-        ])
+        #expect(
+            spec.environment == [
+                EnvironmentVariable(name: "A", value: "text"), EnvironmentVariable(name: "B", value: "true"),
+                EnvironmentVariable(name: "C", value: "1.10"), EnvironmentVariable(name: "D", value: "yes"),
+                EnvironmentVariable(name: "E", value: ""),
+            ])
     }
 
     @Test func defaultsMatchCircleCI() throws {
@@ -74,9 +82,10 @@ import Testing
     @Test func environmentAsAListOfEntries() throws {
         let job = "    environment:\n      - A: 1\n      - B: false\n      - A: 2\n"
         let spec = try #require(buildSpec(compile(config(job: job))))
-        #expect(spec.environment == [
-            EnvironmentVariable(name: "A", value: "2"), EnvironmentVariable(name: "B", value: "false"),
-        ])
+        #expect(
+            spec.environment == [
+                EnvironmentVariable(name: "A", value: "2"), EnvironmentVariable(name: "B", value: "false"),
+            ])
     }
 
     @Test(arguments: [
@@ -116,9 +125,10 @@ import Testing
 
     @Test func missingStepsIsAnError() {
         let text = "version: 2.1\njobs:\n  build:\n    docker: [{image: a}]\nworkflows:\n  w:\n    jobs: [build]\n"
-        #expect(diagnostics(text) == [
-            ".circleci/config.yml:4:5: error: job 'build' has no 'steps'\n"
-                + "  hint: add 'steps:' with at least '- checkout' or '- run'"
-        ])
+        #expect(
+            diagnostics(text) == [
+                ".circleci/config.yml:4:5: error: job 'build' has no 'steps'\n"
+                    + "  hint: add 'steps:' with at least '- checkout' or '- run'"
+            ])
     }
 }

@@ -25,7 +25,8 @@ import Testing
             StepPlan(name: "echo one", action: .run(RunAction(command: "echo one\necho two\n")))
         ),
         (
-            "run map", """
+            "run map",
+            """
                   - run:
                       name: Tests
                       command: make test
@@ -45,8 +46,11 @@ import Testing
                         isBackground: true, noOutputTimeout: 5400)))
         ),
         (
-            "run map without name", "      - run:\n          command: \"\\n  ./ci.sh --fast\\nmore\"\n          when: on_fail",
-            StepPlan(name: "./ci.sh --fast", condition: .onFail, action: .run(RunAction(command: "\n  ./ci.sh --fast\nmore")))
+            "run map without name",
+            "      - run:\n          command: \"\\n  ./ci.sh --fast\\nmore\"\n          when: on_fail",
+            StepPlan(
+                name: "./ci.sh --fast", condition: .onFail, action: .run(RunAction(command: "\n  ./ci.sh --fast\nmore"))
+            )
         ),
     ])
     func compilesSteps(_ name: String, _ yaml: String, _ expected: StepPlan) {
@@ -64,9 +68,12 @@ import Testing
     ])
     func skipsUnsupportedBuiltinsWithAWarning(_ key: String, _ title: String) {
         let (steps, diagnostics) = steps("      - \(key):\n          path: x")
-        #expect(steps == [
-            StepPlan(name: title, action: .unsupported(key: key, message: "cibox skips '\(key)' steps for now", isFatal: false))
-        ])
+        #expect(
+            steps == [
+                StepPlan(
+                    name: title,
+                    action: .unsupported(key: key, message: "cibox skips '\(key)' steps for now", isFatal: false))
+            ])
         #expect(diagnostics == [".circleci/config.yml:5:9: warning: '\(key)' steps are skipped by cibox for now"])
     }
 
@@ -120,8 +127,11 @@ import Testing
 
     @Test func legacyTypeStepFailsTheJobWhenReached() {
         let (steps, diagnostics) = steps("      - type: shell\n        command: make")
-        #expect(steps?.first?.action == .unsupported(
-            key: "type", message: "the legacy '- type: …' step form is not supported by cibox yet", isFatal: true))
+        #expect(
+            steps?.first?.action
+                == .unsupported(
+                    key: "type", message: "the legacy '- type: …' step form is not supported by cibox yet",
+                    isFatal: true))
         #expect(diagnostics.count == 1)
     }
 }

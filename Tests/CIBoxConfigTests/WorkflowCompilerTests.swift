@@ -28,7 +28,10 @@ import Testing
 
     @Test(arguments: [
         ("names", "      - a\n      - b: {requires: [a]}", [Requirement(job: "a")]),
-        ("status", "      - a\n      - b:\n          requires:\n            - a: failed", [Requirement(job: "a", statuses: [.failed])]),
+        (
+            "status", "      - a\n      - b:\n          requires:\n            - a: failed",
+            [Requirement(job: "a", statuses: [.failed])]
+        ),
         (
             "status list", "      - a\n      - b:\n          requires:\n            - a: [success, canceled]",
             [Requirement(job: "a", statuses: [.success, .canceled])]
@@ -132,10 +135,13 @@ import Testing
             """
         let result = compile(text)
         #expect(result.configuration?.workflows.map(\.name) == ["commit"])
-        #expect(result.diagnostics.map(\.formatted) == [
-            ".circleci/config.yml:6:5: warning: 'workflows.nightly.triggers' (scheduled workflows) is not supported "
-                + "by cibox yet; the workflow is left out, as CircleCI does not run it for commits",
-            ".circleci/config.yml:9:5: warning: 'workflows.commit.when' is not supported by cibox yet and is ignored",
-        ])
+        #expect(
+            result.diagnostics.map(\.formatted) == [
+                ".circleci/config.yml:6:5: warning: 'workflows.nightly.triggers' (scheduled workflows) "
+                    + "is not supported by cibox yet; the workflow is left out, "
+                    + "as CircleCI does not run it for commits",
+                ".circleci/config.yml:9:5: warning: 'workflows.commit.when' "
+                    + "is not supported by cibox yet and is ignored",
+            ])
     }
 }

@@ -38,9 +38,10 @@ import Testing
         #expect(scalar.isQuoted == isQuoted)
     }
 
-    @Test(arguments: [
-        ("true", true), ("False", false), ("yes", true), ("off", false), ("\"true\"", nil), ("maybe", nil),
-    ] as [(String, Bool?)])
+    @Test(
+        arguments: [
+            ("true", true), ("False", false), ("yes", true), ("off", false), ("\"true\"", nil), ("maybe", nil),
+        ] as [(String, Bool?)])
     func readsYAML11Booleans(_ text: String, _ expected: Bool?) throws {
         #expect(try #require(parse("v: \(text)")?["v"]?.scalar).bool == expected)
     }
@@ -92,10 +93,11 @@ import Testing
 
     @Test func mergeOfAScalarIsAnError() {
         let (_, diagnostics) = YAMLReader.parse("a: &a 1\nb:\n  <<: *a\n", file: "c.yml")
-        #expect(diagnostics.map(\.formatted) == [
-            "c.yml:1:4: error: the merge key '<<' needs a mapping or a list of mappings\n"
-                + "  hint: write '<<: *anchor' where '&anchor' names a mapping"
-        ])
+        #expect(
+            diagnostics.map(\.formatted) == [
+                "c.yml:1:4: error: the merge key '<<' needs a mapping or a list of mappings\n"
+                    + "  hint: write '<<: *anchor' where '&anchor' names a mapping"
+            ])
     }
 
     @Test func laterAnchorDefinitionWinsForLaterAliases() throws {

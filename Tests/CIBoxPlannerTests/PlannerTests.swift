@@ -35,17 +35,18 @@ func configuration(_ workflows: String) throws -> Configuration {
               - e: {filters: {tags: {ignore: /.*-rc/}}}
         """
 
-    @Test(arguments: [
-        ("main branch", "main", nil, ["a", "b", "e"]),
-        ("release branch", "release/1", nil, ["a", "e"]),
-        ("regex must match the whole name", "feature", nil, ["a", "c", "e"]),
-        ("regex whole match", "feat", nil, ["a", "c", "d", "e"]),
-        ("tag with tags filter", nil, "v12", ["d", "e"]),
-        ("tag not matching only", nil, "v1-rc", []),
-        ("tag ignored", nil, "beta-rc", []),
-        ("tag, no filter", nil, "beta", ["e"]),
-        ("no branch", nil, nil, ["a", "c", "e"]),
-    ] as [(String, String?, String?, [String])])
+    @Test(
+        arguments: [
+            ("main branch", "main", nil, ["a", "b", "e"]),
+            ("release branch", "release/1", nil, ["a", "e"]),
+            ("regex must match the whole name", "feature", nil, ["a", "c", "e"]),
+            ("regex whole match", "feat", nil, ["a", "c", "d", "e"]),
+            ("tag with tags filter", nil, "v12", ["d", "e"]),
+            ("tag not matching only", nil, "v1-rc", []),
+            ("tag ignored", nil, "beta-rc", []),
+            ("tag, no filter", nil, "beta", ["e"]),
+            ("no branch", nil, nil, ["a", "c", "e"]),
+        ] as [(String, String?, String?, [String])])
     func runsJobsByFilters(_ name: String, _ branch: String?, _ tag: String?, _ expected: [String]) throws {
         let config = try configuration(Self.filtered)
         do {
@@ -94,8 +95,10 @@ func configuration(_ workflows: String) throws -> Configuration {
         ("by definition name", WorkflowSelection(job: "b"), ["one": ["b"], "two": ["b-again"]]),
         ("by workflow name", WorkflowSelection(workflows: ["two"], job: "b-again"), ["two": ["b-again"]]),
     ])
-    func selectsWorkflowsAndJobs(_ name: String, _ selection: WorkflowSelection, _ expected: [String: [String]]) throws {
-        let plan = try Planner.plan(try configuration(Self.twoWorkflows), branch: "main", tag: nil, selection: selection)
+    func selectsWorkflowsAndJobs(_ name: String, _ selection: WorkflowSelection, _ expected: [String: [String]]) throws
+    {
+        let plan = try Planner.plan(
+            try configuration(Self.twoWorkflows), branch: "main", tag: nil, selection: selection)
         #expect(Dictionary(uniqueKeysWithValues: plan.workflows.map { ($0.name, $0.jobs.map(\.name)) }) == expected)
         if selection.job != nil {
             #expect(plan.workflows.allSatisfy { $0.jobs.allSatisfy(\.requires.isEmpty) })
@@ -129,15 +132,17 @@ func configuration(_ workflows: String) throws -> Configuration {
     }
 
     @Test func planCarriesJobDetails() throws {
-        let config = try configuration("  w:\n    jobs:\n      - hold: {type: approval}\n      - a: {requires: [hold], context: org}\n")
+        let config = try configuration(
+            "  w:\n    jobs:\n      - hold: {type: approval}\n      - a: {requires: [hold], context: org}\n")
         let plan = try Planner.plan(config, branch: "main", tag: nil, selection: WorkflowSelection())
         #expect(plan.version == "2.1")
-        #expect(plan.workflows.first?.jobs == [
-            JobPlan(name: "hold", kind: .approval, spec: nil),
-            JobPlan(
-                name: "a", requires: [Requirement(job: "hold")], contexts: ["org"],
-                spec: config.workflows.first?.jobs.last?.spec),
-        ])
+        #expect(
+            plan.workflows.first?.jobs == [
+                JobPlan(name: "hold", kind: .approval, spec: nil),
+                JobPlan(
+                    name: "a", requires: [Requirement(job: "hold")], contexts: ["org"],
+                    spec: config.workflows.first?.jobs.last?.spec),
+            ])
     }
 }
 
@@ -145,16 +150,21 @@ func configuration(_ workflows: String) throws -> Configuration {
     @Test(arguments: [
         (
             "unknown requirement", "  w:\n    jobs:\n      - a: {requires: [nope]}\n",
-            ["config.yml:11:24: error: job 'a' in workflow 'w' requires unknown job 'nope'\n"
-                + "  hint: 'requires' names jobs of the same workflow (by their 'name:' when renamed)"]
+            [
+                "config.yml:11:24: error: job 'a' in workflow 'w' requires unknown job 'nope'\n"
+                    + "  hint: 'requires' names jobs of the same workflow (by their 'name:' when renamed)"
+            ]
         ),
         (
             "duplicate name", "  w:\n    jobs:\n      - a\n      - b: {name: a}\n",
-            ["config.yml:12:9: error: duplicate job name 'a' in workflow 'w'\n"
-                + "  hint: give one of them another name with 'name:'"]
+            [
+                "config.yml:12:9: error: duplicate job name 'a' in workflow 'w'\n"
+                    + "  hint: give one of them another name with 'name:'"
+            ]
         ),
         (
-            "cycle", "  w:\n    jobs:\n      - a: {requires: [c]}\n      - b: {requires: [a]}\n      - c: {requires: [b]}\n"
+            "cycle",
+            "  w:\n    jobs:\n      - a: {requires: [c]}\n      - b: {requires: [a]}\n      - c: {requires: [b]}\n"
                 + "      - d: {requires: [d]}\n",
             [
                 "config.yml:11:9: error: cycle in requires: a -> c -> b -> a\n  hint: remove one of these requirements",

@@ -7,7 +7,8 @@ extension Compilation {
     mutating func compileFilters(_ node: ConfigNode, path: String) -> JobFilters {
         if let scalar = node.scalar, !scalar.isNull {
             decoder.warning(
-                node.location, "expression filters ('\(path)' as a string) are not supported by cibox yet; "
+                node.location,
+                "expression filters ('\(path)' as a string) are not supported by cibox yet; "
                     + "the job runs as if it had no filters")
             return JobFilters()
         }

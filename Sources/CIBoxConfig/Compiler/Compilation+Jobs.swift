@@ -42,7 +42,8 @@ extension Compilation {
             spec.steps = compileSteps(stepsNode, path: "\(path).steps")
         } else {
             decoder.error(
-                node.location, "job '\(name)' has no 'steps'", hint: "add 'steps:' with at least '- checkout' or '- run'")
+                node.location, "job '\(name)' has no 'steps'",
+                hint: "add 'steps:' with at least '- checkout' or '- run'")
         }
         return errorCount == errorsBefore ? spec : nil
     }
@@ -80,7 +81,8 @@ extension Compilation {
     mutating func compileMachineImage(_ node: ConfigNode, path: String) -> String? {
         if node.scalar?.bool == true { return nil }
         guard node.entries != nil else {
-            decoder.error(node.location, "'\(path)' must be true or a mapping with 'image', got \(node.kindDescription)")
+            decoder.error(
+                node.location, "'\(path)' must be true or a mapping with 'image', got \(node.kindDescription)")
             return nil
         }
         return node["image"].flatMap { decoder.string($0, "\(path).image") }

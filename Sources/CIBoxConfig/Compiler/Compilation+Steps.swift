@@ -35,8 +35,9 @@ extension Compilation {
     /// One step: a bare name (`- checkout`) or a single-key mapping (`- run: …`).
     mutating func compileStep(_ node: ConfigNode, path: String) -> StepPlan? {
         if let scalar = node.scalar, !scalar.isNull {
-            return compileStepKind(scalar.text, ConfigNode(.scalar(ConfigScalar("")), at: node.location), at: node.location,
-                                   path: path)
+            return compileStepKind(
+                scalar.text, ConfigNode(.scalar(ConfigScalar("")), at: node.location), at: node.location,
+                path: path)
         }
         guard let entries = decoder.mapping(node, path) else { return nil }
         if node["type"] != nil {
@@ -80,7 +81,8 @@ extension Compilation {
             decoder.warning(location, "'\(kind)' steps are not supported by cibox yet; the job fails here")
             return StepPlan(
                 name: kind,
-                action: .unsupported(key: kind, message: "'\(kind)' steps are not supported by cibox yet", isFatal: true))
+                action: .unsupported(
+                    key: kind, message: "'\(kind)' steps are not supported by cibox yet", isFatal: true))
         }
         decoder.error(
             location, "unknown step '\(kind)'",

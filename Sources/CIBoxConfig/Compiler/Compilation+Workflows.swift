@@ -20,7 +20,8 @@ extension Compilation {
     mutating func compileWorkflow(_ entry: ConfigMappingEntry) -> WorkflowDefinition? {
         let path = "workflows.\(entry.key)"
         guard let entries = decoder.mapping(entry.value, path) else { return nil }
-        decoder.checkKeys(entries, in: path, known: ["jobs", "triggers"], notYet: ["when", "unless", "max_auto_reruns"])
+        decoder.checkKeys(
+            entries, in: path, known: ["jobs", "triggers"], notYet: ["when", "unless", "max_auto_reruns"])
         if let triggers = entry.value.entry("triggers") {
             decoder.warning(
                 triggers.keyLocation,
@@ -29,7 +30,8 @@ extension Compilation {
             return nil
         }
         guard let jobsNode = entry.value["jobs"] else {
-            decoder.error(entry.value.location, "workflow '\(entry.key)' has no 'jobs'", hint: "list its jobs under 'jobs:'")
+            decoder.error(
+                entry.value.location, "workflow '\(entry.key)' has no 'jobs'", hint: "list its jobs under 'jobs:'")
             return nil
         }
         let elements = decoder.sequence(jobsNode, "\(path).jobs") ?? []

@@ -99,7 +99,8 @@ struct Compilation {
         let notYet: Set<String> = ["orbs", "commands", "executors", "parameters", "setup", "job-groups"]
         for entry in entries where !["version", "jobs", "workflows"].contains(entry.key) {
             if notYet.contains(entry.key) {
-                decoder.warning(entry.keyLocation, "top-level '\(entry.key)' is not supported by cibox yet and is ignored")
+                decoder.warning(
+                    entry.keyLocation, "top-level '\(entry.key)' is not supported by cibox yet and is ignored")
             } else {
                 decoder.warning(
                     entry.keyLocation, "unknown top-level key '\(entry.key)' is ignored",
@@ -149,7 +150,8 @@ struct Compilation {
         guard jobNames.contains("build") else {
             if let jobsKey = root.entry("jobs") {
                 decoder.error(
-                    jobsKey.keyLocation, "a version \(version ?? "2") config without 'workflows' needs a job named 'build'",
+                    jobsKey.keyLocation,
+                    "a version \(version ?? "2") config without 'workflows' needs a job named 'build'",
                     hint: "rename the job to run to 'build', or add a 'workflows:' key")
             }
             return []

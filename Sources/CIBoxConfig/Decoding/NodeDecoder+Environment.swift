@@ -35,7 +35,9 @@ extension NodeDecoder {
             return nil
         }
         let value: String =
-            if let bool = scalar.strictBool { bool ? "true" : "false" } else if scalar.isNull { "" } else { scalar.text }
+            if let bool = scalar.strictBool { bool ? "true" : "false" } else if scalar.isNull { "" } else {
+                scalar.text
+            }
         return EnvironmentVariable(name: entry.key, value: value)
     }
 

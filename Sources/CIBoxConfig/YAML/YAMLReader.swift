@@ -76,7 +76,10 @@ package enum YAMLReader {
             case .reader(let problem, _, _, _):
                 (problem, nil, nil)
             case .duplicatedKeysInMapping(let duplicates, let context):
-                ("duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in a mapping", context.mark, nil)
+                (
+                    "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in a mapping", context.mark,
+                    nil
+                )
             default:
                 ("\(yamlError)", nil, nil)
             }
@@ -160,11 +163,13 @@ private struct NodeConverter {
             guard case .scalar(let keyScalar) = key else {
                 diagnostics.append(
                     Diagnostic(
-                        .error, at: location(of: key.mark), "a mapping key must be a plain value, not a list or mapping"))
+                        .error, at: location(of: key.mark), "a mapping key must be a plain value, not a list or mapping"
+                    ))
                 continue
             }
             result.append(
-                ConfigMappingEntry(key: keyScalar.string, keyLocation: location(of: keyScalar.mark), value: convert(value)))
+                ConfigMappingEntry(
+                    key: keyScalar.string, keyLocation: location(of: keyScalar.mark), value: convert(value)))
         }
         return result
     }
@@ -182,7 +187,8 @@ private struct NodeConverter {
             guard case .mapping(let mapping) = source else {
                 diagnostics.append(
                     Diagnostic(
-                        .error, at: location(of: source.mark), "the merge key '<<' needs a mapping or a list of mappings",
+                        .error, at: location(of: source.mark),
+                        "the merge key '<<' needs a mapping or a list of mappings",
                         hint: "write '<<: *anchor' where '&anchor' names a mapping"))
                 continue
             }
@@ -193,7 +199,8 @@ private struct NodeConverter {
         if sources.isEmpty {
             diagnostics.append(
                 Diagnostic(
-                    .error, at: location(of: value.mark ?? keyMark), "the merge key '<<' needs a mapping or a list of mappings",
+                    .error, at: location(of: value.mark ?? keyMark),
+                    "the merge key '<<' needs a mapping or a list of mappings",
                     hint: "write '<<: *anchor' where '&anchor' names a mapping"))
         }
         return result
