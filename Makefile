@@ -5,7 +5,7 @@
 SWIFT ?= swift
 CONFIG ?= debug
 
-.PHONY: deps build release demo test clean
+.PHONY: deps build release demo test lint format clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -19,9 +19,15 @@ release: deps
 demo: build
 	./scripts/demo.sh "$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/cibox"
 
-test: deps
+test: deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+format:
+	$(SWIFT) format format --in-place --recursive Sources Tests Package.swift
 
 clean:
 	rm -rf .build

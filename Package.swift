@@ -13,7 +13,7 @@ let package = Package(
     name: "cibox",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "cibox", targets: ["cibox"]),
+        .executable(name: "cibox", targets: ["cibox"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,16 +31,21 @@ let package = Package(
         .target(name: "CSpawn"),
 
         // MARK: Foundation layers
-        .target(name: "CIBoxBasics", swiftSettings: swiftSettings),
-        .target(name: "CIBoxModel", dependencies: ["CIBoxBasics"], swiftSettings: swiftSettings),
+        .target(name: "CIBoxBasics", exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(
+            name: "CIBoxModel", dependencies: ["CIBoxBasics"], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // MARK: Pure stages: config text -> model -> plan
         .target(
             name: "CIBoxConfig",
             dependencies: ["CIBoxModel", "CIBoxBasics", .product(name: "Yams", package: "Yams")],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
-        .target(name: "CIBoxPlanner", dependencies: ["CIBoxModel", "CIBoxBasics"], swiftSettings: swiftSettings),
+        .target(
+            name: "CIBoxPlanner", dependencies: ["CIBoxModel", "CIBoxBasics"], exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: I/O parts
         .target(
@@ -50,13 +55,15 @@ let package = Package(
         .target(
             name: "CIBoxStore",
             dependencies: ["CIBoxModel", "CIBoxBasics", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: swiftSettings
+            exclude: ["README.md"], swiftSettings: swiftSettings
         ),
-        .target(name: "CIBoxExecutor", dependencies: ["CIBoxModel", "CIBoxBasics", "CSpawn"], swiftSettings: swiftSettings),
+        .target(
+            name: "CIBoxExecutor", dependencies: ["CIBoxModel", "CIBoxBasics", "CSpawn"], exclude: ["README.md"],
+            swiftSettings: swiftSettings),
         .target(
             name: "CIBoxScheduler",
             dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxPlanner", "CIBoxExecutor"],
-            swiftSettings: swiftSettings
+            exclude: ["README.md"], swiftSettings: swiftSettings
         ),
 
         // MARK: Composition and interface
@@ -66,7 +73,7 @@ let package = Package(
                 "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxPlanner", "CIBoxGit", "CIBoxStore",
                 "CIBoxExecutor", "CIBoxScheduler",
             ],
-            swiftSettings: swiftSettings
+            exclude: ["README.md"], swiftSettings: swiftSettings
         ),
         .target(
             name: "CIBoxCommands",
@@ -75,7 +82,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            exclude: ["README.md"], swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "cibox",
@@ -89,13 +96,28 @@ let package = Package(
             dependencies: ["CIBoxBasics", "CIBoxModel"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "CIBoxConfigTests", dependencies: ["CIBoxConfig", "CIBoxTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "CIBoxPlannerTests", dependencies: ["CIBoxPlanner", "CIBoxConfig", "CIBoxTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "CIBoxGitTests", dependencies: ["CIBoxGit", "CIBoxTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "CIBoxStoreTests", dependencies: ["CIBoxStore", "CIBoxTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "CIBoxExecutorTests", dependencies: ["CIBoxExecutor", "CIBoxTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "CIBoxSchedulerTests", dependencies: ["CIBoxScheduler", "CIBoxBasics", "CIBoxTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "CIBoxEngineTests", dependencies: ["CIBoxEngine", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxConfigTests", dependencies: ["CIBoxConfig", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxPlannerTests", dependencies: ["CIBoxPlanner", "CIBoxConfig", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxGitTests", dependencies: ["CIBoxGit", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxStoreTests", dependencies: ["CIBoxStore", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxExecutorTests", dependencies: ["CIBoxExecutor", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxSchedulerTests", dependencies: ["CIBoxScheduler", "CIBoxBasics", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxEngineTests", dependencies: ["CIBoxEngine", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxCommandsTests",
+            dependencies: ["CIBoxCommands", "CIBoxModel", "CIBoxBasics", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CIBoxEndToEndTests",
             dependencies: ["CIBoxTestSupport", "CIBoxModel"],

@@ -20,7 +20,8 @@ package enum JSONValue: Sendable, Equatable {
         case (.double(let a), .double(let b)): a == b
         case (.string(let a), .string(let b)): a == b
         case (.array(let a), .array(let b)): a == b
-        case (.object(let a), .object(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case (.object(let a), .object(let b)):
+            a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         default: false
         }
     }
@@ -52,7 +53,8 @@ package enum JSONValue: Sendable, Equatable {
         case .array(let values):
             writeContainer(values.map { (nil, $0) }, open: "[", close: "]", to: &output, pretty: pretty, indent: indent)
         case .object(let members):
-            writeContainer(members.map { ($0.0, $0.1) }, open: "{", close: "}", to: &output, pretty: pretty, indent: indent)
+            writeContainer(
+                members.map { ($0.0, $0.1) }, open: "{", close: "}", to: &output, pretty: pretty, indent: indent)
         }
     }
 

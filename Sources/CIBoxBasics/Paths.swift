@@ -5,7 +5,9 @@ import Foundation
 /// Small path helpers over plain strings (absolute POSIX paths).
 package enum Paths {
     /// Makes `path` absolute against the current directory and removes `.`/`..` and duplicate slashes.
-    package static func absolute(_ path: String, relativeTo base: String = FileManager.default.currentDirectoryPath) -> String {
+    package static func absolute(_ path: String, relativeTo base: String = FileManager.default.currentDirectoryPath)
+        -> String
+    {
         let joined = path.hasPrefix("/") ? path : base + "/" + path
         return normalize(joined)
     }

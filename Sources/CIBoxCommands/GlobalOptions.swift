@@ -6,7 +6,9 @@ import Foundation
 
 /// Options every subcommand takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The state folder (default: $CIBOX_HOME, else ~/.local/share/cibox).", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The state folder (default: $CIBOX_HOME, else ~/.local/share/cibox).", valueName: "dir"))
     var home: String?
 
     /// The resolved state folder.

@@ -21,11 +21,14 @@ package struct ValidationReport: Sendable {
 package enum ConfigValidation {
     /// Validates the config at or around `path` (a config file, or a folder inside a repository or project).
     /// - Throws: ``EngineError`` `noConfig` when there is no config to check.
-    package static func validate(path: String, parameters: [String: String] = [:]) throws(EngineError) -> ValidationReport {
+    package static func validate(path: String, parameters: [String: String] = [:]) throws(EngineError)
+        -> ValidationReport
+    {
         let absolute = Paths.absolute(path)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isFolder) else {
-            throw EngineError(.noConfig, "'\(path)' does not exist. Pass a config file or a folder inside a repository.")
+            throw EngineError(
+                .noConfig, "'\(path)' does not exist. Pass a config file or a folder inside a repository.")
         }
         let (file, shown, branch) = try locate(absolute, isFolder: isFolder.boolValue, given: path)
         guard let data = FileManager.default.contents(atPath: file) else {
@@ -38,7 +41,8 @@ package enum ConfigValidation {
             id: "00000000-0000-0000-0000-000000000000", number: 1, projectGitURL: absolute, branch: branch,
             revision: String(repeating: "0", count: 40)
         )
-        let result = ConfigCompiler.compile(ConfigSource(path: shown, text: text), values: values, parameters: parameters)
+        let result = ConfigCompiler.compile(
+            ConfigSource(path: shown, text: text), values: values, parameters: parameters)
         var diagnostics = result.diagnostics
         if let configuration = result.configuration { diagnostics += Planner.validate(configuration) }
         let configuration = diagnostics.containsError ? nil : result.configuration
@@ -46,18 +50,23 @@ package enum ConfigValidation {
     }
 
     /// The config file to read, the name to show for it, and the branch to assume.
-    private static func locate(_ absolute: String, isFolder: Bool, given: String) throws(EngineError) -> (String, String, String?) {
+    private static func locate(_ absolute: String, isFolder: Bool, given: String) throws(EngineError) -> (
+        String, String, String?
+    ) {
         guard isFolder else { return (absolute, given, nil) }
         GitLibrary.initialize()
         var root = absolute
         var branch: String?
-        if let repository = try? GitRepository.open(discoveringFrom: absolute), let workTree = repository.workingDirectory {
+        if let repository = try? GitRepository.open(discoveringFrom: absolute),
+            let workTree = repository.workingDirectory
+        {
             root = workTree
             branch = repository.headBranch()
         }
         for candidate in configPaths where FileManager.default.fileExists(atPath: root + "/" + candidate) {
             return (root + "/" + candidate, candidate, branch)
         }
-        throw EngineError(.noConfig, "No .circleci/config.yml in '\(root)'. Create one, or pass the config file itself.")
+        throw EngineError(
+            .noConfig, "No .circleci/config.yml in '\(root)'. Create one, or pass the config file itself.")
     }
 }

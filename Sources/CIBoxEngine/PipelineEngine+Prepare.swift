@@ -37,7 +37,9 @@ extension PipelineEngine {
         }
         for _ in 0..<5 {
             let number: Int
-            do { number = try store.nextPipelineNumber(projectID: project.id) } catch { throw EngineError(.store, error.description) }
+            do { number = try store.nextPipelineNumber(projectID: project.id) } catch {
+                throw EngineError(.store, error.description)
+            }
             let (plan, warnings) = try compile(source, options: options, number: number)
             let new = NewPipeline(
                 projectID: project.id, number: number, uuid: UUID().uuidString.lowercased(), revision: source.revision,
@@ -51,15 +53,17 @@ extension PipelineEngine {
                     workingTree: source.kind == .workingTree
                 )
                 return PreparedPipeline(
-                    detail: detail, plan: plan, warnings: warnings, source: checkout, repositoryPath: source.repositoryPath
+                    detail: detail, plan: plan, warnings: warnings, source: checkout,
+                    repositoryPath: source.repositoryPath
                 )
-            } catch where error.code == .conflict {
+            } catch  where error.code == .conflict {
                 continue
             } catch {
                 throw EngineError(.store, error.description)
             }
         }
-        throw EngineError(.store, "Could not number the new pipeline: other processes kept taking the number. Try again.")
+        throw EngineError(
+            .store, "Could not number the new pipeline: other processes kept taking the number. Try again.")
     }
 
     /// Compiles and plans the config for pipeline number `number`.
@@ -72,7 +76,8 @@ extension PipelineEngine {
             triggerSource: options.trigger == .manual ? "api" : options.trigger.rawValue
         )
         let result = ConfigCompiler.compile(
-            ConfigSource(path: source.configPath, text: source.configText), values: values, parameters: options.parameters
+            ConfigSource(path: source.configPath, text: source.configText), values: values,
+            parameters: options.parameters
         )
         var diagnostics = result.diagnostics
         guard let configuration = result.configuration, !diagnostics.containsError else {

@@ -53,7 +53,9 @@ extension PipelineEngine {
 
     private static func workingTreeSource(_ repository: GitRepository, path: String) throws -> ResolvedSource {
         guard let workTree = repository.workingDirectory else {
-            throw EngineError(.noRepository, "'\(path)' is a bare repository: it has no work tree for --working-tree. Use --rev instead.")
+            throw EngineError(
+                .noRepository,
+                "'\(path)' is a bare repository: it has no work tree for --working-tree. Use --rev instead.")
         }
         let head = try repository.resolve("HEAD")
         for candidate in configPaths {
@@ -66,7 +68,8 @@ extension PipelineEngine {
                 )
             }
         }
-        throw EngineError(.noConfig, "No .circleci/config.yml in the work tree '\(workTree)'. Create one to describe the pipeline.")
+        throw EngineError(
+            .noConfig, "No .circleci/config.yml in the work tree '\(workTree)'. Create one to describe the pipeline.")
     }
 
     private static func decode(_ data: Data, path: String) throws(EngineError) -> String {

@@ -1,16 +1,18 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-internal import CSpawn
 import CIBoxModel
+internal import CSpawn
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension JobRunner {
     /// Runs a `run` step: writes its script, starts the shell in its own session, and monitors it.
-    func runCommand(_ action: RunAction, index: Int, context: StepContext, logFD: Int32) async -> (StepResult, String?) {
+    func runCommand(_ action: RunAction, index: Int, context: StepContext, logFD: Int32) async -> (StepResult, String?)
+    {
         do {
             let process = try startCommand(action, index: index, context: context, logFD: logFD)
             current.withLock { $0 = process }
@@ -27,7 +29,8 @@ extension JobRunner {
     private func startCommand(
         _ action: RunAction, index: Int, context: StepContext, logFD: Int32
     ) throws(ExecutorError) -> ProcessMonitor {
-        let directory = action.workingDirectory.map { paths.resolve($0, relativeTo: context.workingDirectory) }
+        let directory =
+            action.workingDirectory.map { paths.resolve($0, relativeTo: context.workingDirectory) }
             ?? context.workingDirectory
         var environment = context.environment
         for variable in action.environment { environment[variable.name] = variable.value }
@@ -36,7 +39,8 @@ extension JobRunner {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try Data(action.command.utf8).write(to: URL(fileURLWithPath: scriptPath))
         } catch {
-            throw ExecutorError(.workspace, "Cannot prepare step \(index + 1) in '\(directory)': \(error.localizedDescription)")
+            throw ExecutorError(
+                .workspace, "Cannot prepare step \(index + 1) in '\(directory)': \(error.localizedDescription)")
         }
         let shell = action.shell ?? request.spec.shell ?? ShellCommand.defaultShell
         let (program, arguments) = try ShellCommand.invocation(
@@ -44,7 +48,8 @@ extension JobRunner {
         )
         var pipeFDs: [Int32] = [-1, -1]
         guard cibox_pipe(&pipeFDs, 0) == 0 else {
-            throw ExecutorError(.spawnFailed, "Cannot make a pipe for step \(index + 1): \(String(cString: strerror(errno))).")
+            throw ExecutorError(
+                .spawnFailed, "Cannot make a pipe for step \(index + 1): \(String(cString: strerror(errno))).")
         }
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer {
@@ -53,10 +58,11 @@ extension JobRunner {
         }
         let pid: pid_t
         do {
-            pid = try ProcessSpawner.spawn(SpawnRequest(
-                executable: program, arguments: arguments, environment: environment, directory: directory,
-                stdin: devNull, stdout: pipeFDs[1], stderr: pipeFDs[1]
-            ))
+            pid = try ProcessSpawner.spawn(
+                SpawnRequest(
+                    executable: program, arguments: arguments, environment: environment, directory: directory,
+                    stdin: devNull, stdout: pipeFDs[1], stderr: pipeFDs[1]
+                ))
         } catch {
             close(pipeFDs[0])
             throw error
@@ -70,11 +76,15 @@ extension JobRunner {
     private func result(of outcome: ProcessOutcome) -> StepResult {
         switch outcome.stoppedFor {
         case .canceled?:
-            return StepResult(status: .canceled, exitCode: outcome.exitCode, logBytes: outcome.logBytes, failureReason: .canceled)
+            return StepResult(
+                status: .canceled, exitCode: outcome.exitCode, logBytes: outcome.logBytes, failureReason: .canceled)
         case .noOutputTimeout?:
-            return StepResult(status: .failed, exitCode: outcome.exitCode, logBytes: outcome.logBytes, failureReason: .noOutputTimeout)
+            return StepResult(
+                status: .failed, exitCode: outcome.exitCode, logBytes: outcome.logBytes, failureReason: .noOutputTimeout
+            )
         case .timeout?:
-            return StepResult(status: .failed, exitCode: outcome.exitCode, logBytes: outcome.logBytes, failureReason: .timeout)
+            return StepResult(
+                status: .failed, exitCode: outcome.exitCode, logBytes: outcome.logBytes, failureReason: .timeout)
         case nil:
             let status: StepStatus = outcome.exitCode == 0 ? .success : .failed
             return StepResult(

@@ -3,8 +3,9 @@
 import CIBoxModel
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs the steps of one job run in order on this machine: the workspace, the environment, each step's
@@ -147,7 +148,8 @@ extension JobRunner {
         defer { close(logFD) }
         switch step.action {
         case .checkout(let path):
-            let target = path.map { paths.resolve($0, relativeTo: context.workingDirectory) } ?? context.workingDirectory
+            let target =
+                path.map { paths.resolve($0, relativeTo: context.workingDirectory) } ?? context.workingDirectory
             do {
                 let line = try request.source.checkout(into: target)
                 let bytes = StepLog.write(line + "\n", to: logFD)

@@ -2,8 +2,9 @@
 
 internal import CSpawn
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How a monitored process ended.
@@ -149,7 +150,8 @@ final class ProcessMonitor: @unchecked Sendable {
 
     private func checkTimers() {
         let now = Date()
-        if stopCause == nil, let limit = noOutputTimeout, exitStatus == nil, now.timeIntervalSince(lastOutput) >= limit {
+        if stopCause == nil, let limit = noOutputTimeout, exitStatus == nil, now.timeIntervalSince(lastOutput) >= limit
+        {
             beginStop(.noOutputTimeout)
         }
         if stopCause == nil, let deadline, exitStatus == nil, now >= deadline {

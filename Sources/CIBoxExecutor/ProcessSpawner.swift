@@ -2,8 +2,9 @@
 
 internal import CSpawn
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How to start one process of a job.

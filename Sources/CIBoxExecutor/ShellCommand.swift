@@ -12,7 +12,8 @@ enum ShellCommand {
 
     /// The program and arguments that run `scriptPath` with `shell`.
     /// - Throws: `ExecutorError.spawnFailed` when the shell is empty or not found on `path`.
-    static func invocation(shell: String, scriptPath: String, path: String) throws(ExecutorError) -> (String, [String]) {
+    static func invocation(shell: String, scriptPath: String, path: String) throws(ExecutorError) -> (String, [String])
+    {
         let words = shell.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard let program = words.first else {
             throw ExecutorError(.spawnFailed, "The step's shell is empty. Set `shell:` to a program such as /bin/bash.")

@@ -16,7 +16,8 @@ extension GitRepository {
     package func readFile(_ path: String, at commit: GitCommit) throws(GitError) -> Data? {
         let relative = String(path.drop { $0 == "/" })
         guard !relative.isEmpty else {
-            throw GitError(.invalidArgument, "Cannot read '\(path)' from a commit: give a file path inside the repository.")
+            throw GitError(
+                .invalidArgument, "Cannot read '\(path)' from a commit: give a file path inside the repository.")
         }
         let tree = try lookupTree(of: commit)
         defer { git_tree_free(tree) }

@@ -13,7 +13,8 @@ extension GitRepository {
     ///   branch) and `tag` when it names a tag.
     /// - Throws: `GitError` `.revisionNotFound` quoting `revision` when it names no commit.
     package func resolve(_ revision: String) throws(GitError) -> ResolvedRevision {
-        let what = "Revision '\(revision)' not found in repository '\(locationForClones)'"
+        let what =
+            "Revision '\(revision)' not found in repository '\(locationForClones)'"
             + " (use a branch, a tag, or a sha of a commit in it)"
         var object: OpaquePointer?
         try check(git_revparse_single(&object, handle, revision), "git_revparse_single", .revisionNotFound, what)

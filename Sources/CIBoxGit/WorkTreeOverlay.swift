@@ -91,7 +91,9 @@ struct WorkTreeOverlay {
         } catch {
             throw failure("cannot copy '\(from)' to '\(to)'", error.localizedDescription)
         }
-        guard chmod(to, info.st_mode & 0o7777) == 0 else { throw failure("cannot set the mode of '\(to)'", errnoText()) }
+        guard chmod(to, info.st_mode & 0o7777) == 0 else {
+            throw failure("cannot set the mode of '\(to)'", errnoText())
+        }
     }
 
     /// Creates the parent folders of `path` in the copy, replacing files or symlinks that are in the way.

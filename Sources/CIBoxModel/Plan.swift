@@ -67,7 +67,9 @@ package struct JobPlan: Codable, Sendable, Equatable {
     package var spec: JobSpec?
 
     /// Makes a job plan.
-    package init(name: String, requires: [Requirement] = [], kind: JobKind = .build, contexts: [String] = [], spec: JobSpec?) {
+    package init(
+        name: String, requires: [Requirement] = [], kind: JobKind = .build, contexts: [String] = [], spec: JobSpec?
+    ) {
         self.name = name
         self.requires = requires
         self.kind = kind

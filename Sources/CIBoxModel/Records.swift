@@ -60,7 +60,8 @@ package struct Pipeline: Codable, Sendable, Equatable {
     package init(
         id: Int64, projectID: Int64, projectName: String, number: Int, uuid: String, revision: String, treeID: String,
         branch: String?, tag: String?, trigger: TriggerKind, source: SourceKind, status: PipelineStatus,
-        configHash: String, errorMessage: String? = nil, createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil
+        configHash: String, errorMessage: String? = nil, createdAt: Date, startedAt: Date? = nil,
+        finishedAt: Date? = nil
     ) {
         self.id = id
         self.projectID = projectID

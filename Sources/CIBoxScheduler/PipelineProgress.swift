@@ -28,10 +28,11 @@ package struct PipelineProgress: Sendable {
             let jobPlans = plan.workflows.first { $0.name == workflow.workflow.name }?.jobs ?? []
             for job in workflow.jobs {
                 let jobPlan = jobPlans.first { $0.name == job.job.name }
-                entries.append(Entry(
-                    id: job.job.id, workflow: workflowIndex, name: job.job.name, kind: jobPlan?.kind ?? .build,
-                    requires: jobPlan?.requires ?? [], status: job.job.status
-                ))
+                entries.append(
+                    Entry(
+                        id: job.job.id, workflow: workflowIndex, name: job.job.name, kind: jobPlan?.kind ?? .build,
+                        requires: jobPlan?.requires ?? [], status: job.job.status
+                    ))
             }
         }
         self.entries = entries

@@ -34,7 +34,8 @@ extension PipelineStore {
     /// The number the next pipeline of `projectID` will get.
     package func nextPipelineNumber(projectID: Int64) throws(StoreError) -> Int {
         try read("number the next pipeline") { db in
-            let last = try Int.fetchOne(db, sql: "SELECT MAX(number) FROM pipeline WHERE projectId = ?", arguments: [projectID])
+            let last = try Int.fetchOne(
+                db, sql: "SELECT MAX(number) FROM pipeline WHERE projectId = ?", arguments: [projectID])
             return (last ?? 0) + 1
         }
     }

@@ -38,7 +38,8 @@ extension PipelineStore {
                     }
                 )
             }
-            return PipelineDetail(pipeline: record.model(projectName: names[record.projectId] ?? "?"), workflows: details)
+            return PipelineDetail(
+                pipeline: record.model(projectName: names[record.projectId] ?? "?"), workflows: details)
         }
     }
 

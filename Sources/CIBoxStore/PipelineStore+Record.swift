@@ -17,7 +17,8 @@ extension PipelineStore {
             throw StoreError(.database, "Cannot encode the plan of pipeline #\(new.number): \(error)")
         }
         let pipelineID: Int64 = try write("record pipeline #\(new.number)") { db in
-            let taken = try PipelineRecord
+            let taken =
+                try PipelineRecord
                 .filter(Column("projectId") == new.projectID && Column("number") == new.number).fetchCount(db)
             if taken > 0 { throw StoreError(.conflict, "Pipeline number \(new.number) is taken.") }
             var pipeline = PipelineRecord(

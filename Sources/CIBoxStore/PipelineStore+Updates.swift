@@ -7,7 +7,8 @@ import GRDB
 extension PipelineStore {
     /// Sets pipeline `id`'s status, and its start or end time when given.
     package func setPipeline(
-        _ id: Int64, status: PipelineStatus, startedAt: Date? = nil, finishedAt: Date? = nil, errorMessage: String? = nil
+        _ id: Int64, status: PipelineStatus, startedAt: Date? = nil, finishedAt: Date? = nil,
+        errorMessage: String? = nil
     ) throws(StoreError) {
         try write("update pipeline \(id)") { db in
             try db.execute(
@@ -21,7 +22,9 @@ extension PipelineStore {
     }
 
     /// Sets workflow `id`'s status, and its start or end time when given.
-    package func setWorkflow(_ id: Int64, status: WorkflowStatus, startedAt: Date? = nil, finishedAt: Date? = nil) throws(StoreError) {
+    package func setWorkflow(_ id: Int64, status: WorkflowStatus, startedAt: Date? = nil, finishedAt: Date? = nil)
+        throws(StoreError)
+    {
         try write("update workflow \(id)") { db in
             try db.execute(
                 sql: """
@@ -54,7 +57,9 @@ extension PipelineStore {
                     UPDATE job SET status = ?, exitCode = ?, failureReason = ?, failureMessage = ?,
                     startedAt = COALESCE(?, startedAt), finishedAt = ? WHERE id = ?
                     """,
-                arguments: [status.rawValue, exitCode, failureReason?.rawValue, failureMessage, startedAt, finishedAt, id]
+                arguments: [
+                    status.rawValue, exitCode, failureReason?.rawValue, failureMessage, startedAt, finishedAt, id,
+                ]
             )
         }
     }
@@ -75,7 +80,8 @@ extension PipelineStore {
     ) throws(StoreError) {
         try write("finish step \(index) of job \(jobID)") { db in
             try db.execute(
-                sql: "UPDATE step SET status = ?, exitCode = ?, logBytes = ?, finishedAt = ? WHERE jobId = ? AND position = ?",
+                sql:
+                    "UPDATE step SET status = ?, exitCode = ?, logBytes = ?, finishedAt = ? WHERE jobId = ? AND position = ?",
                 arguments: [status.rawValue, exitCode, logBytes, finishedAt, jobID, index]
             )
         }

@@ -25,7 +25,9 @@ package final class PipelineStore: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: home + "/logs", withIntermediateDirectories: true)
         } catch {
-            throw StoreError(.cannotOpen, "Cannot create the state folder '\(home)': \(error.localizedDescription). Check --home or CIBOX_HOME.")
+            throw StoreError(
+                .cannotOpen,
+                "Cannot create the state folder '\(home)': \(error.localizedDescription). Check --home or CIBOX_HOME.")
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(60)
@@ -37,7 +39,10 @@ package final class PipelineStore: Sendable {
             pool = try DatabasePool(path: databasePath, configuration: configuration)
             try Migrations.migrator.migrate(pool)
         } catch {
-            throw StoreError(.cannotOpen, "Cannot open the database '\(databasePath)': \(error). Check that the file is a cibox database and writable.")
+            throw StoreError(
+                .cannotOpen,
+                "Cannot open the database '\(databasePath)': \(error). Check that the file is a cibox database and writable."
+            )
         }
     }
 

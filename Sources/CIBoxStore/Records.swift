@@ -119,7 +119,8 @@ struct StepRecord: Codable, FetchableRecord, MutablePersistableRecord {
 
     var model: Step {
         Step(
-            id: id ?? 0, jobID: jobId, index: position, name: name, status: StepStatus(rawValue: status) ?? .interrupted,
+            id: id ?? 0, jobID: jobId, index: position, name: name,
+            status: StepStatus(rawValue: status) ?? .interrupted,
             exitCode: exitCode, logBytes: logBytes, startedAt: startedAt, finishedAt: finishedAt
         )
     }

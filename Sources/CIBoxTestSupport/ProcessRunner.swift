@@ -54,7 +54,8 @@ package enum ProcessRunner {
         let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         while !errData.isSet { usleep(1000) }
-        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        let status =
+            process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
         return ProcessOutput(
             status: status,
             stdout: String(decoding: outData, as: UTF8.self),

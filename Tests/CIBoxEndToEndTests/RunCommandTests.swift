@@ -16,7 +16,9 @@ import Testing
         #expect(pipeline.string("branch") == "main")
         #expect(pipeline.string("trigger") == "manual")
         #expect(pipeline.int("number") == 1)
-        #expect(pipeline.string("revision") == (try repo.git(["rev-parse", "HEAD"])).trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(
+            pipeline.string("revision")
+                == (try repo.git(["rev-parse", "HEAD"])).trimmingCharacters(in: .whitespacesAndNewlines))
         let workflows = pipeline.objects("workflows")
         #expect(workflows.map { $0.string("name") } == ["build-and-test", "docs"])
         let jobs = workflows[0].objects("jobs")
@@ -32,30 +34,31 @@ import Testing
 
     @Test func failingStepFailsTheJobSkipsDependentsAndRunsAlwaysSteps() throws {
         let cli = try CLI()
-        let repo = try Repositories.with(config: """
-            version: 2.1
-            jobs:
-              test:
-                steps:
-                  - run: echo before
-                  - run:
-                      name: Fails with 3
-                      command: echo "about to fail"; exit 3
-                  - run: echo skipped
-                  - run:
-                      name: Always
-                      command: echo cleanup
-                      when: always
-              deploy:
-                steps:
-                  - run: echo deploying
-            workflows:
-              main:
+        let repo = try Repositories.with(
+            config: """
+                version: 2.1
                 jobs:
-                  - test
-                  - deploy:
-                      requires: [test]
-            """)
+                  test:
+                    steps:
+                      - run: echo before
+                      - run:
+                          name: Fails with 3
+                          command: echo "about to fail"; exit 3
+                      - run: echo skipped
+                      - run:
+                          name: Always
+                          command: echo cleanup
+                          when: always
+                  deploy:
+                    steps:
+                      - run: echo deploying
+                workflows:
+                  main:
+                    jobs:
+                      - test
+                      - deploy:
+                          requires: [test]
+                """)
         defer { cli.home.remove(); repo.remove() }
         let output = try cli.run(["run", repo.path, "--json"])
         #expect(output.status == 1)
@@ -82,7 +85,11 @@ import Testing
         defer { cli.home.remove(); repo.remove() }
         let output = try cli.run(["run", repo.path])
         #expect(output.status == 2)
-        #expect(output.stderr.contains(".circleci/config.yml:"))
+        #expect(
+            output.stderr.hasPrefix(
+                ".circleci/config.yml:5:7: error: invalid YAML: did not find expected node content (while parsing a flow node at line 5, column 7)\n"
+            ))
+        #expect(output.stderr.hasSuffix("error: .circleci/config.yml is not a valid config.\n"))
         #expect(output.stdout.isEmpty)
         let validate = try cli.run(["validate", repo.path])
         #expect(validate.status == 2)
@@ -92,7 +99,8 @@ import Testing
     @Test func workingTreeSeesUncommittedChanges() throws {
         let cli = try CLI()
         let repo = try Repositories.with(
-            config: "version: 2.1\njobs:\n  build:\n    steps:\n      - checkout\n      - run: cat message.txt\nworkflows:\n  w:\n    jobs: [build]\n",
+            config:
+                "version: 2.1\njobs:\n  build:\n    steps:\n      - checkout\n      - run: cat message.txt\nworkflows:\n  w:\n    jobs: [build]\n",
             files: ["message.txt": "committed\n"]
         )
         defer { cli.home.remove(); repo.remove() }
@@ -115,6 +123,8 @@ import Testing
         try repo.write("untracked\n", to: "untracked.txt")
         try repo.write("modified\n", to: "README.md")
         let before = try Snapshot.take(repo.path)
+        #expect(before.entries.keys.contains(".git/index"))
+        #expect(before.entries.keys.contains(".git/refs/heads/main"))
         let output = try cli.run(["run", repo.path])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(try Snapshot.take(repo.path) == before)
@@ -123,11 +133,14 @@ import Testing
     @Test func revisionSelectsTheCommitAndUnknownWorkflowIsExitTwo() throws {
         let cli = try CLI()
         let repo = try Repositories.with(
-            config: "version: 2.1\njobs:\n  build:\n    steps:\n      - run: echo one\nworkflows:\n  w:\n    jobs: [build]\n"
+            config:
+                "version: 2.1\njobs:\n  build:\n    steps:\n      - run: echo one\nworkflows:\n  w:\n    jobs: [build]\n"
         )
         defer { cli.home.remove(); repo.remove() }
         let first = try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        try repo.write("version: 2.1\njobs:\n  build:\n    steps:\n      - run: exit 1\nworkflows:\n  w:\n    jobs: [build]\n", to: ".circleci/config.yml")
+        try repo.write(
+            "version: 2.1\njobs:\n  build:\n    steps:\n      - run: exit 1\nworkflows:\n  w:\n    jobs: [build]\n",
+            to: ".circleci/config.yml")
         try repo.commitAll("break it")
         #expect(try cli.run(["run", repo.path]).status == 1)
         let old = try cli.run(["run", repo.path, "--rev", String(first.prefix(8)), "--json"])

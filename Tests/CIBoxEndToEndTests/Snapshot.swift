@@ -15,7 +15,8 @@ struct Snapshot: Equatable {
             let path = root + "/" + relative
             let attributes = try manager.attributesOfItem(atPath: path)
             let type = attributes[.type] as? FileAttributeType
-            var description = "\(type?.rawValue ?? "?") \(attributes[.posixPermissions] ?? "") \(attributes[.modificationDate] ?? "")"
+            var description =
+                "\(type?.rawValue ?? "?") \(attributes[.posixPermissions] ?? "") \(attributes[.modificationDate] ?? "")"
             if type == .typeRegular {
                 let data = try Data(contentsOf: URL(fileURLWithPath: path))
                 description += " \(data.count) \(data.base64EncodedString())"

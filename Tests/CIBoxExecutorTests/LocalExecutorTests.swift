@@ -47,9 +47,12 @@ final class RecordingObserver: JobObserver {
         )
     }
 
-    func run(_ steps: [StepPlan], environment: [EnvironmentVariable] = [], shell: String? = nil) async -> (JobResult, [String]) {
+    func run(_ steps: [StepPlan], environment: [EnvironmentVariable] = [], shell: String? = nil) async -> (
+        JobResult, [String]
+    ) {
         let observer = RecordingObserver()
-        let result = await LocalExecutor().run(request(steps, environment: environment, shell: shell), observer: observer)
+        let result = await LocalExecutor().run(
+            request(steps, environment: environment, shell: shell), observer: observer)
         return (result, observer.events.withLock { $0 })
     }
 
@@ -98,14 +101,24 @@ final class RecordingObserver: JobObserver {
 
     @Test func environmentHasCircleCIVariablesAndJobAndStepValues() async {
         defer { home.remove() }
-        let step = StepPlan(name: "env", action: .run(RunAction(
-            command: "echo $CI $CIRCLECI $CIRCLE_SHA1 $CIRCLE_BRANCH $CIRCLE_JOB $CIRCLE_BUILD_NUM $CIRCLE_NODE_INDEX/$CIRCLE_NODE_TOTAL $CIRCLE_PIPELINE_NUMBER $CIRCLE_PROJECT_REPONAME $JOB_VAR $STEP_VAR; pwd; echo $HOME",
-            environment: [EnvironmentVariable(name: "STEP_VAR", value: "step"), EnvironmentVariable(name: "JOB_VAR", value: "overridden")]
-        )))
+        let step = StepPlan(
+            name: "env",
+            action: .run(
+                RunAction(
+                    command:
+                        "echo $CI $CIRCLECI $CIRCLE_SHA1 $CIRCLE_BRANCH $CIRCLE_JOB $CIRCLE_BUILD_NUM $CIRCLE_NODE_INDEX/$CIRCLE_NODE_TOTAL $CIRCLE_PIPELINE_NUMBER $CIRCLE_PROJECT_REPONAME $JOB_VAR $STEP_VAR; pwd; echo $HOME",
+                    environment: [
+                        EnvironmentVariable(name: "STEP_VAR", value: "step"),
+                        EnvironmentVariable(name: "JOB_VAR", value: "overridden"),
+                    ]
+                )))
         let (result, _) = await run([step], environment: [EnvironmentVariable(name: "JOB_VAR", value: "job")])
         #expect(result.status == .success)
         let sha = String(repeating: "c", count: 40)
-        #expect(log(0) == "true true \(sha) main build 7 0/1 5 app overridden step\n\(home.path)/work/7/project\n\(home.path)/work/7\n")
+        #expect(
+            log(0)
+                == "true true \(sha) main build 7 0/1 5 app overridden step\n\(home.path)/work/7/project\n\(home.path)/work/7\n"
+        )
     }
 
     @Test func outputIsStoredByteForByte() async throws {
@@ -126,7 +139,8 @@ final class RecordingObserver: JobObserver {
 
     @Test func noOutputTimeoutStopsTheStep() async {
         defer { home.remove() }
-        let step = StepPlan(name: "quiet", action: .run(RunAction(command: "echo start; sleep 30", noOutputTimeout: 0.5)))
+        let step = StepPlan(
+            name: "quiet", action: .run(RunAction(command: "echo start; sleep 30", noOutputTimeout: 0.5)))
         let started = Date()
         let (result, _) = await run([step])
         #expect(result.status == .failed)
@@ -150,6 +164,9 @@ final class RecordingObserver: JobObserver {
         let (result, _) = await run([Self.run("true")], shell: "no-such-shell-xyz")
         #expect(result.status == .failed)
         #expect(result.failureReason == .infrastructure)
-        #expect(log(0) == "The step's shell 'no-such-shell-xyz' is not on PATH. Install it or set `shell:` to an absolute path.\n")
+        #expect(
+            log(0)
+                == "The step's shell 'no-such-shell-xyz' is not on PATH. Install it or set `shell:` to an absolute path.\n"
+        )
     }
 }

@@ -84,7 +84,8 @@ import Testing
         let resolved = try repository.resolve("HEAD")
         #expect(resolved.branch == "feature")
         try repository.checkout(resolved.commit, into: destination.path, branch: resolved.branch)
-        let alternates = try String(contentsOfFile: destination.appending(".git/objects/info/alternates"), encoding: .utf8)
+        let alternates = try String(
+            contentsOfFile: destination.appending(".git/objects/info/alternates"), encoding: .utf8)
         #expect(alternates == sample.path + "/.git/objects\n")
         #expect(try git(in: destination.path, ["rev-parse", "HEAD"]) == sample.first)
         #expect(try git(in: destination.path, ["status", "--porcelain"]) == "")
@@ -103,7 +104,8 @@ import Testing
             try repository.checkout(commit, into: "relative/folder", branch: nil)
         }
         #expect(relative.code == .invalidArgument)
-        #expect(relative.message == "Cannot check out into 'relative/folder': the path must be absolute. Pass a full path.")
+        #expect(
+            relative.message == "Cannot check out into 'relative/folder': the path must be absolute. Pass a full path.")
 
         let nonEmpty = try #require(throws: GitError.self) {
             try repository.checkout(commit, into: destination.path, branch: nil)
@@ -155,7 +157,8 @@ import Testing
         let tool = try files.attributesOfItem(atPath: directory + "/tool.sh")
         let toolMode = try #require(tool[.posixPermissions] as? NSNumber).intValue
         #expect(toolMode & 0o111 == 0o111)
-        let readmeMode = try #require(files.attributesOfItem(atPath: directory + "/README.md")[.posixPermissions] as? NSNumber)
+        let readmeMode = try #require(
+            files.attributesOfItem(atPath: directory + "/README.md")[.posixPermissions] as? NSNumber)
         #expect(readmeMode.intValue & 0o111 == 0)
         let link = try files.attributesOfItem(atPath: directory + "/link")
         #expect(link[.type] as? FileAttributeType == .typeSymbolicLink)

@@ -69,7 +69,8 @@ import Testing
         defer { destination.remove() }
         try GitRepository.open(discoveringFrom: sample.path).checkoutWorkingTree(into: destination.path)
         #expect(try String(contentsOfFile: destination.appending("src"), encoding: .utf8) == "src is a file now\n")
-        #expect(try String(contentsOfFile: destination.appending("README.md/inside.txt"), encoding: .utf8) == "inside\n")
+        #expect(
+            try String(contentsOfFile: destination.appending("README.md/inside.txt"), encoding: .utf8) == "inside\n")
     }
 
     @Test func refusesABareRepository() throws {

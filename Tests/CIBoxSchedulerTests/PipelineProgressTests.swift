@@ -18,10 +18,12 @@ private func makeProgress(
         plans.append(JobPlan(name: job.name, requires: job.requires, kind: job.kind, spec: spec))
         for node in 0..<job.parallelism {
             let status: JobStatus = job.requires.isEmpty ? .queued : .blocked
-            details.append(JobDetail(job: Job(
-                id: nextID, workflowID: 1, pipelineID: 1, name: job.name, position: position, nodeIndex: node,
-                parallelism: job.parallelism, attempt: 1, status: status, executor: "shell", resourceClass: nil
-            ), steps: []))
+            details.append(
+                JobDetail(
+                    job: Job(
+                        id: nextID, workflowID: 1, pipelineID: 1, name: job.name, position: position, nodeIndex: node,
+                        parallelism: job.parallelism, attempt: 1, status: status, executor: "shell", resourceClass: nil
+                    ), steps: []))
             ids[job.name, default: []].append(nextID)
             nextID += 1
         }

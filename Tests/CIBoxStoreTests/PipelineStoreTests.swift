@@ -8,19 +8,27 @@ import Testing
 
 @Suite struct PipelineStoreTests {
     static func samplePlan() -> Plan {
-        let build = JobSpec(definitionName: "build", steps: [
-            StepPlan(name: "Checkout code", action: .checkout(path: nil)),
-            StepPlan(name: "make", action: .run(RunAction(command: "make"))),
-        ])
-        let test = JobSpec(definitionName: "test", parallelism: 2, steps: [
-            StepPlan(name: "test", action: .run(RunAction(command: "make test"))),
-        ])
-        return Plan(version: "2.1", workflows: [
-            WorkflowPlan(name: "ci", jobs: [
-                JobPlan(name: "build", spec: build),
-                JobPlan(name: "test", requires: [Requirement(job: "build")], spec: test),
-            ]),
-        ])
+        let build = JobSpec(
+            definitionName: "build",
+            steps: [
+                StepPlan(name: "Checkout code", action: .checkout(path: nil)),
+                StepPlan(name: "make", action: .run(RunAction(command: "make"))),
+            ])
+        let test = JobSpec(
+            definitionName: "test", parallelism: 2,
+            steps: [
+                StepPlan(name: "test", action: .run(RunAction(command: "make test")))
+            ])
+        return Plan(
+            version: "2.1",
+            workflows: [
+                WorkflowPlan(
+                    name: "ci",
+                    jobs: [
+                        JobPlan(name: "build", spec: build),
+                        JobPlan(name: "test", requires: [Requirement(job: "build")], spec: test),
+                    ])
+            ])
     }
 
     static func newPipeline(projectID: Int64, number: Int) -> NewPipeline {
@@ -81,7 +89,8 @@ import Testing
         try store.finishStep(jobID: job.id, index: 0, status: .success, exitCode: 0, logBytes: 42, finishedAt: end)
         try store.finishStep(jobID: job.id, index: 1, status: .failed, exitCode: 3, logBytes: 7, finishedAt: end)
         try store.finishJob(
-            job.id, status: .failed, exitCode: 3, failureReason: .exitCode, failureMessage: nil, startedAt: nil, finishedAt: end
+            job.id, status: .failed, exitCode: 3, failureReason: .exitCode, failureMessage: nil, startedAt: nil,
+            finishedAt: end
         )
         try store.setPipeline(detail.pipeline.id, status: .failed, finishedAt: end)
         let read = try #require(try store.pipelineDetail(id: detail.pipeline.id))

@@ -10,7 +10,8 @@ struct LogsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs",
         abstract: "Print a job's output.",
-        discussion: "Without --step, every step's output in order, each under a header line `==> step N: NAME (STATUS)`."
+        discussion:
+            "Without --step, every step's output in order, each under a header line `==> step N: NAME (STATUS)`."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -28,7 +29,8 @@ struct LogsCommand: ParsableCommand {
         }
         if let step {
             guard detail.steps.contains(where: { $0.index == step }) else {
-                throw HistoryAccess.notFound("Job \(jobID) has no step \(step); its steps are 0 to \(detail.steps.count - 1).")
+                throw HistoryAccess.notFound(
+                    "Job \(jobID) has no step \(step); its steps are 0 to \(detail.steps.count - 1).")
             }
             Terminal.output(Self.log(store, jobID: jobID, step: step))
             return

@@ -28,7 +28,9 @@ struct ShowCommand: ParsableCommand {
         }
         let pipeline = detail.pipeline
         var text = "pipeline \(pipeline.id): \(pipeline.projectName) #\(pipeline.number) \(pipeline.status.rawValue)\n"
-        text += "  revision \(pipeline.revision)" + (pipeline.branch.map { " on \($0)" } ?? "") + ", trigger \(pipeline.trigger.rawValue)\n"
+        text +=
+            "  revision \(pipeline.revision)" + (pipeline.branch.map { " on \($0)" } ?? "")
+            + ", trigger \(pipeline.trigger.rawValue)\n"
         for workflow in detail.workflows {
             text += "  workflow \(workflow.workflow.name): \(workflow.workflow.status.rawValue)\n"
             for job in workflow.jobs {
@@ -36,7 +38,8 @@ struct ShowCommand: ParsableCommand {
                 text += "    job \(job.job.id) \(job.job.name)\(node): \(job.job.status.rawValue)"
                 text += (job.job.failureReason.map { " (\($0.rawValue))" } ?? "") + "\n"
                 for step in job.steps {
-                    text += "      \(step.index) \(step.name.split(separator: "\n").first ?? ""): \(step.status.rawValue)"
+                    text +=
+                        "      \(step.index) \(step.name.split(separator: "\n").first ?? ""): \(step.status.rawValue)"
                     text += (step.exitCode.map { " exit \($0)" } ?? "") + ", \(step.logBytes) bytes\n"
                 }
             }

@@ -51,7 +51,8 @@ struct ProgressPrinter: PipelineEventSink {
         case .stepStarted(let jobID, let index, _):
             return "[\(jobLabels[jobID] ?? String(jobID))]   step \(index) \(stepName(jobID, index)): running"
         case .stepFinished(let jobID, let index, let result):
-            var text = "[\(jobLabels[jobID] ?? String(jobID))]   step \(index) \(stepName(jobID, index)): \(result.status.rawValue)"
+            var text =
+                "[\(jobLabels[jobID] ?? String(jobID))]   step \(index) \(stepName(jobID, index)): \(result.status.rawValue)"
             if let code = result.exitCode, code != 0 { text += " (exit \(code))" }
             return text
         }

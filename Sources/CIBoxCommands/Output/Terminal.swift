@@ -1,8 +1,9 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes to the terminal's streams without buffering surprises between stdout and stderr.

@@ -32,7 +32,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Run only this job, without its requirements.")
     var job: String?
 
-    @Option(name: .customLong("param"), help: ArgumentHelp("A pipeline parameter (repeatable).", valueName: "key=value"))
+    @Option(
+        name: .customLong("param"), help: ArgumentHelp("A pipeline parameter (repeatable).", valueName: "key=value"))
     var parameters: [String] = []
 
     @Option(help: "How many jobs may run at once (default: the number of cores).")

@@ -17,7 +17,8 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "A folder inside the repository, or the config file itself.")
     var path: String = "."
 
-    @Option(name: .customLong("param"), help: ArgumentHelp("A pipeline parameter (repeatable).", valueName: "key=value"))
+    @Option(
+        name: .customLong("param"), help: ArgumentHelp("A pipeline parameter (repeatable).", valueName: "key=value"))
     var parameters: [String] = []
 
     func run() throws {

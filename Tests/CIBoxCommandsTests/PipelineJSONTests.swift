@@ -1,0 +1,90 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxBasics
+import CIBoxModel
+import Foundation
+import Testing
+
+@testable import CIBoxCommands
+
+@Suite struct PipelineJSONTests {
+    static let created = Date(timeIntervalSince1970: 1_790_000_000.25)
+
+    static func detail() -> PipelineDetail {
+        let pipeline = Pipeline(
+            id: 4, projectID: 1, projectName: "app", number: 2, uuid: "u", revision: String(repeating: "a", count: 40),
+            treeID: "t", branch: nil, tag: nil, trigger: .manual, source: .commit, status: .failed, configHash: "h",
+            createdAt: created, startedAt: created, finishedAt: nil
+        )
+        let job = Job(
+            id: 9, workflowID: 5, pipelineID: 4, name: "test \"quoted\"", position: 0, nodeIndex: 1, parallelism: 2,
+            attempt: 1, status: .failed, executor: "shell", resourceClass: nil, exitCode: 3, failureReason: .exitCode,
+            startedAt: created, finishedAt: created
+        )
+        let step = Step(id: 1, jobID: 9, index: 0, name: "run\ttab", status: .failed, exitCode: 3, logBytes: 12)
+        let workflow = Workflow(id: 5, pipelineID: 4, name: "ci", position: 0, status: .failed)
+        return PipelineDetail(
+            pipeline: pipeline,
+            workflows: [WorkflowDetail(workflow: workflow, jobs: [JobDetail(job: job, steps: [step])])]
+        )
+    }
+
+    @Test func detailIsPrintedWordForWord() {
+        let expected = """
+            {
+              "id": 4,
+              "project": "app",
+              "number": 2,
+              "revision": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+              "branch": null,
+              "trigger": "manual",
+              "status": "failed",
+              "created_at": "2026-09-21T14:13:20.250Z",
+              "started_at": "2026-09-21T14:13:20.250Z",
+              "finished_at": null,
+              "workflows": [
+                {
+                  "id": 5,
+                  "name": "ci",
+                  "status": "failed",
+                  "jobs": [
+                    {
+                      "id": 9,
+                      "name": "test \\"quoted\\"",
+                      "status": "failed",
+                      "node_index": 1,
+                      "parallelism": 2,
+                      "started_at": "2026-09-21T14:13:20.250Z",
+                      "finished_at": "2026-09-21T14:13:20.250Z",
+                      "exit_code": 3,
+                      "failure_reason": "exit_code",
+                      "steps": [
+                        {
+                          "index": 0,
+                          "name": "run\\ttab",
+                          "status": "failed",
+                          "exit_code": 3,
+                          "log_bytes": 12
+                        }
+                      ]
+                    }
+                  ]
+                }
+              ]
+            }
+            """
+        #expect(PipelineJSON.detail(Self.detail()).rendered() == expected)
+    }
+
+    @Test func summaryHasNoWorkflows() {
+        let rendered = PipelineJSON.summary(Self.detail().pipeline).rendered(pretty: false)
+        #expect(
+            rendered
+                == #"{"id":4,"project":"app","number":2,"revision":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","branch":null,"trigger":"manual","status":"failed","created_at":"2026-09-21T14:13:20.250Z","started_at":"2026-09-21T14:13:20.250Z","finished_at":null}"#
+        )
+    }
+
+    @Test func controlCharactersAreEscaped() {
+        #expect(JSONValue.string("a\u{0}b\u{1B}c\u{7F}").rendered() == #""a\u0000b\u001bc\u007f""#)
+    }
+}

@@ -1,0 +1,87 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxEngine
+import CIBoxModel
+import CIBoxStore
+import CIBoxTestSupport
+import Foundation
+import Testing
+
+@Suite struct CIBoxHomeTests {
+    @Test func optionWinsThenEnvironmentThenHome() {
+        #expect(CIBoxHome.resolve(option: "/x/y", environment: ["CIBOX_HOME": "/z", "HOME": "/h"]) == "/x/y")
+        #expect(CIBoxHome.resolve(option: nil, environment: ["CIBOX_HOME": "/z", "HOME": "/h"]) == "/z")
+        #expect(CIBoxHome.resolve(option: nil, environment: ["HOME": "/h"]) == "/h/.local/share/cibox")
+        #expect(
+            CIBoxHome.resolve(option: "", environment: ["CIBOX_HOME": "", "HOME": "/h/"]) == "/h/.local/share/cibox")
+    }
+}
+
+@Suite struct PipelineEngineTests {
+    static let config = """
+        version: 2.1
+        jobs:
+          build:
+            parallelism: 2
+            steps: [checkout, {run: make}]
+          deploy:
+            steps: [{run: echo deploy}]
+        workflows:
+          ci:
+            jobs:
+              - build
+              - deploy:
+                  requires: [build]
+                  filters: {branches: {only: release}}
+        """
+
+    @Test func prepareRecordsThePlanForTheBranch() throws {
+        let home = try TemporaryDirectory()
+        let repo = try GitFixture()
+        defer { home.remove(); repo.remove() }
+        try repo.write(Self.config, to: ".circleci/config.yml")
+        let sha = try repo.commitAll()
+        let store = try PipelineStore(home: home.path)
+        let engine = PipelineEngine(home: home.path, store: store, concurrency: 1)
+        let prepared = try engine.prepare(RunOptions(path: repo.path + "/.circleci"))
+        let pipeline = prepared.detail.pipeline
+        #expect(pipeline.revision == sha)
+        #expect(pipeline.branch == "main")
+        #expect(pipeline.number == 1)
+        #expect(pipeline.source == .commit)
+        #expect(pipeline.treeID == (try repo.git(["rev-parse", "HEAD^{tree}"])).trimmingCharacters(in: .newlines))
+        // deploy is filtered out on main; build runs twice (parallelism 2).
+        let jobs = prepared.detail.workflows[0].jobs
+        #expect(jobs.map(\.job.name) == ["build", "build"])
+        #expect(jobs.map(\.job.nodeIndex) == [0, 1])
+        let again = try engine.prepare(RunOptions(path: repo.path))
+        #expect(again.detail.pipeline.number == 2)
+        #expect(again.detail.pipeline.configHash == pipeline.configHash)
+    }
+
+    @Test func missingConfigAndUnknownRevisionAreClearErrors() throws {
+        let home = try TemporaryDirectory()
+        let repo = try GitFixture()
+        defer { home.remove(); repo.remove() }
+        try repo.write("hello\n", to: "README")
+        let sha = try repo.commitAll()
+        let engine = PipelineEngine(home: home.path, store: try PipelineStore(home: home.path), concurrency: 1)
+        do {
+            _ = try engine.prepare(RunOptions(path: repo.path))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .noConfig)
+            #expect(
+                error.message
+                    == "No .circleci/config.yml in HEAD (\(sha.prefix(12))) of '\(repo.path)'. Commit one, or run with --working-tree to use the file on disk."
+            )
+        }
+        do {
+            _ = try engine.prepare(RunOptions(path: repo.path, revision: "no-such-branch"))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .noRepository)
+            #expect(error.message.contains("no-such-branch"))
+        }
+    }
+}
