@@ -2,6 +2,7 @@
 
 import CIBoxConfig
 import CIBoxModel
+import CIBoxTestSupport
 import Foundation
 import Testing
 
@@ -109,7 +110,7 @@ import Testing
             ])
     }
 
-    static let corpusFolder = "/work/shared/corpus/circleci/configs"
+    static let corpusFolder = Corpus.configs
 
     @Test(
         .enabled(if: FileManager.default.fileExists(atPath: corpusFolder), "the CircleCI corpus is not on this machine")
