@@ -90,6 +90,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "cibox-bench",
+            dependencies: [
+                "CIBoxBasics", "CIBoxModel", "CIBoxConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .target(
             name: "CIBoxTestSupport",

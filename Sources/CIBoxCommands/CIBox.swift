@@ -9,7 +9,10 @@ struct CIBox: AsyncParsableCommand {
         commandName: "cibox",
         abstract: "Run CircleCI pipelines on this machine: no Docker, no network.",
         version: "0.1.0",
-        subcommands: [RunCommand.self, ValidateCommand.self, PipelinesCommand.self, ShowCommand.self, LogsCommand.self]
+        subcommands: [
+            RunCommand.self, ValidateCommand.self, PipelinesCommand.self, ShowCommand.self, LogsCommand.self,
+            AgentCommand.self,
+        ]
     )
 
     /// Makes the command (ArgumentParser requirement).

@@ -72,6 +72,11 @@ package struct JobRunRequest: Sendable {
     package var keepsWorkDirectory: Bool
     /// Default `no_output_timeout` in seconds.
     package var noOutputTimeout: Double
+    /// The `cibox` binary that the job's `circleci` and `circleci-agent` commands call back (`cibox agent …`);
+    /// nil puts no such commands on the job's PATH.
+    package var agentExecutable: String?
+    /// Variables cibox adds for its agent commands (`CIBOX_HOME`, `CIBOX_CONTINUATION_FILE`, …).
+    package var agentEnvironment: [String: String] = [:]
 
     /// Makes a request.
     package init(

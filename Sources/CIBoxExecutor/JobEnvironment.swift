@@ -36,6 +36,11 @@ enum JobEnvironment {
         env["CIRCLE_REPOSITORY_URL"] = request.repositoryPath
         env["CIRCLE_USERNAME"] = request.inheritedEnvironment["USER"] ?? "cibox"
         env["CIRCLE_SHELL_ENV"] = request.workDirectory + "/.cibox/shell-env"
+        for (name, value) in request.agentEnvironment { env[name] = value }
+        if request.agentExecutable != nil {
+            env["PATH"] = AgentCommands.binDirectory(home: request.workDirectory) + ":" + (env["PATH"] ?? "")
+            env["CIBOX_JOB_ID"] = String(request.jobID)
+        }
         for variable in request.spec.environment { env[variable.name] = variable.value }
         return env
     }

@@ -100,6 +100,9 @@ final class JobRunner: Sendable {
             try manager.createDirectory(atPath: request.workDirectory + "/.cibox", withIntermediateDirectories: true)
             try manager.createDirectory(atPath: workingDirectory, withIntermediateDirectories: true)
             try manager.createDirectory(atPath: request.logDirectory, withIntermediateDirectories: true)
+            if let agent = request.agentExecutable {
+                try AgentCommands.install(calling: agent, home: request.workDirectory)
+            }
         } catch {
             throw ExecutorError(
                 .workspace,

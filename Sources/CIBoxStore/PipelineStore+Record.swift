@@ -67,6 +67,34 @@ extension PipelineStore {
         }
     }
 
+    /// Adds the workflows of `plan` to pipeline `pipelineID` (a continued setup pipeline), after its own, and
+    /// stores the combined plan.
+    /// - Returns: the pipeline with only the added workflows.
+    /// - Throws: ``StoreError``.
+    package func appendWorkflows(of plan: Plan, to pipelineID: Int64) throws(StoreError) -> PipelineDetail {
+        var combined = try self.plan(pipelineID: pipelineID)
+        combined.workflows += plan.workflows
+        let planData: Data
+        do {
+            planData = try JSONEncoder().encode(combined)
+        } catch {
+            throw StoreError(.database, "Cannot encode the plan of pipeline \(pipelineID): \(error)")
+        }
+        let firstPosition: Int = try write("continue pipeline \(pipelineID)") { db in
+            let count = try WorkflowRecord.filter(Column("pipelineId") == pipelineID).fetchCount(db)
+            for (offset, workflow) in plan.workflows.enumerated() {
+                try insert(workflow, position: count + offset, pipelineID: pipelineID, db: db)
+            }
+            try db.execute(sql: "UPDATE pipeline SET plan = ? WHERE id = ?", arguments: [planData, pipelineID])
+            return count
+        }
+        guard var detail = try pipelineDetail(id: pipelineID) else {
+            throw StoreError(.notFound, "Pipeline \(pipelineID) vanished while it was continued.")
+        }
+        detail.workflows = detail.workflows.filter { $0.workflow.position >= firstPosition }
+        return detail
+    }
+
     /// The plan stored with pipeline `id`.
     package func plan(pipelineID id: Int64) throws(StoreError) -> Plan {
         let data = try read("read the plan of pipeline \(id)") { db in

@@ -1,0 +1,41 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxConfig
+import CIBoxModel
+import Foundation
+
+/// The benchmark scenarios, each measured against a baseline in the same run.
+enum Scenarios {
+    /// Every scenario's name, in the order `all` runs them.
+    static let names = ["compile"]
+
+    /// Runs scenario `name`.
+    static func run(_ name: String, context: BenchContext) throws -> [BenchRow] {
+        switch name {
+        case "compile": try compile(context)
+        default: []
+        }
+    }
+
+    /// The config compiler on the largest corpus file against parsing the same text into YAML nodes only.
+    static func compile(_ context: BenchContext) throws -> [BenchRow] {
+        let path = context.corpus + "/configs/ethereum__solidity.yml"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let values = PipelineValues(
+            id: "bench", number: 1, projectGitURL: "/bench", branch: "main", revision: String(repeating: "0", count: 40)
+        )
+        let source = ConfigSource(path: "ethereum__solidity.yml", text: text)
+        let compiled = Clock.medianMilliseconds(context.iterations) {
+            _ = ConfigCompiler.compile(source, values: values)
+        }
+        let parsed = Clock.medianMilliseconds(context.iterations) {
+            _ = YAMLReader.parse(text, file: "ethereum__solidity.yml")
+        }
+        return [
+            BenchRow(
+                scenario: "compile (1,992-line corpus config)", figure: compiled, baseline: parsed, unit: "ms",
+                baselineName: "YAML parse only", goal: "≤ 100 ms"
+            )
+        ]
+    }
+}
