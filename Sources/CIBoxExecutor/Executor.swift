@@ -77,6 +77,14 @@ package struct JobRunRequest: Sendable {
     package var agentExecutable: String?
     /// Variables cibox adds for its agent commands (`CIBOX_HOME`, `CIBOX_CONTINUATION_FILE`, …).
     package var agentEnvironment: [String: String] = [:]
+    /// The job run's slot, enforced with cgroups; nil runs it without limits.
+    package var limits: ResourceLimits?
+    /// The resource class the limits come from (for messages).
+    package var resourceClass: String = "medium"
+    /// The job run's time limit in seconds (default 5 h).
+    package var timeLimit: Double = 5 * 3600
+    /// Seconds between SIGTERM and SIGKILL when cibox stops a job.
+    package var killGrace: Double = 2
 
     /// Makes a request.
     package init(
@@ -157,6 +165,12 @@ package struct JobResult: Sendable, Equatable {
     package var finishedAt: Date
     /// One result per step, in order.
     package var steps: [StepResult]
+    /// What the job run used.
+    package var usage = ResourceUsage()
+    /// How it was isolated.
+    package var isolation = IsolationMode.none
+    /// The limits it ran under, if any.
+    package var limits: ResourceLimits?
 
     /// Makes a job result.
     package init(

@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import CIBoxModel
 internal import CSpawn
 import Foundation
@@ -14,10 +15,16 @@ extension JobRunner {
     func runCommand(_ action: RunAction, index: Int, context: StepContext, logFD: Int32) async -> (StepResult, String?)
     {
         do {
+            let oomsBefore = isolation.oomKills
             let process = try startCommand(action, index: index, context: context, logFD: logFD)
             current.withLock { $0 = process }
+            if canceled.withLock({ $0 }) { process.stop(for: .canceled) }
             let outcome = await process.outcome()
             current.withLock { $0 = nil }
+            isolation.didFinish(cpuSeconds: outcome.cpuSeconds, peakMemoryBytes: outcome.peakMemoryBytes)
+            if outcome.exitCode != 0, outcome.stoppedFor == nil, isolation.oomKills > oomsBefore {
+                return oomResult(outcome, logFD: logFD)
+            }
             return (result(of: outcome), nil)
         } catch {
             let message = error.description
@@ -61,16 +68,30 @@ extension JobRunner {
             pid = try ProcessSpawner.spawn(
                 SpawnRequest(
                     executable: program, arguments: arguments, environment: environment, directory: directory,
-                    stdin: devNull, stdout: pipeFDs[1], stderr: pipeFDs[1]
+                    stdin: devNull, stdout: pipeFDs[1], stderr: pipeFDs[1], cgroupProcsFiles: isolation.procsFiles
                 ))
+            isolation.didStart(pid)
         } catch {
             close(pipeFDs[0])
             throw error
         }
+        let isolation = self.isolation
         return ProcessMonitor(
             pid: pid, outputFD: pipeFDs[0], logFD: dup(logFD),
-            noOutputTimeout: action.noOutputTimeout ?? request.noOutputTimeout, deadline: nil
+            noOutputTimeout: action.noOutputTimeout ?? request.noOutputTimeout, deadline: deadline,
+            killGrace: request.killGrace, killEverything: { isolation.killAll() }
         )
+    }
+
+    /// A step killed by the kernel for lack of memory: `oom`, with the limit in the log and the message.
+    private func oomResult(_ outcome: ProcessOutcome, logFD: Int32) -> (StepResult, String?) {
+        let limit = isolation.limits.map { ByteCount.format($0.memoryBytes) } ?? "unknown"
+        let message =
+            "Out of memory: the job used more than its memory limit of \(limit) (resource_class \(request.resourceClass)) "
+            + "and the kernel killed it. Use a larger resource_class or use less memory."
+        let bytes = outcome.logBytes + StepLog.write("\n" + message + "\n", to: logFD)
+        let result = StepResult(status: .failed, exitCode: outcome.exitCode, logBytes: bytes, failureReason: .oom)
+        return (result, message)
     }
 
     private func result(of outcome: ProcessOutcome) -> StepResult {

@@ -17,11 +17,17 @@ final class JobRunner: Sendable {
     /// The monitor of the step that runs now, so that cancellation can reach it.
     let current = Mutex<ProcessMonitor?>(nil)
     let canceled = Mutex(false)
+    /// Where the job's processes are contained.
+    let isolation: JobIsolation
+    /// When every step must have ended (the job's time limit).
+    let deadline: Date
 
-    init(request: JobRunRequest, observer: any JobObserver) {
+    init(request: JobRunRequest, observer: any JobObserver, cgroups: CgroupManager?, warn: @Sendable (String) -> Void) {
         self.request = request
         self.observer = observer
         self.paths = JobPaths(home: request.workDirectory)
+        self.isolation = JobIsolation(jobID: request.jobID, limits: request.limits, manager: cgroups, warn: warn)
+        self.deadline = Date().addingTimeInterval(request.timeLimit)
     }
 
     /// Runs the job run to its end; cancelling the task stops the running step and skips the rest.
@@ -31,6 +37,7 @@ final class JobRunner: Sendable {
         do {
             try prepareFolders(workingDirectory: workingDirectory)
         } catch {
+            _ = isolation.end()
             return await infrastructureFailure(error, startedAt: startedAt)
         }
         let environment = JobEnvironment.make(for: request, workingDirectory: workingDirectory)
@@ -63,8 +70,13 @@ final class JobRunner: Sendable {
             await observer.stepFinished(jobID: request.jobID, index: index, result: result)
             if result.status != .success && failure == nil { failure = (result, message) }
         }
+        let usage = isolation.end()
         cleanUp()
-        return finish(results: results, failure: failure, startedAt: startedAt)
+        var result = finish(results: results, failure: failure, startedAt: startedAt)
+        result.usage = usage
+        result.isolation = isolation.mode
+        result.limits = isolation.limits
+        return result
     }
 
     private func finish(results: [StepResult], failure: (StepResult, String?)?, startedAt: Date) -> JobResult {

@@ -1,14 +1,49 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-/// Runs job runs on this machine's own cores.
+import Synchronization
+
+/// Runs job runs on this machine's own cores, each in a fresh cgroup with its slot's limits when cgroups can
+/// be used, else in process groups (said once through `warn`).
 package struct LocalExecutor: Executor {
+    /// The cgroups of this process, or nil to run without (tests, or when turned off).
+    package let cgroups: CgroupManager?
+    private let warning: WarningOnce
+
     /// Makes a local executor and makes cibox the subreaper of its jobs' orphans.
-    package init() {
+    /// - Parameters:
+    ///   - cgroups: where job cgroups are made; nil runs jobs without cgroups.
+    ///   - warn: told once why cgroups could not be used, if they could not.
+    package init(cgroups: CgroupManager? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }) {
         ProcessSpawner.becomeSubreaper()
+        self.cgroups = cgroups
+        self.warning = WarningOnce(warn)
     }
+
+    /// The isolation job runs get here.
+    package var isolationMode: IsolationMode { cgroups?.mode ?? .none }
 
     /// Runs `request` here; see ``Executor``.
     package func run(_ request: JobRunRequest, observer: any JobObserver) async -> JobResult {
-        await JobRunner(request: request, observer: observer).run()
+        let warning = self.warning
+        return await JobRunner(request: request, observer: observer, cgroups: cgroups) { warning.say($0) }.run()
+    }
+}
+
+/// Passes on only the first message.
+final class WarningOnce: Sendable {
+    private let said = Mutex(false)
+    private let sink: @Sendable (String) -> Void
+
+    init(_ sink: @escaping @Sendable (String) -> Void) {
+        self.sink = sink
+    }
+
+    /// Passes `message` on if nothing was said before.
+    func say(_ message: String) {
+        let first = said.withLock { already in
+            defer { already = true }
+            return !already
+        }
+        if first { sink(message) }
     }
 }

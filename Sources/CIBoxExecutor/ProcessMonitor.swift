@@ -15,6 +15,10 @@ struct ProcessOutcome: Sendable {
     var stoppedFor: FailureCause?
     /// Bytes copied to the log.
     var logBytes: Int64
+    /// CPU seconds of the process and the descendants it waited for (from wait4).
+    var cpuSeconds: Double = 0
+    /// Peak resident memory of the process or one of its waited-for descendants, in bytes.
+    var peakMemoryBytes: Int64 = 0
 }
 
 /// Why cibox stopped a process.
@@ -41,10 +45,16 @@ final class ProcessMonitor: @unchecked Sendable {
     private let noOutputTimeout: Double?
     private let deadline: Date?
     private let killGrace: Double
+    /// Kills everything the job started once the grace period is over (the cgroup, or the process group).
+    private let killEverything: @Sendable () -> Void
 
     /// Makes a monitor for `pid`, reading `outputFD` into `logFD`.
-    init(pid: pid_t, outputFD: Int32, logFD: Int32, noOutputTimeout: Double?, deadline: Date?, killGrace: Double = 2) {
+    init(
+        pid: pid_t, outputFD: Int32, logFD: Int32, noOutputTimeout: Double?, deadline: Date?, killGrace: Double = 2,
+        killEverything: @escaping @Sendable () -> Void = {}
+    ) {
         self.pid = pid
+        ChildProcesses.register(pid)
         self.outputFD = outputFD
         self.logFD = logFD
         self.pidFD = cibox_pidfd_open(pid)
@@ -55,6 +65,7 @@ final class ProcessMonitor: @unchecked Sendable {
         self.noOutputTimeout = noOutputTimeout
         self.deadline = deadline
         self.killGrace = killGrace
+        self.killEverything = killEverything
     }
 
     /// Asks the monitor to stop the process group for `cause` (SIGTERM, then SIGKILL after a grace period).
@@ -79,6 +90,8 @@ final class ProcessMonitor: @unchecked Sendable {
     private var outputOpen = true
     private var bytes: Int64 = 0
     private var drainUntil: Date?
+    private var cpuSeconds: Double = 0
+    private var maxRSSKiB = 0
 
     /// The blocking loop; see the type's documentation.
     private func run() -> ProcessOutcome {
@@ -103,7 +116,10 @@ final class ProcessMonitor: @unchecked Sendable {
             checkTimers()
         }
         let status = exitStatus ?? 0
-        return ProcessOutcome(exitCode: Int(cibox_exit_code(status)), stoppedFor: stopCause, logBytes: bytes)
+        return ProcessOutcome(
+            exitCode: Int(cibox_exit_code(status)), stoppedFor: stopCause, logBytes: bytes, cpuSeconds: cpuSeconds,
+            peakMemoryBytes: Int64(maxRSSKiB) * 1024
+        )
     }
 
     private func readOutput(into buffer: inout [UInt8]) {
@@ -127,7 +143,12 @@ final class ProcessMonitor: @unchecked Sendable {
     private func reapIfExited() {
         var status: Int32 = 0
         let flags = pidFD >= 0 ? 0 : WNOHANG
-        if cibox_waitpid(pid, &status, flags) == pid {
+        var cpu: Double = 0
+        var rss = 0
+        if cibox_wait4(pid, &status, flags, &cpu, &rss) == pid {
+            ChildProcesses.unregister(pid)
+            cpuSeconds = cpu
+            maxRSSKiB = rss
             exitStatus = status
             // Background processes may still hold the output pipe: read what they write for a moment, not forever.
             drainUntil = Date().addingTimeInterval(0.2)
@@ -160,6 +181,7 @@ final class ProcessMonitor: @unchecked Sendable {
         if let killAt, now >= killAt {
             kill(-pid, SIGKILL)
             kill(pid, SIGKILL)
+            killEverything()
             self.killAt = nil
         }
     }

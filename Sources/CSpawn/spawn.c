@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -162,4 +163,17 @@ int cibox_was_signaled(int status) {
 
 int cibox_pipe(int fds[2], int nonblocking) {
     return pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0));
+}
+
+int cibox_wait4(pid_t pid, int *status_out, int flags, double *cpu_seconds_out, long *max_rss_kib_out) {
+    int status = 0;
+    struct rusage usage;
+    memset(&usage, 0, sizeof usage);
+    pid_t result;
+    do { result = wait4(pid, &status, flags, &usage); } while (result < 0 && errno == EINTR);
+    *status_out = status;
+    *cpu_seconds_out = (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6
+        + (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
+    *max_rss_kib_out = usage.ru_maxrss;
+    return (int)result;
 }

@@ -55,6 +55,10 @@ int cibox_pidfd_open(pid_t pid);
 /// waitpid(pid, &status, flags) returning the raw status in `status_out`; -1 on error.
 int cibox_waitpid(pid_t pid, int *status_out, int flags);
 
+/// wait4(pid, &status, flags, &usage): like cibox_waitpid, and also the CPU seconds (user + system) and the
+/// peak resident set (KiB) of the process and its waited-for descendants.
+int cibox_wait4(pid_t pid, int *status_out, int flags, double *cpu_seconds_out, long *max_rss_kib_out);
+
 /// Decodes a wait status: exit code (0–255) when the process exited, else 128 + the signal number.
 int cibox_exit_code(int status);
 

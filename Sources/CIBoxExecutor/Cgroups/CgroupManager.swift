@@ -1,0 +1,150 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Makes one fresh cgroup per job run under cibox's own cgroup (`<own>/cibox/<name>` in each v1 hierarchy,
+/// `<own>/cibox-jobs/<name>` in v2), with the run's CPU, memory (no swap) and pids limits.
+///
+/// Concurrency: safe from any task. Errors: ``CgroupError`` naming the file and the reason.
+package final class CgroupManager: Sendable {
+    /// The layout found at start.
+    package let layout: CgroupLayout
+    let fileSystem: any CgroupFileSystem
+    /// The v2 parent of job cgroups once prepared, or why it cannot be.
+    private let v2Parent = Mutex<Result<String, CgroupError>?>(nil)
+
+    /// Makes a manager for `layout` over `fileSystem`.
+    package init(layout: CgroupLayout, fileSystem: any CgroupFileSystem) {
+        self.layout = layout
+        self.fileSystem = fileSystem
+    }
+
+    /// The manager for this process, from `/proc/self`.
+    package static func system() -> CgroupManager {
+        let fileSystem = SystemCgroupFileSystem()
+        let layout = CgroupLayout.detect(
+            procCgroup: (try? fileSystem.read("/proc/self/cgroup")) ?? "",
+            mountInfo: (try? fileSystem.read("/proc/self/mountinfo")) ?? "",
+            fileSystem: fileSystem
+        )
+        return CgroupManager(layout: layout, fileSystem: fileSystem)
+    }
+
+    /// The isolation job runs get.
+    package var mode: IsolationMode {
+        switch layout {
+        case .v2: .cgroup2
+        case .v1: .cgroup1
+        case .unavailable: .none
+        }
+    }
+
+    /// Makes the cgroup of a job run named `name` (unique per run) with `limits`.
+    /// - Throws: ``CgroupError`` when the cgroup cannot be made or limited (the caller falls back and says so).
+    package func makeGroup(named name: String, limits: ResourceLimits) throws(CgroupError) -> JobCgroup {
+        switch layout {
+        case .unavailable(let reason):
+            throw CgroupError("cgroups are unavailable: \(reason)")
+        case .v1(let directories):
+            return try makeV1Group(named: name, limits: limits, own: directories)
+        case .v2:
+            let parent = try preparedV2Parent()
+            return try makeV2Group(at: parent + "/" + name, limits: limits)
+        }
+    }
+
+    private func makeV1Group(named name: String, limits: ResourceLimits, own: [String: String]) throws(CgroupError)
+        -> JobCgroup
+    {
+        var made: [String: String] = [:]
+        for (controller, directory) in own.sorted(by: { $0.key < $1.key }) {
+            let parent = directory + "/cibox"
+            try fileSystem.makeDirectory(parent)
+            if controller == "cpuset" { continue }
+            let path = parent + "/" + name
+            try fileSystem.makeDirectory(path)
+            made[controller] = path
+        }
+        let group = JobCgroup(
+            mode: .cgroup1, directories: made.keys.sorted().compactMap { made[$0] }, fileSystem: fileSystem,
+            memoryDirectory: made["memory"], cpuDirectory: made["cpuacct"], freezerDirectory: made["freezer"]
+        )
+        do {
+            if let memory = made["memory"] {
+                try fileSystem.write(String(limits.memoryBytes), to: memory + "/memory.limit_in_bytes")
+                if fileSystem.exists(memory + "/memory.memsw.limit_in_bytes") {
+                    try fileSystem.write(String(limits.memoryBytes), to: memory + "/memory.memsw.limit_in_bytes")
+                } else {
+                    try? fileSystem.write("0", to: memory + "/memory.swappiness")
+                }
+            }
+            if let pids = made["pids"] { try fileSystem.write(String(limits.pids), to: pids + "/pids.max") }
+            if let cpu = made["cpu"] {
+                try fileSystem.write("100000", to: cpu + "/cpu.cfs_period_us")
+                try fileSystem.write(String(max(1000, limits.millicores * 100)), to: cpu + "/cpu.cfs_quota_us")
+            }
+        } catch {
+            group.remove()
+            throw error
+        }
+        return group
+    }
+
+    private func makeV2Group(at path: String, limits: ResourceLimits) throws(CgroupError) -> JobCgroup {
+        try fileSystem.makeDirectory(path)
+        let group = JobCgroup(
+            mode: .cgroup2, directories: [path], fileSystem: fileSystem, memoryDirectory: nil, cpuDirectory: nil,
+            freezerDirectory: nil
+        )
+        do {
+            try fileSystem.write("\(max(1000, limits.millicores * 100)) 100000", to: path + "/cpu.max")
+            try fileSystem.write(String(limits.memoryBytes), to: path + "/memory.max")
+            if fileSystem.exists(path + "/memory.swap.max") { try fileSystem.write("0", to: path + "/memory.swap.max") }
+            try fileSystem.write(String(limits.pids), to: path + "/pids.max")
+        } catch {
+            group.remove()
+            throw error
+        }
+        return group
+    }
+
+    /// Prepares `<own>/cibox-jobs` once: controllers enabled down to it. v2 forbids processes in a cgroup
+    /// that hands controllers to children, so when cibox's own cgroup holds only cibox, cibox moves itself
+    /// into `<own>/cibox-supervisor` first.
+    private func preparedV2Parent() throws(CgroupError) -> String {
+        guard case .v2(let own, _) = layout else { throw CgroupError("not a cgroup v2 layout") }
+        let result = v2Parent.withLock { cached -> Result<String, CgroupError> in
+            if let cached { return cached }
+            let made = Result { () throws(CgroupError) -> String in try prepareV2(own: own) }
+            cached = made
+            return made
+        }
+        return try result.get()
+    }
+
+    private func prepareV2(own: String) throws(CgroupError) -> String {
+        let controls = "+cpu +memory +pids"
+        if (try? fileSystem.write(controls, to: own + "/cgroup.subtree_control")) == nil {
+            let members = (try? fileSystem.read(own + "/cgroup.procs"))?.split(whereSeparator: \.isNewline) ?? []
+            guard members.count <= 1 else {
+                throw CgroupError(
+                    "cgroup v2: '\(own)' holds other processes, so cibox cannot give controllers to job cgroups under it. "
+                        + "Run cibox as a systemd service with Delegate=yes, or under `systemd-run --scope -p Delegate=yes`."
+                )
+            }
+            let supervisor = own + "/cibox-supervisor"
+            try fileSystem.makeDirectory(supervisor)
+            try fileSystem.write(String(getpid()), to: supervisor + "/cgroup.procs")
+            try fileSystem.write(controls, to: own + "/cgroup.subtree_control")
+        }
+        let parent = own + "/cibox-jobs"
+        try fileSystem.makeDirectory(parent)
+        try fileSystem.write(controls, to: parent + "/cgroup.subtree_control")
+        return parent
+    }
+}

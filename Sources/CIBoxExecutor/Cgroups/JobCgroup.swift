@@ -1,0 +1,111 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The cgroup(s) of one job run: every process of the job joins it before exec, its limits hold the whole
+/// tree, and ``killAll()`` leaves nothing behind (setsid and double-forked children included).
+///
+/// One value per job run; a cgroup is never reused (after `cgroup.kill` the kernel refuses new members).
+package struct JobCgroup: Sendable {
+    /// The isolation this group gives.
+    package let mode: IsolationMode
+    /// The cgroup folders, one per hierarchy (v1) or one (v2).
+    package let directories: [String]
+    /// The `cgroup.procs` files a new process writes its pid into.
+    package var procsFiles: [String] { directories.map { $0 + "/cgroup.procs" } }
+    let fileSystem: any CgroupFileSystem
+    /// v1: the memory, cpuacct and freezer folders (for accounting and kill).
+    let memoryDirectory: String?
+    let cpuDirectory: String?
+    let freezerDirectory: String?
+
+    /// The pids in the group now.
+    package func pids() -> [Int32] {
+        guard let first = directories.first, let text = try? fileSystem.read(first + "/cgroup.procs") else { return [] }
+        return text.split(whereSeparator: \.isNewline).compactMap { Int32(String($0)) }
+    }
+
+    /// Kills every process in the group and waits (up to about 2 s) until it is empty.
+    ///
+    /// v2: `cgroup.kill`. v1: freeze the group so nothing can fork, SIGKILL every member, thaw, repeat.
+    package func killAll() {
+        for _ in 0..<200 {
+            let members = pids()
+            if members.isEmpty { return }
+            if mode == .cgroup2, let directory = directories.first,
+                (try? fileSystem.write("1", to: directory + "/cgroup.kill")) != nil
+            {
+                usleep(10_000)
+                continue
+            }
+            freeze(true)
+            for pid in pids() { kill(pid, SIGKILL) }
+            freeze(false)
+            usleep(10_000)
+        }
+    }
+
+    private func freeze(_ frozen: Bool) {
+        guard let freezerDirectory else { return }
+        let state = freezerDirectory + "/freezer.state"
+        try? fileSystem.write(frozen ? "FROZEN" : "THAWED", to: state)
+        guard frozen else { return }
+        for _ in 0..<100 {
+            let current = (try? fileSystem.read(state))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            if current == "FROZEN" { return }
+            usleep(1_000)
+        }
+    }
+
+    /// What the group used so far.
+    package func usage() -> ResourceUsage {
+        switch mode {
+        case .cgroup2:
+            guard let directory = directories.first else { return ResourceUsage() }
+            let cpu = Self.field("usage_usec", in: try? fileSystem.read(directory + "/cpu.stat")).map {
+                Double($0) / 1e6
+            }
+            let peak = (try? fileSystem.read(directory + "/memory.peak")).flatMap { Int64($0.trimmed) }
+            let ooms = Self.field("oom_kill", in: try? fileSystem.read(directory + "/memory.events")) ?? 0
+            return ResourceUsage(cpuSeconds: cpu ?? 0, peakMemoryBytes: peak, oomKills: Int(ooms))
+        case .cgroup1:
+            let cpu = cpuDirectory.flatMap { try? fileSystem.read($0 + "/cpuacct.usage") }.flatMap { Int64($0.trimmed) }
+            let peak = memoryDirectory.flatMap { try? fileSystem.read($0 + "/memory.max_usage_in_bytes") }
+                .flatMap { Int64($0.trimmed) }
+            let ooms = Self.field(
+                "oom_kill", in: memoryDirectory.flatMap { try? fileSystem.read($0 + "/memory.oom_control") })
+            return ResourceUsage(cpuSeconds: Double(cpu ?? 0) / 1e9, peakMemoryBytes: peak, oomKills: Int(ooms ?? 0))
+        case .none:
+            return ResourceUsage()
+        }
+    }
+
+    /// Removes the (empty) group's folders; killing first is the caller's job.
+    package func remove() {
+        for directory in directories {
+            for _ in 0..<50 {
+                if (try? fileSystem.removeDirectory(directory)) != nil { break }
+                usleep(10_000)
+            }
+        }
+    }
+
+    /// The number after `name` in a `key value` per line file such as `memory.events`.
+    static func field(_ name: String, in text: String?) -> Int64? {
+        guard let text else { return nil }
+        for line in text.split(whereSeparator: \.isNewline) {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, parts[0] == name { return Int64(parts[1]) }
+        }
+        return nil
+    }
+}
+
+extension String {
+    /// The text without surrounding white space.
+    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+}

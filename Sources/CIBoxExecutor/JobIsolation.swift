@@ -1,0 +1,91 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// How one job run is contained: its cgroup when there is one, else the process groups of its steps.
+/// Either way ``end()`` leaves no process of the job alive.
+final class JobIsolation: Sendable {
+    /// The job run's cgroup, or nil in fallback mode.
+    let group: JobCgroup?
+    /// The limits the job runs under.
+    let limits: ResourceLimits?
+    /// The pid (= process group) of every step process started, for fallback kills.
+    private let started = Mutex<[Int32]>([])
+    /// wait4 figures of the step processes (fallback accounting).
+    private let waited = Mutex<ResourceUsage>(ResourceUsage())
+
+    /// The isolation mode.
+    var mode: IsolationMode { group?.mode ?? .none }
+
+    /// Makes the isolation of job run `jobID`: a fresh cgroup when `manager` can make one, else fallback.
+    /// - Parameter warn: told once per process why cgroups could not be used.
+    init(jobID: Int64, limits: ResourceLimits?, manager: CgroupManager?, warn: @Sendable (String) -> Void) {
+        self.limits = limits
+        guard let manager, let limits, manager.mode != .none else {
+            if let manager, case .unavailable(let reason) = manager.layout {
+                warn(
+                    "cgroups are unavailable (\(reason)); jobs run in their own process groups without CPU or memory limits"
+                )
+            }
+            group = nil
+            return
+        }
+        let name = "job-\(jobID)-\(UUID().uuidString.prefix(8).lowercased())"
+        do {
+            group = try manager.makeGroup(named: name, limits: limits)
+        } catch {
+            warn(
+                "cannot make a cgroup for jobs (\(error.message)); jobs run in their own process groups without limits")
+            group = nil
+        }
+    }
+
+    /// The `cgroup.procs` files a step process joins before exec.
+    var procsFiles: [String] { group?.procsFiles ?? [] }
+
+    /// Records a started step process.
+    func didStart(_ pid: Int32) {
+        started.withLock { $0.append(pid) }
+    }
+
+    /// Adds a finished step process's wait4 figures.
+    func didFinish(cpuSeconds: Double, peakMemoryBytes: Int64) {
+        waited.withLock { usage in
+            usage.cpuSeconds += cpuSeconds
+            usage.peakMemoryBytes = max(usage.peakMemoryBytes ?? 0, peakMemoryBytes)
+        }
+    }
+
+    /// Kills everything the job started (used when a stop's grace period is over).
+    func killAll() {
+        if let group {
+            group.killAll()
+        } else {
+            for pid in started.withLock({ $0 }) { kill(-pid, SIGKILL) }
+        }
+    }
+
+    /// Out-of-memory kills so far (cgroup mode only).
+    var oomKills: Int { group?.usage().oomKills ?? 0 }
+
+    /// Ends the job run: kills what is left (background steps, orphans), reads the usage, removes the cgroup.
+    func end() -> ResourceUsage {
+        killAll()
+        var usage = waited.withLock { $0 }
+        if let group {
+            let measured = group.usage()
+            usage = ResourceUsage(
+                cpuSeconds: measured.cpuSeconds, peakMemoryBytes: measured.peakMemoryBytes ?? usage.peakMemoryBytes,
+                oomKills: measured.oomKills
+            )
+            group.remove()
+        }
+        ChildProcesses.reapOrphans()
+        return usage
+    }
+}
