@@ -9,6 +9,7 @@ import CIBoxPlanner
 package import CIBoxScheduler
 package import CIBoxStore
 import Foundation
+import Synchronization
 
 /// A pipeline that is recorded and ready to run.
 package struct PreparedPipeline: Sendable {
@@ -31,19 +32,46 @@ package final class PipelineEngine: Sendable {
     package let home: String
     /// The history.
     package let store: PipelineStore
+    /// `settings.yml`.
+    package let settings: Settings
     /// Where jobs run.
     package let executor: any Executor
     /// Job slots shared by every pipeline of this process.
     package let slots: SlotPool
+    /// What the slots share.
+    package let capacity: Capacity
+    /// The `cibox` binary jobs call back for `circleci`/`circleci-agent` commands.
+    let agentExecutable: String?
+    /// Where warnings for the user go (once each).
+    let warn: @Sendable (String) -> Void
+    private let warned = Mutex<Set<String>>([])
 
     /// Makes an engine over `store`.
     /// - Parameters:
-    ///   - concurrency: how many job runs may run at once.
-    package init(home: String, store: PipelineStore, executor: any Executor = LocalExecutor(), concurrency: Int) {
+    ///   - settings: capacity, resource classes and time limits.
+    ///   - cgroups: where job cgroups are made (nil: none); ignored when settings turn cgroups off.
+    ///   - executor: runs the jobs (default: a ``LocalExecutor`` with `cgroups`).
+    ///   - agentExecutable: the `cibox` binary for the agent commands inside jobs.
+    ///   - warn: told each distinct warning once.
+    package init(
+        home: String, store: PipelineStore, settings: Settings = Settings(), cgroups: CgroupManager? = nil,
+        executor: (any Executor)? = nil, agentExecutable: String? = nil,
+        warn: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.home = home
         self.store = store
-        self.executor = executor
-        self.slots = SlotPool(capacity: concurrency)
+        self.settings = settings
+        self.capacity = settings.capacity ?? SettingsFile.machineCapacity
+        self.executor = executor ?? LocalExecutor(cgroups: settings.usesCgroups ? cgroups : nil, warn: warn)
+        self.slots = SlotPool(capacity: capacity)
+        self.agentExecutable = agentExecutable
+        self.warn = warn
+    }
+
+    /// Passes `message` to `warn` unless it was said before.
+    func warnOnce(_ message: String) {
+        let isNew = warned.withLock { $0.insert(message).inserted }
+        if isNew { warn(message) }
     }
 
     /// Runs a prepared pipeline to its end and returns its status.
@@ -56,29 +84,59 @@ package final class PipelineEngine: Sendable {
     ) async throws(EngineError) -> PipelineStatus {
         let storeSink = StoreEventSink(store: store)
         let driver = PipelineDriver(executor: executor, slots: slots, sink: EventFanout(sinks: [storeSink] + observers))
-        let pipeline = prepared.detail.pipeline
-        let home = self.home
-        let store = self.store
-        let environment = ProcessInfo.processInfo.environment
-        let workflowNames = Dictionary(
-            uniqueKeysWithValues: prepared.detail.workflows.map { ($0.workflow.id, $0.workflow.name) }
-        )
-        let status = await driver.run(prepared.detail, plan: prepared.plan) { job, jobPlan in
-            JobRunRequest(
-                jobID: job.id, jobName: job.name, workflowID: job.workflowID,
-                workflowName: workflowNames[job.workflowID] ?? "",
-                pipelineID: pipeline.id, pipelineNumber: pipeline.number, projectName: pipeline.projectName,
-                repositoryPath: prepared.repositoryPath, revision: pipeline.revision, branch: pipeline.branch,
-                tag: pipeline.tag, nodeIndex: job.nodeIndex, parallelism: job.parallelism,
-                spec: jobPlan.spec ?? JobSpec(definitionName: job.name, steps: []),
-                workDirectory: "\(home)/work/\(job.id)", logDirectory: store.logDirectory(jobID: job.id),
-                source: prepared.source, inheritedEnvironment: environment,
-                keepsWorkDirectory: keepsWorkDirectories
-            )
+        let control = PipelineControl()
+        let poller = Task { [store] in await Self.forwardCancelRequests(prepared.detail.pipeline.id, store, control) }
+        defer { poller.cancel() }
+        let status = await driver.run(prepared.detail, plan: prepared.plan, control: control) { job, jobPlan in
+            self.request(for: job, plan: jobPlan, prepared: prepared, keepsWorkDirectories: keepsWorkDirectories)
         }
         if let failure = storeSink.errors.first {
             throw EngineError(.store, "The pipeline ran, but its history could not be saved completely: \(failure)")
         }
         return status
+    }
+
+    /// Polls the store for `cibox cancel` requests from other processes and hands them to `control`.
+    private static func forwardCancelRequests(_ pipelineID: Int64, _ store: PipelineStore, _ control: PipelineControl)
+        async
+    {
+        var forwarded = Set<Int64>()
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(250))
+            guard let ids = try? store.cancelRequests(pipelineID: pipelineID) else { continue }
+            let fresh = ids.filter { !forwarded.contains($0) }
+            if !fresh.isEmpty {
+                forwarded.formUnion(fresh)
+                control.cancel(fresh)
+            }
+        }
+    }
+
+    /// The executor request of job run `job`.
+    private func request(for job: Job, plan: JobPlan, prepared: PreparedPipeline, keepsWorkDirectories: Bool)
+        -> JobRunRequest
+    {
+        let pipeline = prepared.detail.pipeline
+        let spec = plan.spec ?? JobSpec(definitionName: job.name, steps: [])
+        let (resourceClass, note) = settings.resourceClass(named: spec.resourceClass, capacity: capacity)
+        if let note { warnOnce(note) }
+        let workflowName = prepared.detail.workflows.first { $0.workflow.id == job.workflowID }?.workflow.name ?? ""
+        var request = JobRunRequest(
+            jobID: job.id, jobName: job.name, workflowID: job.workflowID, workflowName: workflowName,
+            pipelineID: pipeline.id, pipelineNumber: pipeline.number, projectName: pipeline.projectName,
+            repositoryPath: prepared.repositoryPath, revision: pipeline.revision, branch: pipeline.branch,
+            tag: pipeline.tag, nodeIndex: job.nodeIndex, parallelism: job.parallelism, spec: spec,
+            workDirectory: "\(home)/work/\(job.id)", logDirectory: store.logDirectory(jobID: job.id),
+            source: prepared.source, inheritedEnvironment: ProcessInfo.processInfo.environment,
+            keepsWorkDirectory: keepsWorkDirectories, noOutputTimeout: settings.noOutputTimeout
+        )
+        request.limits = ResourceLimits(
+            millicores: resourceClass.millicores, memoryBytes: resourceClass.memoryBytes, pids: resourceClass.pids
+        )
+        request.resourceClass = resourceClass.name
+        request.timeLimit = settings.jobTimeLimit
+        request.agentExecutable = agentExecutable
+        request.agentEnvironment = ["CIBOX_HOME": home, "CIBOX_PIPELINE_ID": String(pipeline.id)]
+        return request
     }
 }

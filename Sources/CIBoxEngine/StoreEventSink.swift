@@ -42,9 +42,15 @@ final class StoreEventSink: PipelineEventSink {
         case .jobStatus(let id, let status, let date):
             try store.setJob(id, status: status, startedAt: status == .running ? date : nil)
         case .jobFinished(let id, let result):
+            let resources = JobResources(
+                isolation: result.isolation.rawValue, cpuSeconds: result.usage.cpuSeconds,
+                peakMemoryBytes: result.usage.peakMemoryBytes, oomKills: result.usage.oomKills,
+                memoryLimitBytes: result.limits?.memoryBytes, millicoresLimit: result.limits?.millicores
+            )
             try store.finishJob(
                 id, status: result.status, exitCode: result.exitCode, failureReason: result.failureReason,
-                failureMessage: result.failureMessage, startedAt: result.startedAt, finishedAt: result.finishedAt
+                failureMessage: result.failureMessage, startedAt: result.startedAt, finishedAt: result.finishedAt,
+                resources: resources, resourceClass: result.resourceClass
             )
         case .stepStarted(let jobID, let index, let date):
             try store.startStep(jobID: jobID, index: index, at: date)

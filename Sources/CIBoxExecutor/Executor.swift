@@ -171,6 +171,8 @@ package struct JobResult: Sendable, Equatable {
     package var isolation = IsolationMode.none
     /// The limits it ran under, if any.
     package var limits: ResourceLimits?
+    /// The resource class it ran as.
+    package var resourceClass: String?
 
     /// Makes a job result.
     package init(

@@ -76,6 +76,7 @@ final class JobRunner: Sendable {
         result.usage = usage
         result.isolation = isolation.mode
         result.limits = isolation.limits
+        result.resourceClass = request.resourceClass
         return result
     }
 

@@ -131,13 +131,18 @@ package struct Job: Codable, Sendable, Equatable {
     package var failureMessage: String?
     package var startedAt: Date?
     package var finishedAt: Date?
+    /// What the job run used and was allowed.
+    package var resources: JobResources
+    /// When someone asked to cancel it (`cibox cancel`), if they did.
+    package var cancelRequestedAt: Date?
 
     /// Makes a job value.
     package init(
         id: Int64, workflowID: Int64, pipelineID: Int64, name: String, position: Int, nodeIndex: Int,
         parallelism: Int, attempt: Int, status: JobStatus, executor: String, resourceClass: String?,
         exitCode: Int? = nil, failureReason: FailureReason? = nil, failureMessage: String? = nil,
-        startedAt: Date? = nil, finishedAt: Date? = nil
+        startedAt: Date? = nil, finishedAt: Date? = nil, resources: JobResources = JobResources(),
+        cancelRequestedAt: Date? = nil
     ) {
         self.id = id
         self.workflowID = workflowID
@@ -155,6 +160,32 @@ package struct Job: Codable, Sendable, Equatable {
         self.failureMessage = failureMessage
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+        self.resources = resources
+        self.cancelRequestedAt = cancelRequestedAt
+    }
+}
+
+/// The resources of a job run: its isolation, its limits and what it used (nil until known).
+package struct JobResources: Codable, Sendable, Equatable {
+    /// `cgroup2`, `cgroup1` or `none`.
+    package var isolation: String?
+    package var cpuSeconds: Double?
+    package var peakMemoryBytes: Int64?
+    package var oomKills: Int?
+    package var memoryLimitBytes: Int64?
+    package var millicoresLimit: Int?
+
+    /// Makes a resources value.
+    package init(
+        isolation: String? = nil, cpuSeconds: Double? = nil, peakMemoryBytes: Int64? = nil, oomKills: Int? = nil,
+        memoryLimitBytes: Int64? = nil, millicoresLimit: Int? = nil
+    ) {
+        self.isolation = isolation
+        self.cpuSeconds = cpuSeconds
+        self.peakMemoryBytes = peakMemoryBytes
+        self.oomKills = oomKills
+        self.memoryLimitBytes = memoryLimitBytes
+        self.millicoresLimit = millicoresLimit
     }
 }
 

@@ -8,6 +8,7 @@ import Foundation
 /// free, settles dependents, and publishes every change as a ``PipelineEvent``.
 ///
 /// Cancelling the calling task cancels the pipeline: running job runs are stopped, the others end `canceled`.
+/// A ``PipelineControl`` cancels single job runs the same way.
 package struct PipelineDriver: Sendable {
     /// Where job runs run.
     package let executor: any Executor
@@ -23,88 +24,83 @@ package struct PipelineDriver: Sendable {
         self.sink = sink
     }
 
+    /// What a child task of the driver reports.
+    private enum Outcome: Sendable {
+        case finished(Int64, JobResult)
+        case cancelRequest([Int64])
+        case controlEnded
+    }
+
     /// Runs `detail` (recorded from `plan`) and returns its final status.
-    /// - Parameter makeRequest: builds the executor request for a job run from its row and its plan.
+    /// - Parameters:
+    ///   - control: lets others cancel job runs while it runs.
+    ///   - makeRequest: builds the executor request for a job run from its row and its plan.
     package func run(
         _ detail: PipelineDetail,
         plan: Plan,
+        control: PipelineControl = PipelineControl(),
         makeRequest: @escaping @Sendable (Job, JobPlan) -> JobRunRequest
     ) async -> PipelineStatus {
-        var progress = PipelineProgress(detail: detail, plan: plan)
-        var workflowStatuses = detail.workflows.map { _ in WorkflowStatus.queued }
+        var state = DriverState(detail: detail, plan: plan)
         await sink.handle(.pipelineStatus(id: detail.pipeline.id, status: .running, at: Date()))
-        await publish((try? progress.propagate()) ?? [])
-        let jobs = Dictionary(uniqueKeysWithValues: detail.workflows.flatMap(\.jobs).map { ($0.job.id, $0.job) })
-        let jobPlans = Self.jobPlans(detail: detail, plan: plan)
-        await publishWorkflows(progress, detail: detail, previous: &workflowStatuses)
-
-        await withTaskGroup(of: (Int64, JobResult).self) { group in
-            var launched = Set<Int64>()
+        await publish((try? state.progress.propagate()) ?? [])
+        await publishWorkflows(&state)
+        await withTaskGroup(of: Outcome.self) { group in
+            group.addTask { await Self.nextRequest(control) }
+            var controlOpen = true
             while true {
-                for id in progress.startable where !launched.contains(id) {
-                    guard let job = jobs[id], let jobPlan = jobPlans[id] else { continue }
-                    launched.insert(id)
-                    let request = makeRequest(job, jobPlan)
-                    group.addTask { (id, await runJob(request)) }
+                launch(&state, into: &group, control: control, makeRequest: makeRequest)
+                if state.launched.isEmpty, controlOpen, state.progress.startable.isEmpty {
+                    control.finish()
                 }
-                guard let (id, result) = await group.next() else { break }
-                _ = try? progress.apply(.start, to: id)
-                await sink.handle(.jobFinished(id: id, result: result))
-                let changed = (try? progress.apply(.finish(result.status), to: id)) ?? []
-                await publish(Array(changed.dropFirst()))
-                await publishWorkflows(progress, detail: detail, previous: &workflowStatuses)
+                guard let outcome = await group.next() else { break }
+                switch outcome {
+                case .finished(let id, let result):
+                    await settle(id, result: result, state: &state)
+                case .cancelRequest(let ids):
+                    await cancel(ids, state: &state, control: control)
+                    group.addTask { await Self.nextRequest(control) }
+                case .controlEnded:
+                    controlOpen = false
+                }
             }
         }
-        if Task.isCancelled {
-            for entry in progress.entries where !entry.status.isFinal {
-                _ = try? progress.apply(.cancel, to: entry.id)
-                await sink.handle(.jobStatus(id: entry.id, status: .canceled, at: Date()))
-            }
-        }
-        await publishWorkflows(progress, detail: detail, previous: &workflowStatuses)
-        let status = progress.pipelineStatus
+        if Task.isCancelled { await cancel(state.progress.entries.map(\.id), state: &state, control: control) }
+        await publishWorkflows(&state)
+        let status = state.progress.pipelineStatus
         await sink.handle(.pipelineStatus(id: detail.pipeline.id, status: status, at: Date()))
         return status
     }
 
-    /// Waits for a slot, runs the job run, and gives the slot back.
-    private func runJob(_ request: JobRunRequest) async -> JobResult {
-        guard await slots.acquire() else {
-            let now = Date()
-            return JobResult(status: .canceled, failureReason: .canceled, startedAt: now, finishedAt: now, steps: [])
-        }
-        await sink.handle(.jobStatus(id: request.jobID, status: .running, at: Date()))
-        let result = await executor.run(request, observer: StepEventForwarder(sink: sink))
-        await slots.release()
-        return result
+    private static func nextRequest(_ control: PipelineControl) async -> Outcome {
+        var iterator = control.requests.makeAsyncIterator()
+        guard let ids = await iterator.next() else { return .controlEnded }
+        return .cancelRequest(ids)
     }
 
-    private func publish(_ entries: [PipelineProgress.Entry]) async {
-        for entry in entries {
-            await sink.handle(.jobStatus(id: entry.id, status: entry.status, at: Date()))
-        }
-    }
-
-    private func publishWorkflows(
-        _ progress: PipelineProgress, detail: PipelineDetail, previous: inout [WorkflowStatus]
-    ) async {
-        for (index, workflow) in detail.workflows.enumerated() {
-            let status = progress.workflowStatus(index)
-            guard status != previous[index] else { continue }
-            previous[index] = status
-            await sink.handle(.workflowStatus(id: workflow.workflow.id, status: status, at: Date()))
-        }
-    }
-
-    /// The plan of each job run, by job run id.
-    private static func jobPlans(detail: PipelineDetail, plan: Plan) -> [Int64: JobPlan] {
-        var result: [Int64: JobPlan] = [:]
-        for workflow in detail.workflows {
-            let plans = plan.workflows.first { $0.name == workflow.workflow.name }?.jobs ?? []
-            for job in workflow.jobs {
-                result[job.job.id] = plans.first { $0.name == job.job.name }
+    private func launch(
+        _ state: inout DriverState, into group: inout TaskGroup<Outcome>, control: PipelineControl,
+        makeRequest: @escaping @Sendable (Job, JobPlan) -> JobRunRequest
+    ) {
+        for id in state.progress.startable where !state.launched.contains(id) && !state.finished.contains(id) {
+            guard let job = state.jobs[id], let jobPlan = state.jobPlans[id] else { continue }
+            state.launched.insert(id)
+            let request = makeRequest(job, jobPlan)
+            let slot = SlotRequest(
+                id: id, project: state.projectID, priority: state.priority,
+                millicores: request.limits?.millicores ?? 1000, memoryBytes: request.limits?.memoryBytes ?? 0
+            )
+            group.addTask {
+                let task = Task { await runJob(request, slot: slot) }
+                control.register(id) { task.cancel() }
+                let result = await withTaskCancellationHandler {
+                    await task.value
+                } onCancel: {
+                    task.cancel()
+                }
+                control.unregister(id)
+                return .finished(id, result)
             }
         }
-        return result
     }
 }

@@ -77,6 +77,17 @@ enum Migrations {
                 t.uniqueKey(["jobId", "position"])
             }
         }
+        migrator.registerMigration("v2-add-job-resources-and-cancel") { db in
+            try db.alter(table: "job") { t in
+                t.add(column: "isolation", .text)
+                t.add(column: "cpuSeconds", .double)
+                t.add(column: "peakMemoryBytes", .integer)
+                t.add(column: "oomKills", .integer)
+                t.add(column: "memoryLimitBytes", .integer)
+                t.add(column: "millicoresLimit", .integer)
+                t.add(column: "cancelRequestedAt", .datetime)
+            }
+        }
         return migrator
     }
 }

@@ -46,19 +46,23 @@ extension PipelineStore {
         }
     }
 
-    /// Records how job run `id` ended.
+    /// Records how job run `id` ended, what it used, and the resource class it ran as.
     package func finishJob(
         _ id: Int64, status: JobStatus, exitCode: Int?, failureReason: FailureReason?, failureMessage: String?,
-        startedAt: Date?, finishedAt: Date
+        startedAt: Date?, finishedAt: Date, resources: JobResources = JobResources(), resourceClass: String? = nil
     ) throws(StoreError) {
         try write("finish job \(id)") { db in
             try db.execute(
                 sql: """
                     UPDATE job SET status = ?, exitCode = ?, failureReason = ?, failureMessage = ?,
-                    startedAt = COALESCE(?, startedAt), finishedAt = ? WHERE id = ?
+                    startedAt = COALESCE(?, startedAt), finishedAt = ?, isolation = ?, cpuSeconds = ?,
+                    peakMemoryBytes = ?, oomKills = ?, memoryLimitBytes = ?, millicoresLimit = ?,
+                    resourceClass = COALESCE(?, resourceClass) WHERE id = ?
                     """,
                 arguments: [
-                    status.rawValue, exitCode, failureReason?.rawValue, failureMessage, startedAt, finishedAt, id,
+                    status.rawValue, exitCode, failureReason?.rawValue, failureMessage, startedAt, finishedAt,
+                    resources.isolation, resources.cpuSeconds, resources.peakMemoryBytes, resources.oomKills,
+                    resources.memoryLimitBytes, resources.millicoresLimit, resourceClass, id,
                 ]
             )
         }

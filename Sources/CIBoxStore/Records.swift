@@ -89,6 +89,13 @@ struct JobRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var failureMessage: String?
     var startedAt: Date?
     var finishedAt: Date?
+    var isolation: String?
+    var cpuSeconds: Double?
+    var peakMemoryBytes: Int64?
+    var oomKills: Int?
+    var memoryLimitBytes: Int64?
+    var millicoresLimit: Int?
+    var cancelRequestedAt: Date?
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
@@ -98,7 +105,12 @@ struct JobRecord: Codable, FetchableRecord, MutablePersistableRecord {
             nodeIndex: nodeIndex, parallelism: parallelism, attempt: attempt,
             status: JobStatus(rawValue: status) ?? .interrupted, executor: executor, resourceClass: resourceClass,
             exitCode: exitCode, failureReason: failureReason.flatMap(FailureReason.init(rawValue:)),
-            failureMessage: failureMessage, startedAt: startedAt, finishedAt: finishedAt
+            failureMessage: failureMessage, startedAt: startedAt, finishedAt: finishedAt,
+            resources: JobResources(
+                isolation: isolation, cpuSeconds: cpuSeconds, peakMemoryBytes: peakMemoryBytes, oomKills: oomKills,
+                memoryLimitBytes: memoryLimitBytes, millicoresLimit: millicoresLimit
+            ),
+            cancelRequestedAt: cancelRequestedAt
         )
     }
 }

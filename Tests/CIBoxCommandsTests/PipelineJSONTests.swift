@@ -18,8 +18,10 @@ import Testing
         )
         let job = Job(
             id: 9, workflowID: 5, pipelineID: 4, name: "test \"quoted\"", position: 0, nodeIndex: 1, parallelism: 2,
-            attempt: 1, status: .failed, executor: "shell", resourceClass: nil, exitCode: 3, failureReason: .exitCode,
-            startedAt: created, finishedAt: created
+            attempt: 1, status: .failed, executor: "shell", resourceClass: "small", exitCode: 3,
+            failureReason: .exitCode,
+            startedAt: created, finishedAt: created,
+            resources: JobResources(isolation: "cgroup1", cpuSeconds: 1.23456, peakMemoryBytes: 1_048_576)
         )
         let step = Step(id: 1, jobID: 9, index: 0, name: "run\ttab", status: .failed, exitCode: 3, logBytes: 12)
         let workflow = Workflow(id: 5, pipelineID: 4, name: "ci", position: 0, status: .failed)
@@ -58,6 +60,10 @@ import Testing
                       "finished_at": "2026-09-21T14:13:20.250Z",
                       "exit_code": 3,
                       "failure_reason": "exit_code",
+                      "resource_class": "small",
+                      "isolation": "cgroup1",
+                      "cpu_seconds": 1.235,
+                      "peak_memory_bytes": 1048576,
                       "steps": [
                         {
                           "index": 0,

@@ -42,7 +42,7 @@ import Testing
         try repo.write(Self.config, to: ".circleci/config.yml")
         let sha = try repo.commitAll()
         let store = try PipelineStore(home: home.path)
-        let engine = PipelineEngine(home: home.path, store: store, concurrency: 1)
+        let engine = PipelineEngine(home: home.path, store: store)
         let prepared = try engine.prepare(RunOptions(path: repo.path + "/.circleci"))
         let pipeline = prepared.detail.pipeline
         #expect(pipeline.revision == sha)
@@ -65,7 +65,7 @@ import Testing
         defer { home.remove(); repo.remove() }
         try repo.write("hello\n", to: "README")
         let sha = try repo.commitAll()
-        let engine = PipelineEngine(home: home.path, store: try PipelineStore(home: home.path), concurrency: 1)
+        let engine = PipelineEngine(home: home.path, store: try PipelineStore(home: home.path))
         do {
             _ = try engine.prepare(RunOptions(path: repo.path))
             Issue.record("expected an error")

@@ -52,6 +52,10 @@ enum PipelineJSON {
             ("finished_at", .string(job.finishedAt?.iso8601)),
             ("exit_code", .int(job.exitCode)),
             ("failure_reason", .string(job.failureReason?.rawValue)),
+            ("resource_class", .string(job.resourceClass)),
+            ("isolation", .string(job.resources.isolation)),
+            ("cpu_seconds", job.resources.cpuSeconds.map { .double(($0 * 1000).rounded() / 1000) } ?? .null),
+            ("peak_memory_bytes", .int(job.resources.peakMemoryBytes)),
             ("steps", .array(detail.steps.map(step))),
         ])
     }

@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import CIBoxModel
 import CIBoxStore
 import Foundation
@@ -8,6 +9,16 @@ import Foundation
 enum Summary {
     /// How many log lines of a failing step to show.
     static let tailLines = 20
+
+    /// `  peak 310 MiB of 4 GiB (medium), 1.2 CPU s` for a job run that ran.
+    static func resourceText(_ job: Job) -> String {
+        guard let peak = job.resources.peakMemoryBytes else { return "" }
+        var text = "  peak \(ByteCount.format(peak))"
+        if let limit = job.resources.memoryLimitBytes { text += " of \(ByteCount.format(limit))" }
+        if let resourceClass = job.resourceClass { text += " (\(resourceClass))" }
+        if let cpu = job.resources.cpuSeconds { text += String(format: ", %.1f CPU s", cpu) }
+        return text
+    }
 
     /// Prints the summary of `detail` on standard output (or standard error when stdout carries JSON).
     static func print(_ detail: PipelineDetail, store: PipelineStore, toStandardOutput: Bool) {
@@ -18,7 +29,7 @@ enum Summary {
                 let node = job.job.parallelism > 1 ? " #\(job.job.nodeIndex)" : ""
                 var line = "  \(job.job.name)\(node): \(job.job.status.rawValue)"
                 if let code = job.job.exitCode, job.job.status == .failed { line += " (exit \(code))" }
-                line += "  [job \(job.job.id)]"
+                line += "  [job \(job.job.id)]" + resourceText(job.job)
                 text += line + "\n"
             }
         }

@@ -3,6 +3,7 @@
 import ArgumentParser
 import CIBoxBasics
 import CIBoxEngine
+import CIBoxExecutor
 import CIBoxModel
 import CIBoxScheduler
 import CIBoxStore
@@ -12,15 +13,9 @@ import Foundation
 enum PipelineRunFlow {
     /// Runs `options` and prints progress, the result and the failing steps' last lines.
     /// - Returns: `.success`, ``ExitCodes/pipelineFailed`` or ``ExitCodes/cannotRun``.
-    static func run(_ options: RunOptions, home: String, concurrency: Int, json: Bool) async -> ExitCode {
-        let store: PipelineStore
-        do {
-            store = try PipelineStore(home: home)
-        } catch {
-            Terminal.fail(error.description)
-            return ExitCodes.cannotRun
-        }
-        let engine = PipelineEngine(home: home, store: store, concurrency: concurrency)
+    static func run(_ options: RunOptions, home: String, json: Bool) async -> ExitCode {
+        guard let engine = makeEngine(home: home) else { return ExitCodes.cannotRun }
+        let store = engine.store
         let prepared: PreparedPipeline
         do {
             prepared = try engine.prepare(options)
@@ -53,6 +48,33 @@ enum PipelineRunFlow {
         }
         Summary.print(detail, store: store, toStandardOutput: !json)
         return detail.pipeline.status == .success ? .success : ExitCodes.pipelineFailed
+    }
+
+    /// The engine of `home`: its store, its settings, this machine's cgroups; nil after printing why not.
+    static func makeEngine(home: String) -> PipelineEngine? {
+        let store: PipelineStore
+        let settings: Settings
+        do {
+            store = try PipelineStore(home: home)
+            let (loaded, warnings) = try SettingsFile.load(home: home)
+            for warning in warnings { Terminal.error(warning.formatted + "\n") }
+            settings = loaded
+        } catch let error as EngineError {
+            report(error)
+            return nil
+        } catch {
+            Terminal.fail(String(describing: error))
+            return nil
+        }
+        return PipelineEngine(
+            home: home, store: store, settings: settings, cgroups: CgroupManager.system(),
+            agentExecutable: ownExecutable, warn: { Terminal.error("cibox: warning: \($0)\n") }
+        )
+    }
+
+    /// The running `cibox` binary (for the agent commands inside jobs).
+    static var ownExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
     /// Prints an engine error with its diagnostics.

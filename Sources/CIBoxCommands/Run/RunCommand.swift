@@ -36,9 +36,6 @@ struct RunCommand: AsyncParsableCommand {
         name: .customLong("param"), help: ArgumentHelp("A pipeline parameter (repeatable).", valueName: "key=value"))
     var parameters: [String] = []
 
-    @Option(help: "How many jobs may run at once (default: the number of cores).")
-    var jobs: Int?
-
     @Flag(help: "Keep each job's folder under $CIBOX_HOME/work/ after it ends.")
     var keep = false
 
@@ -47,7 +44,6 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if rev != nil && workingTree { throw ValidationError("--rev and --working-tree cannot be used together.") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         _ = try ParameterList.parse(parameters)
     }
 
@@ -57,8 +53,7 @@ struct RunCommand: AsyncParsableCommand {
             parameters: try ParameterList.parse(parameters), trigger: .manual, keepsWorkDirectories: keep
         )
         let home = global.homeDirectory
-        let concurrency = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        let outcome = await PipelineRunFlow.run(options, home: home, concurrency: concurrency, json: json)
+        let outcome = await PipelineRunFlow.run(options, home: home, json: json)
         if outcome != .success { throw outcome }
     }
 }

@@ -1,0 +1,119 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+/// A size of job slot: CPU, memory and a process limit.
+package struct ResourceClass: Codable, Sendable, Equatable {
+    /// The name (`medium`, `tiny`, …).
+    package var name: String
+    /// CPU in thousandths of a core.
+    package var millicores: Int
+    /// Memory in bytes.
+    package var memoryBytes: Int64
+    /// Processes and threads.
+    package var pids: Int
+
+    /// Makes a resource class.
+    package init(name: String, millicores: Int, memoryBytes: Int64, pids: Int = 4096) {
+        self.name = name
+        self.millicores = millicores
+        self.memoryBytes = memoryBytes
+        self.pids = pids
+    }
+}
+
+/// What the machine offers to jobs.
+package struct Capacity: Codable, Sendable, Equatable {
+    /// CPU in thousandths of a core.
+    package var millicores: Int
+    /// Memory in bytes.
+    package var memoryBytes: Int64
+
+    /// Makes a capacity.
+    package init(millicores: Int, memoryBytes: Int64) {
+        self.millicores = millicores
+        self.memoryBytes = memoryBytes
+    }
+}
+
+/// `$CIBOX_HOME/settings.yml`: what the machine gives jobs and how long they may run.
+package struct Settings: Sendable, Equatable {
+    /// The capacity jobs share; nil means the machine's cores and memory.
+    package var capacity: Capacity?
+    /// Resource classes defined in settings (they win over the built-in ones of the same name).
+    package var resourceClasses: [String: ResourceClass]
+    /// A job run's time limit in seconds.
+    package var jobTimeLimit: Double
+    /// The default `no_output_timeout` in seconds.
+    package var noOutputTimeout: Double
+    /// Whether cibox may use cgroups (false forces process groups).
+    package var usesCgroups: Bool
+
+    /// Makes settings; the defaults are what an absent file means.
+    package init(
+        capacity: Capacity? = nil, resourceClasses: [String: ResourceClass] = [:], jobTimeLimit: Double = 5 * 3600,
+        noOutputTimeout: Double = 600, usesCgroups: Bool = true
+    ) {
+        self.capacity = capacity
+        self.resourceClasses = resourceClasses
+        self.jobTimeLimit = jobTimeLimit
+        self.noOutputTimeout = noOutputTimeout
+        self.usesCgroups = usesCgroups
+    }
+
+    private static let gibibyte: Int64 = 1_073_741_824
+
+    /// CircleCI's Linux resource classes as cibox sizes them.
+    package static let builtInClasses: [ResourceClass] = [
+        ResourceClass(name: "small", millicores: 1000, memoryBytes: 2 * gibibyte),
+        ResourceClass(name: "medium", millicores: 2000, memoryBytes: 4 * gibibyte),
+        ResourceClass(name: "medium+", millicores: 3000, memoryBytes: 6 * gibibyte),
+        ResourceClass(name: "large", millicores: 4000, memoryBytes: 8 * gibibyte),
+        ResourceClass(name: "xlarge", millicores: 8000, memoryBytes: 16 * gibibyte),
+        ResourceClass(name: "2xlarge", millicores: 16000, memoryBytes: 32 * gibibyte),
+    ]
+
+    /// The class a job asking for `name` gets, and a note when cibox had to guess or shrink it.
+    ///
+    /// Settings' classes first, then the built-in ones; CircleCI names with a prefix (`arm.large`,
+    /// `macos.m1.medium.gen1`, `gpu.nvidia.small`) map to the size they end with; anything else is `medium`
+    /// with a note. A class larger than `capacity` is clamped to it, with a note.
+    package func resourceClass(named name: String?, capacity: Capacity) -> (ResourceClass, note: String?) {
+        let requested = name ?? "medium"
+        var note: String?
+        var chosen: ResourceClass
+        if let custom = resourceClasses[requested] {
+            chosen = custom
+        } else if let builtIn = Self.builtInClasses.first(where: { $0.name == requested }) {
+            chosen = builtIn
+        } else if let sized = Self.sizeSuffix(of: requested) {
+            chosen = sized
+            chosen.name = requested
+        } else {
+            chosen = Self.builtInClasses[1]
+            chosen.name = requested
+            note = "resource_class '\(requested)' is not known here; the job gets medium (2 CPUs, 4 GiB)"
+        }
+        if chosen.millicores > capacity.millicores || chosen.memoryBytes > capacity.memoryBytes {
+            let original = chosen
+            chosen.millicores = min(chosen.millicores, capacity.millicores)
+            chosen.memoryBytes = min(chosen.memoryBytes, capacity.memoryBytes)
+            let clamp =
+                "resource_class '\(requested)' asks for \(Self.cpus(original.millicores)) CPUs and "
+                + "\(original.memoryBytes / Self.gibibyte) GiB, more than this machine's capacity; "
+                + "the job gets \(Self.cpus(chosen.millicores)) CPUs and \(chosen.memoryBytes / 1_048_576) MiB"
+            note = note.map { $0 + "; " + clamp } ?? clamp
+        }
+        return (chosen, note)
+    }
+
+    private static func sizeSuffix(of name: String) -> ResourceClass? {
+        let parts = name.split(separator: ".").map(String.init)
+        for part in parts.reversed() {
+            if let match = builtInClasses.first(where: { $0.name == part }) { return match }
+        }
+        return nil
+    }
+
+    private static func cpus(_ millicores: Int) -> String {
+        millicores % 1000 == 0 ? String(millicores / 1000) : String(Double(millicores) / 1000)
+    }
+}

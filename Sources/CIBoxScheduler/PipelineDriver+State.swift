@@ -1,0 +1,101 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxExecutor
+import CIBoxModel
+import Foundation
+
+/// What the driver tracks while a pipeline runs.
+struct DriverState {
+    var progress: PipelineProgress
+    let detail: PipelineDetail
+    let jobs: [Int64: Job]
+    let jobPlans: [Int64: JobPlan]
+    let projectID: Int64
+    let priority: Priority
+    /// Job runs handed to a task and not finished yet.
+    var launched: Set<Int64> = []
+    /// Job runs that ended (ran or were cancelled before running).
+    var finished: Set<Int64> = []
+    /// The last published status of each workflow.
+    var workflowStatuses: [WorkflowStatus]
+
+    init(detail: PipelineDetail, plan: Plan) {
+        progress = PipelineProgress(detail: detail, plan: plan)
+        self.detail = detail
+        jobs = Dictionary(uniqueKeysWithValues: detail.workflows.flatMap(\.jobs).map { ($0.job.id, $0.job) })
+        var plans: [Int64: JobPlan] = [:]
+        for workflow in detail.workflows {
+            let jobPlans = plan.workflows.first { $0.name == workflow.workflow.name }?.jobs ?? []
+            for job in workflow.jobs { plans[job.job.id] = jobPlans.first { $0.name == job.job.name } }
+        }
+        jobPlans = plans
+        projectID = detail.pipeline.projectID
+        priority = Priority(detail.pipeline.trigger)
+        workflowStatuses = detail.workflows.map { _ in .queued }
+    }
+}
+
+extension PipelineDriver {
+    /// Waits for a slot, runs the job run, and gives the slot back.
+    func runJob(_ request: JobRunRequest, slot: SlotRequest) async -> JobResult {
+        guard await slots.acquire(slot) else {
+            let now = Date()
+            return JobResult(status: .canceled, failureReason: .canceled, startedAt: now, finishedAt: now, steps: [])
+        }
+        await sink.handle(.jobStatus(id: request.jobID, status: .running, at: Date()))
+        let result = await executor.run(request, observer: StepEventForwarder(sink: sink))
+        await slots.release(slot.id)
+        return result
+    }
+
+    /// Records how job run `id` ended and settles its dependents.
+    func settle(_ id: Int64, result: JobResult, state: inout DriverState) async {
+        state.launched.remove(id)
+        state.finished.insert(id)
+        if result.steps.isEmpty && result.status == .canceled {
+            // Cancelled before it got a slot: it never ran.
+            _ = try? state.progress.apply(.cancel, to: id)
+            await sink.handle(.jobStatus(id: id, status: .canceled, at: Date()))
+            await publish((try? state.progress.propagate()) ?? [])
+        } else {
+            _ = try? state.progress.apply(.start, to: id)
+            await sink.handle(.jobFinished(id: id, result: result))
+            let changed = (try? state.progress.apply(.finish(result.status), to: id)) ?? []
+            await publish(Array(changed.dropFirst()))
+        }
+        await publishWorkflows(&state)
+    }
+
+    /// Cancels job runs `ids`: running ones are stopped (their results arrive later), the others end now.
+    func cancel(_ ids: [Int64], state: inout DriverState, control: PipelineControl) async {
+        for id in ids {
+            guard let status = state.progress.status(of: id), !status.isFinal else { continue }
+            if state.launched.contains(id) {
+                _ = control.stop(id)
+                continue
+            }
+            _ = try? state.progress.apply(.cancel, to: id)
+            state.finished.insert(id)
+            await sink.handle(.jobStatus(id: id, status: .canceled, at: Date()))
+        }
+        await publish((try? state.progress.propagate()) ?? [])
+        await publishWorkflows(&state)
+    }
+
+    /// Publishes the status of each entry.
+    func publish(_ entries: [PipelineProgress.Entry]) async {
+        for entry in entries {
+            await sink.handle(.jobStatus(id: entry.id, status: entry.status, at: Date()))
+        }
+    }
+
+    /// Publishes the workflows whose status changed.
+    func publishWorkflows(_ state: inout DriverState) async {
+        for (index, workflow) in state.detail.workflows.enumerated() {
+            let status = state.progress.workflowStatus(index)
+            guard status != state.workflowStatuses[index] else { continue }
+            state.workflowStatuses[index] = status
+            await sink.handle(.workflowStatus(id: workflow.workflow.id, status: status, at: Date()))
+        }
+    }
+}

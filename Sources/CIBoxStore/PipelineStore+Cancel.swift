@@ -1,0 +1,65 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxModel
+import Foundation
+import GRDB
+
+extension PipelineStore {
+    /// The statuses a job run can still leave.
+    private static let activeStatuses = [JobStatus.queued, .blocked, .running, .onHold].map(\.rawValue)
+
+    /// Asks for every unfinished job run of pipeline `id` to be cancelled; the process running it acts on it.
+    /// - Returns: the job runs asked (none when the pipeline has ended).
+    /// - Throws: ``StoreError`` `notFound` when there is no such pipeline.
+    @discardableResult
+    package func requestCancel(pipelineID id: Int64) throws(StoreError) -> [Int64] {
+        try write("cancel pipeline \(id)") { db in
+            guard try PipelineRecord.fetchOne(db, key: id) != nil else {
+                throw StoreError(.notFound, "No pipeline with id \(id). `cibox pipelines` lists them.")
+            }
+            let ids = try Int64.fetchAll(
+                db,
+                JobRecord.select(Column("id"))
+                    .filter(Column("pipelineId") == id && Self.activeStatuses.contains(Column("status")))
+            )
+            try db.execute(
+                sql:
+                    "UPDATE job SET cancelRequestedAt = COALESCE(cancelRequestedAt, ?) WHERE id IN (\(ids.map(String.init).joined(separator: ",")))",
+                arguments: [Date()]
+            )
+            return ids
+        }
+    }
+
+    /// Asks for job run `id` to be cancelled.
+    /// - Returns: whether it was still unfinished.
+    /// - Throws: ``StoreError`` `notFound` when there is no such job run.
+    @discardableResult
+    package func requestCancel(jobID id: Int64) throws(StoreError) -> Bool {
+        try write("cancel job \(id)") { db in
+            guard let job = try JobRecord.fetchOne(db, key: id) else {
+                throw StoreError(.notFound, "No job with id \(id). `cibox show PIPELINE_ID` lists a pipeline's jobs.")
+            }
+            guard Self.activeStatuses.contains(job.status) else { return false }
+            try db.execute(
+                sql: "UPDATE job SET cancelRequestedAt = COALESCE(cancelRequestedAt, ?) WHERE id = ?",
+                arguments: [Date(), id]
+            )
+            return true
+        }
+    }
+
+    /// Unfinished job runs of pipeline `id` that someone asked to cancel.
+    package func cancelRequests(pipelineID id: Int64) throws(StoreError) -> [Int64] {
+        try read("read cancel requests of pipeline \(id)") { db in
+            try Int64.fetchAll(
+                db,
+                JobRecord.select(Column("id"))
+                    .filter(
+                        Column("pipelineId") == id && Column("cancelRequestedAt") != nil
+                            && Self.activeStatuses.contains(Column("status"))
+                    )
+            )
+        }
+    }
+}
