@@ -18,19 +18,6 @@ let hasPython3 = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separ
     FileManager.default.isExecutableFile(atPath: "\($0)/python3")
 }
 
-/// Counts live processes whose command line contains `marker`.
-func processCount(containing marker: String) -> Int {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.filter { entry in
-        guard Int32(entry) != nil, let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else {
-            return false
-        }
-        let text = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-        let state = (try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8))?.split(separator: " ")
-        return text.contains(marker) && (state.map { $0.count > 2 && $0[2] != "Z" } ?? false)
-    }.count
-}
-
 @Suite(.serialized, .enabled(if: canUseCgroups, "needs root and a cgroup v1 or v2 hierarchy cibox can write"))
 struct CgroupIsolationTests {
     let home: TemporaryDirectory

@@ -11,7 +11,8 @@ package enum SettingsLoader {
     package static func load(_ text: String, path: String) -> (Settings?, [Diagnostic]) {
         let (root, parseDiagnostics) = YAMLReader.parse(text, file: path)
         var diagnostics = parseDiagnostics
-        guard let root, !diagnostics.containsError else { return (nil, diagnostics) }
+        if diagnostics.containsError { return (nil, diagnostics) }
+        guard let root else { return (Settings(), diagnostics) }
         if root.isNull { return (Settings(), diagnostics) }
         guard let entries = root.entries else {
             diagnostics.append(Diagnostic(.error, at: root.location, "settings must be a mapping of keys to values"))
