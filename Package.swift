@@ -93,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "cibox-bench",
             dependencies: [
-                "CIBoxBasics", "CIBoxModel", "CIBoxConfig",
+                "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxEngine", "CIBoxStore", "CIBoxExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -65,11 +65,13 @@ extension JobRunner {
         }
         let pid: pid_t
         do {
-            pid = try ProcessSpawner.spawn(
-                SpawnRequest(
-                    executable: program, arguments: arguments, environment: environment, directory: directory,
-                    stdin: devNull, stdout: pipeFDs[1], stderr: pipeFDs[1], cgroupProcsFiles: isolation.procsFiles
-                ))
+            let spawnRequest = SpawnRequest(
+                executable: program, arguments: arguments, environment: environment, directory: directory,
+                stdin: devNull, stdout: pipeFDs[1], stderr: pipeFDs[1], cgroupProcsFiles: isolation.procsFiles
+            )
+            pid = try ChildProcesses.spawnMonitored { () throws(ExecutorError) -> Int32 in
+                try ProcessSpawner.spawn(spawnRequest)
+            }
             isolation.didStart(pid)
         } catch {
             close(pipeFDs[0])

@@ -54,7 +54,6 @@ final class ProcessMonitor: @unchecked Sendable {
         killEverything: @escaping @Sendable () -> Void = {}
     ) {
         self.pid = pid
-        ChildProcesses.register(pid)
         self.outputFD = outputFD
         self.logFD = logFD
         self.pidFD = cibox_pidfd_open(pid)
@@ -145,7 +144,14 @@ final class ProcessMonitor: @unchecked Sendable {
         let flags = pidFD >= 0 ? 0 : WNOHANG
         var cpu: Double = 0
         var rss = 0
-        if cibox_wait4(pid, &status, flags, &cpu, &rss) == pid {
+        let waited = cibox_wait4(pid, &status, flags, &cpu, &rss)
+        if waited < 0 && errno == ECHILD {
+            // Someone else reaped it (never expected): stop waiting rather than loop forever.
+            exitStatus = 255 << 8
+            drainUntil = Date().addingTimeInterval(0.2)
+            return
+        }
+        if waited == pid {
             ChildProcesses.unregister(pid)
             cpuSeconds = cpu
             maxRSSKiB = rss

@@ -5,7 +5,7 @@ import Foundation
 
 /// `cibox-bench`: measures cibox against a baseline measured in the same run, and prints one table.
 @main
-struct Bench: ParsableCommand {
+struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cibox-bench",
         abstract: "Measure cibox's performance scenarios against baselines measured in the same run.",
@@ -27,13 +27,13 @@ struct Bench: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let context = BenchContext(corpus: corpus ?? BenchContext.defaultCorpus, iterations: iterations)
         let selected = scenarios.contains("all") ? Scenarios.names : scenarios
         var rows: [BenchRow] = []
         for name in selected {
             FileHandle.standardError.write(Data("cibox-bench: \(name)…\n".utf8))
-            rows += try Scenarios.run(name, context: context)
+            rows += try await Scenarios.run(name, context: context)
         }
         print(BenchRow.table(rows))
     }

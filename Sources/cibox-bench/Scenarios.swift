@@ -7,12 +7,14 @@ import Foundation
 /// The benchmark scenarios, each measured against a baseline in the same run.
 enum Scenarios {
     /// Every scenario's name, in the order `all` runs them.
-    static let names = ["compile"]
+    static let names = ["compile", "trivial-jobs", "one-job"]
 
     /// Runs scenario `name`.
-    static func run(_ name: String, context: BenchContext) throws -> [BenchRow] {
+    static func run(_ name: String, context: BenchContext) async throws -> [BenchRow] {
         switch name {
         case "compile": try compile(context)
+        case "trivial-jobs": try await trivialJobs(context)
+        case "one-job": try oneJob(context)
         default: []
         }
     }

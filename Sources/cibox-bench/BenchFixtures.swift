@@ -1,0 +1,67 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import Foundation
+
+/// Temp folders, git repositories and processes for the benchmarks (the bench may run `git`; cibox never does).
+enum BenchFixtures {
+    /// A fresh temp folder.
+    static func temporaryFolder(_ prefix: String) throws -> String {
+        let path =
+            FileManager.default.temporaryDirectory.resolvingSymlinksInPath().path
+            + "/\(prefix)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// A git repository in a temp folder with `files` committed on `main`.
+    static func repository(_ files: [String: String]) throws -> String {
+        let path = try temporaryFolder("cibox-bench-repo")
+        for (relative, contents) in files {
+            let full = path + "/" + relative
+            try FileManager.default.createDirectory(
+                atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true
+            )
+            try Data(contents.utf8).write(to: URL(fileURLWithPath: full))
+        }
+        try run("/usr/bin/git", ["init", "-q", "-b", "main", path])
+        try run("/usr/bin/git", ["-C", path, "add", "-A"])
+        try run(
+            "/usr/bin/git",
+            ["-C", path, "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-q", "-m", "bench"]
+        )
+        return path
+    }
+
+    /// Runs a program to its end; throws when it fails.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 || environment != nil else {
+            throw BenchError(
+                "\(executable) \(arguments.joined(separator: " ")) failed with \(process.terminationStatus)")
+        }
+        return process.terminationStatus
+    }
+
+    /// The `cibox` binary built beside this benchmark.
+    static var ciboxBinary: String {
+        let bench = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        return bench.deletingLastPathComponent().appendingPathComponent("cibox").path
+    }
+}
+
+/// A benchmark could not be set up.
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
