@@ -29,7 +29,7 @@ extension Compilation {
         case .notFound:
             return nil
         case .missingOrb(let message):
-            decoder.warning(
+            missingOrbUse(
                 invocation.location, "job '\(invocation.job)' comes from a missing orb; it fails when run",
                 hint: message)
             let step = Self.missingOrbStep(invocation.job, message: message, at: invocation.location)
@@ -106,7 +106,7 @@ extension Compilation {
                     : "executors: \(known.joined(separator: ", "))")
             return result
         case .missingOrb(let message):
-            decoder.warning(
+            missingOrbUse(
                 entry.value.location, "executor '\(name)' comes from a missing orb; the job fails when run",
                 hint: message)
             leadingSteps.append(Self.missingOrbStep(name, message: message, at: entry.value.location))

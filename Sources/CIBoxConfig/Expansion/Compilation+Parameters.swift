@@ -104,11 +104,11 @@ extension Compilation {
                 decoder.error(
                     location, "missing required parameter '\(declaration.name)' for \(element)",
                     hint: "pass '\(declaration.name): …' where \(element) is used, or give it a default")
+                // A stand-in, so that the element's uses of the parameter are not reported as well.
+                values[declaration.name] = ConfigNode(.scalar(ConfigScalar("", isQuoted: true)), at: location)
                 continue
             }
-            if let value = checked(given, declaration, owner: "parameter", element: element) {
-                values[declaration.name] = value
-            }
+            values[declaration.name] = checked(given, declaration, owner: "parameter", element: element) ?? given
         }
         return values
     }

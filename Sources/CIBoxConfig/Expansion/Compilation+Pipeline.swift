@@ -21,9 +21,8 @@ extension Compilation {
                 let quoted = declaration.type == .string || declaration.type == .enum
                 let node = ConfigNode(
                     .scalar(ConfigScalar(Self.normalisedBool(text, declaration), isQuoted: quoted)), at: location)
-                if let value = checked(node, declaration, owner: "pipeline parameter", element: "") {
-                    values[declaration.name] = value
-                }
+                values[declaration.name] =
+                    checked(node, declaration, owner: "pipeline parameter", element: "") ?? declaration.defaultValue
             } else if let value = declaration.defaultValue {
                 values[declaration.name] = value
             } else {

@@ -106,7 +106,7 @@ extension Compilation {
                     + (commands.isEmpty ? "" : "; commands: \(commands.joined(separator: ", "))"))
             return []
         case .missingOrb(let message):
-            decoder.warning(
+            missingOrbUse(
                 location, "command '\(name)' comes from a missing orb; the job fails when it gets here", hint: message)
             return [Self.missingOrbStep(name, message: message, at: location)]
         case .found(let definition, let definitionScope, let qualified):

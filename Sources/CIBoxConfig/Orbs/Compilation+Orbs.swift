@@ -93,14 +93,19 @@ extension Compilation {
 
     /// An orb that cannot be used: an error, or with `allowMissingOrbs` a warning, its uses failing when run.
     mutating func reportMissingOrb(alias: String, message: String, at location: SourceLocation, into index: Int) {
+        scopes[index].missingOrbs[alias] = message
         if options.allowMissingOrbs {
-            scopes[index].missingOrbs[alias] = message
             decoder.warning(location, message, hint: "every use of '\(alias)/…' fails when it runs")
         } else {
             decoder.error(
                 location, message,
                 hint: "or pass --allow-missing-orbs to compile the rest; what uses the orb then fails when run")
         }
+    }
+
+    /// Warns about a use of a missing orb's element (with `allowMissingOrbs`; otherwise the orb's error says it).
+    mutating func missingOrbUse(_ location: SourceLocation, _ message: String, hint: String) {
+        if options.allowMissingOrbs { decoder.warning(location, message, hint: hint) }
     }
 
     mutating func checkOrbKeys(_ root: ConfigNode, path: String) {
