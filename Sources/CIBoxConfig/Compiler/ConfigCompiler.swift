@@ -22,6 +22,8 @@ package struct CompileResult: Sendable {
     package var configuration: Configuration?
     /// All errors and warnings, in file order of discovery.
     package var diagnostics: [Diagnostic]
+    /// The jobs the config defines under `jobs:`, then those of its inline orbs as `alias/job`, sorted.
+    package var definedJobs: [String] = []
 
     /// Makes a result.
     package init(configuration: Configuration?, diagnostics: [Diagnostic]) {
@@ -70,7 +72,10 @@ package enum ConfigCompiler {
         }
         var seen: Set<Diagnostic> = []
         let diagnostics = (yamlDiagnostics + compilation.decoder.diagnostics).filter { seen.insert($0).inserted }
-        return CompileResult(configuration: diagnostics.containsError ? nil : configuration, diagnostics: diagnostics)
+        var result = CompileResult(
+            configuration: diagnostics.containsError ? nil : configuration, diagnostics: diagnostics)
+        result.definedJobs = compilation.definedJobs
+        return result
     }
 }
 
@@ -103,6 +108,15 @@ struct Compilation {
         self.file = file
         self.options = options
         self.pipelineValues = Self.pipelineValueNodes(values, file: file)
+    }
+
+    /// The config's own jobs and its inline orbs' jobs (`alias/job`), sorted.
+    var definedJobs: [String] {
+        var names = Array(scopes[0].elements[.job]?.keys ?? [:].keys)
+        for (alias, scope) in scopes[0].orbs where scopes[scope].name == "orb '\(alias)'" {
+            names += scopes[scope].elements[.job]?.keys.map { "\(alias)/\($0)" } ?? []
+        }
+        return names.sorted()
     }
 
     /// The scope of places outside elements: pipeline parameters and values only.
