@@ -6,12 +6,54 @@ package struct Configuration: Codable, Sendable, Equatable {
     /// The config's `version` (`2`, `2.0` or `2.1`).
     package var version: String
     /// Workflows in config order. A 2.0 file without workflows has one implicit workflow, `build`.
+    /// Scheduled workflows and workflows whose `when`/`unless` leaves them out are not here.
     package var workflows: [WorkflowDefinition]
+    /// Whether the config is a setup config (`setup: true`, dynamic configuration).
+    package var isSetup: Bool
+    /// Workflows with scheduled `triggers`, recorded but never run for a commit.
+    package var scheduledWorkflows: [WorkflowDefinition]
+    /// Names of the workflows that `when`/`unless` left out for this pipeline, in config order.
+    package var skippedWorkflows: [String]
 
     /// Makes a configuration.
-    package init(version: String, workflows: [WorkflowDefinition]) {
+    package init(
+        version: String, workflows: [WorkflowDefinition], isSetup: Bool = false,
+        scheduledWorkflows: [WorkflowDefinition] = [], skippedWorkflows: [String] = []
+    ) {
         self.version = version
         self.workflows = workflows
+        self.isSetup = isSetup
+        self.scheduledWorkflows = scheduledWorkflows
+        self.skippedWorkflows = skippedWorkflows
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case version, workflows, isSetup, scheduledWorkflows, skippedWorkflows
+    }
+
+    /// Decodes a configuration; fields added after the first release default when absent.
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(String.self, forKey: .version)
+        workflows = try container.decode([WorkflowDefinition].self, forKey: .workflows)
+        isSetup = try container.decodeIfPresent(Bool.self, forKey: .isSetup) ?? false
+        scheduledWorkflows =
+            try container.decodeIfPresent([WorkflowDefinition].self, forKey: .scheduledWorkflows) ?? []
+        skippedWorkflows = try container.decodeIfPresent([String].self, forKey: .skippedWorkflows) ?? []
+    }
+}
+
+/// One `triggers: - schedule:` entry of a scheduled workflow (recorded; cibox does not run schedules).
+package struct ScheduleTrigger: Codable, Sendable, Equatable {
+    /// The `cron` expression as written (UTC).
+    package var cron: String
+    /// The schedule's branch filters.
+    package var filters: JobFilters
+
+    /// Makes a schedule trigger.
+    package init(cron: String, filters: JobFilters = JobFilters()) {
+        self.cron = cron
+        self.filters = filters
     }
 }
 
@@ -23,12 +65,28 @@ package struct WorkflowDefinition: Codable, Sendable, Equatable {
     package var jobs: [WorkflowJob]
     /// Where the workflow is defined (for diagnostics).
     package var location: SourceLocation
+    /// Its scheduled `triggers` (empty for a workflow that runs for commits).
+    package var triggers: [ScheduleTrigger]
 
     /// Makes a workflow definition.
-    package init(name: String, jobs: [WorkflowJob], location: SourceLocation) {
+    package init(name: String, jobs: [WorkflowJob], location: SourceLocation, triggers: [ScheduleTrigger] = []) {
         self.name = name
         self.jobs = jobs
         self.location = location
+        self.triggers = triggers
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, jobs, location, triggers
+    }
+
+    /// Decodes a workflow definition; `triggers` defaults to none when absent.
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        jobs = try container.decode([WorkflowJob].self, forKey: .jobs)
+        location = try container.decode(SourceLocation.self, forKey: .location)
+        triggers = try container.decodeIfPresent([ScheduleTrigger].self, forKey: .triggers) ?? []
     }
 }
 

@@ -18,6 +18,16 @@ package struct PipelineValues: Codable, Sendable, Equatable {
     package var baseRevision: String?
     /// `pipeline.trigger_source`.
     package var triggerSource: String
+    /// `pipeline.project.type` (`github`, `bitbucket`, …); the compiler says `local` when `nil`.
+    package var projectType: String?
+    /// `pipeline.project.slug`, such as `gh/owner/repo`, if known.
+    package var projectSlug: String?
+    /// `pipeline.schedule.name`, for a scheduled pipeline.
+    package var scheduleName: String?
+    /// `pipeline.schedule.id`, for a scheduled pipeline.
+    package var scheduleID: String?
+    /// `pipeline.trigger.type` (`api`, `webhook`, `schedule`, …); the compiler uses `triggerSource` when `nil`.
+    package var triggerType: String?
 
     /// Makes pipeline values.
     package init(

@@ -191,6 +191,57 @@ package enum StepAction: Codable, Sendable, Equatable {
     /// A step cibox accepts but cannot do on this machine; running it fails with `message`
     /// (or, when `isFatal` is false, prints it and succeeds).
     case unsupported(key: String, message: String, isFatal: Bool)
+    /// `save_cache`: store `paths` under `key` (a template with `{{ … }}` parts evaluated at run time).
+    case saveCache(SaveCacheAction)
+    /// `restore_cache`: restore the most recent cache whose key starts with one of `keys`, tried in order.
+    case restoreCache(RestoreCacheAction)
+    /// `persist_to_workspace`: add `paths` (globs relative to `root`) to the workflow's workspace.
+    case persistToWorkspace(PersistToWorkspaceAction)
+    /// `attach_workspace`: unpack the workspace layers of upstream jobs at `at`.
+    case attachWorkspace(at: String)
+    /// `store_artifacts`: keep `path` as artifacts under `destination` (default: `path`'s last component).
+    case storeArtifacts(path: String, destination: String?)
+    /// `store_test_results`: read JUnit XML results from `path` (a directory or a file).
+    case storeTestResults(path: String)
+}
+
+/// A `save_cache` step.
+package struct SaveCacheAction: Codable, Sendable, Equatable {
+    /// The key template, such as `deps-{{ checksum "Package.resolved" }}`.
+    package var key: String
+    /// The paths to store (no wildcards; `~` allowed).
+    package var paths: [String]
+
+    /// Makes a save-cache action.
+    package init(key: String, paths: [String]) {
+        self.key = key
+        self.paths = paths
+    }
+}
+
+/// A `restore_cache` step.
+package struct RestoreCacheAction: Codable, Sendable, Equatable {
+    /// The key templates to try in order (`key` first, then `keys`), each matched as a prefix.
+    package var keys: [String]
+
+    /// Makes a restore-cache action.
+    package init(keys: [String]) {
+        self.keys = keys
+    }
+}
+
+/// A `persist_to_workspace` step.
+package struct PersistToWorkspaceAction: Codable, Sendable, Equatable {
+    /// The root folder (absolute, or relative to the working directory).
+    package var root: String
+    /// Globs or folders relative to `root`.
+    package var paths: [String]
+
+    /// Makes a persist-to-workspace action.
+    package init(root: String, paths: [String]) {
+        self.root = root
+        self.paths = paths
+    }
 }
 
 /// A `run` step.

@@ -60,30 +60,66 @@ import Testing
     }
 
     @Test(arguments: [
-        ("save_cache", "Saving cache"), ("restore_cache", "Restoring cache"),
-        ("persist_to_workspace", "Persisting to workspace"), ("attach_workspace", "Attaching workspace"),
-        ("store_artifacts", "Uploading artifacts"), ("store_test_results", "Uploading test results"),
-        ("add_ssh_keys", "Adding SSH keys"), ("setup_remote_docker", "Setup a remote Docker engine"),
-        ("deploy", "Deploy"),
+        (
+            "save_cache:\n          key: v1-{{ checksum \"x\" }}\n          paths: [a, ~/b]",
+            StepPlan(
+                name: "Saving cache",
+                action: .saveCache(SaveCacheAction(key: "v1-{{ checksum \"x\" }}", paths: ["a", "~/b"])))
+        ),
+        (
+            "restore_cache:\n          key: v1-a\n          keys: [v1-, v0-]",
+            StepPlan(name: "Restoring cache", action: .restoreCache(RestoreCacheAction(keys: ["v1-a", "v1-", "v0-"])))
+        ),
+        (
+            "persist_to_workspace:\n          root: .\n          paths: [build]",
+            StepPlan(
+                name: "Persisting to workspace",
+                action: .persistToWorkspace(PersistToWorkspaceAction(root: ".", paths: ["build"])))
+        ),
+        (
+            "attach_workspace:\n          at: /tmp/ws",
+            StepPlan(name: "Attaching workspace", action: .attachWorkspace(at: "/tmp/ws"))
+        ),
+        (
+            "store_artifacts:\n          path: out\n          destination: logs",
+            StepPlan(name: "Uploading artifacts", action: .storeArtifacts(path: "out", destination: "logs"))
+        ),
+        (
+            "store_test_results:\n          path: results",
+            StepPlan(name: "Uploading test results", action: .storeTestResults(path: "results"))
+        ),
+        (
+            "save_cache:\n          name: Save\n          when: always\n          key: k\n          paths: p",
+            StepPlan(name: "Save", condition: .always, action: .saveCache(SaveCacheAction(key: "k", paths: ["p"])))
+        ),
+        ("deploy: make deploy", StepPlan(name: "make deploy", action: .run(RunAction(command: "make deploy")))),
     ])
-    func skipsUnsupportedBuiltinsWithAWarning(_ key: String, _ title: String) {
-        let (steps, diagnostics) = steps("      - \(key):\n          path: x")
-        #expect(
-            steps == [
-                StepPlan(
-                    name: title,
-                    action: .unsupported(key: key, message: "cibox skips '\(key)' steps for now", isFatal: false))
-            ])
-        #expect(diagnostics == [".circleci/config.yml:5:9: warning: '\(key)' steps are skipped by cibox for now"])
+    func compilesStorageStepsWithoutWarnings(_ yaml: String, _ expected: StepPlan) {
+        let (steps, diagnostics) = steps("      - \(yaml)")
+        #expect(steps == [expected])
+        #expect(diagnostics.isEmpty)
+    }
+
+    @Test(arguments: [
+        (
+            "add_ssh_keys", "Adding SSH keys",
+            "cibox does not install SSH keys; the step is skipped and jobs use this machine's SSH setup"
+        ),
+        ("setup_remote_docker", "Setup a remote Docker engine", "cibox has no Docker; the step is skipped"),
+    ])
+    func skipsWhatCiboxCannotDoWithAWarning(_ key: String, _ title: String, _ instead: String) {
+        let (steps, diagnostics) = steps("      - \(key)")
+        #expect(steps == [StepPlan(name: title, action: .unsupported(key: key, message: instead, isFatal: false))])
+        #expect(diagnostics == [".circleci/config.yml:5:9: warning: \(key): \(instead)"])
     }
 
     @Test(arguments: [
         (
             "unknown step", "      - greet",
-            ".circleci/config.yml:5:9: error: unknown step 'greet'\n  hint: built-in steps are checkout, run, "
-                + "add_ssh_keys, attach_workspace, deploy, persist_to_workspace, restore_cache, save_cache, "
-                + "setup_remote_docker, store_artifacts, store_test_results; "
-                + "reusable commands and orb commands are not supported by cibox yet"
+            ".circleci/config.yml:5:9: error: unknown step or command 'greet'\n"
+                + "  hint: built-in steps are add_ssh_keys, attach_workspace, checkout, deploy, install_signing_bundle, "
+                + "persist_to_workspace, restore_cache, run, save_cache, setup_remote_docker, store_artifacts, "
+                + "store_test_results"
         ),
         (
             "bad when", "      - run:\n          command: x\n          when: sometimes",
@@ -125,13 +161,10 @@ import Testing
         #expect(steps(yaml).diagnostics == [expected])
     }
 
-    @Test func legacyTypeStepFailsTheJobWhenReached() {
-        let (steps, diagnostics) = steps("      - type: shell\n        command: make")
-        #expect(
-            steps?.first?.action
-                == .unsupported(
-                    key: "type", message: "the legacy '- type: …' step form is not supported by cibox yet",
-                    isFatal: true))
-        #expect(diagnostics.count == 1)
+    @Test func legacyShellStepIsARunStep() {
+        let (steps, diagnostics) = steps(
+            "      - type: shell\n        name: Tests\n        pwd: sub\n        command: make")
+        #expect(steps == [StepPlan(name: "Tests", action: .run(RunAction(command: "make", workingDirectory: "sub")))])
+        #expect(diagnostics.isEmpty)
     }
 }

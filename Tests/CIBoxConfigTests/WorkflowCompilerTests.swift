@@ -96,7 +96,7 @@ import Testing
         (
             "orb job", "      - node/test",
             ".circleci/config.yml:10:9: error: workflow 'w' uses undefined job 'node/test'\n"
-                + "  hint: orb jobs are not supported by cibox yet"
+                + "  hint: define 'node/test' under 'jobs:' or fix the name"
         ),
         (
             "bad status", "      - a\n      - b: {requires: [{a: maybe}]}",
@@ -109,9 +109,8 @@ import Testing
                 + "'workflows.w.jobs[0].a.filters.branches.only': "
         ),
         (
-            "matrix", "      - a: {matrix: {parameters: {x: [1]}}}",
-            ".circleci/config.yml:10:13: warning: 'workflows.w.jobs[0].a.matrix' is not supported by cibox yet "
-                + "and is ignored"
+            "matrix of a job without parameters", "      - a: {matrix: {parameters: {x: [1]}}}",
+            ".circleci/config.yml:10:39: error: unknown parameter 'x' for job 'a'\n  hint: job 'a' has no parameters"
         ),
     ])
     func reportsWorkflowProblems(_ name: String, _ yaml: String, _ expected: String) {
@@ -120,9 +119,11 @@ import Testing
         #expect(diagnostics.first?.hasPrefix(expected) == true, "\(diagnostics)")
     }
 
-    @Test func scheduledWorkflowsAreLeftOut() throws {
+    @Test func scheduledWorkflowsAreRecordedAndWhenIsEvaluated() throws {
         let text = """
             version: 2.1
+            parameters:
+              x: {type: boolean, default: false}
             jobs:
               a: {steps: [checkout]}
             workflows:
@@ -132,16 +133,24 @@ import Testing
               commit:
                 when: << pipeline.parameters.x >>
                 jobs: [a]
+              other:
+                unless: << pipeline.parameters.x >>
+                jobs: [a]
             """
         let result = compile(text)
-        #expect(result.configuration?.workflows.map(\.name) == ["commit"])
+        let configuration = try #require(result.configuration)
+        #expect(configuration.workflows.map(\.name) == ["other"])
+        #expect(configuration.skippedWorkflows == ["commit"])
+        #expect(configuration.scheduledWorkflows.map(\.name) == ["nightly"])
+        #expect(
+            configuration.scheduledWorkflows.first?.triggers == [
+                ScheduleTrigger(cron: "0 0 * * *", filters: JobFilters(branches: RefFilter(only: [.exact("main")])))
+            ])
         #expect(
             result.diagnostics.map(\.formatted) == [
-                ".circleci/config.yml:6:5: warning: 'workflows.nightly.triggers' (scheduled workflows) "
-                    + "is not supported by cibox yet; the workflow is left out, "
-                    + "as CircleCI does not run it for commits",
-                ".circleci/config.yml:9:5: warning: 'workflows.commit.when' "
-                    + "is not supported by cibox yet and is ignored",
+                ".circleci/config.yml:8:5: warning: workflow 'nightly' runs on a schedule, which cibox does not do: "
+                    + "it is recorded but not run for commits"
             ])
+        #expect(compile(text, parameters: ["x": "TRUE"]).configuration?.workflows.map(\.name) == ["commit"])
     }
 }

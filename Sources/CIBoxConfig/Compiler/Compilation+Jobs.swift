@@ -5,31 +5,23 @@ import CIBoxModel
 extension Compilation {
     static let jobKeys: Set<String> = [
         "docker", "machine", "macos", "windows", "resource_class", "parallelism", "working_directory", "shell",
-        "environment", "steps",
+        "environment", "steps", "type", "description", "circleci_ip_ranges",
     ]
-    static let jobKeysNotYet: Set<String> = [
-        "executor", "parameters", "circleci_ip_ranges", "description", "retention", "type", "branches", "plan_name",
-        "validation",
-    ]
-    static let executorKeys = ["docker", "machine", "macos", "windows", "executor"]
+    static let jobKeysNotYet: Set<String> = ["retention", "branches", "plan_name", "validation"]
+    static let executorKeys = ["docker", "machine", "macos", "windows"]
 
-    /// Compiles every job under `jobs:` into `jobs`, recording all names in `jobNames`.
-    mutating func compileJobs(_ node: ConfigNode) {
-        guard let entries = decoder.mapping(node, "jobs") else { return }
-        for entry in entries {
-            jobNames.insert(entry.key)
-            if let spec = compileJob(entry.key, entry.value) {
-                jobs[entry.key] = spec
-            }
-        }
-    }
-
-    /// One job; `nil` when it has an error.
+    /// One processed job (see ``expandJob(_:)``); `nil` when it has an error.
     mutating func compileJob(_ name: String, _ node: ConfigNode) -> JobSpec? {
         let path = "jobs.\(name)"
         guard let entries = decoder.mapping(node, path) else { return nil }
         let errorsBefore = errorCount
         decoder.checkKeys(entries, in: path, known: Self.jobKeys, notYet: Self.jobKeysNotYet)
+        let type = node["type"].flatMap { decoder.string($0, "\(path).type") } ?? "build"
+        if !["build", "no-op"].contains(type), let typeNode = node["type"] {
+            decoder.error(
+                typeNode.location, "'\(path).type' must be build or no-op, got '\(type)'",
+                hint: "approval jobs are declared in the workflow with 'type: approval'")
+        }
         var spec = JobSpec(definitionName: name, executor: compileExecutor(node, path: path), steps: [])
         spec.resourceClass = node["resource_class"].flatMap { decoder.string($0, "\(path).resource_class") }
         spec.parallelism = node["parallelism"].flatMap { decoder.positiveInt($0, "\(path).parallelism") } ?? 1
@@ -40,10 +32,15 @@ extension Compilation {
         spec.environment = node["environment"].flatMap { decoder.environment($0, "\(path).environment") } ?? []
         if let stepsNode = node["steps"] {
             spec.steps = compileSteps(stepsNode, path: "\(path).steps")
-        } else {
+        } else if type != "no-op" {
             decoder.error(
                 node.location, "job '\(name)' has no 'steps'",
                 hint: "add 'steps:' with at least '- checkout' or '- run'")
+        }
+        if spec.executor.kind == "windows" || spec.resourceClass?.hasPrefix("windows.") == true {
+            decoder.warning(
+                node.location, "job '\(name)' asks for Windows; cibox runs its steps in this machine's shell",
+                hint: "the job's PowerShell or cmd steps are unlikely to work here")
         }
         return errorCount == errorsBefore ? spec : nil
     }
@@ -57,7 +54,7 @@ extension Compilation {
             decoder.error(
                 present[1].keyLocation,
                 "'\(path)' has more than one executor: \(present.map(\.key).joined(separator: ", "))",
-                hint: "keep one of docker, machine, macos")
+                hint: "keep one of docker, machine, macos (an 'executor:' brings its own)")
         }
         guard let entry = present.first else { return ExecutorLabel(kind: "shell") }
         let keyPath = "\(path).\(entry.key)"
@@ -68,12 +65,15 @@ extension Compilation {
             if xcode == nil, entry.value["xcode"] == nil {
                 decoder.error(entry.value.location, "'\(keyPath)' needs 'xcode', the Xcode version")
             }
+            decoder.warning(
+                entry.keyLocation,
+                "'\(keyPath)': cibox has no macOS virtual machines; the job's steps run in this machine's shell",
+                hint: "steps that need Xcode or macOS tools fail unless this machine has them")
             return ExecutorLabel(kind: "macos", image: xcode)
-        case "machine", "windows":
-            return ExecutorLabel(kind: entry.key, image: compileMachineImage(entry.value, path: keyPath))
         default:
-            // `executor:` is reported by checkKeys as not supported yet; the job runs on the host.
-            return ExecutorLabel(kind: "shell")
+            let image = compileMachineImage(entry.value, path: keyPath)
+            let isWindows = entry.key == "windows" || image?.hasPrefix("windows") == true
+            return ExecutorLabel(kind: isWindows ? "windows" : entry.key, image: image)
         }
     }
 

@@ -3,20 +3,20 @@
 import CIBoxModel
 
 extension Compilation {
-    /// Built-in steps cibox skips for now, with the names CircleCI shows for them.
-    static let skippedBuiltins: [String: String] = [
-        "save_cache": "Saving cache",
-        "restore_cache": "Restoring cache",
-        "persist_to_workspace": "Persisting to workspace",
-        "attach_workspace": "Attaching workspace",
-        "store_artifacts": "Uploading artifacts",
-        "store_test_results": "Uploading test results",
-        "add_ssh_keys": "Adding SSH keys",
-        "setup_remote_docker": "Setup a remote Docker engine",
-        "deploy": "Deploy",
+    /// Built-in steps cibox does not do on this machine: the step's title and what cibox does instead.
+    static let skippedBuiltins: [String: (title: String, instead: String)] = [
+        "add_ssh_keys": (
+            "Adding SSH keys",
+            "cibox does not install SSH keys; the step is skipped and jobs use this "
+                + "machine's SSH setup"
+        ),
+        "setup_remote_docker": ("Setup a remote Docker engine", "cibox has no Docker; the step is skipped"),
+        "install_signing_bundle": (
+            "Installing signing bundle",
+            "cibox does not install code-signing bundles; "
+                + "the step is skipped"
+        ),
     ]
-    /// Step forms of CircleCI 2.1 that cibox does not expand yet; a job using one fails when it gets there.
-    static let stepsNotYet: Set<String> = ["when", "unless", "steps"]
     static let runKeys: Set<String> = [
         "name", "command", "working_directory", "environment", "shell", "when", "background", "no_output_timeout",
     ]
@@ -24,9 +24,6 @@ extension Compilation {
     /// The steps of a job; reports an empty or missing list.
     mutating func compileSteps(_ node: ConfigNode, path: String) -> [StepPlan] {
         guard let elements = decoder.sequence(node, path) else { return [] }
-        if elements.isEmpty {
-            decoder.error(node.location, "'\(path)' is empty", hint: "add at least one step, such as '- checkout'")
-        }
         return elements.enumerated().compactMap { index, element in
             compileStep(element, path: "\(path)[\(index)]")
         }
@@ -40,16 +37,6 @@ extension Compilation {
                 path: path)
         }
         guard let entries = decoder.mapping(node, path) else { return nil }
-        if node["type"] != nil {
-            decoder.warning(
-                node.location, "the legacy '- type: …' step form is not supported by cibox yet; the job fails here",
-                hint: "write it as '- run: {name: …, command: …}'")
-            return StepPlan(
-                name: "Legacy step", condition: .onSuccess,
-                action: .unsupported(
-                    key: "type", message: "the legacy '- type: …' step form is not supported by cibox yet",
-                    isFatal: true))
-        }
         guard entries.count == 1, let entry = entries.first else {
             decoder.error(
                 node.location, "a step must have exactly one key, got: \(entries.map(\.key).joined(separator: ", "))",
@@ -65,29 +52,28 @@ extension Compilation {
         switch kind {
         case "checkout":
             return compileCheckout(value, path: path)
-        case "run":
+        case "run", "deploy":
             return compileRun(value, at: location, path: path)
+        case "save_cache", "restore_cache", "persist_to_workspace", "attach_workspace", "store_artifacts",
+            "store_test_results":
+            return compileStorageStep(kind, value, at: location, path: path)
+        case Self.missingOrbStepKey:
+            let reference = value["reference"]?.scalar?.text ?? "orb"
+            let message = value["message"]?.scalar?.text ?? "the orb is missing"
+            return StepPlan(name: reference, action: .unsupported(key: reference, message: message, isFatal: true))
         default:
             break
         }
-        if let title = Self.skippedBuiltins[kind] {
-            decoder.warning(location, "'\(kind)' steps are skipped by cibox for now")
-            let name = value["name"]?.scalar?.text ?? title
-            return StepPlan(
-                name: name,
-                action: .unsupported(key: kind, message: "cibox skips '\(kind)' steps for now", isFatal: false))
-        }
-        if Self.stepsNotYet.contains(kind) {
-            decoder.warning(location, "'\(kind)' steps are not supported by cibox yet; the job fails here")
-            return StepPlan(
-                name: kind,
-                action: .unsupported(
-                    key: kind, message: "'\(kind)' steps are not supported by cibox yet", isFatal: true))
+        if let skipped = Self.skippedBuiltins[kind] {
+            decoder.warning(location, "\(kind): \(skipped.instead)")
+            let name = value["name"]?.scalar?.text ?? skipped.title
+            return StepPlan(name: name, action: .unsupported(key: kind, message: skipped.instead, isFatal: false))
         }
         decoder.error(
-            location, "unknown step '\(kind)'",
-            hint: "built-in steps are checkout, run, \(Self.skippedBuiltins.keys.sorted().joined(separator: ", ")); "
-                + "reusable commands and orb commands are not supported by cibox yet")
+            location, "unknown step or command '\(kind)'",
+            hint: "built-in steps are "
+                + Self.builtinSteps.subtracting([Self.missingOrbStepKey]).sorted()
+                .joined(separator: ", "))
         return nil
     }
 

@@ -3,141 +3,131 @@
 import CIBoxModel
 
 extension Compilation {
-    static let workflowJobKeys: Set<String> = ["requires", "name", "context", "filters", "type"]
-    static let workflowJobKeysNotYet: Set<String> = [
-        "matrix", "parameters", "pre-steps", "post-steps", "serial-group", "override-with",
+    /// The keys of a workflow job invocation that are not arguments for the job's parameters.
+    static let workflowJobReservedKeys: Set<String> = [
+        "requires", "name", "context", "filters", "type", "matrix", "pre-steps", "post-steps", "serial-group",
+        "override-with",
     ]
 
-    /// The workflows under `workflows:`, in order (the legacy `version` key is skipped).
-    mutating func compileWorkflows(_ node: ConfigNode) -> [WorkflowDefinition] {
-        guard let entries = decoder.mapping(node, "workflows") else { return [] }
-        return entries.compactMap { entry in
-            entry.key == "version" ? nil : compileWorkflow(entry)
+    /// The workflows under `workflows:` (the legacy `version` key is skipped), sorted into the configuration's
+    /// workflows, scheduled workflows and workflows left out by `when`/`unless`.
+    mutating func compileWorkflows(_ node: ConfigNode, into configuration: inout Configuration) {
+        guard let entries = decoder.mapping(node, "workflows") else { return }
+        for entry in entries where entry.key != "version" {
+            compileWorkflow(entry, into: &configuration)
         }
     }
 
-    /// One workflow; `nil` for a scheduled workflow, which does not run for commits.
-    mutating func compileWorkflow(_ entry: ConfigMappingEntry) -> WorkflowDefinition? {
+    mutating func compileWorkflow(_ entry: ConfigMappingEntry, into configuration: inout Configuration) {
         let path = "workflows.\(entry.key)"
-        guard let entries = decoder.mapping(entry.value, path) else { return nil }
+        guard let entries = decoder.mapping(entry.value, path) else { return }
         decoder.checkKeys(
-            entries, in: path, known: ["jobs", "triggers"], notYet: ["when", "unless", "max_auto_reruns"])
-        if let triggers = entry.value.entry("triggers") {
-            decoder.warning(
-                triggers.keyLocation,
-                "'\(path).triggers' (scheduled workflows) is not supported by cibox yet; "
-                    + "the workflow is left out, as CircleCI does not run it for commits")
-            return nil
+            entries, in: path, known: ["jobs", "triggers", "when", "unless"], notYet: ["max_auto_reruns"])
+        guard isSelected(entry.value, path: path) else {
+            configuration.skippedWorkflows.append(entry.key)
+            return
         }
         guard let jobsNode = entry.value["jobs"] else {
             decoder.error(
                 entry.value.location, "workflow '\(entry.key)' has no 'jobs'", hint: "list its jobs under 'jobs:'")
-            return nil
+            return
         }
         let elements = decoder.sequence(jobsNode, "\(path).jobs") ?? []
-        let jobs = elements.enumerated().compactMap { index, element in
-            compileWorkflowJob(element, workflow: entry.key, path: "\(path).jobs[\(index)]")
+        var jobs: [WorkflowJob] = []
+        var aliases: [String: [String]] = [:]
+        for (index, element) in elements.enumerated() {
+            jobs += compileInvocation(
+                element, workflow: entry.key, path: "\(path).jobs[\(index)]", aliases: &aliases)
         }
-        return WorkflowDefinition(name: entry.key, jobs: jobs, location: entry.keyLocation)
+        Self.expandAliases(&jobs, aliases)
+        checkTagFilters(jobs, workflow: entry.key)
+        var definition = WorkflowDefinition(name: entry.key, jobs: jobs, location: entry.keyLocation)
+        if let triggers = entry.value.entry("triggers") {
+            definition.triggers = compileTriggers(triggers.value, path: "\(path).triggers")
+            decoder.warning(
+                triggers.keyLocation,
+                "workflow '\(entry.key)' runs on a schedule, which cibox does not do: "
+                    + "it is recorded but not run for commits")
+            configuration.scheduledWorkflows.append(definition)
+        } else {
+            configuration.workflows.append(definition)
+        }
     }
 
-    /// One entry of a workflow's `jobs:` list: `- name` or `- name: {requires, name, context, filters, type}`.
-    mutating func compileWorkflowJob(_ node: ConfigNode, workflow: String, path: String) -> WorkflowJob? {
-        let jobName: String
-        let options: ConfigNode?
-        let location: SourceLocation
-        if let scalar = node.scalar, !scalar.isNull {
-            (jobName, options, location) = (scalar.text, nil, node.location)
-        } else if let entries = node.entries, entries.count == 1, let entry = entries.first {
-            (jobName, options, location) = (entry.key, entry.value.isNull ? nil : entry.value, entry.keyLocation)
-        } else {
-            decoder.error(
-                node.location, "'\(path)' must be a job name or a single 'name: {options}' entry",
-                hint: "indent the job's options (requires, filters, …) under its name")
-            return nil
+    /// Whether a workflow's `when`/`unless` lets it run (true without them).
+    mutating func isSelected(_ workflow: ConfigNode, path: String) -> Bool {
+        for key in ["when", "unless"] {
+            guard let condition = workflow[key] else { continue }
+            let value = substitute(condition, pipelineScope)
+            guard let isTrue = evaluateLogic(value, path: "\(path).\(key)") else { return false }
+            if isTrue != (key == "when") { return false }
         }
-        var job = WorkflowJob(name: jobName, spec: nil, location: location)
-        if let options {
-            compileWorkflowJobOptions(options, into: &job, path: "\(path).\(jobName)")
-        }
-        if job.kind == .build {
-            guard jobNames.contains(jobName) else {
-                let orbHint = jobName.contains("/") ? "orb jobs are not supported by cibox yet" : nil
-                decoder.error(
-                    location, "workflow '\(workflow)' uses undefined job '\(jobName)'",
-                    hint: orbHint ?? "define '\(jobName)' under 'jobs:' or fix the name")
+        return true
+    }
+
+    /// `triggers: [{schedule: {cron, filters}}]`.
+    mutating func compileTriggers(_ node: ConfigNode, path: String) -> [ScheduleTrigger] {
+        guard let elements = decoder.sequence(node, path) else { return [] }
+        return elements.enumerated().compactMap { index, element in
+            let itemPath = "\(path)[\(index)].schedule"
+            guard let schedule = element["schedule"], decoder.mapping(schedule, itemPath) != nil else {
+                decoder.error(element.location, "'\(path)[\(index)]' must be a mapping with 'schedule'")
                 return nil
             }
-            job.spec = jobs[jobName]
-        }
-        return job
-    }
-
-    mutating func compileWorkflowJobOptions(_ options: ConfigNode, into job: inout WorkflowJob, path: String) {
-        guard let entries = decoder.mapping(options, path) else { return }
-        decoder.checkKeys(entries, in: path, known: Self.workflowJobKeys, notYet: Self.workflowJobKeysNotYet)
-        if let name = options["name"].flatMap({ decoder.string($0, "\(path).name") }) {
-            job.name = name
-        }
-        if let type = options["type"] {
-            if type.scalar?.text == "approval" {
-                job.kind = .approval
-            } else if type.scalar?.text != "build" {
-                decoder.error(type.location, "'\(path).type' must be 'approval', got \(type.kindDescription)")
+            guard let cron = schedule["cron"].flatMap({ decoder.string($0, "\(itemPath).cron") }) else {
+                if schedule["cron"] == nil { decoder.error(schedule.location, "'\(itemPath)' needs 'cron'") }
+                return nil
             }
-        }
-        job.contexts = options["context"].flatMap { decoder.stringList($0, "\(path).context") } ?? []
-        if let requires = options["requires"] {
-            compileRequires(requires, into: &job, path: "\(path).requires")
-        }
-        if let filters = options["filters"] {
-            job.filters = compileFilters(filters, path: "\(path).filters")
+            let filters = schedule["filters"].map { compileFilters($0, path: "\(itemPath).filters") } ?? JobFilters()
+            return ScheduleTrigger(cron: cron, filters: filters)
         }
     }
 
-    /// `requires:` entries: `- job`, `- job: failed` or `- job: [success, canceled]`.
-    mutating func compileRequires(_ node: ConfigNode, into job: inout WorkflowJob, path: String) {
-        guard let elements = decoder.sequence(node, path) else { return }
-        for (index, element) in elements.enumerated() {
-            if let scalar = element.scalar, !scalar.isNull {
-                job.requires.append(Requirement(job: scalar.text))
-                job.requirementLocations.append(element.location)
-                continue
-            }
-            guard let entries = element.entries, !entries.isEmpty else {
-                decoder.error(
-                    element.location, "'\(path)[\(index)]' must be a job name or 'job: status'",
-                    hint: "statuses are success, failed, canceled, not_run and terminal")
-                continue
-            }
-            for entry in entries {
-                let statuses = requirementStatuses(entry.value, path: "\(path)[\(index)].\(entry.key)")
-                job.requires.append(Requirement(job: entry.key, statuses: statuses))
-                job.requirementLocations.append(entry.keyLocation)
-            }
-        }
-    }
-
-    mutating func requirementStatuses(_ node: ConfigNode, path: String) -> [JobStatus] {
-        var result: [JobStatus] = []
-        for name in decoder.stringList(node, path) ?? [] {
-            let statuses: [JobStatus]? =
-                switch name {
-                case "success": [.success]
-                case "failed": [.failed]
-                case "canceled": [.canceled]
-                case "not_run": [.notRun]
-                case "terminal": [.success, .failed, .canceled, .notRun]
-                default: nil
+    /// Requirements naming a matrix alias (and no job) become requirements on every job of the matrix.
+    static func expandAliases(_ jobs: inout [WorkflowJob], _ aliases: [String: [String]]) {
+        guard !aliases.isEmpty else { return }
+        let names = Set(jobs.map(\.name))
+        for index in jobs.indices {
+            var requires: [Requirement] = []
+            var locations: [SourceLocation] = []
+            for (offset, requirement) in jobs[index].requires.enumerated() {
+                let location = jobs[index].requirementLocations[safe: offset] ?? jobs[index].location
+                guard !names.contains(requirement.job), let members = aliases[requirement.job] else {
+                    requires.append(requirement)
+                    locations.append(location)
+                    continue
                 }
-            guard let statuses else {
-                decoder.error(
-                    node.location, "unknown job status '\(name)' in '\(path)'",
-                    hint: "statuses are success, failed, canceled, not_run and terminal")
-                continue
+                for member in members {
+                    requires.append(Requirement(job: member, statuses: requirement.statuses))
+                    locations.append(location)
+                }
             }
-            result += statuses.filter { !result.contains($0) }
+            jobs[index].requires = requires
+            jobs[index].requirementLocations = locations
         }
-        return result.isEmpty ? [.success] : result
+    }
+
+    /// Warns about a job with a `tags` filter that requires a job without one: on a tag, the required job does
+    /// not run, so neither does this one (CircleCI's rule for tag pipelines).
+    mutating func checkTagFilters(_ jobs: [WorkflowJob], workflow: String) {
+        var byName: [String: WorkflowJob] = [:]
+        for job in jobs where byName[job.name] == nil { byName[job.name] = job }
+        for job in jobs where job.filters.tags != nil {
+            for (offset, requirement) in job.requires.enumerated() {
+                guard let upstream = byName[requirement.job], upstream.filters.tags == nil else { continue }
+                decoder.warning(
+                    job.requirementLocations[safe: offset] ?? job.location,
+                    "job '\(job.name)' in workflow '\(workflow)' has a 'tags' filter but requires '\(upstream.name)', "
+                        + "which has none: on a tag, '\(upstream.name)' does not run, so neither does '\(job.name)'",
+                    hint: "give '\(upstream.name)' a 'tags' filter too")
+            }
+        }
+    }
+}
+
+extension Array {
+    /// The element at `index`, or `nil` when out of range.
+    subscript(safe index: Int) -> Element? {
+        indices.contains(index) ? self[index] : nil
     }
 }

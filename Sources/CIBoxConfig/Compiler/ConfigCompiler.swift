@@ -22,6 +22,8 @@ package struct CompileResult: Sendable {
     package var configuration: Configuration?
     /// All errors and warnings, in file order of discovery.
     package var diagnostics: [Diagnostic]
+    /// The jobs the config defines under `jobs:`, then those of its inline orbs as `alias/job`, sorted.
+    package var definedJobs: [String] = []
 
     /// Makes a result.
     package init(configuration: Configuration?, diagnostics: [Diagnostic]) {
@@ -31,81 +33,140 @@ package struct CompileResult: Sendable {
 }
 
 /// Compiles CircleCI config text into a ``Configuration``: parse YAML, check and decode every section, and
-/// collect all problems rather than stopping at the first one. Pure: no I/O.
+/// collect all problems rather than stopping at the first one. Pure: no I/O (orbs come through an ``OrbSource``).
 package enum ConfigCompiler {
     /// The config versions cibox reads.
     static let supportedVersions: Set<String> = ["2", "2.0", "2.1"]
 
-    /// Compiles `source`.
+    /// Compiles `source` without registry orbs (only inline and built-in orbs).
     ///
     /// - Parameters:
     ///   - source: The config file.
-    ///   - values: The pipeline's `pipeline.*` values (for `<< pipeline.* >>`, once substitution exists).
-    ///   - parameters: Pipeline parameters given by the trigger, by name.
+    ///   - values: The pipeline's `pipeline.*` values.
+    ///   - parameters: Pipeline parameters given by the trigger, by name, as text.
     /// - Returns: The configuration (unless there is an error) and the diagnostics.
     package static func compile(
         _ source: ConfigSource, values: PipelineValues, parameters: [String: String] = [:]
     ) -> CompileResult {
+        compile(source, values: values, parameters: parameters, options: CompileOptions())
+    }
+
+    /// Compiles `source`: pipeline parameters, orbs, commands, executors, jobs, matrices and workflows.
+    ///
+    /// - Parameters:
+    ///   - source: The config file.
+    ///   - values: The pipeline's `pipeline.*` values.
+    ///   - parameters: Pipeline parameters given by the trigger, by name, as text (converted to their types).
+    ///   - options: Where registry orbs come from, and whether a missing orb is only a warning.
+    /// - Returns: The configuration (unless there is an error) and every diagnostic, each reported once.
+    package static func compile(
+        _ source: ConfigSource, values: PipelineValues, parameters: [String: String], options: CompileOptions
+    ) -> CompileResult {
         let (root, yamlDiagnostics) = YAMLReader.parse(source.text, file: source.path)
-        var compilation = Compilation(file: source.path)
+        var compilation = Compilation(file: source.path, options: options, values: values)
         let configuration = root.flatMap { compilation.compileRoot($0, parameters: parameters) }
         if root == nil, yamlDiagnostics.isEmpty {
             compilation.decoder.error(
                 SourceLocation(file: source.path, line: 1, column: 1), "the config is empty",
                 hint: "start the file with 'version: 2.1', then 'jobs:' and 'workflows:'")
         }
-        let diagnostics = yamlDiagnostics + compilation.decoder.diagnostics
-        return CompileResult(configuration: diagnostics.containsError ? nil : configuration, diagnostics: diagnostics)
+        var seen: Set<Diagnostic> = []
+        let diagnostics = (yamlDiagnostics + compilation.decoder.diagnostics).filter { seen.insert($0).inserted }
+        var result = CompileResult(
+            configuration: diagnostics.containsError ? nil : configuration, diagnostics: diagnostics)
+        result.definedJobs = compilation.definedJobs
+        return result
     }
 }
 
-/// The state of one compilation: the diagnostics so far and the jobs defined under `jobs:`.
+/// The state of one compilation: options, element scopes, pipeline parameters and the diagnostics so far.
 struct Compilation {
     /// The file name for locations.
     let file: String
+    /// Orb source and missing-orb policy.
+    let options: CompileOptions
     /// Typed access and the diagnostics found so far.
     var decoder = NodeDecoder()
-    /// The names under `jobs:`, including jobs with errors (so workflows do not report them as undefined).
-    var jobNames: Set<String> = []
-    /// The jobs that compiled without error.
-    var jobs: [String: JobSpec] = [:]
+    /// Element scopes: 0 is the config, the others orbs.
+    var scopes: [ElementScope] = [ElementScope(name: "the config", isOrb: false)]
+    /// Loaded registry orbs by reference text, as scope indices.
+    var orbCache: [String: Int] = [:]
+    /// The pipeline parameters' values, typed.
+    var pipelineParameters: [String: ConfigNode] = [:]
+    /// The `pipeline.*` values by full name.
+    var pipelineValues: [String: ConfigNode] = [:]
+    /// Nodes produced by expansion so far (see ``expansionBudget``).
+    var expandedNodes = 0
+    /// Whether the expansion budget was exceeded (reported once).
+    var isOverBudget = false
+    /// The compiled jobs of invocations without arguments, by job name (many workflows reuse them).
+    var jobCache: [String: JobSpec?] = [:]
+    /// The names of the jobs workflows use.
+    var invokedJobs: Set<String> = []
 
-    init(file: String) {
+    init(file: String, options: CompileOptions, values: PipelineValues) {
         self.file = file
+        self.options = options
+        self.pipelineValues = Self.pipelineValueNodes(values, file: file)
+    }
+
+    /// The config's own jobs and its inline orbs' jobs (`alias/job`), sorted.
+    var definedJobs: [String] {
+        var names = Array(scopes[0].elements[.job]?.keys ?? [:].keys)
+        for (alias, scope) in scopes[0].orbs where scopes[scope].name == "orb '\(alias)'" {
+            names += scopes[scope].elements[.job]?.keys.map { "\(alias)/\($0)" } ?? []
+        }
+        return names.sorted()
+    }
+
+    /// The scope of places outside elements: pipeline parameters and values only.
+    var pipelineScope: TemplateScope {
+        TemplateScope(
+            parameters: nil, element: "the workflow", pipelineParameters: pipelineParameters,
+            pipelineValues: pipelineValues, matrix: nil)
     }
 
     /// Compiles the root mapping; `nil` when a section could not be read at all.
     mutating func compileRoot(_ root: ConfigNode, parameters: [String: String]) -> Configuration? {
         guard let entries = decoder.mapping(root, "config") else { return nil }
-        checkTopLevelKeys(entries)
         let version = compileVersion(root)
-        checkPipelineParameters(root, parameters: parameters)
-        if let jobsNode = root["jobs"] {
-            compileJobs(jobsNode)
-        } else {
+        checkTopLevelKeys(entries, version: version)
+        let isSetup = compileSetup(root, version: version)
+        pipelineParameters = compilePipelineParameters(root, given: parameters)
+        loadScope(root, into: 0, depth: 0)
+        if root["jobs"] == nil, version != "2.1" {
             decoder.error(root.location, "the config has no 'jobs'", hint: "define jobs under a top-level 'jobs:' key")
         }
-        let workflows: [WorkflowDefinition]
+        var configuration = Configuration(version: version ?? "2.1", workflows: [], isSetup: isSetup)
         if let workflowsNode = root["workflows"] {
-            workflows = compileWorkflows(workflowsNode)
+            compileWorkflows(workflowsNode, into: &configuration)
         } else {
-            workflows = implicitWorkflows(root, version: version)
+            configuration.workflows = implicitWorkflows(root, version: version)
         }
-        guard let version else { return nil }
-        return Configuration(version: version, workflows: workflows)
+        checkUninvokedJobs(configuration)
+        guard version != nil else { return nil }
+        return configuration
     }
 
-    mutating func checkTopLevelKeys(_ entries: [ConfigMappingEntry]) {
-        let notYet: Set<String> = ["orbs", "commands", "executors", "parameters", "setup", "job-groups"]
-        for entry in entries where !["version", "jobs", "workflows"].contains(entry.key) {
-            if notYet.contains(entry.key) {
+    mutating func checkTopLevelKeys(_ entries: [ConfigMappingEntry], version: String?) {
+        let known: Set<String> = [
+            "version", "jobs", "workflows", "orbs", "commands", "executors", "parameters", "setup",
+        ]
+        for entry in entries where !known.contains(entry.key) {
+            if entry.key == "job-groups" {
                 decoder.warning(
-                    entry.keyLocation, "top-level '\(entry.key)' is not supported by cibox yet and is ignored")
+                    entry.keyLocation, "top-level 'job-groups' is not supported by cibox yet and is ignored")
             } else {
                 decoder.warning(
                     entry.keyLocation, "unknown top-level key '\(entry.key)' is ignored",
                     hint: "fine for a key that only holds YAML anchors")
             }
+        }
+        guard let version, version != "2.1" else { return }
+        for entry in entries where ["orbs", "commands", "executors", "parameters", "setup"].contains(entry.key) {
+            decoder.error(
+                entry.keyLocation, "top-level '\(entry.key)' needs 'version: 2.1', the config says \(version)",
+                hint: "change the first line to 'version: 2.1'")
         }
     }
 
@@ -126,15 +187,10 @@ struct Compilation {
         ConfigCompiler.supportedVersions.contains(text)
     }
 
-    /// Pipeline parameters must be declared; declared ones are not substituted yet.
-    mutating func checkPipelineParameters(_ root: ConfigNode, parameters: [String: String]) {
-        let declared = root["parameters"]?.entries?.map(\.key) ?? []
-        let location = root.entry("parameters")?.keyLocation ?? root.location
-        for name in parameters.keys.sorted() where !declared.contains(name) {
-            decoder.error(
-                location, "unknown pipeline parameter '\(name)'",
-                hint: "declare it under the top-level 'parameters:' key, or do not pass it")
-        }
+    /// `setup: true|false`.
+    mutating func compileSetup(_ root: ConfigNode, version: String?) -> Bool {
+        guard let node = root["setup"] else { return false }
+        return decoder.bool(node, "setup") ?? false
     }
 
     /// The implicit `build` workflow of a config without `workflows:` (version 2 and 2.0 only).
@@ -147,7 +203,7 @@ struct Compilation {
             }
             return []
         }
-        guard jobNames.contains("build") else {
+        guard scopes[0].elements[.job]?["build"] != nil else {
             if let jobsKey = root.entry("jobs") {
                 decoder.error(
                     jobsKey.keyLocation,
@@ -156,7 +212,8 @@ struct Compilation {
             }
             return []
         }
-        let job = WorkflowJob(name: "build", spec: jobs["build"], location: root.location)
+        let spec = compiledJob(JobInvocation(job: "build", location: root.location))
+        let job = WorkflowJob(name: "build", spec: spec ?? nil, location: root.location)
         return [WorkflowDefinition(name: "build", jobs: [job], location: root.location)]
     }
 }

@@ -15,6 +15,11 @@ struct NodeDecoder {
         diagnostics.append(Diagnostic(.error, at: location, message, hint: hint))
     }
 
+    /// Records diagnostics found elsewhere (such as an orb file's YAML errors).
+    mutating func append(_ more: [Diagnostic]) {
+        diagnostics += more
+    }
+
     /// Records a warning.
     mutating func warning(_ location: SourceLocation, _ message: String, hint: String? = nil) {
         diagnostics.append(Diagnostic(.warning, at: location, message, hint: hint))

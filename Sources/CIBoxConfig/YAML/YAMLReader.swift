@@ -10,7 +10,7 @@ internal import Yams
 /// ones, and in `<<: [*a, *b]` earlier entries win over later ones.
 package enum YAMLReader {
     /// The most nodes a file may expand to through aliases, against "billion laughs" files.
-    static let nodeBudget = 2_000_000
+    static let nodeBudget = 1_000_000
 
     /// Parses `text`, the contents of `file`.
     ///
@@ -19,6 +19,10 @@ package enum YAMLReader {
     ///   - file: The file name shown in diagnostics.
     /// - Returns: The root node (`nil` for invalid YAML or an empty document) and the problems found.
     package static func parse(_ text: String, file: String) -> (root: ConfigNode?, diagnostics: [Diagnostic]) {
+        if let line = lineNestingTooDeep(text) {
+            let message = "the YAML nests more than \(nestingLimit) levels deep"
+            return (nil, [Diagnostic(.error, at: SourceLocation(file: file, line: line, column: 1), message)])
+        }
         let composed: Node?
         do {
             composed = try composeAllowingRepeatedMergeKeys(text)
@@ -29,6 +33,50 @@ package enum YAMLReader {
         var converter = NodeConverter(file: file)
         let root = converter.convert(composed)
         return (root, converter.diagnostics)
+    }
+
+    /// The deepest nesting a file may have (flow brackets, or block indentation and `- ` markers), so that
+    /// recursive parsing and expansion stay far from the stack's limit.
+    static let nestingLimit = 200
+
+    /// The first line where the nesting estimate passes ``nestingLimit``: open `[`/`{` outside quotes across the
+    /// file, or a line's leading spaces and `-` markers beyond four per level.
+    static func lineNestingTooDeep(_ text: String) -> Int? {
+        var flowDepth = 0
+        var line = 1
+        var atLineStart = true
+        var blockDepth = 0
+        var quote: UInt8?
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                atLineStart = true
+                blockDepth = 0
+                quote = nil
+                continue
+            }
+            if atLineStart {
+                if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") {
+                    blockDepth += 1
+                    if blockDepth > nestingLimit * 4 { return line }
+                    continue
+                }
+                atLineStart = false
+            }
+            if let open = quote {
+                if byte == open { quote = nil }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "'"): quote = byte
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                flowDepth += 1
+                if flowDepth > nestingLimit { return line }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): flowDepth = max(0, flowDepth - 1)
+            default: break
+            }
+        }
+        return nil
     }
 
     /// The prefix of the keys that stand for repeated `<<` keys (see ``composeAllowingRepeatedMergeKeys(_:)``).

@@ -1,0 +1,186 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxModel
+
+extension Compilation {
+    /// How deep commands may call commands.
+    static let commandDepthLimit = 50
+    /// The built-in steps (a command of the same name overrides one).
+    static let builtinSteps: Set<String> = [
+        "run", "checkout", "save_cache", "restore_cache", "persist_to_workspace", "attach_workspace",
+        "store_artifacts", "store_test_results", "add_ssh_keys", "setup_remote_docker", "deploy",
+        "install_signing_bundle", missingOrbStepKey,
+    ]
+    static let legacyShellKeys: [String: String] = [
+        "command": "command", "name": "name", "shell": "shell", "environment": "environment",
+        "background": "background", "pwd": "working_directory", "working_directory": "working_directory",
+        "no_output_timeout": "no_output_timeout", "when": "when",
+    ]
+
+    /// `elements` with command invocations inlined, `when`/`unless` steps resolved and `steps` splices applied;
+    /// what is left is built-in steps (and malformed ones, which ``compileStep(_:path:)`` reports).
+    ///
+    /// - Parameters:
+    ///   - elements: The steps, already substituted in their element's scope.
+    ///   - scope: The scope commands are looked up in.
+    ///   - stack: The commands being expanded, outermost first, for cycles: `(identity, name)`.
+    ///   - path: The steps' path for messages.
+    mutating func expandSteps(_ elements: [ConfigNode], scope: Int, stack: [(String, String)], path: String)
+        -> [ConfigNode]
+    {
+        var result: [ConfigNode] = []
+        for (index, step) in elements.enumerated() {
+            if spendBudget(1, at: step.location) { break }
+            let itemPath = "\(path)[\(index)]"
+            let kind: String
+            let value: ConfigNode
+            let location: SourceLocation
+            if let scalar = step.scalar, !scalar.isNull {
+                (kind, value, location) = (
+                    scalar.text, ConfigNode(.scalar(ConfigScalar("")), at: step.location), step.location
+                )
+            } else if let entries = step.entries, entries.count == 1, let entry = entries.first {
+                (kind, value, location) = (entry.key, entry.value, entry.keyLocation)
+            } else {
+                result.append(step.entries != nil && step["type"] != nil ? legacyStep(step, path: itemPath) : step)
+                continue
+            }
+            switch kind {
+            case "when", "unless":
+                result += conditionalSteps(kind, value, scope: scope, stack: stack, path: "\(itemPath).\(kind)")
+            case "steps":
+                guard let nested = value.elements else {
+                    decoder.error(
+                        value.location, "'\(itemPath).steps' must be a list of steps, got \(value.kindDescription)")
+                    continue
+                }
+                result += expandSteps(nested, scope: scope, stack: stack, path: "\(itemPath).steps")
+            default:
+                if Self.builtinSteps.contains(kind), case .notFound = resolve(kind, .command, from: scope) {
+                    result.append(step)
+                } else {
+                    result += commandSteps(kind, value, at: location, scope: scope, stack: stack)
+                }
+            }
+        }
+        return result
+    }
+
+    /// The steps of a `when` or `unless` step whose condition selects them; none otherwise.
+    mutating func conditionalSteps(
+        _ kind: String, _ value: ConfigNode, scope: Int, stack: [(String, String)], path: String
+    ) -> [ConfigNode] {
+        guard let entries = value.entries else {
+            decoder.error(
+                value.location, "'\(path)' must be a mapping with 'condition' and 'steps', got \(value.kindDescription)"
+            )
+            return []
+        }
+        decoder.checkKeys(entries, in: path, known: ["condition", "steps"])
+        guard let condition = value["condition"] else {
+            decoder.error(
+                value.location, "'\(path)' needs 'condition'", hint: "write 'condition:' and 'steps:' under it")
+            return []
+        }
+        guard let isTrue = evaluateLogic(condition, path: "\(path).condition") else { return [] }
+        guard isTrue == (kind == "when") else { return [] }
+        guard let steps = value["steps"]?.elements else {
+            decoder.error(value.location, "'\(path)' needs 'steps', a list of steps")
+            return []
+        }
+        return expandSteps(steps, scope: scope, stack: stack, path: "\(path).steps")
+    }
+
+    /// The steps of command `name` invoked with `arguments`, expanded in the command's own scope.
+    mutating func commandSteps(
+        _ name: String, _ arguments: ConfigNode, at location: SourceLocation, scope: Int, stack: [(String, String)]
+    ) -> [ConfigNode] {
+        switch resolve(name, .command, from: scope) {
+        case .notFound:
+            let commands = visibleNames(.command)
+            decoder.error(
+                location, "unknown step or command '\(name)'",
+                hint: "built-in steps are "
+                    + Self.builtinSteps.subtracting([Self.missingOrbStepKey]).sorted()
+                    .joined(separator: ", ")
+                    + (commands.isEmpty ? "" : "; commands: \(commands.joined(separator: ", "))"))
+            return []
+        case .missingOrb(let message):
+            missingOrbUse(
+                location, "command '\(name)' comes from a missing orb; the job fails when it gets here", hint: message)
+            return [Self.missingOrbStep(name, message: message, at: location)]
+        case .found(let definition, let definitionScope, let qualified):
+            let identity = "\(definitionScope):\(qualified.split(separator: "/").last ?? "")"
+            if let start = stack.firstIndex(where: { $0.0 == identity }) {
+                let cycle = stack[start...].map(\.1) + [qualified]
+                decoder.error(
+                    location, "command cycle: \(cycle.joined(separator: " -> "))",
+                    hint: "a command cannot call itself, directly or through other commands")
+                return []
+            }
+            guard stack.count < Self.commandDepthLimit else {
+                decoder.error(location, "commands call each other more than \(Self.commandDepthLimit) levels deep")
+                return []
+            }
+            return expandCommand(
+                definition, name: qualified, arguments: arguments, at: location, scope: definitionScope,
+                stack: stack + [(identity, qualified)])
+        }
+    }
+
+    mutating func expandCommand(
+        _ definition: ConfigNode, name: String, arguments: ConfigNode, at location: SourceLocation, scope: Int,
+        stack: [(String, String)]
+    ) -> [ConfigNode] {
+        let path = "commands.\(name)"
+        guard let fields = decoder.mapping(definition, path) else { return [] }
+        decoder.checkKeys(fields, in: path, known: ["steps", "parameters", "description"])
+        let element = "command '\(name)'"
+        let given: [ConfigMappingEntry]
+        if arguments.isNull {
+            given = []
+        } else if let entries = arguments.entries {
+            given = entries
+        } else {
+            decoder.error(
+                arguments.location, "the arguments of \(element) must be a mapping, got \(arguments.kindDescription)")
+            return []
+        }
+        let declarations = parameterDeclarations(definition["parameters"], path: "\(path).parameters", element: element)
+        let values = bind(declarations, arguments: given, element: element, at: location)
+        guard let stepsNode = definition["steps"] else {
+            decoder.error(definition.location, "\(element) has no 'steps'")
+            return []
+        }
+        let steps = substitute(stepsNode, elementScope(values, element: element, scope: scope))
+        guard let elements = decoder.sequence(steps, "\(path).steps") else { return [] }
+        return expandSteps(elements, scope: scope, stack: stack, path: "\(path).steps")
+    }
+
+    /// The legacy 2.0 form `- type: shell` with `command`, `name`, `pwd`…, as a `run` step.
+    mutating func legacyStep(_ step: ConfigNode, path: String) -> ConfigNode {
+        let type = step["type"]?.scalar?.text ?? ""
+        if type == "checkout" {
+            return ConfigNode(.scalar(ConfigScalar("checkout")), at: step.location)
+        }
+        guard type == "shell" else {
+            decoder.error(
+                step.location, "unsupported legacy step type '\(type)' in '\(path)'",
+                hint: "write it as a built-in step, such as '- run: {command: …}'")
+            return ConfigNode(.mapping([]), at: step.location)
+        }
+        var fields: [ConfigMappingEntry] = []
+        for entry in step.entries ?? [] where entry.key != "type" {
+            guard let key = Self.legacyShellKeys[entry.key] else {
+                decoder.warning(entry.keyLocation, "unknown key '\(entry.key)' in the legacy step '\(path)' is ignored")
+                continue
+            }
+            var renamed = entry
+            renamed.key = key
+            fields.append(renamed)
+        }
+        let run = ConfigMappingEntry(
+            key: "run", keyLocation: step.location, value: ConfigNode(.mapping(fields), at: step.location))
+        return ConfigNode(.mapping([run]), at: step.location)
+    }
+}
