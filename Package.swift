@@ -79,6 +79,7 @@ let package = Package(
             name: "CIBoxCommands",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxScheduler", "CIBoxExecutor",
+                "CIBoxConfig", "CIBoxPlanner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -15,22 +15,24 @@ package struct ValidationReport: Sendable {
     package var diagnostics: [Diagnostic]
     /// The expanded configuration when there was no error.
     package var configuration: Configuration?
+    /// The branch assumed (the work tree's), for planning.
+    package var branch: String?
 }
 
 /// Checks a config without running it: the file in the work tree (what the user edits), or a file named directly.
 package enum ConfigValidation {
     /// Validates the config at or around `path` (a config file, or a folder inside a repository or project).
     /// - Throws: ``EngineError`` `noConfig` when there is no config to check.
-    package static func validate(path: String, parameters: [String: String] = [:]) throws(EngineError)
-        -> ValidationReport
-    {
+    package static func validate(
+        path: String, parameters: [String: String] = [:], home: String? = nil, allowMissingOrbs: Bool = false
+    ) throws(EngineError) -> ValidationReport {
         let absolute = Paths.absolute(path)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isFolder) else {
             throw EngineError(
                 .noConfig, "'\(path)' does not exist. Pass a config file or a folder inside a repository.")
         }
-        let (file, shown, branch) = try locate(absolute, isFolder: isFolder.boolValue, given: path)
+        let (file, shown, branch, root) = try locate(absolute, isFolder: isFolder.boolValue, given: path)
         guard let data = FileManager.default.contents(atPath: file) else {
             throw EngineError(.noConfig, "Cannot read '\(file)'. Check its permissions.")
         }
@@ -41,19 +43,31 @@ package enum ConfigValidation {
             id: "00000000-0000-0000-0000-000000000000", number: 1, projectGitURL: absolute, branch: branch,
             revision: String(repeating: "0", count: 40)
         )
+        let orbs = LocalOrbSource(
+            storeFolder: (home ?? "/nonexistent") + "/orbs", project: root.map { .folder($0) } ?? .none
+        )
         let result = ConfigCompiler.compile(
-            ConfigSource(path: shown, text: text), values: values, parameters: parameters)
+            ConfigSource(path: shown, text: text), values: values, parameters: parameters,
+            options: CompileOptions(orbs: orbs, allowMissingOrbs: allowMissingOrbs)
+        )
         var diagnostics = result.diagnostics
         if let configuration = result.configuration { diagnostics += Planner.validate(configuration) }
         let configuration = diagnostics.containsError ? nil : result.configuration
-        return ValidationReport(file: shown, diagnostics: diagnostics, configuration: configuration)
+        return ValidationReport(
+            file: shown, diagnostics: diagnostics, configuration: configuration, branch: branch
+        )
     }
 
-    /// The config file to read, the name to show for it, and the branch to assume.
-    private static func locate(_ absolute: String, isFolder: Bool, given: String) throws(EngineError) -> (
-        String, String, String?
-    ) {
-        guard isFolder else { return (absolute, given, nil) }
+    /// The config file to read, the name to show for it, the branch to assume, and the project's root.
+    private static func locate(
+        _ absolute: String, isFolder: Bool, given: String
+    ) throws(EngineError) -> (String, String, String?, String?) {
+        guard isFolder else {
+            // A config file named directly: its project is the folder holding `.circleci/`, if that is where it is.
+            let folder = (absolute as NSString).deletingLastPathComponent
+            let root = folder.hasSuffix("/.circleci") ? String(folder.dropLast("/.circleci".count)) : nil
+            return (absolute, given, nil, root)
+        }
         GitLibrary.initialize()
         var root = absolute
         var branch: String?
@@ -64,7 +78,7 @@ package enum ConfigValidation {
             branch = repository.headBranch()
         }
         for candidate in configPaths where FileManager.default.fileExists(atPath: root + "/" + candidate) {
-            return (root + "/" + candidate, candidate, branch)
+            return (root + "/" + candidate, candidate, branch, root)
         }
         throw EngineError(
             .noConfig, "No .circleci/config.yml in '\(root)'. Create one, or pass the config file itself.")

@@ -35,6 +35,16 @@ package enum Continuation {
     package static func submit(
         configurationPath: String, parameters: String, directory: String, environment: [String: String]
     ) throws(EngineError) {
+        try submit(
+            configurationPath: configurationPath, parameters: try parseParameters(parameters, directory: directory),
+            directory: directory, environment: environment
+        )
+    }
+
+    /// Records a continuation with parameters already parsed; see the other `submit`.
+    package static func submit(
+        configurationPath: String, parameters: [String: String], directory: String, environment: [String: String]
+    ) throws(EngineError) {
         guard let file = environment[fileVariable], !file.isEmpty else {
             throw EngineError(
                 .nothingToRun,
@@ -53,8 +63,7 @@ package enum Continuation {
                 .noConfig, "Cannot read the continuation config '\(configPath)'. Generate it before continuing.")
         }
         let request = ContinuationRequest(
-            configurationPath: configurationPath, configuration: configuration,
-            parameters: try parseParameters(parameters, directory: directory)
+            configurationPath: configurationPath, configuration: configuration, parameters: parameters
         )
         do {
             try FileManager.default.createDirectory(

@@ -11,6 +11,16 @@ import Foundation
 /// The config files cibox looks for, in order.
 let configPaths = [".circleci/config.yml", ".circleci/config.yaml"]
 
+/// Everything a compile needs besides the compiler.
+struct CompileRequest: Sendable {
+    var path: String
+    var text: String
+    var values: PipelineValues
+    var parameters: [String: String]
+    var selection: WorkflowSelection
+    var options: CompileOptions
+}
+
 /// Where a pipeline's source and config come from, once the revision is resolved.
 struct ResolvedSource {
     var repositoryPath: String
@@ -40,7 +50,18 @@ extension PipelineEngine {
             do { number = try store.nextPipelineNumber(projectID: project.id) } catch {
                 throw EngineError(.store, error.description)
             }
-            let (plan, warnings) = try compile(source, options: options, number: number)
+            let values = PipelineValues(
+                id: UUID().uuidString.lowercased(), number: number, projectGitURL: source.repositoryPath,
+                branch: source.branch, tag: source.tag, revision: source.revision,
+                triggerSource: options.trigger == .manual ? "api" : options.trigger.rawValue
+            )
+            let orbs = orbSource(for: source)
+            let request = CompileRequest(
+                path: source.configPath, text: source.configText, values: values, parameters: options.parameters,
+                selection: WorkflowSelection(workflows: options.workflows, job: options.job),
+                options: CompileOptions(orbs: orbs, allowMissingOrbs: options.allowMissingOrbs)
+            )
+            let (plan, warnings, isSetup) = try compile(request)
             let new = NewPipeline(
                 projectID: project.id, number: number, uuid: UUID().uuidString.lowercased(), revision: source.revision,
                 treeID: source.treeID, branch: source.branch, tag: source.tag, trigger: options.trigger,
@@ -54,7 +75,7 @@ extension PipelineEngine {
                 )
                 return PreparedPipeline(
                     detail: detail, plan: plan, warnings: warnings, source: checkout,
-                    repositoryPath: source.repositoryPath
+                    repositoryPath: source.repositoryPath, isSetup: isSetup, compileRequest: request
                 )
             } catch  where error.code == .conflict {
                 continue
@@ -66,33 +87,34 @@ extension PipelineEngine {
             .store, "Could not number the new pipeline: other processes kept taking the number. Try again.")
     }
 
-    /// Compiles and plans the config for pipeline number `number`.
-    private func compile(
-        _ source: ResolvedSource, options: RunOptions, number: Int
-    ) throws(EngineError) -> (Plan, [Diagnostic]) {
-        let values = PipelineValues(
-            id: UUID().uuidString.lowercased(), number: number, projectGitURL: source.repositoryPath,
-            branch: source.branch, tag: source.tag, revision: source.revision,
-            triggerSource: options.trigger == .manual ? "api" : options.trigger.rawValue
-        )
+    /// The orbs of `source`'s project and of the store.
+    func orbSource(for source: ResolvedSource) -> LocalOrbSource {
+        let project: LocalOrbSource.ProjectFiles =
+            source.kind == .workingTree
+            ? .folder(source.repositoryPath) : .commit(repositoryPath: source.repositoryPath, sha: source.revision)
+        return LocalOrbSource(storeFolder: home + "/orbs", project: project)
+    }
+
+    /// Compiles and plans a config.
+    /// - Returns: the plan, the warnings, and whether the config is a setup config.
+    func compile(_ request: CompileRequest) throws(EngineError) -> (Plan, [Diagnostic], Bool) {
         let result = ConfigCompiler.compile(
-            ConfigSource(path: source.configPath, text: source.configText), values: values,
-            parameters: options.parameters
+            ConfigSource(path: request.path, text: request.text), values: request.values,
+            parameters: request.parameters, options: request.options
         )
         var diagnostics = result.diagnostics
         guard let configuration = result.configuration, !diagnostics.containsError else {
-            throw EngineError(.invalidConfig, "\(source.configPath) is not a valid config.", diagnostics: diagnostics)
+            throw EngineError(.invalidConfig, "\(request.path) is not a valid config.", diagnostics: diagnostics)
         }
         diagnostics += Planner.validate(configuration)
         if diagnostics.containsError {
-            throw EngineError(.invalidConfig, "\(source.configPath) is not a valid config.", diagnostics: diagnostics)
+            throw EngineError(.invalidConfig, "\(request.path) is not a valid config.", diagnostics: diagnostics)
         }
         do {
             let plan = try Planner.plan(
-                configuration, branch: source.branch, tag: source.tag,
-                selection: WorkflowSelection(workflows: options.workflows, job: options.job)
+                configuration, branch: request.values.branch, tag: request.values.tag, selection: request.selection
             )
-            return (plan, diagnostics)
+            return (plan, diagnostics, configuration.isSetup)
         } catch {
             throw EngineError(.nothingToRun, error.message, diagnostics: diagnostics)
         }

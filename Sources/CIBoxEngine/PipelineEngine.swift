@@ -23,6 +23,10 @@ package struct PreparedPipeline: Sendable {
     let source: GitSourceCheckout
     /// The repository's path.
     let repositoryPath: String
+    /// Whether the config is a setup config (`setup: true`) whose workflow may continue the pipeline.
+    package var isSetup: Bool
+    /// How the config was compiled (a continuation compiles the same way, with its own text and parameters).
+    let compileRequest: CompileRequest
 }
 
 /// The composition root of one pipeline's life: source → compile → plan → record → schedule → run.
@@ -87,13 +91,61 @@ package final class PipelineEngine: Sendable {
         let control = PipelineControl()
         let poller = Task { [store] in await Self.forwardCancelRequests(prepared.detail.pipeline.id, store, control) }
         defer { poller.cancel() }
-        let status = await driver.run(prepared.detail, plan: prepared.plan, control: control) { job, jobPlan in
+        var status = await driver.run(prepared.detail, plan: prepared.plan, control: control) { job, jobPlan in
             self.request(for: job, plan: jobPlan, prepared: prepared, keepsWorkDirectories: keepsWorkDirectories)
+        }
+        let pipelineID = prepared.detail.pipeline.id
+        if prepared.isSetup, status == .success,
+            let continuation = Continuation.request(home: home, pipelineID: pipelineID)
+        {
+            status = await continuePipeline(
+                prepared, with: continuation, driver: driver, control: control,
+                keepsWorkDirectories: keepsWorkDirectories
+            )
         }
         if let failure = storeSink.errors.first {
             throw EngineError(.store, "The pipeline ran, but its history could not be saved completely: \(failure)")
         }
         return status
+    }
+
+    /// Compiles the continuation a setup workflow asked for and runs its workflows in the same pipeline.
+    /// A continuation config that does not compile ends the pipeline as `error`, with its diagnostics.
+    private func continuePipeline(
+        _ prepared: PreparedPipeline, with continuation: ContinuationRequest, driver: PipelineDriver,
+        control: PipelineControl, keepsWorkDirectories: Bool
+    ) async -> PipelineStatus {
+        let pipelineID = prepared.detail.pipeline.id
+        var request = prepared.compileRequest
+        request.path = continuation.configurationPath
+        request.text = continuation.configuration
+        request.parameters = continuation.parameters
+        request.selection = WorkflowSelection()
+        let detail: PipelineDetail
+        let plan: Plan
+        do {
+            let (compiled, warnings, _) = try compile(request)
+            for warning in warnings { warnOnce(warning.formatted) }
+            plan = compiled
+            detail = try store.appendWorkflows(of: plan, to: pipelineID)
+        } catch {
+            let text =
+                (error as? EngineError).map { failure in
+                    (failure.diagnostics.map(\.formatted) + [failure.message]).joined(separator: "\n")
+                } ?? String(describing: error)
+            warn("the pipeline's continuation failed: \(text)")
+            try? store.setPipeline(pipelineID, status: .error, finishedAt: Date(), errorMessage: text)
+            return .error
+        }
+        var continued = prepared
+        continued.detail = detail
+        continued.plan = plan
+        continued.isSetup = false
+        let continuedPipeline = continued
+        return await driver.run(detail, plan: plan, control: control) { job, jobPlan in
+            self.request(
+                for: job, plan: jobPlan, prepared: continuedPipeline, keepsWorkDirectories: keepsWorkDirectories)
+        }
     }
 
     /// Polls the store for `cibox cancel` requests from other processes and hands them to `control`.
@@ -137,6 +189,9 @@ package final class PipelineEngine: Sendable {
         request.timeLimit = settings.jobTimeLimit
         request.agentExecutable = agentExecutable
         request.agentEnvironment = ["CIBOX_HOME": home, "CIBOX_PIPELINE_ID": String(pipeline.id)]
+        if prepared.isSetup {
+            request.agentEnvironment[Continuation.fileVariable] = Continuation.file(home: home, pipelineID: pipeline.id)
+        }
         return request
     }
 }

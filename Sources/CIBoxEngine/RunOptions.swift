@@ -20,6 +20,8 @@ package struct RunOptions: Sendable {
     package var trigger: TriggerKind
     /// Keep job folders after the jobs.
     package var keepsWorkDirectories: Bool
+    /// Compile configs whose registry orbs are missing; the jobs that use them fail when they run.
+    package var allowMissingOrbs = false
 
     /// Makes options.
     package init(

@@ -13,7 +13,7 @@ extension PipelineStore {
         try write("update pipeline \(id)") { db in
             try db.execute(
                 sql: """
-                    UPDATE pipeline SET status = ?, startedAt = COALESCE(?, startedAt),
+                    UPDATE pipeline SET status = ?, startedAt = COALESCE(startedAt, ?),
                     finishedAt = COALESCE(?, finishedAt), errorMessage = COALESCE(?, errorMessage) WHERE id = ?
                     """,
                 arguments: [status.rawValue, startedAt, finishedAt, errorMessage, id]
@@ -28,7 +28,7 @@ extension PipelineStore {
         try write("update workflow \(id)") { db in
             try db.execute(
                 sql: """
-                    UPDATE workflow SET status = ?, startedAt = COALESCE(?, startedAt),
+                    UPDATE workflow SET status = ?, startedAt = COALESCE(startedAt, ?),
                     finishedAt = COALESCE(?, finishedAt) WHERE id = ?
                     """,
                 arguments: [status.rawValue, startedAt, finishedAt, id]
@@ -40,7 +40,7 @@ extension PipelineStore {
     package func setJob(_ id: Int64, status: JobStatus, startedAt: Date? = nil) throws(StoreError) {
         try write("update job \(id)") { db in
             try db.execute(
-                sql: "UPDATE job SET status = ?, startedAt = COALESCE(?, startedAt) WHERE id = ?",
+                sql: "UPDATE job SET status = ?, startedAt = COALESCE(startedAt, ?) WHERE id = ?",
                 arguments: [status.rawValue, startedAt, id]
             )
         }
@@ -55,7 +55,7 @@ extension PipelineStore {
             try db.execute(
                 sql: """
                     UPDATE job SET status = ?, exitCode = ?, failureReason = ?, failureMessage = ?,
-                    startedAt = COALESCE(?, startedAt), finishedAt = ?, isolation = ?, cpuSeconds = ?,
+                    startedAt = COALESCE(startedAt, ?), finishedAt = ?, isolation = ?, cpuSeconds = ?,
                     peakMemoryBytes = ?, oomKills = ?, memoryLimitBytes = ?, millicoresLimit = ?,
                     resourceClass = COALESCE(?, resourceClass) WHERE id = ?
                     """,

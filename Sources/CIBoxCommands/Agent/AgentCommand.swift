@@ -10,7 +10,7 @@ struct AgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "CircleCI's in-job commands (circleci, circleci-agent), run inside jobs.",
-        subcommands: [AgentContinueCommand.self]
+        subcommands: [AgentContinueCommand.self, AgentPathFilteringCommand.self]
     )
 }
 
@@ -38,5 +38,40 @@ struct AgentContinueCommand: ParsableCommand {
             throw ExitCode.failure
         }
         Terminal.output("cibox: this pipeline continues with \(configurationPath) once the setup workflow succeeds\n")
+    }
+}
+
+/// `circleci-agent path-filtering`: sets pipeline parameters from the changed paths, then continues.
+struct AgentPathFilteringCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "path-filtering",
+        abstract: "Map the paths this commit changed to pipeline parameters and continue the pipeline."
+    )
+
+    @Option(help: "The revision to compare with (its merge base with this commit).")
+    var baseRevision = "main"
+
+    @Option(help: "Lines of 'REGEX PARAMETER VALUE'.")
+    var mapping = ""
+
+    @Option(help: "The config to continue with.")
+    var configPath = ".circleci/continue_config.yml"
+
+    @Option(help: "Where to write the parameters as JSON.")
+    var outputPath = "/tmp/pipeline-parameters.json"
+
+    func run() throws {
+        let parameters: [String: String]
+        do {
+            parameters = try PathFiltering.run(
+                baseRevision: baseRevision, mapping: mapping, configPath: configPath, outputPath: outputPath,
+                directory: FileManager.default.currentDirectoryPath, environment: ProcessInfo.processInfo.environment
+            )
+        } catch {
+            Terminal.fail(error.message)
+            throw ExitCode.failure
+        }
+        let list = parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        Terminal.output("cibox: continuing with \(configPath)\(list.isEmpty ? "" : " and " + list)\n")
     }
 }

@@ -36,6 +36,9 @@ struct RunCommand: AsyncParsableCommand {
         name: .customLong("param"), help: ArgumentHelp("A pipeline parameter (repeatable).", valueName: "key=value"))
     var parameters: [String] = []
 
+    @Flag(help: "Run even when registry orbs are missing; the jobs that use them fail with the reason.")
+    var allowMissingOrbs = false
+
     @Flag(help: "Keep each job's folder under $CIBOX_HOME/work/ after it ends.")
     var keep = false
 
@@ -48,10 +51,11 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let options = RunOptions(
+        var options = RunOptions(
             path: path, revision: rev, workingTree: workingTree, workflows: workflow, job: job,
             parameters: try ParameterList.parse(parameters), trigger: .manual, keepsWorkDirectories: keep
         )
+        options.allowMissingOrbs = allowMissingOrbs
         let home = global.homeDirectory
         let outcome = await PipelineRunFlow.run(options, home: home, json: json)
         if outcome != .success { throw outcome }

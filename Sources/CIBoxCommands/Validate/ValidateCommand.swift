@@ -21,11 +21,16 @@ struct ValidateCommand: ParsableCommand {
         name: .customLong("param"), help: ArgumentHelp("A pipeline parameter (repeatable).", valueName: "key=value"))
     var parameters: [String] = []
 
+    @Flag(help: "Report missing registry orbs as warnings and check everything else.")
+    var allowMissingOrbs = false
+
     func run() throws {
         let report: ValidationReport
         let values = try ParameterList.parse(parameters)
         do {
-            report = try ConfigValidation.validate(path: path, parameters: values)
+            report = try ConfigValidation.validate(
+                path: path, parameters: values, home: global.homeDirectory, allowMissingOrbs: allowMissingOrbs
+            )
         } catch {
             PipelineRunFlow.report(error)
             throw ExitCodes.cannotRun
