@@ -1,0 +1,167 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxTestSupport
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ConfigLanguageTests {
+    static let orbConfig = """
+        version: 2.1
+        orbs:
+          greet: acme/greet@1.2.3
+        workflows:
+          w:
+            jobs:
+              - greet/hello:
+                  who: cibox
+        """
+
+    static let greetOrb = """
+        version: 2.1
+        commands:
+          say:
+            parameters:
+              text: {type: string}
+            steps:
+              - run: echo "<< parameters.text >>"
+        jobs:
+          hello:
+            parameters:
+              who: {type: string, default: world}
+            steps:
+              - say: {text: "hello << parameters.who >>"}
+        """
+
+    @Test func registryOrbComesFromTheStoreOrIsAClearError() throws {
+        let cli = try CLI()
+        let repo = try Repositories.with(config: Self.orbConfig)
+        defer { cli.home.remove(); repo.remove() }
+        let missing = try cli.run(["run", repo.path])
+        #expect(missing.status == 2)
+        let storeFile = cli.home.path + "/orbs/acme/greet@1.2.3.yml"
+        #expect(
+            missing.stderr.hasPrefix(
+                ".circleci/config.yml:3:10: error: orb 'acme/greet@1.2.3' is not available offline: place its YAML at '\(storeFile)' (or commit it as '.circleci/orbs/acme/greet@1.2.3.yml' in the repository)"
+            ), "\(missing.stderr)")
+        let allowed = try cli.run(["validate", repo.path, "--allow-missing-orbs"])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        try cli.home.write(Self.greetOrb, to: "orbs/acme/greet@1.2.3.yml")
+        let run = try cli.run(["run", repo.path, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let job = try CLI.object(run).objects("workflows")[0].objects("jobs")[0]
+        #expect(job.string("name") == "greet/hello")
+        #expect(try cli.run(["logs", String(job.int("id") ?? 0), "--step", "0"]).stdout == "hello cibox\n")
+    }
+
+    @Test func missingOrbJobsFailAtRunTimeWithTheSameMessage() throws {
+        let cli = try CLI()
+        let repo = try Repositories.with(config: Self.orbConfig)
+        defer { cli.home.remove(); repo.remove() }
+        let run = try cli.run(["run", repo.path, "--allow-missing-orbs", "--json"])
+        #expect(run.status == 1)
+        let job = try CLI.object(run).objects("workflows")[0].objects("jobs")[0]
+        #expect(job.string("status") == "failed")
+        let log = try cli.run(["logs", String(job.int("id") ?? 0), "--step", "0"]).stdout
+        #expect(log.contains("orb 'acme/greet@1.2.3' is not available offline"))
+    }
+
+    @Test func configProcessPrintsTheExpandedConfig() throws {
+        let cli = try CLI()
+        let repo = try Repositories.with(
+            config: """
+                version: 2.1
+                parameters:
+                  greeting: {type: string, default: hi}
+                commands:
+                  hello:
+                    parameters:
+                      name: {type: string}
+                    steps:
+                      - run: echo << pipeline.parameters.greeting >> << parameters.name >>
+                jobs:
+                  build:
+                    parameters:
+                      os: {type: string}
+                    steps:
+                      - hello: {name: << parameters.os >>}
+                workflows:
+                  w:
+                    jobs:
+                      - build:
+                          matrix:
+                            parameters:
+                              os: [linux, mac]
+                """
+        )
+        defer { cli.home.remove(); repo.remove() }
+        let processed = try cli.run(["config", "process", repo.path, "--param", "greeting=hello"])
+        #expect(processed.status == 0, "\(processed.stderr)")
+        #expect(processed.stdout.contains("build-linux"))
+        #expect(processed.stdout.contains("build-mac"))
+        #expect(processed.stdout.contains("echo hello linux"))
+        #expect(!processed.stdout.contains("<<"))
+        #expect(!processed.stdout.contains("commands:"))
+        let plan = try cli.run(["config", "process", repo.path, "--json"])
+        #expect(plan.status == 0)
+        #expect(plan.stdout.contains("\"name\" : \"build-mac\""))
+        let run = try cli.run(["run", repo.path, "--param", "greeting=hey", "--json"])
+        let jobs = try CLI.object(run).objects("workflows")[0].objects("jobs")
+        #expect(jobs.map { $0.string("name") } == ["build-linux", "build-mac"])
+        #expect(try cli.run(["logs", String(jobs[1].int("id") ?? 0), "--step", "0"]).stdout == "hey mac\n")
+        let bad = try cli.run(["run", repo.path, "--param", "nope=1"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("unknown pipeline parameter 'nope'"))
+    }
+
+    @Test func setupWorkflowContinuesThePipelineLocally() throws {
+        let cli = try CLI()
+        let repo = try Repositories.with(
+            config: """
+                version: 2.1
+                setup: true
+                orbs:
+                  continuation: circleci/continuation@1.0.0
+                jobs:
+                  generate:
+                    steps:
+                      - checkout
+                      - run: |
+                          mkdir -p generated
+                          printf 'version: 2.1\\nparameters:\\n  target: {type: string, default: none}\\njobs:\\n  build:\\n    steps:\\n      - run: echo building \\<< pipeline.parameters.target >>\\nworkflows:\\n  continued:\\n    jobs: [build]\\n' > generated/config.yml
+                          echo '{"target": "release"}' > params.json
+                      - continuation/continue:
+                          configuration_path: generated/config.yml
+                          parameters: params.json
+                workflows:
+                  setup:
+                    jobs: [generate]
+                """
+        )
+        defer { cli.home.remove(); repo.remove() }
+        let run = try cli.run(["run", repo.path, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let pipeline = try CLI.object(run)
+        #expect(pipeline.string("status") == "success")
+        let workflows = pipeline.objects("workflows")
+        #expect(workflows.map { $0.string("name") } == ["setup", "continued"])
+        let build = workflows[1].objects("jobs")[0]
+        #expect(try cli.run(["logs", String(build.int("id") ?? 0), "--step", "0"]).stdout == "building release\n")
+    }
+
+    @Test(.enabled(if: Corpus.isAvailable, "the CircleCI corpus (../shared/corpus) is not beside the project"))
+    func everyCorpusConfigValidatesWithMissingOrbsAllowed() throws {
+        let cli = try CLI()
+        defer { cli.home.remove() }
+        let folders = [Corpus.configs, Corpus.continuations]
+        var checked = 0
+        for folder in folders {
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yml") }
+            for name in names.sorted() {
+                let output = try cli.run(["validate", folder + "/" + name, "--allow-missing-orbs"])
+                #expect(output.status == 0, "\(name): \(output.stderr.suffix(600))")
+                checked += 1
+            }
+        }
+        #expect(checked == 47)
+    }
+}
