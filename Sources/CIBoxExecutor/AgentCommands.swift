@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import Foundation
 
 /// The `circleci` and `circleci-agent` commands a job sees on its PATH: tiny scripts that call back into
@@ -24,8 +25,7 @@ enum AgentCommands {
             "#!/bin/sh\n# Installed by cibox for this job: CircleCI's agent commands, done locally.\nexec \(quoted) agent \"$@\"\n"
         for name in names {
             let path = folder + "/" + name
-            try Data(script.utf8).write(to: URL(fileURLWithPath: path))
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+            try FileWriter.write(script, to: path, mode: 0o755)
         }
     }
 }

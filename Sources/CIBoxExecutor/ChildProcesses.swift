@@ -28,25 +28,34 @@ enum ChildProcesses {
     }
 
     /// Reaps every zombie child of cibox that no monitor waits for (orphaned job processes).
+    ///
+    /// Only cibox's own children are looked at (`/proc/self/task/*/children`), so the cost does not grow with
+    /// the number of processes on the machine.
     static func reapOrphans() {
-        let own = getpid()
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return }
-        monitored.withLock { pids in reap(entries, parent: own, except: pids) }
+        monitored.withLock { pids in
+            for pid in children() where !pids.contains(pid) && isZombie(pid) {
+                var status: Int32 = 0
+                _ = waitpid(pid, &status, WNOHANG)
+            }
+        }
     }
 
-    private static func reap(_ entries: [String], parent own: Int32, except monitored: Set<Int32>) {
-        for entry in entries {
-            guard let pid = Int32(entry), let stat = FileManager.default.contents(atPath: "/proc/\(entry)/stat") else {
-                continue
-            }
-            // Fields after the last ')' are: state ppid …
-            let text = String(decoding: stat, as: UTF8.self)
-            guard let close = text.lastIndex(of: ")") else { continue }
-            let fields = text[text.index(after: close)...].split(separator: " ")
-            guard fields.count > 2, fields[0] == "Z", Int32(fields[1]) == own else { continue }
-            if monitored.contains(pid) { continue }
-            var status: Int32 = 0
-            _ = waitpid(pid, &status, WNOHANG)
+    /// The pids of this process's children.
+    private static func children() -> [Int32] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        var result: [Int32] = []
+        for task in tasks {
+            guard let data = FileManager.default.contents(atPath: "/proc/self/task/\(task)/children") else { continue }
+            result += String(decoding: data, as: UTF8.self).split(separator: " ").compactMap { Int32($0) }
         }
+        return result
+    }
+
+    /// Whether `pid` is a zombie (its state in `/proc/PID/stat` is Z).
+    private static func isZombie(_ pid: Int32) -> Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return false }
+        let text = String(decoding: data, as: UTF8.self)
+        guard let close = text.lastIndex(of: ")") else { return false }
+        return text[text.index(after: close)...].split(separator: " ").first == "Z"
     }
 }

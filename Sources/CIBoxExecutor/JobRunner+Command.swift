@@ -44,7 +44,7 @@ extension JobRunner {
         let scriptPath = "\(request.workDirectory)/.cibox/step-\(index).sh"
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try Data(action.command.utf8).write(to: URL(fileURLWithPath: scriptPath))
+            try FileWriter.write(action.command, to: scriptPath)
         } catch {
             throw ExecutorError(
                 .workspace, "Cannot prepare step \(index + 1) in '\(directory)': \(error.localizedDescription)")

@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 internal import CLibgit2
 import Foundation
 
@@ -41,7 +42,7 @@ extension GitRepository {
         do {
             try FileManager.default.createDirectory(
                 atPath: directory + "/.git/objects/info", withIntermediateDirectories: true)
-            try Data((try objectsDirectory() + "\n").utf8).write(to: URL(fileURLWithPath: alternates))
+            try FileWriter.write(try objectsDirectory() + "\n", to: alternates)
         } catch let error as GitError {
             throw error
         } catch {

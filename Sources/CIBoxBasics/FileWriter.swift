@@ -1,0 +1,41 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Writes small working files (step scripts, agent commands, alternates) with plain system calls.
+///
+/// Why: Foundation's `Data.write(to:)` fsyncs every file, which costs about a millisecond each on this kind
+/// of disk and buys nothing for files that live only as long as a job. History that must survive a crash
+/// goes through the store, not through this.
+package enum FileWriter {
+    /// Creates or replaces the file at `path` with `text`, with permission bits `mode`.
+    /// - Throws: `CocoaError` with the path and the system's reason.
+    package static func write(_ text: String, to path: String, mode: Int = 0o644) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
+        guard fd >= 0 else { throw failure(path) }
+        defer { close(fd) }
+        if fchmod(fd, mode_t(mode)) != 0 { throw failure(path) }
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw failure(path)
+            }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+
+    private static func failure(_ path: String) -> CocoaError {
+        CocoaError(
+            .fileWriteUnknown,
+            userInfo: [
+                NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "\(path): \(String(cString: strerror(errno)))",
+            ]
+        )
+    }
+}
