@@ -148,6 +148,23 @@ package final class PipelineEngine: Sendable {
         }
     }
 
+    /// The job runs `job` depends on, directly or through others, in workflow order.
+    static func upstreamJobIDs(of job: Job, plan: JobPlan, prepared: PreparedPipeline) -> [Int64] {
+        guard let workflow = prepared.detail.workflows.first(where: { $0.workflow.id == job.workflowID }),
+            let workflowPlan = prepared.plan.workflows.first(where: { $0.name == workflow.workflow.name })
+        else { return [] }
+        let requires = Dictionary(
+            workflowPlan.jobs.map { ($0.name, $0.requires.map(\.job)) }, uniquingKeysWith: { first, _ in first }
+        )
+        var names = Set<String>()
+        var pending = plan.requires.map(\.job)
+        while let name = pending.popLast() {
+            guard names.insert(name).inserted else { continue }
+            pending += requires[name] ?? []
+        }
+        return workflow.jobs.filter { names.contains($0.job.name) }.map(\.job.id)
+    }
+
     /// Polls the store for `cibox cancel` requests from other processes and hands them to `control`.
     private static func forwardCancelRequests(_ pipelineID: Int64, _ store: PipelineStore, _ control: PipelineControl)
         async
@@ -187,8 +204,14 @@ package final class PipelineEngine: Sendable {
         )
         request.resourceClass = resourceClass.name
         request.timeLimit = settings.jobTimeLimit
+        request.stateDirectory = home
+        request.projectID = pipeline.projectID
+        request.upstreamJobIDs = Self.upstreamJobIDs(of: job, plan: plan, prepared: prepared)
         request.agentExecutable = agentExecutable
-        request.agentEnvironment = ["CIBOX_HOME": home, "CIBOX_PIPELINE_ID": String(pipeline.id)]
+        request.agentEnvironment = [
+            "CIBOX_HOME": home, "CIBOX_PIPELINE_ID": String(pipeline.id),
+            "CIBOX_PROJECT_ID": String(pipeline.projectID),
+        ]
         if prepared.isSetup {
             request.agentEnvironment[Continuation.fileVariable] = Continuation.file(home: home, pipelineID: pipeline.id)
         }

@@ -85,6 +85,14 @@ package struct JobRunRequest: Sendable {
     package var timeLimit: Double = 5 * 3600
     /// Seconds between SIGTERM and SIGKILL when cibox stops a job.
     package var killGrace: Double = 2
+    /// `$CIBOX_HOME`: where caches (`caches/`), workspaces (`workspaces/<workflow>/`) and artifacts
+    /// (`artifacts/<job>/`) live.
+    package var stateDirectory: String = ""
+    /// The project's id (caches are per project, as in CircleCI).
+    package var projectID: Int64 = 0
+    /// The job runs this one depends on, directly or not, in the order their workspace layers apply
+    /// (earlier first; later layers win).
+    package var upstreamJobIDs: [Int64] = []
 
     /// Makes a request.
     package init(

@@ -36,6 +36,9 @@ enum JobEnvironment {
         env["CIRCLE_REPOSITORY_URL"] = request.repositoryPath
         env["CIRCLE_USERNAME"] = request.inheritedEnvironment["USER"] ?? "cibox"
         env["CIRCLE_SHELL_ENV"] = request.workDirectory + "/.cibox/shell-env"
+        let paths = JobPaths(home: request.workDirectory)
+        env["BASH_ENV"] = paths.bashEnv
+        env["CIBOX_HALT_FILE"] = paths.haltFile
         for (name, value) in request.agentEnvironment { env[name] = value }
         if request.agentExecutable != nil {
             env["PATH"] = AgentCommands.binDirectory(home: request.workDirectory) + ":" + (env["PATH"] ?? "")

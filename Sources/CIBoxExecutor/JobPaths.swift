@@ -15,6 +15,12 @@ package struct JobPaths: Sendable {
         self.home = home
     }
 
+    /// `$BASH_ENV`: sourced by bash before each step (CircleCI's way to pass variables between steps).
+    package var bashEnv: String { home + "/.cibox/bash_env" }
+
+    /// Created by `circleci-agent step halt`: the job ends successfully after the current step.
+    package var haltFile: String { home + "/.cibox/halt" }
+
     private static let imageHomes = ["/home/circleci", "/root"]
 
     /// The absolute path for `path` as written in the config, relative paths resolved against `base`

@@ -17,6 +17,12 @@ extension JobRunner {
         do {
             let oomsBefore = isolation.oomKills
             let process = try startCommand(action, index: index, context: context, logFD: logFD)
+            if action.isBackground {
+                let task = Task { await process.outcome() }
+                background.withLock { $0.append((index, process, task, Date())) }
+                let bytes = StepLog.write("", to: logFD)
+                return (StepResult(status: .running, logBytes: bytes), nil)
+            }
             current.withLock { $0 = process }
             if canceled.withLock({ $0 }) { process.stop(for: .canceled) }
             let outcome = await process.outcome()
@@ -80,7 +86,8 @@ extension JobRunner {
         let isolation = self.isolation
         return ProcessMonitor(
             pid: pid, outputFD: pipeFDs[0], logFD: dup(logFD),
-            noOutputTimeout: action.noOutputTimeout ?? request.noOutputTimeout, deadline: deadline,
+            noOutputTimeout: action.isBackground ? nil : action.noOutputTimeout ?? request.noOutputTimeout,
+            deadline: deadline,
             killGrace: request.killGrace, killEverything: { isolation.killAll() }
         )
     }

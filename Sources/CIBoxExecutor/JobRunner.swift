@@ -17,6 +17,8 @@ final class JobRunner: Sendable {
     /// The monitor of the step that runs now, so that cancellation can reach it.
     let current = Mutex<ProcessMonitor?>(nil)
     let canceled = Mutex(false)
+    /// Steps started with `background: true`: their index, monitor and outcome, awaited at the job's end.
+    let background = Mutex<[(Int, ProcessMonitor, Task<ProcessOutcome, Never>, Date)]>([])
     /// Where the job's processes are contained.
     let isolation: JobIsolation
     /// When every step must have ended (the job's time limit).
@@ -47,15 +49,39 @@ final class JobRunner: Sendable {
         } onCancel: {
             canceled.withLock { $0 = true }
             current.withLock { $0?.stop(for: .canceled) }
+            background.withLock { steps in steps.forEach { $0.1.stop(for: .canceled) } }
         }
+    }
+
+    /// Stops the background steps still running (SIGTERM, then the grace period) and returns each one's
+    /// result: success when it exited 0 or was stopped by the job's end, failed when it failed by itself.
+    private func endBackgroundSteps() async -> [(Int, StepResult)] {
+        let steps = background.withLock { $0 }
+        for step in steps { step.1.stop(for: .canceled) }
+        var results: [(Int, StepResult)] = []
+        for (index, _, task, started) in steps {
+            let outcome = await task.value
+            let failedByItself = outcome.stoppedFor == nil && outcome.exitCode != 0
+            results.append(
+                (
+                    index,
+                    StepResult(
+                        status: failedByItself ? .failed : .success, exitCode: outcome.exitCode,
+                        logBytes: outcome.logBytes,
+                        failureReason: failedByItself ? .exitCode : nil, startedAt: started, finishedAt: Date()
+                    )
+                ))
+        }
+        return results
     }
 
     private func runSteps(context: StepContext, startedAt: Date) async -> JobResult {
         var results: [StepResult] = []
         var failure: (StepResult, String?)?
+        var halted = false
         for (index, step) in request.spec.steps.enumerated() {
             let isCanceled = canceled.withLock { $0 }
-            guard !isCanceled, shouldRun(step.condition, afterFailure: failure != nil) else {
+            guard !isCanceled, !halted, shouldRun(step.condition, afterFailure: failure != nil) else {
                 let skipped = StepResult(status: .notRun)
                 results.append(skipped)
                 await observer.stepFinished(jobID: request.jobID, index: index, result: skipped)
@@ -64,11 +90,19 @@ final class JobRunner: Sendable {
             let started = Date()
             await observer.stepStarted(jobID: request.jobID, index: index, at: started)
             var (result, message) = await runStep(step, index: index, context: context)
+            results.append(result)
+            if result.status == .running { continue }  // a background step: it ends with the job
             result.startedAt = started
             result.finishedAt = Date()
-            results.append(result)
+            results[index] = result
             await observer.stepFinished(jobID: request.jobID, index: index, result: result)
             if result.status != .success && failure == nil { failure = (result, message) }
+            halted = FileManager.default.fileExists(atPath: paths.haltFile)
+        }
+        for (index, result) in await endBackgroundSteps() {
+            results[index] = result
+            await observer.stepFinished(jobID: request.jobID, index: index, result: result)
+            if result.status != .success && failure == nil { failure = (result, nil) }
         }
         let usage = isolation.end()
         cleanUp()
@@ -113,6 +147,7 @@ final class JobRunner: Sendable {
             try manager.createDirectory(atPath: request.workDirectory + "/.cibox", withIntermediateDirectories: true)
             try manager.createDirectory(atPath: workingDirectory, withIntermediateDirectories: true)
             try manager.createDirectory(atPath: request.logDirectory, withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: paths.bashEnv, contents: nil)
             if let agent = request.agentExecutable {
                 try AgentCommands.install(calling: agent, home: request.workDirectory)
             }
@@ -177,9 +212,18 @@ extension JobRunner {
             }
         case .run(let action):
             return await runCommand(action, index: index, context: context, logFD: logFD)
-        case .saveCache, .restoreCache, .persistToWorkspace, .attachWorkspace, .storeArtifacts, .storeTestResults:
-            let bytes = StepLog.write("cibox does not run '\(step.name)' steps yet; skipped\n", to: logFD)
-            return (StepResult(status: .success, exitCode: 0, logBytes: bytes), nil)
+        case .saveCache(let action):
+            return runSaveCache(action, context: context, logFD: logFD)
+        case .restoreCache(let action):
+            return runRestoreCache(action, context: context, logFD: logFD)
+        case .persistToWorkspace(let action):
+            return runPersistToWorkspace(action, context: context, logFD: logFD)
+        case .attachWorkspace(let at):
+            return runAttachWorkspace(at: at, context: context, logFD: logFD)
+        case .storeArtifacts(let path, let destination):
+            return runStoreArtifacts(path: path, destination: destination, context: context, logFD: logFD)
+        case .storeTestResults(let path):
+            return runStoreTestResults(path: path, context: context, logFD: logFD)
         case .unsupported(_, let message, let isFatal):
             let bytes = StepLog.write(message + "\n", to: logFD)
             if isFatal { return (StepResult(status: .failed, exitCode: 1, logBytes: bytes), nil) }

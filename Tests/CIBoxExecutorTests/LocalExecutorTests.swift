@@ -169,4 +169,42 @@ final class RecordingObserver: JobObserver {
                 == "The step's shell 'no-such-shell-xyz' is not on PATH. Install it or set `shell:` to an absolute path.\n"
         )
     }
+
+    @Test func bashEnvCarriesVariablesBetweenSteps() async {
+        defer { home.remove() }
+        let (result, _) = await run([
+            Self.run("echo 'export GREETING=hello' >> \"$BASH_ENV\""), Self.run("echo \"$GREETING world\""),
+        ])
+        #expect(result.status == .success)
+        #expect(log(1) == "hello world\n")
+    }
+
+    @Test func haltEndsTheJobSuccessfullyAfterTheCurrentStep() async {
+        defer { home.remove() }
+        let (result, _) = await run([
+            Self.run("touch \"$CIBOX_HALT_FILE\"; echo halting"), Self.run("echo never; exit 1"),
+            Self.run("echo never either", .always),
+        ])
+        #expect(result.status == .success)
+        #expect(result.steps.map(\.status) == [.success, .notRun, .notRun])
+    }
+
+    @Test func backgroundStepRunsAlongsideAndStopsAtJobEnd() async {
+        defer { home.remove() }
+        let server = StepPlan(
+            name: "server",
+            action: .run(RunAction(command: "echo started > \"$HOME/server.txt\"; exec sleep 3301", isBackground: true))
+        )
+        let (result, events) = await run([
+            server,
+            Self.run(
+                "for i in 1 2 3 4 5 6 7 8 9 10; do [ -f \"$HOME/server.txt\" ] && break; sleep 0.1; done; cat \"$HOME/server.txt\""
+            ),
+        ])
+        #expect(result.status == .success)
+        #expect(result.steps.map(\.status) == [.success, .success])
+        #expect(log(1) == "started\n")
+        #expect(events == ["start 0", "start 1", "end 1 success", "end 0 success"])
+        #expect(processCount(containing: "sleep 3301") == 0)
+    }
 }
