@@ -204,6 +204,15 @@ package final class PipelineEngine: Sendable {
         )
         request.resourceClass = resourceClass.name
         request.timeLimit = settings.jobTimeLimit
+        let (secretEnvironment, missingContexts) = secretVariables(
+            project: pipeline.projectName, contexts: plan.contexts)
+        request.secretEnvironment = secretEnvironment
+        request.secrets = secretEnvironment.map(\.value)
+        if !missingContexts.isEmpty {
+            request.preflightFailure =
+                "Context \(missingContexts.map { "'\($0)'" }.joined(separator: ", ")) is not defined here. "
+                + "Add it under `contexts:` in \(SettingsFile.path(home: home)) or with `cibox context set NAME KEY`."
+        }
         request.stateDirectory = home
         request.projectID = pipeline.projectID
         request.upstreamJobIDs = Self.upstreamJobIDs(of: job, plan: plan, prepared: prepared)

@@ -90,6 +90,13 @@ package struct JobRunRequest: Sendable {
     package var stateDirectory: String = ""
     /// The project's id (caches are per project, as in CircleCI).
     package var projectID: Int64 = 0
+    /// Variables from the project's environment and the job's contexts (after CircleCI's built-ins, before
+    /// the job's own `environment`); their values are masked in logs.
+    package var secretEnvironment: [EnvironmentVariable] = []
+    /// Values to replace with `****` in everything the job prints.
+    package var secrets: [String] = []
+    /// When set, the job does not run: it fails at once with this message (a missing context, …).
+    package var preflightFailure: String?
     /// The job runs this one depends on, directly or not, in the order their workspace layers apply
     /// (earlier first; later layers win).
     package var upstreamJobIDs: [Int64] = []

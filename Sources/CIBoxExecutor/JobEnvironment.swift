@@ -44,6 +44,7 @@ enum JobEnvironment {
             env["PATH"] = AgentCommands.binDirectory(home: request.workDirectory) + ":" + (env["PATH"] ?? "")
             env["CIBOX_JOB_ID"] = String(request.jobID)
         }
+        for variable in request.secretEnvironment { env[variable.name] = variable.value }
         for variable in request.spec.environment { env[variable.name] = variable.value }
         return env
     }

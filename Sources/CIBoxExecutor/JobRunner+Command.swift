@@ -88,7 +88,7 @@ extension JobRunner {
             pid: pid, outputFD: pipeFDs[0], logFD: dup(logFD),
             noOutputTimeout: action.isBackground ? nil : action.noOutputTimeout ?? request.noOutputTimeout,
             deadline: deadline,
-            killGrace: request.killGrace, killEverything: { isolation.killAll() }
+            killGrace: request.killGrace, killEverything: { isolation.killAll() }, secrets: request.secrets
         )
     }
 

@@ -36,6 +36,10 @@ final class JobRunner: Sendable {
     func run() async -> JobResult {
         let startedAt = Date()
         let workingDirectory = paths.resolve(request.spec.workingDirectory)
+        if let failure = request.preflightFailure {
+            _ = isolation.end()
+            return await infrastructureFailure(ExecutorError(.workspace, failure), startedAt: startedAt)
+        }
         do {
             try prepareFolders(workingDirectory: workingDirectory)
         } catch {

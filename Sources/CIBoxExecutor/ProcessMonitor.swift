@@ -51,8 +51,9 @@ final class ProcessMonitor: @unchecked Sendable {
     /// Makes a monitor for `pid`, reading `outputFD` into `logFD`.
     init(
         pid: pid_t, outputFD: Int32, logFD: Int32, noOutputTimeout: Double?, deadline: Date?, killGrace: Double = 2,
-        killEverything: @escaping @Sendable () -> Void = {}
+        killEverything: @escaping @Sendable () -> Void = {}, secrets: [String] = []
     ) {
+        self.masker = SecretMasker(secrets)
         self.pid = pid
         self.outputFD = outputFD
         self.logFD = logFD
@@ -90,6 +91,8 @@ final class ProcessMonitor: @unchecked Sendable {
     private var bytes: Int64 = 0
     private var drainUntil: Date?
     private var cpuSeconds: Double = 0
+    /// Masks secrets in the output, when the job has any.
+    private var masker: SecretMasker?
     private var maxRSSKiB = 0
 
     /// The blocking loop; see the type's documentation.
@@ -124,19 +127,31 @@ final class ProcessMonitor: @unchecked Sendable {
     private func readOutput(into buffer: inout [UInt8]) {
         let count = buffer.withUnsafeMutableBytes { read(outputFD, $0.baseAddress, $0.count) }
         if count > 0 {
-            buffer.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < count {
-                    let written = write(logFD, raw.baseAddress.map { $0 + offset }, count - offset)
-                    if written <= 0 { break }
-                    offset += written
-                }
+            if masker != nil {
+                let masked = masker?.process(buffer[..<count]) ?? []
+                writeLog(masked, count: masked.count)
+            } else {
+                writeLog(buffer, count: count)
             }
-            bytes += Int64(count)
             lastOutput = Date()
         } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
             outputOpen = false
+            let rest = masker?.flush() ?? []
+            writeLog(rest, count: rest.count)
         }
+    }
+
+    /// Appends the first `count` bytes of `data` to the log, counting them.
+    private func writeLog(_ data: [UInt8], count: Int) {
+        data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < count {
+                let written = write(logFD, raw.baseAddress.map { $0 + offset }, count - offset)
+                if written <= 0 { break }
+                offset += written
+            }
+        }
+        bytes += Int64(count)
     }
 
     private func reapIfExited() {

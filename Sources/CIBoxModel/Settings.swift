@@ -46,6 +46,10 @@ package struct Settings: Sendable, Equatable {
     package var noOutputTimeout: Double
     /// Whether cibox may use cgroups (false forces process groups).
     package var usesCgroups: Bool
+    /// Named contexts: context name → variables. Jobs naming a context get its variables, masked in logs.
+    package var contexts: [String: [String: String]] = [:]
+    /// Project environment variables: project name → variables, given to every job of that project, masked.
+    package var projectEnvironment: [String: [String: String]] = [:]
 
     /// Makes settings; the defaults are what an absent file means.
     package init(

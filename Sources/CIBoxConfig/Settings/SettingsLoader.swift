@@ -33,6 +33,10 @@ package enum SettingsLoader {
                 if let seconds = duration(entry.value, &diagnostics) { settings.jobTimeLimit = seconds }
             case "no_output_timeout":
                 if let seconds = duration(entry.value, &diagnostics) { settings.noOutputTimeout = seconds }
+            case "contexts":
+                settings.contexts = variableGroups(entry.value, what: "context", &diagnostics)
+            case "project_environment":
+                settings.projectEnvironment = variableGroups(entry.value, what: "project", &diagnostics)
             case "cgroups":
                 if let value = entry.value.scalar?.bool {
                     settings.usesCgroups = value
@@ -46,6 +50,41 @@ package enum SettingsLoader {
             }
         }
         return diagnostics.containsError ? (nil, diagnostics) : (settings, diagnostics)
+    }
+
+    /// `NAME: { KEY: value, … }` groups of variables (contexts, project environments).
+    private static func variableGroups(
+        _ node: ConfigNode, what: String, _ diagnostics: inout [Diagnostic]
+    ) -> [String: [String: String]] {
+        guard let groups = node.entries else {
+            diagnostics.append(
+                Diagnostic(.error, at: node.location, "expected a mapping of \(what) names to variables"))
+            return [:]
+        }
+        var result: [String: [String: String]] = [:]
+        for group in groups {
+            var variables: [String: String] = [:]
+            for variable in group.value.entries ?? [] {
+                guard let value = variable.value.scalar?.text else {
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, at: variable.value.location,
+                            "'\(variable.key)' in \(what) '\(group.key)' must be a plain value")
+                    )
+                    continue
+                }
+                variables[variable.key] = value
+            }
+            if group.value.entries == nil {
+                diagnostics.append(
+                    Diagnostic(
+                        .error, at: group.value.location,
+                        "\(what) '\(group.key)' must be a mapping of variable names to values")
+                )
+            }
+            result[group.key] = variables
+        }
+        return result
     }
 
     private static func capacity(_ node: ConfigNode, _ diagnostics: inout [Diagnostic]) -> Capacity? {
