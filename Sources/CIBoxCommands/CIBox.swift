@@ -11,7 +11,8 @@ struct CIBox: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunCommand.self, ValidateCommand.self, PipelinesCommand.self, ShowCommand.self, LogsCommand.self,
-            CancelCommand.self, ContextCommand.self, ConfigCommand.self, AgentCommand.self,
+            CancelCommand.self, ApproveCommand.self, RerunCommand.self, ContextCommand.self, ConfigCommand.self,
+            AgentCommand.self,
         ]
     )
 

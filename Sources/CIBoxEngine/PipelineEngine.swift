@@ -25,8 +25,9 @@ package struct PreparedPipeline: Sendable {
     let repositoryPath: String
     /// Whether the config is a setup config (`setup: true`) whose workflow may continue the pipeline.
     package var isSetup: Bool
-    /// How the config was compiled (a continuation compiles the same way, with its own text and parameters).
-    let compileRequest: CompileRequest
+    /// How the config was compiled (a continuation compiles the same way, with its own text and parameters);
+    /// nil for a pipeline resumed from the store.
+    let compileRequest: CompileRequest?
 }
 
 /// The composition root of one pipeline's life: source → compile → plan → record → schedule → run.
@@ -116,7 +117,7 @@ package final class PipelineEngine: Sendable {
         control: PipelineControl, keepsWorkDirectories: Bool
     ) async -> PipelineStatus {
         let pipelineID = prepared.detail.pipeline.id
-        var request = prepared.compileRequest
+        guard var request = prepared.compileRequest else { return .error }
         request.path = continuation.configurationPath
         request.text = continuation.configuration
         request.parameters = continuation.parameters

@@ -56,6 +56,7 @@ import Testing
                       "status": "failed",
                       "node_index": 1,
                       "parallelism": 2,
+                      "attempt": 1,
                       "started_at": "2026-09-21T14:13:20.250Z",
                       "finished_at": "2026-09-21T14:13:20.250Z",
                       "exit_code": 3,

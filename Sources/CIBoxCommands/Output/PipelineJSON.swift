@@ -48,6 +48,7 @@ enum PipelineJSON {
             ("status", .string(job.status.rawValue)),
             ("node_index", .int(Int64(job.nodeIndex))),
             ("parallelism", .int(Int64(job.parallelism))),
+            ("attempt", .int(Int64(job.attempt))),
             ("started_at", .string(job.startedAt?.iso8601)),
             ("finished_at", .string(job.finishedAt?.iso8601)),
             ("exit_code", .int(job.exitCode)),

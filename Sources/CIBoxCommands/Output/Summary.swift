@@ -48,6 +48,11 @@ enum Summary {
         }
         let pipeline = detail.pipeline
         text += "\npipeline #\(pipeline.number) (id \(pipeline.id)): \(pipeline.status.rawValue)\n"
+        for workflow in detail.workflows {
+            for job in workflow.jobs where job.job.status == .onHold {
+                text += "waiting for approval: cibox approve \(pipeline.id) \(job.job.name)\n"
+            }
+        }
         if toStandardOutput { Terminal.output(text) } else { Terminal.error(text) }
     }
 }

@@ -14,15 +14,33 @@ enum PipelineRunFlow {
     /// Runs `options` and prints progress, the result and the failing steps' last lines.
     /// - Returns: `.success`, ``ExitCodes/pipelineFailed`` or ``ExitCodes/cannotRun``.
     static func run(_ options: RunOptions, home: String, json: Bool) async -> ExitCode {
+        await run(home: home, json: json, keepsWorkDirectories: options.keepsWorkDirectories) {
+            (engine: PipelineEngine) throws(EngineError) -> PreparedPipeline in
+            try engine.prepare(options)
+        }
+    }
+
+    /// Makes the engine of `home`, gets a recorded pipeline from `prepare`, runs it and reports it.
+    static func run(
+        home: String, json: Bool, keepsWorkDirectories: Bool = false,
+        prepare: (PipelineEngine) throws(EngineError) -> PreparedPipeline
+    ) async -> ExitCode {
         guard let engine = makeEngine(home: home) else { return ExitCodes.cannotRun }
-        let store = engine.store
         let prepared: PreparedPipeline
         do {
-            prepared = try engine.prepare(options)
+            prepared = try prepare(engine)
         } catch {
             report(error)
             return ExitCodes.cannotRun
         }
+        return await drive(prepared, engine: engine, json: json, keepsWorkDirectories: keepsWorkDirectories)
+    }
+
+    /// Runs a recorded pipeline with progress on standard error, then prints it.
+    static func drive(
+        _ prepared: PreparedPipeline, engine: PipelineEngine, json: Bool, keepsWorkDirectories: Bool
+    ) async -> ExitCode {
+        let store = engine.store
         for warning in prepared.warnings { Terminal.error(warning.formatted + "\n") }
         let pipeline = prepared.detail.pipeline
         let jobCount = prepared.detail.workflows.reduce(0) { $0 + $1.jobs.count }
@@ -34,7 +52,7 @@ enum PipelineRunFlow {
         do {
             _ = try await engine.run(
                 prepared, observers: [ProgressPrinter(detail: prepared.detail)],
-                keepsWorkDirectories: options.keepsWorkDirectories
+                keepsWorkDirectories: keepsWorkDirectories
             )
         } catch {
             Terminal.fail(error.description)

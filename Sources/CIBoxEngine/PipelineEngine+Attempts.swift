@@ -1,0 +1,104 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxModel
+import CIBoxStore
+import Foundation
+
+extension PipelineEngine {
+    /// A recorded pipeline, ready to run again from where it stands (after an approval).
+    /// - Throws: ``EngineError`` `notFound` when there is no such pipeline.
+    package func resume(pipelineID: Int64) throws(EngineError) -> PreparedPipeline {
+        do {
+            guard let detail = try store.pipelineDetail(id: pipelineID),
+                let project = try store.project(id: detail.pipeline.projectID)
+            else { throw EngineError(.notFound, "No pipeline with id \(pipelineID). `cibox pipelines` lists them.") }
+            let plan = try store.plan(pipelineID: pipelineID)
+            let pipeline = detail.pipeline
+            let source = GitSourceCheckout(
+                repositoryPath: project.path, revision: pipeline.revision, branch: pipeline.branch,
+                workingTree: pipeline.source == .workingTree
+            )
+            return PreparedPipeline(
+                detail: detail, plan: plan, warnings: [], source: source, repositoryPath: project.path, isSetup: false,
+                compileRequest: nil
+            )
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw EngineError(.store, String(describing: error))
+        }
+    }
+
+    /// Approves `jobName` in pipeline `pipelineID` and returns the pipeline, ready to go on.
+    /// - Throws: ``EngineError`` `notFound` naming what waits for approval.
+    package func approve(pipelineID: Int64, jobName: String) throws(EngineError) -> PreparedPipeline {
+        do {
+            _ = try store.approve(pipelineID: pipelineID, jobName: jobName)
+        } catch {
+            throw EngineError(error.code == .notFound ? .notFound : .store, error.message)
+        }
+        return try resume(pipelineID: pipelineID)
+    }
+
+    /// Records a new attempt of pipeline `pipelineID` (same commit and plan) as a new pipeline: every job
+    /// again, or with `failedOnly` the jobs that did not pass and those after them, the passed ones kept.
+    /// - Throws: ``EngineError`` `notFound`, or `nothingToRun` when `failedOnly` finds nothing that failed.
+    package func rerun(pipelineID: Int64, failedOnly: Bool) throws(EngineError) -> PreparedPipeline {
+        let original = try resume(pipelineID: pipelineID)
+        let old = original.detail
+        var passed: [String: Job] = [:]
+        for workflow in old.workflows {
+            for job in workflow.jobs where job.job.status == .success {
+                passed["\(workflow.workflow.name)/\(job.job.name)/\(job.job.nodeIndex)"] = job.job
+            }
+        }
+        let total = old.workflows.reduce(0) { $0 + $1.jobs.count }
+        if failedOnly && passed.count == total {
+            throw EngineError(.nothingToRun, "Nothing failed in pipeline \(pipelineID); run it again without --failed.")
+        }
+        do {
+            let number = try store.nextPipelineNumber(projectID: old.pipeline.projectID)
+            let pipeline = old.pipeline
+            var detail = try store.record(
+                NewPipeline(
+                    projectID: pipeline.projectID, number: number, uuid: UUID().uuidString.lowercased(),
+                    revision: pipeline.revision, treeID: pipeline.treeID, branch: pipeline.branch, tag: pipeline.tag,
+                    trigger: .rerun, source: pipeline.source, configHash: pipeline.configHash, plan: original.plan
+                )
+            )
+            let attempts = Dictionary(
+                old.workflows.flatMap { workflow in
+                    workflow.jobs.map {
+                        ("\(workflow.workflow.name)/\($0.job.name)/\($0.job.nodeIndex)", $0.job.attempt)
+                    }
+                },
+                uniquingKeysWith: max
+            )
+            for workflow in detail.workflows {
+                for job in workflow.jobs {
+                    let key = "\(workflow.workflow.name)/\(job.job.name)/\(job.job.nodeIndex)"
+                    if failedOnly, let earlier = passed[key] {
+                        try store.markReused(
+                            jobID: job.job.id,
+                            note: "passed in pipeline #\(pipeline.number) (job \(earlier.id)); not run again")
+                        try store.setAttempt(jobID: job.job.id, attempt: earlier.attempt)
+                    } else {
+                        try store.setAttempt(jobID: job.job.id, attempt: (attempts[key] ?? 0) + 1)
+                    }
+                }
+            }
+            guard let reread = try store.pipelineDetail(id: detail.pipeline.id) else {
+                throw EngineError(.store, "Pipeline \(detail.pipeline.id) vanished right after it was recorded.")
+            }
+            detail = reread
+            return PreparedPipeline(
+                detail: detail, plan: original.plan, warnings: [], source: original.source,
+                repositoryPath: original.repositoryPath, isSetup: false, compileRequest: nil
+            )
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw EngineError(.store, String(describing: error))
+        }
+    }
+}
