@@ -102,8 +102,10 @@ struct CgroupIsolationTests {
             limits: ResourceLimits(millicores: 500, memoryBytes: 256 * 1_048_576)
         )
         #expect(result.status == .success)
-        // 3 s of wall time at 0.5 CPU is about 1.5 CPU seconds; without the quota it would be about 3.
-        #expect(result.usage.cpuSeconds > 1.0 && result.usage.cpuSeconds < 2.0, "cpu \(result.usage.cpuSeconds)")
+        // 3 s of wall time at 0.5 CPU is at most about 1.5 CPU seconds (without the quota a free core would
+        // give 3). The quota is an upper bound; the lower bound only shows the loop ran, because other work
+        // on this machine may take the CPU away from it.
+        #expect(result.usage.cpuSeconds > 0.3 && result.usage.cpuSeconds < 1.7, "cpu \(result.usage.cpuSeconds)")
     }
 
     static let escapees = """
