@@ -2,6 +2,7 @@
 
 import CIBoxBasics
 import Foundation
+import Synchronization
 
 /// The `circleci` and `circleci-agent` commands a job sees on its PATH: tiny scripts that call back into
 /// `cibox agent …`, where cibox implements what CircleCI's agent does (continuation, later test splitting
@@ -10,15 +11,21 @@ enum AgentCommands {
     /// The names installed, each mapped to the same `cibox agent` entry point.
     static let names = ["circleci", "circleci-agent"]
 
-    /// The folder holding the scripts of the job run whose folder is `home`.
-    static func binDirectory(home: String) -> String {
-        home + "/.cibox/bin"
+    /// The folder holding the scripts for `executable`: shared by every job of the state folder
+    /// `stateDirectory` (`$CIBOX_HOME/bin/<hash of the binary's path>`), so a job makes none of its own.
+    static func binDirectory(stateDirectory: String, executable: String) -> String {
+        stateDirectory + "/bin/" + StableHash.hex(of: executable).prefix(12)
     }
 
-    /// Writes the scripts into the job run's folder.
+    /// The scripts already known to be in place in this process.
+    private static let installed = Mutex<Set<String>>([])
+
+    /// Writes the scripts once per process and folder (they never change for a given binary).
     /// - Throws: when the folder or a script cannot be written.
-    static func install(calling executable: String, home: String) throws {
-        let folder = binDirectory(home: home)
+    static func install(calling executable: String, stateDirectory: String) throws {
+        let folder = binDirectory(stateDirectory: stateDirectory, executable: executable)
+        if installed.withLock({ $0.contains(folder) }) { return }
+        defer { _ = installed.withLock { $0.insert(folder) } }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let quoted = "'" + executable.replacingOccurrences(of: "'", with: "'\\''") + "'"
         let script =

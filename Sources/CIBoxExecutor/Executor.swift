@@ -88,6 +88,8 @@ package struct JobRunRequest: Sendable {
     /// `$CIBOX_HOME`: where caches (`caches/`), workspaces (`workspaces/<workflow>/`) and artifacts
     /// (`artifacts/<job>/`) live.
     package var stateDirectory: String = ""
+    /// Where the agent command scripts live: the state folder, or the job's own folder when none is set.
+    var agentStateDirectory: String { stateDirectory.isEmpty ? workDirectory + "/.cibox" : stateDirectory }
     /// The project's id (caches are per project, as in CircleCI).
     package var projectID: Int64 = 0
     /// Variables from the project's environment and the job's contexts (after CircleCI's built-ins, before

@@ -40,8 +40,9 @@ enum JobEnvironment {
         env["BASH_ENV"] = paths.bashEnv
         env["CIBOX_HALT_FILE"] = paths.haltFile
         for (name, value) in request.agentEnvironment { env[name] = value }
-        if request.agentExecutable != nil {
-            env["PATH"] = AgentCommands.binDirectory(home: request.workDirectory) + ":" + (env["PATH"] ?? "")
+        if let agent = request.agentExecutable {
+            let bin = AgentCommands.binDirectory(stateDirectory: request.agentStateDirectory, executable: agent)
+            env["PATH"] = bin + ":" + (env["PATH"] ?? "")
             env["CIBOX_JOB_ID"] = String(request.jobID)
         }
         for variable in request.secretEnvironment { env[variable.name] = variable.value }

@@ -153,7 +153,7 @@ final class JobRunner: Sendable {
             try manager.createDirectory(atPath: request.logDirectory, withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: paths.bashEnv, contents: nil)
             if let agent = request.agentExecutable {
-                try AgentCommands.install(calling: agent, home: request.workDirectory)
+                try AgentCommands.install(calling: agent, stateDirectory: request.agentStateDirectory)
             }
         } catch {
             throw ExecutorError(
