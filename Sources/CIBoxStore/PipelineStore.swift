@@ -15,11 +15,15 @@ package final class PipelineStore: Sendable {
     package let home: String
     /// The database file.
     package let databasePath: String
-    let pool: DatabasePool
+    /// One connection (a queue) for short-lived commands, or a pool whose readers run beside the writer for
+    /// long-lived processes; both use WAL, so other processes read and write the same file meanwhile.
+    let pool: any DatabaseWriter
 
     /// Opens (creating if needed) the store in `home`.
     /// - Throws: ``StoreError`` with code `cannotOpen` when the folder or the database cannot be used.
-    package init(home: String) throws(StoreError) {
+    /// - Parameter concurrentReads: open a pool of reader connections (a daemon, a report writer) instead of
+    ///   one connection (a command that runs one pipeline: cheaper to open).
+    package init(home: String, concurrentReads: Bool = false) throws(StoreError) {
         self.home = home
         self.databasePath = home + "/cibox.sqlite"
         do {
@@ -36,7 +40,12 @@ package final class PipelineStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
-            pool = try DatabasePool(path: databasePath, configuration: configuration)
+            if concurrentReads {
+                pool = try DatabasePool(path: databasePath, configuration: configuration)
+            } else {
+                configuration.journalMode = .wal
+                pool = try DatabaseQueue(path: databasePath, configuration: configuration)
+            }
             try Migrations.migrator.migrate(pool)
         } catch {
             throw StoreError(
