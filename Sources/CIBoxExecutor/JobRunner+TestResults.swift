@@ -2,6 +2,7 @@
 
 import CIBoxModel
 import CIBoxTestResults
+import Foundation
 import Synchronization
 
 extension JobRunner {
@@ -12,7 +13,10 @@ extension JobRunner {
         let target = paths.resolve(path, relativeTo: context.workingDirectory)
         let report = JUnitParser.read(path: target)
         var text = ""
-        for warning in report.warnings { text += "warning: \(warning)\n" }
+        for warning in report.warnings {
+            // Paths inside the job's folder mean more to the user relative to its working directory.
+            text += "warning: \(warning.replacingOccurrences(of: context.workingDirectory + "/", with: ""))\n"
+        }
         let counts = TestCounts(report.cases)
         let files = report.files.count == 1 ? "1 file" : "\(report.files.count) files"
         text += "Found \(counts.total) tests in \(files) under '\(path)': \(counts.failed) failed"

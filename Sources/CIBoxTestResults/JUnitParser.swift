@@ -84,7 +84,7 @@ package enum JUnitParser {
             return (
                 collector.cases,
                 "Test results file '\(name)' is not well-formed XML (line \(line), column \(column): "
-                    + "\(describe(code))\(kept). Check the reporter that wrote it."
+                    + "\(describe(code)))\(kept). Check the reporter that wrote it."
             )
         }
         guard collector.sawJUnitRoot else {

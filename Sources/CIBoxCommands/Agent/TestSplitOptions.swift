@@ -48,7 +48,9 @@ struct TestSplitOptions: ParsableArguments {
     private func timingsShare(of items: [String], index: Int, total: Int, environment: [String: String]) throws
         -> [String]
     {
-        guard let type = TimingsType(rawValue: timingsType == "name" ? "testname" : timingsType) else {
+        // PARALLELISM's flag table calls them name, classname and file; SPLIT-CLI testname and filename.
+        let synonyms = ["name": "testname", "file": "filename"]
+        guard let type = TimingsType(rawValue: synonyms[timingsType] ?? timingsType) else {
             throw ValidationError(
                 "Unknown --timings-type '\(timingsType)'; use filename, classname, testname or autodetect.")
         }
