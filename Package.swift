@@ -58,8 +58,11 @@ let package = Package(
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
         .target(
-            name: "CIBoxExecutor", dependencies: ["CIBoxModel", "CIBoxBasics", "CSpawn"], exclude: ["README.md"],
-            swiftSettings: swiftSettings),
+            name: "CIBoxTestResults", dependencies: ["CIBoxModel"], exclude: ["README.md"], swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CIBoxExecutor", dependencies: ["CIBoxModel", "CIBoxBasics", "CSpawn", "CIBoxTestResults"],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "CIBoxScheduler",
             dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxPlanner", "CIBoxExecutor"],
@@ -79,7 +82,7 @@ let package = Package(
             name: "CIBoxCommands",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxScheduler", "CIBoxExecutor",
-                "CIBoxConfig", "CIBoxPlanner",
+                "CIBoxConfig", "CIBoxPlanner", "CIBoxTestResults",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -120,6 +123,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxSchedulerTests", dependencies: ["CIBoxScheduler", "CIBoxBasics", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxTestResultsTests", dependencies: ["CIBoxTestResults", "CIBoxModel", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxEngineTests", dependencies: ["CIBoxEngine", "CIBoxTestSupport"], swiftSettings: swiftSettings),

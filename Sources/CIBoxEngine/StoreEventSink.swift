@@ -47,6 +47,8 @@ final class StoreEventSink: PipelineEventSink {
                 peakMemoryBytes: result.usage.peakMemoryBytes, oomKills: result.usage.oomKills,
                 memoryLimitBytes: result.limits?.memoryBytes, millicoresLimit: result.limits?.millicores
             )
+            // Test cases first, so that a job shown as finished already has its test counts.
+            try store.recordTestCases(result.testCases, jobID: id)
             try store.finishJob(
                 id, status: result.status, exitCode: result.exitCode, failureReason: result.failureReason,
                 failureMessage: result.failureMessage, startedAt: result.startedAt, finishedAt: result.finishedAt,

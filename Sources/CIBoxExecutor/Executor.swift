@@ -190,6 +190,8 @@ package struct JobResult: Sendable, Equatable {
     package var limits: ResourceLimits?
     /// The resource class it ran as.
     package var resourceClass: String?
+    /// The test cases its `store_test_results` steps read, in step order.
+    package var testCases: [TestCase] = []
 
     /// Makes a job result.
     package init(

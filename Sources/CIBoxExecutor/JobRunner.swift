@@ -23,6 +23,8 @@ final class JobRunner: Sendable {
     let isolation: JobIsolation
     /// When every step must have ended (the job's time limit).
     let deadline: Date
+    /// The test cases read by `store_test_results` steps so far.
+    let testCases = Mutex<[TestCase]>([])
 
     init(request: JobRunRequest, observer: any JobObserver, cgroups: CgroupManager?, warn: @Sendable (String) -> Void) {
         self.request = request
@@ -115,6 +117,7 @@ final class JobRunner: Sendable {
         result.isolation = isolation.mode
         result.limits = isolation.limits
         result.resourceClass = request.resourceClass
+        result.testCases = testCases.withLock { $0 }
         return result
     }
 

@@ -248,6 +248,8 @@ package struct WorkflowDetail: Sendable, Equatable {
 package struct JobDetail: Sendable, Equatable {
     package var job: Job
     package var steps: [Step]
+    /// The counts of the test cases it stored (`store_test_results`); zero when it stored none.
+    package var tests = TestCounts()
 
     /// Makes a detail value.
     package init(job: Job, steps: [Step]) {

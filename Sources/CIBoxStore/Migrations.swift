@@ -88,6 +88,19 @@ enum Migrations {
                 t.add(column: "cancelRequestedAt", .datetime)
             }
         }
+        migrator.registerMigration("v3-add-testCase") { db in
+            try db.create(table: "testCase") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("job", onDelete: .cascade).notNull()
+                t.column("suite", .text).notNull()
+                t.column("className", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("file", .text)
+                t.column("duration", .double).notNull()
+                t.column("result", .text).notNull()
+                t.column("message", .text)
+            }
+        }
         return migrator
     }
 }

@@ -30,11 +30,14 @@ extension PipelineStore {
             let jobIDs = jobs.compactMap(\.id)
             let steps = try StepRecord.filter(jobIDs.contains(Column("jobId"))).order(Column("position")).fetchAll(db)
             let stepsByJob = Dictionary(grouping: steps.map(\.model), by: \.jobID)
+            let tests = try Self.testCounts(jobIDs: jobIDs, db)
             let details = workflows.map { workflow in
                 WorkflowDetail(
                     workflow: workflow.model,
                     jobs: jobs.filter { $0.workflowId == workflow.id }.map { job in
-                        JobDetail(job: job.model, steps: stepsByJob[job.id ?? 0] ?? [])
+                        var detail = JobDetail(job: job.model, steps: stepsByJob[job.id ?? 0] ?? [])
+                        detail.tests = tests[job.id ?? 0] ?? TestCounts()
+                        return detail
                     }
                 )
             }
@@ -48,7 +51,9 @@ extension PipelineStore {
         try read("read job \(id)") { db in
             guard let job = try JobRecord.fetchOne(db, key: id) else { return nil }
             let steps = try StepRecord.filter(Column("jobId") == id).order(Column("position")).fetchAll(db)
-            return JobDetail(job: job.model, steps: steps.map(\.model))
+            var detail = JobDetail(job: job.model, steps: steps.map(\.model))
+            detail.tests = try Self.testCounts(jobIDs: [id], db)[id] ?? TestCounts()
+            return detail
         }
     }
 

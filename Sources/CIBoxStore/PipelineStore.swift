@@ -55,6 +55,25 @@ package final class PipelineStore: Sendable {
         }
     }
 
+    /// Opens an existing store in `home` for reading only (from inside a job: `circleci tests split`). Makes no
+    /// folder and runs no migration, so that it never writes to the database a running cibox owns.
+    /// - Throws: ``StoreError`` with code `cannotOpen` when there is no readable database in `home`.
+    package init(readingHome home: String) throws(StoreError) {
+        self.home = home
+        self.databasePath = home + "/cibox.sqlite"
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw StoreError(.cannotOpen, "No cibox database at '\(databasePath)'. Check CIBOX_HOME.")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(60)
+        do {
+            pool = try DatabasePool(path: databasePath, configuration: configuration)
+        } catch {
+            throw StoreError(.cannotOpen, "Cannot open the database '\(databasePath)' for reading: \(error).")
+        }
+    }
+
     /// The folder of job run `jobID`'s step logs.
     package func logDirectory(jobID: Int64) -> String {
         "\(home)/logs/\(jobID)"

@@ -137,3 +137,36 @@ struct StepRecord: Codable, FetchableRecord, MutablePersistableRecord {
         )
     }
 }
+
+struct TestCaseRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "testCase"
+    var id: Int64?
+    var jobId: Int64
+    var suite: String
+    var className: String
+    var name: String
+    var file: String?
+    var duration: Double
+    var result: String
+    var message: String?
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    init(jobID: Int64, _ testCase: TestCase) {
+        self.jobId = jobID
+        self.suite = testCase.suite
+        self.className = testCase.className
+        self.name = testCase.name
+        self.file = testCase.file
+        self.duration = testCase.duration
+        self.result = testCase.result.rawValue
+        self.message = testCase.message
+    }
+
+    var model: TestCase {
+        TestCase(
+            suite: suite, className: className, name: name, file: file, duration: duration,
+            result: TestCaseResult(rawValue: result) ?? .error, message: message
+        )
+    }
+}

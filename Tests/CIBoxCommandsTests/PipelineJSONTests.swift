@@ -25,9 +25,11 @@ import Testing
         )
         let step = Step(id: 1, jobID: 9, index: 0, name: "run\ttab", status: .failed, exitCode: 3, logBytes: 12)
         let workflow = Workflow(id: 5, pipelineID: 4, name: "ci", position: 0, status: .failed)
+        var jobDetail = JobDetail(job: job, steps: [step])
+        jobDetail.tests = TestCounts(total: 10, failed: 2, skipped: 1)
         return PipelineDetail(
             pipeline: pipeline,
-            workflows: [WorkflowDetail(workflow: workflow, jobs: [JobDetail(job: job, steps: [step])])]
+            workflows: [WorkflowDetail(workflow: workflow, jobs: [jobDetail])]
         )
     }
 
@@ -65,6 +67,11 @@ import Testing
                       "isolation": "cgroup1",
                       "cpu_seconds": 1.235,
                       "peak_memory_bytes": 1048576,
+                      "tests": {
+                        "total": 10,
+                        "failed": 2,
+                        "skipped": 1
+                      },
                       "steps": [
                         {
                           "index": 0,

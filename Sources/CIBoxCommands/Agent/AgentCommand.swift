@@ -10,7 +10,9 @@ struct AgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "CircleCI's in-job commands (circleci, circleci-agent), run inside jobs.",
-        subcommands: [AgentContinueCommand.self, AgentPathFilteringCommand.self]
+        subcommands: [
+            AgentContinueCommand.self, AgentPathFilteringCommand.self, AgentTestsCommand.self, AgentStepCommand.self,
+        ]
     )
 }
 

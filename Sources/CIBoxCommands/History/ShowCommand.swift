@@ -44,6 +44,9 @@ struct ShowCommand: ParsableCommand {
                 }
             }
         }
+        for workflow in detail.workflows {
+            for job in workflow.jobs { text += Summary.testsText(job, workflow: workflow.workflow.name, store: store) }
+        }
         Terminal.output(text)
     }
 }

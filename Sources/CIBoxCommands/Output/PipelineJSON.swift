@@ -57,7 +57,17 @@ enum PipelineJSON {
             ("isolation", .string(job.resources.isolation)),
             ("cpu_seconds", job.resources.cpuSeconds.map { .double(($0 * 1000).rounded() / 1000) } ?? .null),
             ("peak_memory_bytes", .int(job.resources.peakMemoryBytes)),
+            ("tests", tests(detail.tests)),
             ("steps", .array(detail.steps.map(step))),
+        ])
+    }
+
+    /// `{total, failed, skipped}`; `failed` counts failures and errors.
+    private static func tests(_ counts: TestCounts) -> JSONValue {
+        .object([
+            ("total", .int(Int64(counts.total))),
+            ("failed", .int(Int64(counts.failed))),
+            ("skipped", .int(Int64(counts.skipped))),
         ])
     }
 

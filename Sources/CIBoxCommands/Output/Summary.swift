@@ -5,7 +5,8 @@ import CIBoxModel
 import CIBoxStore
 import Foundation
 
-/// The end-of-run summary: every job run's result, then the failing steps' last 20 log lines.
+/// The end-of-run summary: every job run's result, its failed tests and test counts, then the failing steps'
+/// last 20 log lines.
 enum Summary {
     /// How many log lines of a failing step to show.
     static let tailLines = 20
@@ -20,6 +21,36 @@ enum Summary {
         return text
     }
 
+    /// How many failed tests of a job are listed.
+    static let failedTestsShown = 20
+    /// How many lines of a failed test's message are shown.
+    static let messageLines = 5
+
+    /// A job run's test results: its failed tests first, each with the first lines of its message, then the
+    /// counts. Empty when it stored no tests.
+    /// - Parameters:
+    ///   - job: the job run.
+    ///   - workflow: its workflow's name.
+    ///   - store: where its test cases are.
+    static func testsText(_ job: JobDetail, workflow: String, store: PipelineStore) -> String {
+        let counts = job.tests
+        guard counts.total > 0 else { return "" }
+        let node = job.job.parallelism > 1 ? " #\(job.job.nodeIndex)" : ""
+        var text = "--- tests of \(workflow)/\(job.job.name)\(node) [job \(job.job.id)]:\n"
+        let failed = ((try? store.testCases(jobID: job.job.id)) ?? []).filter { $0.result.isFailed }
+        for testCase in failed.prefix(failedTestsShown) {
+            let title = testCase.className.isEmpty ? testCase.name : "\(testCase.className).\(testCase.name)"
+            text += "  \(testCase.result == .error ? "ERROR" : "FAILED") \(title)"
+            text += (testCase.file.map { " (\($0))" } ?? "") + "\n"
+            let lines = (testCase.message ?? "").split(separator: "\n", omittingEmptySubsequences: true)
+            for line in lines.prefix(messageLines) { text += "      \(line)\n" }
+            if lines.count > messageLines { text += "      …\n" }
+        }
+        if failed.count > failedTestsShown { text += "  … and \(failed.count - failedTestsShown) more failed\n" }
+        text += "  \(counts.total) tests, \(counts.failed) failed, \(counts.skipped) skipped\n"
+        return text
+    }
+
     /// Prints the summary of `detail` on standard output (or standard error when stdout carries JSON).
     static func print(_ detail: PipelineDetail, store: PipelineStore, toStandardOutput: Bool) {
         var text = ""
@@ -31,6 +62,11 @@ enum Summary {
                 if let code = job.job.exitCode, job.job.status == .failed { line += " (exit \(code))" }
                 line += "  [job \(job.job.id)]" + resourceText(job.job)
                 text += line + "\n"
+            }
+        }
+        for workflow in detail.workflows {
+            for job in workflow.jobs where job.tests.total > 0 {
+                text += "\n" + testsText(job, workflow: workflow.workflow.name, store: store)
             }
         }
         for workflow in detail.workflows {

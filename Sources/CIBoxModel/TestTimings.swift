@@ -1,0 +1,21 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+/// The most recent durations of a job's tests in earlier pipelines, for `circleci tests split --split-by=timings`.
+package struct TestTimings: Sendable, Equatable {
+    /// Seconds per test file (the sum of its cases in the most recent job run that ran it).
+    package var byFile: [String: Double]
+    /// Seconds per class name (the sum of the most recent duration of each of its cases).
+    package var byClass: [String: Double]
+    /// Seconds per test name, and per `classname.name`.
+    package var byTest: [String: Double]
+
+    /// Makes timings (empty by default).
+    package init(byFile: [String: Double] = [:], byClass: [String: Double] = [:], byTest: [String: Double] = [:]) {
+        self.byFile = byFile
+        self.byClass = byClass
+        self.byTest = byTest
+    }
+
+    /// Whether there is no timing at all.
+    package var isEmpty: Bool { byFile.isEmpty && byClass.isEmpty && byTest.isEmpty }
+}
