@@ -28,6 +28,11 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibarchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
         .target(name: "CSpawn"),
 
         // MARK: Foundation layers
@@ -58,7 +63,8 @@ let package = Package(
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
         .target(
-            name: "CIBoxExecutor", dependencies: ["CIBoxModel", "CIBoxBasics", "CSpawn"], exclude: ["README.md"],
+            name: "CIBoxExecutor", dependencies: ["CIBoxModel", "CIBoxBasics", "CSpawn", "CLibarchive"],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings),
         .target(
             name: "CIBoxScheduler",
