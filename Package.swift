@@ -131,7 +131,7 @@ let package = Package(
             name: "CIBoxEngineTests", dependencies: ["CIBoxEngine", "CIBoxTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxCommandsTests",
-            dependencies: ["CIBoxCommands", "CIBoxModel", "CIBoxBasics", "CIBoxTestSupport"],
+            dependencies: ["CIBoxCommands", "CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

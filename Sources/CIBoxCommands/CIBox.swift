@@ -11,7 +11,7 @@ struct CIBox: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunCommand.self, ValidateCommand.self, PipelinesCommand.self, ShowCommand.self, LogsCommand.self,
-            CancelCommand.self, ConfigCommand.self, AgentCommand.self,
+            CancelCommand.self, ConfigCommand.self, AgentCommand.self, CacheCommand.self, ArtifactsCommand.self,
         ]
     )
 

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxBasics
+import CIBoxExecutor
 import CIBoxModel
 import Foundation
 import Testing
@@ -64,6 +65,12 @@ import Testing
                       "isolation": "cgroup1",
                       "cpu_seconds": 1.235,
                       "peak_memory_bytes": 1048576,
+                      "artifacts": [
+                        {
+                          "path": "reports/index.html",
+                          "size": 2048
+                        }
+                      ],
                       "steps": [
                         {
                           "index": 0,
@@ -79,7 +86,13 @@ import Testing
               ]
             }
             """
-        #expect(PipelineJSON.detail(Self.detail()).rendered() == expected)
+        let artifacts = { (jobID: Int64) in jobID == 9 ? [ArtifactFile(path: "reports/index.html", size: 2048)] : [] }
+        #expect(PipelineJSON.detail(Self.detail(), artifacts: artifacts).rendered() == expected)
+    }
+
+    @Test func jobsWithoutArtifactsHaveAnEmptyList() {
+        let rendered = PipelineJSON.detail(Self.detail()).rendered(pretty: false)
+        #expect(rendered.contains(#""peak_memory_bytes":1048576,"artifacts":[],"steps":["#))
     }
 
     @Test func summaryHasNoWorkflows() {
