@@ -28,6 +28,11 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibarchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
         .target(name: "CSpawn"),
 
         // MARK: Foundation layers
@@ -61,7 +66,8 @@ let package = Package(
             name: "CIBoxTestResults", dependencies: ["CIBoxModel"], exclude: ["README.md"], swiftSettings: swiftSettings
         ),
         .target(
-            name: "CIBoxExecutor", dependencies: ["CIBoxModel", "CIBoxBasics", "CSpawn", "CIBoxTestResults"],
+            name: "CIBoxExecutor",
+            dependencies: ["CIBoxModel", "CIBoxBasics", "CSpawn", "CIBoxTestResults", "CLibarchive"],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "CIBoxScheduler",
@@ -131,7 +137,7 @@ let package = Package(
             name: "CIBoxEngineTests", dependencies: ["CIBoxEngine", "CIBoxTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxCommandsTests",
-            dependencies: ["CIBoxCommands", "CIBoxModel", "CIBoxBasics", "CIBoxTestSupport"],
+            dependencies: ["CIBoxCommands", "CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxBasics
+import CIBoxExecutor
 import CIBoxModel
 import Foundation
 import Testing
@@ -72,6 +73,12 @@ import Testing
                         "failed": 2,
                         "skipped": 1
                       },
+                      "artifacts": [
+                        {
+                          "path": "reports/index.html",
+                          "size": 2048
+                        }
+                      ],
                       "steps": [
                         {
                           "index": 0,
@@ -87,7 +94,14 @@ import Testing
               ]
             }
             """
-        #expect(PipelineJSON.detail(Self.detail()).rendered() == expected)
+        let artifacts = { (jobID: Int64) in jobID == 9 ? [ArtifactFile(path: "reports/index.html", size: 2048)] : [] }
+        #expect(PipelineJSON.detail(Self.detail(), artifacts: artifacts).rendered() == expected)
+    }
+
+    @Test func jobsWithoutArtifactsHaveAnEmptyList() {
+        let rendered = PipelineJSON.detail(Self.detail(), artifacts: ArtifactStore(home: "/nonexistent").list)
+            .rendered(pretty: false)
+        #expect(rendered.contains(#""skipped":1},"artifacts":[],"steps":["#))
     }
 
     @Test func summaryHasNoWorkflows() {

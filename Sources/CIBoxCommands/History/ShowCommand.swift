@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import CIBoxBasics
+import CIBoxExecutor
 import CIBoxModel
 import CIBoxStore
 
@@ -23,7 +24,8 @@ struct ShowCommand: ParsableCommand {
             throw HistoryAccess.notFound("No pipeline with id \(pipelineID). `cibox pipelines` lists them.")
         }
         if json {
-            Terminal.output(PipelineJSON.detail(detail).rendered() + "\n")
+            Terminal.output(
+                PipelineJSON.detail(detail, artifacts: ArtifactStore(home: store.home).list).rendered() + "\n")
             return
         }
         let pipeline = detail.pipeline

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxBasics
+import CIBoxExecutor
 import CIBoxModel
 import Foundation
 
@@ -12,8 +13,19 @@ enum PipelineJSON {
     }
 
     /// A pipeline with its workflows, job runs and steps (`cibox run --json`, `cibox show --json`).
-    static func detail(_ detail: PipelineDetail) -> JSONValue {
-        .object(summaryMembers(detail.pipeline) + [("workflows", .array(detail.workflows.map(workflow)))])
+    /// - Parameters:
+    ///   - detail: the pipeline.
+    ///   - artifacts: the stored artifacts of a job run (`ArtifactStore(home:).list`); none by default.
+    static func detail(
+        _ detail: PipelineDetail, artifacts: (Int64) -> [ArtifactFile] = { _ in [] }
+    ) -> JSONValue {
+        let workflows = detail.workflows.map { workflow($0, artifacts: artifacts) }
+        return .object(summaryMembers(detail.pipeline) + [("workflows", .array(workflows))])
+    }
+
+    /// One stored artifact: `{path, size}`.
+    static func artifact(_ file: ArtifactFile) -> JSONValue {
+        .object([("path", .string(file.path)), ("size", .int(file.size))])
     }
 
     private static func summaryMembers(_ pipeline: Pipeline) -> [(String, JSONValue)] {
@@ -31,16 +43,16 @@ enum PipelineJSON {
         ]
     }
 
-    private static func workflow(_ detail: WorkflowDetail) -> JSONValue {
+    private static func workflow(_ detail: WorkflowDetail, artifacts: (Int64) -> [ArtifactFile]) -> JSONValue {
         .object([
             ("id", .int(detail.workflow.id)),
             ("name", .string(detail.workflow.name)),
             ("status", .string(detail.workflow.status.rawValue)),
-            ("jobs", .array(detail.jobs.map(job))),
+            ("jobs", .array(detail.jobs.map { job($0, artifacts: artifacts($0.job.id)) })),
         ])
     }
 
-    private static func job(_ detail: JobDetail) -> JSONValue {
+    private static func job(_ detail: JobDetail, artifacts: [ArtifactFile]) -> JSONValue {
         let job = detail.job
         return .object([
             ("id", .int(job.id)),
@@ -58,6 +70,7 @@ enum PipelineJSON {
             ("cpu_seconds", job.resources.cpuSeconds.map { .double(($0 * 1000).rounded() / 1000) } ?? .null),
             ("peak_memory_bytes", .int(job.resources.peakMemoryBytes)),
             ("tests", tests(detail.tests)),
+            ("artifacts", .array(artifacts.map(artifact))),
             ("steps", .array(detail.steps.map(step))),
         ])
     }

@@ -62,7 +62,9 @@ enum PipelineRunFlow {
             return ExitCodes.pipelineFailed
         }
         if json {
-            Terminal.output(PipelineJSON.detail(detail).rendered() + "\n")
+            Terminal.output(
+                PipelineJSON.detail(detail, artifacts: ArtifactStore(home: engine.home).list).rendered() + "\n"
+            )
         }
         Summary.print(detail, store: store, toStandardOutput: !json)
         return detail.pipeline.status == .success ? .success : ExitCodes.pipelineFailed

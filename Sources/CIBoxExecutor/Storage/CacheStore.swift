@@ -1,0 +1,179 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+package import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One saved cache, as its index file (`<name>.json`) describes it.
+package struct CacheEntry: Codable, Sendable, Equatable {
+    /// The rendered key, as written by `save_cache`.
+    package var key: String
+    /// The archive's size in bytes.
+    package var size: Int64
+    /// When it was saved (seconds since 1970); "newest" in prefix matches means the latest `created`.
+    package var created: Double
+    /// When a `restore_cache` last used it (seconds since 1970).
+    package var lastUsed: Double
+    /// The project it belongs to (the folder it is in; not stored in the file).
+    package var projectID: Int64 = 0
+
+    enum CodingKeys: String, CodingKey {
+        case key, size, created
+        case lastUsed = "last_used"
+    }
+
+    /// Makes an entry.
+    package init(key: String, size: Int64, created: Double, lastUsed: Double, projectID: Int64 = 0) {
+        self.key = key
+        self.size = size
+        self.created = created
+        self.lastUsed = lastUsed
+        self.projectID = projectID
+    }
+}
+
+/// The caches of `save_cache` and `restore_cache`: `$CIBOX_HOME/caches/<projectID>/<name>.tar.zst`, each with
+/// an index file `<name>.json` (key, size, created, last used).
+///
+/// `<name>` is the key percent-encoded (bytes other than `A-Z a-z 0-9 - _ .` become `%XX`), cut and suffixed
+/// with a hash when it would be too long for a file name. Caches are immutable: the archive is written to a
+/// temporary file and linked into place only if no cache with that key exists (first writer wins). Safe to use
+/// from several processes at once; each call is synchronous.
+package struct CacheStore: Sendable {
+    /// `$CIBOX_HOME/caches`.
+    package var root: String
+
+    /// The cache store of the state folder `home`.
+    package init(home: String) {
+        root = home + "/caches"
+    }
+
+    /// The folder of a project's caches.
+    package func folder(projectID: Int64) -> String { "\(root)/\(projectID)" }
+
+    /// The file name (without extension) for `key`.
+    package static func fileName(forKey key: String) -> String {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.".utf8)
+        var name = ""
+        for byte in key.utf8 {
+            if allowed.contains(byte) {
+                name.append(Character(Unicode.Scalar(byte)))
+            } else {
+                name += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        if name.hasPrefix(".") { name = "%2E" + name.dropFirst() }
+        guard name.utf8.count > 180 else { return name }
+        let digest = SHA256.digest(Array(key.utf8)).prefix(12).map { String($0, radix: 16).leftPadded(to: 2) }
+        return String(name.prefix(150)) + "~" + digest.joined()
+    }
+
+    /// The caches of `projectID` (every project when nil), newest first.
+    package func entries(projectID: Int64? = nil) -> [CacheEntry] {
+        let manager = FileManager.default
+        let projects =
+            projectID.map { [String($0)] } ?? ((try? manager.contentsOfDirectory(atPath: root)) ?? []).sorted()
+        var entries: [CacheEntry] = []
+        for project in projects {
+            guard let id = Int64(project) else { continue }
+            let folder = "\(root)/\(project)"
+            for file in (try? manager.contentsOfDirectory(atPath: folder)) ?? [] where file.hasSuffix(".json") {
+                guard let data = manager.contents(atPath: "\(folder)/\(file)"),
+                    var entry = try? JSONDecoder().decode(CacheEntry.self, from: data),
+                    manager.fileExists(atPath: "\(folder)/\(file.dropLast(5)).tar.zst")
+                else { continue }
+                entry.projectID = id
+                entries.append(entry)
+            }
+        }
+        return entries.sorted { ($0.created, $0.key) > ($1.created, $1.key) }
+    }
+
+    /// The cache `restore_cache` uses for `key`: the exact key if saved, else the newest whose key starts with it.
+    package func find(key: String, projectID: Int64) -> CacheEntry? {
+        let entries = entries(projectID: projectID)
+        return entries.first { $0.key == key } ?? entries.first { $0.key.hasPrefix(key) }
+    }
+
+    /// The archive of `entry`.
+    package func archivePath(of entry: CacheEntry) -> String {
+        "\(folder(projectID: entry.projectID))/\(Self.fileName(forKey: entry.key)).tar.zst"
+    }
+
+    /// Whether a cache with exactly `key` exists.
+    package func exists(key: String, projectID: Int64) -> Bool {
+        FileManager.default.fileExists(atPath: "\(folder(projectID: projectID))/\(Self.fileName(forKey: key)).tar.zst")
+    }
+
+    /// Saves `sources` (absolute path on disk, name in the archive) under `key`, unless that key exists.
+    /// - Returns: the new entry, or nil when a cache with that key already existed (nothing written).
+    /// - Throws: `StorageError` when the archive or its index cannot be written.
+    package func save(key: String, projectID: Int64, sources: [(path: String, name: String)], now: Date = Date())
+        throws(StorageError) -> CacheEntry?
+    {
+        let folder = folder(projectID: projectID)
+        let name = Self.fileName(forKey: key)
+        let final = "\(folder)/\(name).tar.zst"
+        if FileManager.default.fileExists(atPath: final) { return nil }
+        try StoreFiles.makeFolder(folder)
+        let temporary = "\(folder)/.tmp-\(UUID().uuidString)"
+        defer { unlink(temporary) }
+        let writer = try ArchiveWriter(path: temporary)
+        for source in sources { try writer.add(tree: source.path, as: source.name) }
+        let size = try writer.finish()
+        // link(2) never replaces an existing file: the first writer of a key wins, atomically.
+        guard link(temporary, final) == 0 else {
+            if errno == EEXIST { return nil }
+            throw StorageError(.io, "Cannot store the cache '\(final)': \(String(cString: strerror(errno))).")
+        }
+        let entry = CacheEntry(
+            key: key, size: size, created: now.timeIntervalSince1970, lastUsed: now.timeIntervalSince1970,
+            projectID: projectID)
+        try writeIndex(entry)
+        return entry
+    }
+
+    /// Unpacks `entry` into `directory` and records the use.
+    /// - Returns: the number of entries unpacked.
+    /// - Throws: `StorageError` when the archive cannot be read or holds an unsafe entry.
+    @discardableResult
+    package func restore(_ entry: CacheEntry, into directory: String, now: Date = Date()) throws(StorageError) -> Int {
+        let count = try ArchiveExtractor.extract(archivePath(of: entry), into: directory)
+        var used = entry
+        used.lastUsed = now.timeIntervalSince1970
+        try? writeIndex(used)
+        return count
+    }
+
+    /// Removes the caches whose key starts with `prefix` (all when empty), in every project.
+    /// - Returns: the removed entries.
+    @discardableResult
+    package func clear(prefix: String = "") -> [CacheEntry] {
+        let removed = entries().filter { $0.key.hasPrefix(prefix) }
+        for entry in removed {
+            let base = "\(folder(projectID: entry.projectID))/\(Self.fileName(forKey: entry.key))"
+            unlink(base + ".json")
+            unlink(base + ".tar.zst")
+        }
+        return removed
+    }
+
+    private func writeIndex(_ entry: CacheEntry) throws(StorageError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let base = "\(folder(projectID: entry.projectID))/\(Self.fileName(forKey: entry.key))"
+        guard let data = try? encoder.encode(entry) else {
+            throw StorageError(.io, "Cannot encode the index of the cache '\(entry.key)'.")
+        }
+        try StoreFiles.writeAtomically(data, to: base + ".json")
+    }
+}
+
+extension String {
+    /// The string with `0` in front up to `width` characters.
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
+    }
+}
