@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxExecutor
 import CIBoxModel
 import CIBoxStore
 import Foundation
@@ -78,6 +79,9 @@ extension PipelineEngine {
                 for job in workflow.jobs {
                     let key = "\(workflow.workflow.name)/\(job.job.name)/\(job.job.nodeIndex)"
                     if failedOnly, let earlier = passed[key] {
+                        try WorkspaceStore(home: home).reuse(
+                            workflowID: earlier.workflowID, jobID: earlier.id, as: job.job.id, in: job.job.workflowID
+                        )
                         try store.markReused(
                             jobID: job.job.id,
                             note: "passed in pipeline #\(pipeline.number) (job \(earlier.id)); not run again")

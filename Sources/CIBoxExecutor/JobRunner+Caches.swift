@@ -87,12 +87,6 @@ extension JobRunner {
         request.stateDirectory.isEmpty ? request.workDirectory + "/.cibox/state" : request.stateDirectory
     }
 
-    /// A built-in step this build does not run yet (kept for `store_test_results`, whose owner replaces it).
-    func skipped(_ key: String, logFD: Int32) -> (StepResult, String?) {
-        let bytes = StepLog.write("cibox does not run '\(key)' steps yet; skipped\n", to: logFD)
-        return (StepResult(status: .success, exitCode: 0, logBytes: bytes), nil)
-    }
-
     /// `path` (inside the job's folder) relative to it, `.` for the folder itself.
     func relativeName(_ path: String) -> String {
         let home = Paths.normalize(paths.home)

@@ -58,11 +58,15 @@ import Testing
                 version: 2.1
                 jobs:
                   a:
-                    steps: [{run: echo a}]
+                    steps:
+                      - run: mkdir -p ws && echo from-a > ws/a.txt
+                      - persist_to_workspace: {root: ws, paths: [a.txt]}
                   b:
                     steps: [{run: "if [ -f \(marker) ]; then echo ok; else touch \(marker); exit 1; fi"}]
                   c:
-                    steps: [{run: echo c}]
+                    steps:
+                      - attach_workspace: {at: ws}
+                      - run: cat ws/a.txt
                 workflows:
                   w:
                     jobs:
@@ -85,7 +89,9 @@ import Testing
         let jobs = second.objects("workflows")[0].objects("jobs")
         #expect(jobs.map { $0.string("status") } == ["success", "success", "success"])
         #expect(jobs.map { $0.int("attempt") } == [1, 2, 2])
-        #expect(jobs[0].objects("steps").map { $0.string("status") } == ["not_run"])
+        #expect(jobs[0].objects("steps").map { $0.string("status") } == ["not_run", "not_run"])
+        // The kept job's workspace layer comes along: c still sees what a persisted.
+        #expect(try cli.run(["logs", String(jobs[2].int("id") ?? 0), "--step", "1"]).stdout == "from-a\n")
         let nothing = try cli.run(["rerun", "2", "--failed"])
         #expect(nothing.status == 2)
         #expect(nothing.stderr == "error: Nothing failed in pipeline 2; run it again without --failed.\n")

@@ -43,6 +43,27 @@ package struct WorkspaceStore: Sendable {
     /// Writes a new layer of job run `jobID` holding `names` (relative to `root`, `.` for the root itself).
     /// - Returns: the layer's path and size in bytes.
     /// - Throws: `StorageError` when the layer cannot be written.
+    /// Gives job run `newJobID` of workflow run `newWorkflowID` the layers `oldJobID` persisted in
+    /// `oldWorkflowID` (a rerun keeps the jobs that passed, and their workspace with them). Hard links where
+    /// possible, copies otherwise.
+    /// - Throws: when a layer can be neither linked nor copied.
+    package func reuse(
+        workflowID oldWorkflowID: Int64, jobID oldJobID: Int64, as newJobID: Int64, in newWorkflowID: Int64
+    ) throws {
+        let layers = layers(workflowID: oldWorkflowID, jobID: oldJobID)
+        guard !layers.isEmpty else { return }
+        let target = folder(workflowID: newWorkflowID)
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        for layer in layers {
+            let name = (layer as NSString).lastPathComponent
+            let suffix = name.dropFirst(String(oldJobID).count)
+            let destination = target + "/" + String(newJobID) + suffix
+            if (try? FileManager.default.linkItem(atPath: layer, toPath: destination)) == nil {
+                try FileManager.default.copyItem(atPath: layer, toPath: destination)
+            }
+        }
+    }
+
     package func persist(workflowID: Int64, jobID: Int64, root sourceRoot: String, names: [String])
         throws(StorageError) -> (path: String, size: Int64)
     {
