@@ -49,7 +49,7 @@ extension JobRunner {
         for variable in action.environment { environment[variable.name] = variable.value }
         let scriptPath = "\(request.workDirectory)/.cibox/step-\(index).sh"
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Folders.make(directory)
             try FileWriter.write(action.command, to: scriptPath)
         } catch {
             throw ExecutorError(

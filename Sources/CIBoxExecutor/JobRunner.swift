@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import CIBoxModel
 import Foundation
 import Synchronization
@@ -149,11 +150,10 @@ final class JobRunner: Sendable {
     }
 
     private func prepareFolders(workingDirectory: String) throws {
-        let manager = FileManager.default
         do {
-            try manager.createDirectory(atPath: request.workDirectory + "/.cibox", withIntermediateDirectories: true)
-            try manager.createDirectory(atPath: workingDirectory, withIntermediateDirectories: true)
-            try manager.createDirectory(atPath: request.logDirectory, withIntermediateDirectories: true)
+            try Folders.make(request.workDirectory + "/.cibox")
+            try Folders.make(workingDirectory)
+            try Folders.make(request.logDirectory)
             _ = FileManager.default.createFile(atPath: paths.bashEnv, contents: nil)
             if let agent = request.agentExecutable {
                 try AgentCommands.install(calling: agent, stateDirectory: request.agentStateDirectory)
