@@ -7,6 +7,14 @@ package struct ExecutorError: Error, CustomStringConvertible, Sendable {
         case spawnFailed
         case workspace
         case logFile
+        /// libarchive reported a failure.
+        case archive
+        /// An archive entry would be written outside its target folder.
+        case unsafeEntry
+        /// A file or folder of the store could not be read or written.
+        case io
+        /// A cache key template could not be rendered.
+        case template
     }
 
     /// The kind of fault.

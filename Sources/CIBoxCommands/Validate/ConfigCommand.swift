@@ -26,31 +26,13 @@ struct ConfigProcessCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "A folder inside the repository, or the config file itself.")
-    var path: String = "."
-
-    @Option(
-        name: .customLong("param"), help: ArgumentHelp("A pipeline parameter (repeatable).", valueName: "key=value"))
-    var parameters: [String] = []
-
-    @Flag(help: "Expand even when registry orbs are missing (their jobs fail when they run).")
-    var allowMissingOrbs = false
+    @OptionGroup var input: ConfigInput
 
     @Flag(help: "Print the compiled plan as JSON.")
     var json = false
 
     func run() throws {
-        let values = try ParameterList.parse(parameters)
-        let report: ValidationReport
-        do {
-            report = try ConfigValidation.validate(
-                path: path, parameters: values, home: global.homeDirectory, allowMissingOrbs: allowMissingOrbs
-            )
-        } catch {
-            PipelineRunFlow.report(error)
-            throw ExitCodes.cannotRun
-        }
-        for diagnostic in report.diagnostics { Terminal.error(diagnostic.formatted + "\n") }
+        let report = try input.report(home: global.homeDirectory)
         guard let configuration = report.configuration else { throw ExitCodes.cannotRun }
         guard json else {
             Terminal.output(ProcessedConfig.render(configuration))

@@ -14,28 +14,10 @@ struct ValidateCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "A folder inside the repository, or the config file itself.")
-    var path: String = "."
-
-    @Option(
-        name: .customLong("param"), help: ArgumentHelp("A pipeline parameter (repeatable).", valueName: "key=value"))
-    var parameters: [String] = []
-
-    @Flag(help: "Report missing registry orbs as warnings and check everything else.")
-    var allowMissingOrbs = false
+    @OptionGroup var input: ConfigInput
 
     func run() throws {
-        let report: ValidationReport
-        let values = try ParameterList.parse(parameters)
-        do {
-            report = try ConfigValidation.validate(
-                path: path, parameters: values, home: global.homeDirectory, allowMissingOrbs: allowMissingOrbs
-            )
-        } catch {
-            PipelineRunFlow.report(error)
-            throw ExitCodes.cannotRun
-        }
-        for diagnostic in report.diagnostics { Terminal.error(diagnostic.formatted + "\n") }
+        let report = try input.report(home: global.homeDirectory)
         let errors = report.diagnostics.filter { $0.severity == .error }.count
         let warnings = report.diagnostics.count - errors
         guard let configuration = report.configuration, errors == 0 else {
