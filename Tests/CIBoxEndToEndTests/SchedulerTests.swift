@@ -184,4 +184,39 @@ func maximumOverlap(_ intervals: [(Date, Date)]) -> Int {
                 + "error: \(cli.home.path)/settings.yml has errors; fix them or remove the file.\n"
         )
     }
+
+    @Test func ctrlCCancelsTheJobsAndLeavesNothingRunning() throws {
+        let cli = try CLI()
+        let repo = try Repositories.with(
+            config: """
+                version: 2.1
+                jobs:
+                  slow:
+                    steps:
+                      - run: setsid sleep 3501 >/dev/null 2>&1 < /dev/null & sleep 3502
+                workflows:
+                  w:
+                    jobs: [slow]
+                """
+        )
+        defer { cli.home.remove(); repo.remove() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["run", repo.path, "--json", "--home", cli.home.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 where processCount(containing: "sleep 3502") == 0 { usleep(50_000) }
+        #expect(processCount(containing: "sleep 3502") == 1)
+        kill(process.processIdentifier, SIGINT)
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let pipeline = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(pipeline.string("status") == "canceled")
+        #expect(pipeline.objects("workflows")[0].objects("jobs")[0].string("failure_reason") == "canceled")
+        #expect(processCount(containing: "sleep 3501") == 0)
+        #expect(processCount(containing: "sleep 3502") == 0)
+    }
 }

@@ -8,6 +8,7 @@ import CIBoxModel
 import CIBoxScheduler
 import CIBoxStore
 import Foundation
+import Synchronization
 
 /// Prepares, runs and reports one pipeline for the CLI; shared by `cibox run` and later front ends.
 enum PipelineRunFlow {
@@ -49,13 +50,22 @@ enum PipelineRunFlow {
                 + (pipeline.branch.map { " on \($0)" } ?? "")
                 + ": \(prepared.detail.workflows.count) workflow(s), \(jobCount) job run(s)\n"
         )
-        do {
-            _ = try await engine.run(
+        let interrupted = Interruption()
+        let run = Task {
+            try await engine.run(
                 prepared, observers: [ProgressPrinter(detail: prepared.detail)],
                 keepsWorkDirectories: keepsWorkDirectories
             )
+        }
+        SignalRelay.watch([SIGINT, SIGTERM]) { signal in
+            interrupted.signal = signal
+            Terminal.error("cibox: interrupted: stopping the pipeline's jobs (again to quit at once)\n")
+            run.cancel()
+        }
+        do {
+            _ = try await run.value
         } catch {
-            Terminal.fail(error.description)
+            Terminal.fail(String(describing: error))
         }
         guard let detail = try? store.pipelineDetail(id: pipeline.id) else {
             Terminal.fail("Pipeline \(pipeline.id) cannot be read back from '\(store.databasePath)'.")
@@ -67,6 +77,7 @@ enum PipelineRunFlow {
             )
         }
         Summary.print(detail, store: store, toStandardOutput: !json)
+        if let signal = interrupted.signal { return ExitCode(128 + signal) }
         return detail.pipeline.status == .success ? .success : ExitCodes.pipelineFailed
     }
 
@@ -101,5 +112,16 @@ enum PipelineRunFlow {
     static func report(_ error: EngineError) {
         for diagnostic in error.diagnostics { Terminal.error(diagnostic.formatted + "\n") }
         Terminal.fail(error.message)
+    }
+}
+
+/// Which signal interrupted the run, if one did.
+final class Interruption: Sendable {
+    private let received = Mutex<Int32?>(nil)
+
+    /// The signal, once received.
+    var signal: Int32? {
+        get { received.withLock { $0 } }
+        set { received.withLock { $0 = newValue } }
     }
 }

@@ -68,4 +68,10 @@ int cibox_was_signaled(int status);
 /// pipe2(O_CLOEXEC), plus O_NONBLOCK on both ends when `nonblocking` is non-zero (glibc hides pipe2 from Swift).
 int cibox_pipe(int fds[2], int nonblocking);
 
+/// Routes `signo` to a one-byte write of its number on `fd` (async-signal-safe), so a thread can handle it.
+int cibox_relay_signal(int signo, int fd);
+
+/// Restores the default action of `signo` and raises it again (for a second Ctrl-C).
+void cibox_reraise_default(int signo);
+
 #endif
