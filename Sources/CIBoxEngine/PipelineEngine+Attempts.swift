@@ -33,6 +33,16 @@ extension PipelineEngine {
     /// Approves `jobName` in pipeline `pipelineID` and returns the pipeline, ready to go on.
     /// - Throws: ``EngineError`` `notFound` naming what waits for approval.
     package func approve(pipelineID: Int64, jobName: String) throws(EngineError) -> PreparedPipeline {
+        let current = try resume(pipelineID: pipelineID)
+        try Self.checkResumable(current, doing: "approve")
+        let active = current.detail.workflows.flatMap(\.jobs).filter { [.running, .queued].contains($0.job.status) }
+        guard active.isEmpty else {
+            throw EngineError(
+                .nothingToRun,
+                "Pipeline \(pipelineID) is still running in another process (\(active.map { "'\($0.job.name)'" }.joined(separator: ", "))). "
+                    + "Approve once its running jobs have finished."
+            )
+        }
         do {
             _ = try store.approve(pipelineID: pipelineID, jobName: jobName)
         } catch {
@@ -46,6 +56,7 @@ extension PipelineEngine {
     /// - Throws: ``EngineError`` `notFound`, or `nothingToRun` when `failedOnly` finds nothing that failed.
     package func rerun(pipelineID: Int64, failedOnly: Bool) throws(EngineError) -> PreparedPipeline {
         let original = try resume(pipelineID: pipelineID)
+        try Self.checkResumable(original, doing: "rerun")
         let old = original.detail
         var passed: [String: Job] = [:]
         for workflow in old.workflows {
@@ -104,5 +115,16 @@ extension PipelineEngine {
         } catch {
             throw EngineError(.store, String(describing: error))
         }
+    }
+
+    /// Setup pipelines are not resumed or rerun from the store: their continuation needs the compile inputs,
+    /// which are not stored. Says what to do instead.
+    static func checkResumable(_ pipeline: PreparedPipeline, doing verb: String) throws(EngineError) {
+        guard pipeline.plan.isSetup == true else { return }
+        throw EngineError(
+            .nothingToRun,
+            "Pipeline \(pipeline.detail.pipeline.id) comes from a setup config; cibox cannot \(verb) it from history. "
+                + "Run `cibox run` again for the same commit."
+        )
     }
 }

@@ -61,7 +61,8 @@ extension PipelineEngine {
                 selection: WorkflowSelection(workflows: options.workflows, job: options.job),
                 options: CompileOptions(orbs: orbs, allowMissingOrbs: options.allowMissingOrbs)
             )
-            let (plan, warnings, isSetup) = try compile(request)
+            var (plan, warnings, isSetup) = try compile(request)
+            if isSetup { plan.isSetup = true }
             let new = NewPipeline(
                 projectID: project.id, number: number, uuid: UUID().uuidString.lowercased(), revision: source.revision,
                 treeID: source.treeID, branch: source.branch, tag: source.tag, trigger: options.trigger,

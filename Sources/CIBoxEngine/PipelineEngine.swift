@@ -99,10 +99,16 @@ package final class PipelineEngine: Sendable {
         if prepared.isSetup, status == .success,
             let continuation = Continuation.request(home: home, pipelineID: pipelineID)
         {
+            // The first run finished its control; the continuation gets its own, and its own poller.
+            let continuationControl = PipelineControl()
+            let continuationPoller = Task { [store] in
+                await Self.forwardCancelRequests(pipelineID, store, continuationControl)
+            }
             status = await continuePipeline(
-                prepared, with: continuation, driver: driver, control: control,
+                prepared, with: continuation, driver: driver, control: continuationControl,
                 keepsWorkDirectories: keepsWorkDirectories
             )
+            continuationPoller.cancel()
         }
         if let failure = storeSink.errors.first {
             throw EngineError(.store, "The pipeline ran, but its history could not be saved completely: \(failure)")
@@ -138,6 +144,7 @@ package final class PipelineEngine: Sendable {
             try? store.setPipeline(pipelineID, status: .error, finishedAt: Date(), errorMessage: text)
             return .error
         }
+        try? store.reopenPipeline(pipelineID)
         var continued = prepared
         continued.detail = detail
         continued.plan = plan

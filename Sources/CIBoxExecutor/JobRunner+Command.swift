@@ -84,8 +84,9 @@ extension JobRunner {
             throw error
         }
         let isolation = self.isolation
+        let monitorLog = fcntl(logFD, F_DUPFD_CLOEXEC, 0)
         return ProcessMonitor(
-            pid: pid, outputFD: pipeFDs[0], logFD: dup(logFD),
+            pid: pid, outputFD: pipeFDs[0], logFD: monitorLog,
             noOutputTimeout: action.isBackground ? nil : action.noOutputTimeout ?? request.noOutputTimeout,
             deadline: deadline,
             killGrace: request.killGrace, killEverything: { isolation.killAll() }, secrets: request.secrets

@@ -2,6 +2,7 @@
 
 internal import CSpawn
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -68,10 +69,17 @@ final class ProcessMonitor: @unchecked Sendable {
         self.killEverything = killEverything
     }
 
+    /// Whether `run()` has ended and closed its descriptors; guards `wakeWrite` against reuse by another file.
+    private let finished = Mutex(false)
+
     /// Asks the monitor to stop the process group for `cause` (SIGTERM, then SIGKILL after a grace period).
+    /// Does nothing once the monitor has ended.
     func stop(for cause: FailureCause) {
-        var byte = cause.rawValue
-        _ = write(wakeWrite, &byte, 1)
+        finished.withLock { isFinished in
+            guard !isFinished else { return }
+            var byte = cause.rawValue
+            _ = write(wakeWrite, &byte, 1)
+        }
     }
 
     /// Runs the monitor on a new thread and returns the outcome when the process has exited.
@@ -98,10 +106,14 @@ final class ProcessMonitor: @unchecked Sendable {
     /// The blocking loop; see the type's documentation.
     private func run() -> ProcessOutcome {
         defer {
-            close(outputFD)
-            if pidFD >= 0 { close(pidFD) }
-            close(wakeRead)
-            close(wakeWrite)
+            finished.withLock { isFinished in
+                isFinished = true
+                close(outputFD)
+                if pidFD >= 0 { close(pidFD) }
+                close(wakeRead)
+                close(wakeWrite)
+                if logFD >= 0 { close(logFD) }
+            }
         }
         var buffer = [UInt8](repeating: 0, count: 65536)
         while exitStatus == nil || (outputOpen && (drainUntil.map { Date() < $0 } ?? false)) {
@@ -116,6 +128,17 @@ final class ProcessMonitor: @unchecked Sendable {
             if fds[1].revents != 0 || (pidFD < 0 && exitStatus == nil) { reapIfExited() }
             if fds[2].revents != 0 { readWake() }
             checkTimers()
+        }
+        if outputOpen, var masker {
+            // A background child still holds the output: write what the masker held back.
+            let rest = masker.flush()
+            self.masker = masker
+            writeLog(rest, count: rest.count)
+        }
+        if stopCause != nil, killAt != nil {
+            // Stopped, and the main process ended within the grace period: no member may outlive it.
+            kill(-pid, SIGKILL)
+            killJobIfEnding()
         }
         let status = exitStatus ?? 0
         return ProcessOutcome(
@@ -202,9 +225,16 @@ final class ProcessMonitor: @unchecked Sendable {
         if let killAt, now >= killAt {
             kill(-pid, SIGKILL)
             kill(pid, SIGKILL)
-            killEverything()
+            killJobIfEnding()
             self.killAt = nil
         }
+    }
+
+    /// Kills the whole job (its cgroup) when the stop ends the job (cancel, time limit). After a step's
+    /// `no_output_timeout` the job goes on with its `when: always` steps, so only the step's process group
+    /// is killed; whatever else it started dies when the job ends.
+    private func killJobIfEnding() {
+        if stopCause != .noOutputTimeout { killEverything() }
     }
 
     /// Milliseconds until the next timer, or 1 s at most, so timers are checked even without events.

@@ -9,6 +9,9 @@ package struct Plan: Codable, Sendable, Equatable {
     package var version: String
     /// The workflows to run, in config order.
     package var workflows: [WorkflowPlan]
+    /// `true` for the plan of a setup config (`setup: true`), whose workflow may continue the pipeline;
+    /// absent otherwise (and in plans stored before this field existed).
+    package var isSetup: Bool?
 
     /// Makes a plan.
     package init(version: String, workflows: [WorkflowPlan]) {

@@ -7,8 +7,9 @@ import Synchronization
 package final class PipelineControl: Sendable {
     let requests: AsyncStream<[Int64]>
     private let continuation: AsyncStream<[Int64]>.Continuation
-    /// Handles of running job runs' tasks, by job run id.
-    private let running = Mutex<[Int64: @Sendable () -> Void]>([:])
+    /// How to stop each running job run's task, and the job runs asked to stop before they registered;
+    /// one lock for both, so a request and a registration cannot miss each other.
+    private let tasks = Mutex<(running: [Int64: @Sendable () -> Void], pending: Set<Int64>)>(([:], []))
 
     /// Makes a control for one pipeline run.
     package init() {
@@ -25,20 +26,29 @@ package final class PipelineControl: Sendable {
         continuation.finish()
     }
 
-    /// Registers how to stop the task running job run `id`.
+    /// Registers how to stop the task running job run `id`; stops it at once if that was already asked.
     func register(_ id: Int64, cancel: @escaping @Sendable () -> Void) {
-        running.withLock { $0[id] = cancel }
+        let wasAsked = tasks.withLock { state in
+            state.running[id] = cancel
+            return state.pending.remove(id) != nil
+        }
+        if wasAsked { cancel() }
     }
 
     /// Forgets job run `id`'s task.
     func unregister(_ id: Int64) {
-        _ = running.withLock { $0.removeValue(forKey: id) }
+        _ = tasks.withLock { $0.running.removeValue(forKey: id) }
     }
 
-    /// Cancels the task of running job run `id`; false when it is not running.
-    func stop(_ id: Int64) -> Bool {
-        guard let cancel = running.withLock({ $0[id] }) else { return false }
-        cancel()
-        return true
+    /// Cancels the task of job run `id`, now if it has registered, else as soon as it does.
+    func stop(_ id: Int64) {
+        let cancel = tasks.withLock { state -> (@Sendable () -> Void)? in
+            guard let cancel = state.running[id] else {
+                state.pending.insert(id)
+                return nil
+            }
+            return cancel
+        }
+        cancel?()
     }
 }

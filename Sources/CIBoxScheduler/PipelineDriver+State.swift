@@ -58,7 +58,6 @@ extension PipelineDriver {
             await sink.handle(.jobStatus(id: id, status: .canceled, at: Date()))
             await publish((try? state.progress.propagate()) ?? [])
         } else {
-            _ = try? state.progress.apply(.start, to: id)
             await sink.handle(.jobFinished(id: id, result: result))
             let changed = (try? state.progress.apply(.finish(result.status), to: id)) ?? []
             await publish(Array(changed.dropFirst()))
@@ -71,7 +70,7 @@ extension PipelineDriver {
         for id in ids {
             guard let status = state.progress.status(of: id), !status.isFinal else { continue }
             if state.launched.contains(id) {
-                _ = control.stop(id)
+                control.stop(id)
                 continue
             }
             _ = try? state.progress.apply(.cancel, to: id)

@@ -49,7 +49,9 @@ package struct PipelineDriver: Sendable {
             group.addTask { await Self.nextRequest(control) }
             var controlOpen = true
             while true {
-                launch(&state, into: &group, control: control, makeRequest: makeRequest)
+                let unplanned = launch(&state, into: &group, control: control, makeRequest: makeRequest)
+                if !unplanned.isEmpty { await cancel(unplanned, state: &state, control: control) }
+                await publishWorkflows(&state)
                 if state.launched.isEmpty, controlOpen, state.progress.startable.isEmpty {
                     control.finish()
                 }
@@ -81,10 +83,16 @@ package struct PipelineDriver: Sendable {
     private func launch(
         _ state: inout DriverState, into group: inout TaskGroup<Outcome>, control: PipelineControl,
         makeRequest: @escaping @Sendable (Job, JobPlan) -> JobRunRequest
-    ) {
+    ) -> [Int64] {
+        var unplanned: [Int64] = []
         for id in state.progress.startable where !state.launched.contains(id) && !state.finished.contains(id) {
-            guard let job = state.jobs[id], let jobPlan = state.jobPlans[id] else { continue }
+            guard let job = state.jobs[id], let jobPlan = state.jobPlans[id] else {
+                // A recorded job run without a plan cannot run; it must not keep the pipeline open forever.
+                unplanned.append(id)
+                continue
+            }
             state.launched.insert(id)
+            _ = try? state.progress.apply(.start, to: id)
             let request = makeRequest(job, jobPlan)
             let slot = SlotRequest(
                 id: id, project: state.projectID, priority: state.priority,
@@ -102,5 +110,6 @@ package struct PipelineDriver: Sendable {
                 return .finished(id, result)
             }
         }
+        return unplanned
     }
 }

@@ -27,6 +27,7 @@ extension PipelineStore {
                     "UPDATE job SET cancelRequestedAt = COALESCE(cancelRequestedAt, ?) WHERE id IN (\(ids.map(String.init).joined(separator: ",")))",
                 arguments: [Date()]
             )
+            try settleHeldPipeline(id, at: Date(), db: db)
             return ids
         }
     }
@@ -61,5 +62,33 @@ extension PipelineStore {
                     )
             )
         }
+    }
+
+    /// A pipeline with nothing running or waiting for a slot (on hold for an approval) has no process that
+    /// would act on a cancel request: its held and blocked jobs, its workflows and itself end `canceled` now.
+    private func settleHeldPipeline(_ id: Int64, at now: Date, db: Database) throws {
+        let busy = try JobRecord.filter(
+            Column("pipelineId") == id
+                && [JobStatus.running.rawValue, JobStatus.queued.rawValue].contains(Column("status"))
+        ).fetchCount(db)
+        guard busy == 0 else { return }
+        let canceled = JobStatus.canceled.rawValue
+        try db.execute(
+            sql:
+                "UPDATE job SET status = ?, failureReason = ?, finishedAt = ? WHERE pipelineId = ? AND status IN (?, ?)",
+            arguments: [
+                canceled, FailureReason.canceled.rawValue, now, id, JobStatus.onHold.rawValue,
+                JobStatus.blocked.rawValue,
+            ]
+        )
+        let open = [PipelineStatus.onHold.rawValue, PipelineStatus.queued.rawValue, PipelineStatus.running.rawValue]
+        try db.execute(
+            sql: "UPDATE workflow SET status = ?, finishedAt = ? WHERE pipelineId = ? AND status IN (?, ?, ?)",
+            arguments: [canceled, now, id, open[0], open[1], open[2]]
+        )
+        try db.execute(
+            sql: "UPDATE pipeline SET status = ?, finishedAt = ? WHERE id = ? AND status IN (?, ?, ?)",
+            arguments: [canceled, now, id, open[0], open[1], open[2]]
+        )
     }
 }

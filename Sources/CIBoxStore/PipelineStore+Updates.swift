@@ -90,4 +90,14 @@ extension PipelineStore {
             )
         }
     }
+
+    /// Puts pipeline `id` back to `running` with no end time (a setup pipeline going on with its continuation).
+    package func reopenPipeline(_ id: Int64) throws(StoreError) {
+        try write("reopen pipeline \(id)") { db in
+            try db.execute(
+                sql: "UPDATE pipeline SET status = ?, finishedAt = NULL WHERE id = ?",
+                arguments: [PipelineStatus.running.rawValue, id]
+            )
+        }
+    }
 }

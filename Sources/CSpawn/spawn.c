@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -61,13 +62,14 @@ static void set_limit(int resource, unsigned long long value, int report_fd) {
 }
 
 static void child_main(const cibox_spawn_options *o, int report_fd) {
-    // Default signal handling and an empty mask: the parent's choices must not leak into jobs.
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, NULL);
+    // Default signal handling, then an empty mask: the parent's choices must not leak into jobs. The parent
+    // blocked every signal around clone, so none can run cibox's handlers here before they are reset.
     for (int sig = 1; sig < NSIG; sig++) {
         if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
     }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     if (setsid() < 0) child_fail(report_fd, STAGE_SETSID);
     char pid_text[32];
     size_t pid_length = format_pid(getpid(), pid_text);
@@ -142,8 +144,12 @@ int cibox_spawn(const cibox_spawn_options *options, pid_t *pid_out, int *errno_o
         return -1;
     }
     struct spawn_args args = { options, report[1] };
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &previous);
     pid_t pid = clone(child_entry, (char *)stack + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
     int clone_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
     munmap(stack, stack_size);
     close(report[1]);
     if (pid < 0) {

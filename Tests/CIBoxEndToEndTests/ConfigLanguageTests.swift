@@ -146,6 +146,12 @@ import Testing
         #expect(workflows.map { $0.string("name") } == ["setup", "continued"])
         let build = workflows[1].objects("jobs")[0]
         #expect(try cli.run(["logs", String(build.int("id") ?? 0), "--step", "0"]).stdout == "building release\n")
+        let rerun = try cli.run(["rerun", "1"])
+        #expect(rerun.status == 2)
+        #expect(
+            rerun.stderr
+                == "error: Pipeline 1 comes from a setup config; cibox cannot rerun it from history. Run `cibox run` again for the same commit.\n"
+        )
     }
 
     @Test(.enabled(if: Corpus.isAvailable, "the CircleCI corpus (../shared/corpus) is not beside the project"))

@@ -208,4 +208,16 @@ final class RecordingObserver: JobObserver {
         #expect(events == ["start 0", "start 1", "end 1 success", "end 0 success"])
         #expect(processCount(containing: "sleep 3301") == 0)
     }
+
+    @Test func stepsLeaveNoDescriptorOpen() async throws {
+        defer { home.remove() }
+        func openDescriptors() -> Int {
+            (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.count ?? 0
+        }
+        _ = await run([Self.run("true")])
+        let before = openDescriptors()
+        _ = await run((0..<20).map { _ in Self.run("echo hi") })
+        // Other tests run in this process at the same time; 20 leaked descriptors would stand out.
+        #expect(openDescriptors() - before < 10)
+    }
 }
