@@ -35,6 +35,18 @@ struct CLI {
         try ProcessRunner.run(Self.binary, arguments + ["--home", home.path], in: directory, input: input)
     }
 
+    /// Starts `cibox ARGUMENTS --home HOME` in the background; its standard output is the returned pipe.
+    func start(_ arguments: [String]) throws -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments + ["--home", home.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return (process, output)
+    }
+
     /// Parses standard output as a JSON object.
     static func object(_ output: ProcessOutput) throws -> [String: Any] {
         guard let object = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any] else {

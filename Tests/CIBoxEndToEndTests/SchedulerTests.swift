@@ -107,13 +107,7 @@ func maximumOverlap(_ intervals: [(Date, Date)]) -> Int {
                 """
         )
         defer { cli.home.remove(); repo.remove() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["run", repo.path, "--json", "--home", cli.home.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, output) = try cli.start(["run", repo.path, "--json"])
         var running = false
         for _ in 0..<100 where !running {
             usleep(100_000)
@@ -200,13 +194,7 @@ func maximumOverlap(_ intervals: [(Date, Date)]) -> Int {
                 """
         )
         defer { cli.home.remove(); repo.remove() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["run", repo.path, "--json", "--home", cli.home.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, output) = try cli.start(["run", repo.path, "--json"])
         for _ in 0..<100 where processCount(containing: "sleep 3502") == 0 { usleep(50_000) }
         #expect(processCount(containing: "sleep 3502") == 1)
         kill(process.processIdentifier, SIGINT)
