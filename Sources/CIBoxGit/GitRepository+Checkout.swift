@@ -34,7 +34,16 @@ extension GitRepository {
         var oid = try GitOID.parse(commit.sha)
         let failed = "Cannot check out commit \(commit.sha) into '\(directory)'"
         var created: OpaquePointer?
-        try check(git_repository_init(&created, directory, 0), "git_repository_init", .checkoutFailed, failed)
+        // No templates: git's sample hooks and description are a dozen files per job that nobody reads.
+        var initOptions = git_repository_init_options()
+        try check(
+            git_repository_init_options_init(&initOptions, UInt32(GIT_REPOSITORY_INIT_OPTIONS_VERSION)),
+            "git_repository_init_options_init", .checkoutFailed, failed
+        )
+        initOptions.flags = UInt32(GIT_REPOSITORY_INIT_MKPATH.rawValue)
+        try check(
+            git_repository_init_ext(&created, directory, &initOptions), "git_repository_init_ext", .checkoutFailed,
+            failed)
         git_repository_free(created)
 
         // Share objects instead of copying them: the new repository reads ours through alternates.
