@@ -4,6 +4,10 @@ import CIBoxBasics
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The `circleci` and `circleci-agent` commands a job sees on its PATH: tiny scripts that call back into
 /// `cibox agent …`, where cibox implements what CircleCI's agent does (continuation, later test splitting
 /// and `step halt`) locally.
@@ -29,10 +33,15 @@ enum AgentCommands {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let quoted = "'" + executable.replacingOccurrences(of: "'", with: "'\\''") + "'"
         let script =
-            "#!/bin/sh\n# Installed by cibox for this job: CircleCI's agent commands, done locally.\nexec \(quoted) agent \"$@\"\n"
+            "#!/bin/sh\n# Installed by cibox: CircleCI's agent commands, done locally.\nexec \(quoted) agent \"$@\"\n"
         for name in names {
+            // Another cibox process may run a job that uses these scripts right now: replace them atomically.
             let path = folder + "/" + name
-            try FileWriter.write(script, to: path, mode: 0o755)
+            let temporary = path + ".\(getpid()).tmp"
+            try FileWriter.write(script, to: temporary, mode: 0o755)
+            guard rename(temporary, path) == 0 else {
+                throw ExecutorError(.workspace, "Cannot install '\(path)': \(String(cString: strerror(errno))).")
+            }
         }
     }
 }
