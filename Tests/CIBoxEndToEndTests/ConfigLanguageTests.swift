@@ -53,6 +53,22 @@ import Testing
         #expect(try cli.run(["logs", String(job.int("id") ?? 0), "--step", "0"]).stdout == "hello cibox\n")
     }
 
+    @Test func projectOrbsAtTheCommitWinOverTheStore() throws {
+        let cli = try CLI()
+        let projectOrb = Self.greetOrb.replacingOccurrences(
+            of: "hello << parameters.who >>", with: "project << parameters.who >>")
+        let repo = try Repositories.with(
+            config: Self.orbConfig, files: [".circleci/orbs/acme/greet@1.2.3.yml": projectOrb])
+        defer { cli.home.remove(); repo.remove() }
+        try cli.home.write(Self.greetOrb, to: "orbs/acme/greet@1.2.3.yml")
+        // An uncommitted edit of the project's orb is not what the commit runs.
+        try repo.write("not: an orb", to: ".circleci/orbs/acme/greet@1.2.3.yml")
+        let run = try cli.run(["run", repo.path, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let job = try CLI.object(run).objects("workflows")[0].objects("jobs")[0]
+        #expect(try cli.run(["logs", String(job.int("id") ?? 0), "--step", "0"]).stdout == "project cibox\n")
+    }
+
     @Test func missingOrbJobsFailAtRunTimeWithTheSameMessage() throws {
         let cli = try CLI()
         let repo = try Repositories.with(config: Self.orbConfig)
