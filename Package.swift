@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // MARK: C shims (each imported by exactly one Swift module)
@@ -85,10 +86,20 @@ let package = Package(
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
         .target(
+            name: "CIBoxDaemon",
+            dependencies: [
+                "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxGit", "CIBoxStore", "CIBoxExecutor", "CIBoxScheduler",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CIBoxCommands",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxScheduler", "CIBoxExecutor",
-                "CIBoxConfig", "CIBoxPlanner", "CIBoxTestResults",
+                "CIBoxConfig", "CIBoxPlanner", "CIBoxTestResults", "CIBoxDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -87,6 +87,7 @@ package final class PipelineEngine: Sendable {
     package func run(
         _ prepared: PreparedPipeline, observers: [any PipelineEventSink] = [], keepsWorkDirectories: Bool = false
     ) async throws(EngineError) -> PipelineStatus {
+        if let owner = ProcessIdentity.current { try? store.claim(pipelineID: prepared.detail.pipeline.id, owner: owner) }
         let storeSink = StoreEventSink(store: store)
         let driver = PipelineDriver(executor: executor, slots: slots, sink: EventFanout(sinks: [storeSink] + observers))
         let control = PipelineControl()

@@ -101,6 +101,12 @@ enum Migrations {
                 t.column("message", .text)
             }
         }
+        migrator.registerMigration("v5-add-pipeline-owner") { db in
+            try db.alter(table: "pipeline") { t in
+                t.add(column: "ownerPid", .integer)
+                t.add(column: "ownerStartTime", .integer)
+            }
+        }
         return migrator
     }
 }

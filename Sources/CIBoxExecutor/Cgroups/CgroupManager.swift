@@ -147,4 +147,34 @@ package final class CgroupManager: Sendable {
         try fileSystem.write(controls, to: parent + "/cgroup.subtree_control")
         return parent
     }
+
+    /// The cgroups left by job runs `jobIDs` of an earlier cibox process (a crash, `kill -9`), so that their
+    /// processes can be killed and the cgroups removed.
+    package func leftoverGroups(jobIDs: [Int64]) -> [JobCgroup] {
+        let prefixes = jobIDs.map { "job-\($0)-" }
+        var byName: [String: [String: String]] = [:]
+        switch layout {
+        case .unavailable:
+            return []
+        case .v2(let own, _):
+            for name in fileSystem.subdirectories(own + "/cibox-jobs") where prefixes.contains(where: name.hasPrefix) {
+                byName[name] = ["": own + "/cibox-jobs/" + name]
+            }
+            return byName.values.compactMap { $0[""] }.map {
+                JobCgroup(mode: .cgroup2, directories: [$0], fileSystem: fileSystem, memoryDirectory: nil, cpuDirectory: nil, freezerDirectory: nil)
+            }
+        case .v1(let directories):
+            for (controller, directory) in directories where controller != "cpuset" {
+                for name in fileSystem.subdirectories(directory + "/cibox") where prefixes.contains(where: name.hasPrefix) {
+                    byName[name, default: [:]][controller] = directory + "/cibox/" + name
+                }
+            }
+            return byName.values.map { made in
+                JobCgroup(
+                    mode: .cgroup1, directories: made.keys.sorted().compactMap { made[$0] }, fileSystem: fileSystem,
+                    memoryDirectory: made["memory"], cpuDirectory: made["cpuacct"], freezerDirectory: made["freezer"]
+                )
+            }
+        }
+    }
 }

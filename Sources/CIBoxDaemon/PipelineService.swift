@@ -1,0 +1,126 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxEngine
+import CIBoxGit
+package import CIBoxModel
+import CIBoxStore
+import Foundation
+package import Logging
+package import ServiceLifecycle
+
+/// Watches every project's refs and runs a pipeline for each moved branch or new tag.
+///
+/// At start it catches up on refs that moved while cibox was down (the refs last seen are stored). On a
+/// graceful shutdown it stops taking work, gives running pipelines `gracePeriod` seconds, then cancels them;
+/// their jobs end `interrupted`.
+package struct PipelineService: Service {
+    let engine: PipelineEngine
+    let logger: Logger
+    let gracePeriod: Double
+    let pollInterval: Double?
+    let autoCancel: @Sendable (String) -> Bool
+    let onFinished: @Sendable (Int64) async -> Void
+
+    /// Makes the service.
+    /// - Parameters:
+    ///   - pollInterval: poll refs this often instead of inotify (nil: inotify, polling only if it fails).
+    ///   - autoCancel: whether a project (by name) cancels queued pipelines made redundant by a newer push.
+    ///   - onFinished: told each pipeline's id when it ends (notifications).
+    package init(
+        engine: PipelineEngine, logger: Logger, gracePeriod: Double, pollInterval: Double?,
+        autoCancel: @escaping @Sendable (String) -> Bool, onFinished: @escaping @Sendable (Int64) async -> Void
+    ) {
+        self.engine = engine
+        self.logger = logger
+        self.gracePeriod = gracePeriod
+        self.pollInterval = pollInterval
+        self.autoCancel = autoCancel
+        self.onFinished = onFinished
+    }
+
+    /// Runs until a graceful shutdown.
+    package func run() async throws {
+        let projects = (try? engine.store.projects()) ?? []
+        logger.info("watching projects", metadata: ["projects.count": "\(projects.count)"])
+        await withTaskGroup(of: Void.self) { group in
+            for project in projects {
+                group.addTask { await watch(project) }
+            }
+        }
+    }
+
+    /// Watches one project until shutdown, then winds its pipelines down.
+    private func watch(_ project: Project) async {
+        let watcher: RefWatcher
+        do {
+            watcher = try RefWatcher(
+                gitDirectory: gitDirectory(of: project), usesInotify: pollInterval == nil,
+                pollingInterval: .milliseconds(Int((pollInterval ?? 1) * 1000))
+            )
+        } catch {
+            logger.error(
+                "cannot watch a project", metadata: ["project.name": "\(project.name)", "reason": "\(error.message)"])
+            return
+        }
+        let running = RunningPipelines()
+        await catchUp(project, running: running)
+        await withGracefulShutdownHandler {
+            for await _ in watcher.changes() {
+                await catchUp(project, running: running)
+            }
+        } onGracefulShutdown: {
+            watcher.stop()
+        }
+        await running.windDown(gracePeriod: gracePeriod, store: engine.store)
+    }
+
+    private func gitDirectory(of project: Project) -> String {
+        (try? GitRepository.open(discoveringFrom: project.path).gitDirectory) ?? project.path
+    }
+
+    /// Starts a pipeline for every ref of `project` that moved since it was last seen.
+    private func catchUp(_ project: Project, running: RunningPipelines) async {
+        let store = engine.store
+        guard let repository = try? GitRepository.open(discoveringFrom: project.path),
+            let current = try? repository.references(),
+            let seen = try? store.refs(projectID: project.id)
+        else {
+            logger.error("cannot read the refs of a project", metadata: ["project.name": "\(project.name)"])
+            return
+        }
+        let changes = RefChanges.between(old: seen, new: current)
+        try? store.saveRefs(projectID: project.id, refs: current)
+        for change in changes {
+            await start(change, of: project, running: running)
+        }
+    }
+
+    private func start(_ change: RefChange, of project: Project, running: RunningPipelines) async {
+        let options = RunOptions(path: project.path, revision: change.ref, trigger: .push)
+        let prepared: PreparedPipeline
+        do {
+            prepared = try engine.prepare(options)
+        } catch {
+            // No workflow matches this branch, or no config: nothing to build, as on CircleCI.
+            logger.info(
+                "no pipeline for a ref", metadata: ["ref": "\(change.ref)", "reason": "\(error.message)"]
+            )
+            return
+        }
+        let pipelineID = prepared.detail.pipeline.id
+        if let branch = prepared.detail.pipeline.branch, autoCancel(project.name) {
+            for redundant in (try? engine.store.redundantPipelines(
+                projectID: project.id, branch: branch, before: pipelineID)) ?? []
+            {
+                _ = try? engine.store.requestCancel(pipelineID: redundant)
+            }
+        }
+        logger.info("pipeline started", metadata: ["pipeline.id": "\(pipelineID)", "ref": "\(change.ref)"])
+        let engine = self.engine
+        let onFinished = self.onFinished
+        await running.start(pipelineID) {
+            _ = try? await engine.run(prepared)
+            await onFinished(pipelineID)
+        }
+    }
+}
