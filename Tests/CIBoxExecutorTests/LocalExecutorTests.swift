@@ -220,4 +220,24 @@ final class RecordingObserver: JobObserver {
         // Other tests run in this process at the same time; 20 leaked descriptors would stand out.
         #expect(openDescriptors() - before < 10)
     }
+
+    @Test func jobsStartingTogetherShareTheAgentCommands() async {
+        defer { home.remove() }
+        let results = await withTaskGroup(of: JobResult.self) { group in
+            for index in 0..<8 {
+                var request = request([Self.run("command -v circleci-agent >/dev/null && circleci-agent")])
+                request.jobID = Int64(100 + index)
+                request.workDirectory = home.appending("work/\(index)")
+                request.logDirectory = home.appending("logs/\(index)")
+                request.stateDirectory = home.appending("state")
+                request.agentExecutable = "/bin/true"
+                group.addTask { await LocalExecutor().run(request, observer: RecordingObserver()) }
+            }
+            var all: [JobResult] = []
+            for await result in group { all.append(result) }
+            return all
+        }
+        #expect(results.count == 8)
+        #expect(results.allSatisfy { $0.status == .success })
+    }
 }
