@@ -24,24 +24,27 @@ enum AgentCommands {
     /// The scripts already known to be in place in this process.
     private static let installed = Mutex<Set<String>>([])
 
-    /// Writes the scripts once per process and folder (they never change for a given binary).
+    /// Writes the scripts once per process and folder (they never change for a given binary). Jobs of one
+    /// process install under one lock; other processes are covered by the atomic rename.
     /// - Throws: when the folder or a script cannot be written.
     static func install(calling executable: String, stateDirectory: String) throws {
         let folder = binDirectory(stateDirectory: stateDirectory, executable: executable)
-        if installed.withLock({ $0.contains(folder) }) { return }
-        defer { _ = installed.withLock { $0.insert(folder) } }
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let quoted = "'" + executable.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        let script =
-            "#!/bin/sh\n# Installed by cibox: CircleCI's agent commands, done locally.\nexec \(quoted) agent \"$@\"\n"
-        for name in names {
-            // Another cibox process may run a job that uses these scripts right now: replace them atomically.
-            let path = folder + "/" + name
-            let temporary = path + ".\(getpid()).tmp"
-            try FileWriter.write(script, to: temporary, mode: 0o755)
-            guard rename(temporary, path) == 0 else {
-                throw ExecutorError(.workspace, "Cannot install '\(path)': \(String(cString: strerror(errno))).")
+        try installed.withLock { (done: inout Set<String>) throws in
+            if done.contains(folder) { return }
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let quoted = "'" + executable.replacingOccurrences(of: "'", with: "'\\''") + "'"
+            let script =
+                "#!/bin/sh\n# Installed by cibox: CircleCI's agent commands, done locally.\nexec \(quoted) agent \"$@\"\n"
+            for name in names {
+                // Another cibox process may run a job that uses these scripts right now: replace them atomically.
+                let path = folder + "/" + name
+                let temporary = path + ".\(getpid()).\(UUID().uuidString.prefix(8)).tmp"
+                try FileWriter.write(script, to: temporary, mode: 0o755)
+                guard rename(temporary, path) == 0 else {
+                    throw ExecutorError(.workspace, "Cannot install '\(path)': \(String(cString: strerror(errno))).")
+                }
             }
+            done.insert(folder)
         }
     }
 }

@@ -139,14 +139,15 @@ final class RecordingObserver: JobObserver {
 
     @Test func noOutputTimeoutStopsTheStep() async {
         defer { home.remove() }
+        let seconds = Int.random(in: 100_000...999_999)
         let step = StepPlan(
-            name: "quiet", action: .run(RunAction(command: "echo start; sleep 3401", noOutputTimeout: 0.5)))
+            name: "quiet", action: .run(RunAction(command: "echo start; sleep \(seconds)", noOutputTimeout: 0.5)))
         let (result, _) = await run([step, Self.run("echo after", .always)])
         #expect(result.status == .failed)
         #expect(result.failureReason == .noOutputTimeout)
         #expect(result.steps.map(\.status) == [.failed, .success])
         #expect(log(0) == "start\n")
-        #expect(processCount(containing: "sleep 3401") == 0)
+        #expect(processCount(containing: "sleep \(seconds)") == 0)
     }
 
     @Test func cancellingTheTaskCancelsTheJob() async {
@@ -192,9 +193,12 @@ final class RecordingObserver: JobObserver {
 
     @Test func backgroundStepRunsAlongsideAndStopsAtJobEnd() async {
         defer { home.remove() }
+        // A number no other test run on this machine uses, since the check looks at every process.
+        let seconds = Int.random(in: 100_000...999_999)
         let server = StepPlan(
             name: "server",
-            action: .run(RunAction(command: "echo started > \"$HOME/server.txt\"; exec sleep 3301", isBackground: true))
+            action: .run(
+                RunAction(command: "echo started > \"$HOME/server.txt\"; exec sleep \(seconds)", isBackground: true))
         )
         let (result, events) = await run([
             server,
@@ -206,7 +210,7 @@ final class RecordingObserver: JobObserver {
         #expect(result.steps.map(\.status) == [.success, .success])
         #expect(log(1) == "started\n")
         #expect(events == ["start 0", "start 1", "end 1 success", "end 0 success"])
-        #expect(processCount(containing: "sleep 3301") == 0)
+        #expect(processCount(containing: "sleep \(seconds)") == 0)
     }
 
     @Test func stepsLeaveNoDescriptorOpen() async throws {
@@ -219,5 +223,25 @@ final class RecordingObserver: JobObserver {
         _ = await run((0..<20).map { _ in Self.run("echo hi") })
         // Other tests run in this process at the same time; 20 leaked descriptors would stand out.
         #expect(openDescriptors() - before < 10)
+    }
+
+    @Test func jobsStartingTogetherShareTheAgentCommands() async {
+        defer { home.remove() }
+        let results = await withTaskGroup(of: JobResult.self) { group in
+            for index in 0..<8 {
+                var request = request([Self.run("command -v circleci-agent >/dev/null && circleci-agent")])
+                request.jobID = Int64(100 + index)
+                request.workDirectory = home.appending("work/\(index)")
+                request.logDirectory = home.appending("logs/\(index)")
+                request.stateDirectory = home.appending("state")
+                request.agentExecutable = "/bin/true"
+                group.addTask { await LocalExecutor().run(request, observer: RecordingObserver()) }
+            }
+            var all: [JobResult] = []
+            for await result in group { all.append(result) }
+            return all
+        }
+        #expect(results.count == 8)
+        #expect(results.allSatisfy { $0.status == .success })
     }
 }
