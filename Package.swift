@@ -88,7 +88,7 @@ let package = Package(
             name: "CIBoxCommands",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxScheduler", "CIBoxExecutor",
-                "CIBoxConfig", "CIBoxPlanner", "CIBoxTestResults",
+                "CIBoxConfig", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
