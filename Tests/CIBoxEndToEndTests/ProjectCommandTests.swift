@@ -91,4 +91,23 @@ import Testing
         let removeUnknown = try cli.run(["project", "remove", "nope"])
         #expect(removeUnknown.status == 2)
     }
+
+    /// Root opening a repository owned by `nobody`: libgit2's owner check refuses it, with the stated policy.
+    @Test(.enabled(if: getuid() == 0, "needs root to give a repository to another user"))
+    func repositoryOwnedByAnotherUserIsRefusedWithThePolicy() throws {
+        let cli = try CLI()
+        let folder = try TemporaryDirectory(prefix: "cibox-owner")
+        defer { cli.home.remove(); folder.remove() }
+        let bare = folder.appending("other.git")
+        try GitFixture.git(["init", "-q", "--bare", bare], in: nil)
+        try ProcessRunner.run("/bin/chown", ["-R", "65534:65534", bare])
+        let output = try ProcessRunner.run(
+            CLI.binary, ["project", "add", bare, "--home", cli.home.path],
+            environment: ["HOME": folder.path, "XDG_CONFIG_HOME": folder.path, "GIT_CONFIG_NOSYSTEM": "1"])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("'\(bare)' is owned by another user"), "\(output.stderr)")
+        #expect(output.stderr.contains("safe.directory \(bare)"))
+        #expect(
+            try cli.run(["project", "list", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+    }
 }
