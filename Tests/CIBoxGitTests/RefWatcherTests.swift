@@ -115,6 +115,21 @@ import Testing
         #expect(await Self.ticks(changes))
     }
 
+    @Test func linkedWorkTreeWatchesTheMainRepositorysRefs() async throws {
+        let remote = try Remote()
+        defer { remote.remove() }
+        let linked = remote.clone.path + "-linked"
+        defer { try? FileManager.default.removeItem(atPath: linked) }
+        try remote.clone.git(["worktree", "add", "-q", "-b", "side", linked])
+        let repository = try GitRepository.open(discoveringFrom: linked)
+        let watcher = try RefWatcher(gitDirectory: repository.gitDirectory)
+        defer { watcher.stop() }
+        #expect(watcher.gitDirectory == remote.clone.path + "/.git")
+        let changes = watcher.changes()
+        try remote.clone.git(["branch", "another"])
+        #expect(await Self.ticks(changes))
+    }
+
     @Test func stopFinishesTheStreams() async throws {
         let remote = try Remote()
         defer { remote.remove() }

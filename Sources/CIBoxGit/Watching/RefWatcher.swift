@@ -26,7 +26,8 @@ package final class RefWatcher: Sendable {
         case polling(Duration)
     }
 
-    /// The git folder watched (the `.git` folder, or the bare repository).
+    /// The git folder watched (the `.git` folder, or the bare repository); for a linked work tree, the main
+    /// repository's git folder (its `commondir`), where branches and tags live.
     package let gitDirectory: String
     /// How this watcher notices changes (polling when inotify was asked for but is unavailable).
     package let mode: Mode
@@ -56,6 +57,7 @@ package final class RefWatcher: Sendable {
         gitDirectory: String, usesInotify: Bool = true, pollingInterval: Duration = .seconds(1),
         debounce: Duration = .milliseconds(20)
     ) throws(GitError) {
+        let gitDirectory = Self.commonDirectory(of: gitDirectory)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: gitDirectory, isDirectory: &isDirectory), isDirectory.boolValue
         else {
@@ -125,6 +127,17 @@ package final class RefWatcher: Sendable {
         var byte: UInt8 = 1
         _ = Glibc.write(wakeWrite, &byte, 1)
         subscribers.forEach { $0.finish() }
+    }
+
+    /// The folder holding `gitDirectory`'s refs: the one its `commondir` file names (linked work trees), else itself.
+    static func commonDirectory(of gitDirectory: String) -> String {
+        guard let text = try? String(contentsOfFile: gitDirectory + "/commondir", encoding: .utf8) else {
+            return gitDirectory
+        }
+        let named = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !named.isEmpty else { return gitDirectory }
+        let path = named.hasPrefix("/") ? named : gitDirectory + "/" + named
+        return URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
     /// Sends a tick to every subscriber; false once stopped (the loop then ends).
