@@ -99,7 +99,7 @@ let package = Package(
             name: "CIBoxCommands",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxScheduler", "CIBoxExecutor",
-                "CIBoxConfig", "CIBoxPlanner", "CIBoxTestResults", "CIBoxDaemon",
+                "CIBoxConfig", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit", "CIBoxDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -101,6 +101,15 @@ enum Migrations {
                 t.column("message", .text)
             }
         }
+        migrator.registerMigration("v4-add-projectRef") { db in
+            try db.create(table: "projectRef") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("project", onDelete: .cascade).notNull()
+                t.column("ref", .text).notNull()
+                t.column("sha", .text).notNull()
+                t.uniqueKey(["projectId", "ref"])
+            }
+        }
         migrator.registerMigration("v5-add-pipeline-owner") { db in
             try db.alter(table: "pipeline") { t in
                 t.add(column: "ownerPid", .integer)
