@@ -90,6 +90,7 @@ let package = Package(
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxGit", "CIBoxStore", "CIBoxExecutor", "CIBoxScheduler",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"],

@@ -5,6 +5,7 @@ package import CIBoxExecutor
 import CIBoxModel
 package import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `cibox daemon`: recovery at start, then the pipeline service in a `ServiceGroup` that shuts down
 /// gracefully on SIGTERM or SIGINT.

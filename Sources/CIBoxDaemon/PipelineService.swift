@@ -1,8 +1,8 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-import CIBoxEngine
+package import CIBoxEngine
 import CIBoxGit
-package import CIBoxModel
+import CIBoxModel
 import CIBoxStore
 import Foundation
 package import Logging
