@@ -102,6 +102,9 @@ package struct JobRunRequest: Sendable {
     /// The job runs this one depends on, directly or not, in the order their workspace layers apply
     /// (earlier first; later layers win).
     package var upstreamJobIDs: [Int64] = []
+    /// The user and group the job's processes run as (cibox must be root); nil keeps cibox's own. The runner
+    /// gives the job's folder to that user before the first step.
+    package var runAs: (uid: UInt32, gid: UInt32)?
 
     /// Makes a request.
     package init(
