@@ -12,7 +12,7 @@ struct CIBox: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, ValidateCommand.self, PipelinesCommand.self, ShowCommand.self, LogsCommand.self,
             CancelCommand.self, ApproveCommand.self, RerunCommand.self, ContextCommand.self, ConfigCommand.self,
-            AgentCommand.self, CacheCommand.self, ArtifactsCommand.self,
+            AgentCommand.self, CacheCommand.self, ArtifactsCommand.self, GcCommand.self, StatusCommand.self,
         ]
     )
 
