@@ -2,6 +2,7 @@
 
 import CIBoxConfig
 import CIBoxModel
+import Foundation
 import Testing
 
 @Suite struct OperationsSettingsTests {
@@ -60,5 +61,15 @@ import Testing
         #expect(SettingsLoader.longDuration("2w") == 1_209_600.0)
         #expect(SettingsLoader.longDuration("1h30m") == 5400)
         #expect(SettingsLoader.longDuration("x") == nil)
+    }
+}
+
+@Suite struct ShippedSettingsFileTests {
+    @Test func theDefaultSettingsFileLoadsAsTheDefaults() throws {
+        let root = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        let text = try String(contentsOfFile: "/" + root + "/Resources/settings.yml", encoding: .utf8)
+        let (settings, diagnostics) = SettingsLoader.load(text, path: "settings.yml")
+        #expect(diagnostics.isEmpty)
+        #expect(settings == Settings())
     }
 }
