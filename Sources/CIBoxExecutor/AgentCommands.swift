@@ -36,8 +36,9 @@ enum AgentCommands {
             "#!/bin/sh\n# Installed by cibox: CircleCI's agent commands, done locally.\nexec \(quoted) agent \"$@\"\n"
         for name in names {
             // Another cibox process may run a job that uses these scripts right now: replace them atomically.
+            // The temporary name is unique per call: jobs of one process may install at the same time.
             let path = folder + "/" + name
-            let temporary = path + ".\(getpid()).tmp"
+            let temporary = path + ".\(getpid())-\(UUID().uuidString).tmp"
             try FileWriter.write(script, to: temporary, mode: 0o755)
             guard rename(temporary, path) == 0 else {
                 throw ExecutorError(.workspace, "Cannot install '\(path)': \(String(cString: strerror(errno))).")
