@@ -210,3 +210,15 @@ package struct JobResult: Sendable, Equatable {
         self.steps = steps
     }
 }
+
+extension JobRunRequest {
+    /// The user id and primary group id of the user `name` (for ``runAs``, from `run_as` or `--run-as`), or nil
+    /// when there is no such user.
+    package static func user(named name: String) -> (uid: UInt32, gid: UInt32)? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 16_384)
+        guard getpwnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return (uid: entry.pw_uid, gid: entry.pw_gid)
+    }
+}

@@ -38,4 +38,9 @@ import Testing
         var info = stat()
         #expect(stat(home.appending("work/9"), &info) == 0 && info.st_uid == uid)
     }
+
+    @Test func usersAreLookedUpByName() {
+        #expect(JobRunRequest.user(named: "root").map { [$0.uid, $0.gid] } == [0, 0])
+        #expect(JobRunRequest.user(named: "no-such-user-here") == nil)
+    }
 }

@@ -11,7 +11,9 @@ struct LogsCommand: ParsableCommand {
         commandName: "logs",
         abstract: "Print a job's output.",
         discussion:
-            "Without --step, every step's output in order, each under a header line `==> step N: NAME (STATUS)`."
+            "Without --step, every step's output in order, each under a header line `==> step N: NAME (STATUS)`. "
+            + "With --follow, the output is printed as the job writes it (from another cibox process too), "
+            + "until the job ends."
     )
 
     @OptionGroup var global: GlobalOptions
