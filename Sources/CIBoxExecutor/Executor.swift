@@ -102,6 +102,9 @@ package struct JobRunRequest: Sendable {
     /// The job runs this one depends on, directly or not, in the order their workspace layers apply
     /// (earlier first; later layers win).
     package var upstreamJobIDs: [Int64] = []
+    /// The user and group the job's processes run as (cibox must be root); nil keeps cibox's own. The runner
+    /// gives the job's folder to that user before the first step.
+    package var runAs: (uid: UInt32, gid: UInt32)?
 
     /// Makes a request.
     package init(
@@ -205,5 +208,17 @@ package struct JobResult: Sendable, Equatable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.steps = steps
+    }
+}
+
+extension JobRunRequest {
+    /// The user id and primary group id of the user `name` (for ``runAs``, from `run_as` or `--run-as`), or nil
+    /// when there is no such user.
+    package static func user(named name: String) -> (uid: UInt32, gid: UInt32)? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 16_384)
+        guard getpwnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return (uid: entry.pw_uid, gid: entry.pw_gid)
     }
 }

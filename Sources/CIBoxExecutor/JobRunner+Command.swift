@@ -73,7 +73,8 @@ extension JobRunner {
         do {
             let spawnRequest = SpawnRequest(
                 executable: program, arguments: arguments, environment: environment, directory: directory,
-                stdin: devNull, stdout: pipeFDs[1], stderr: pipeFDs[1], cgroupProcsFiles: isolation.procsFiles
+                stdin: devNull, stdout: pipeFDs[1], stderr: pipeFDs[1], cgroupProcsFiles: isolation.procsFiles,
+                user: request.runAs
             )
             pid = try ChildProcesses.spawnMonitored { () throws(ExecutorError) -> Int32 in
                 try ProcessSpawner.spawn(spawnRequest)

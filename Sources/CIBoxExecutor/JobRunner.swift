@@ -158,11 +158,25 @@ final class JobRunner: Sendable {
             if let agent = request.agentExecutable {
                 try AgentCommands.install(calling: agent, stateDirectory: request.agentStateDirectory)
             }
+            if let user = request.runAs { try Self.giveAway(request.workDirectory, to: user) }
         } catch {
             throw ExecutorError(
                 .workspace,
                 "Cannot prepare the job's folders under '\(request.workDirectory)': \(error.localizedDescription)"
             )
+        }
+    }
+
+    /// Makes `path` and everything under it belong to `user` (symbolic links themselves, never their targets).
+    static func giveAway(_ path: String, to user: (uid: UInt32, gid: UInt32)) throws(ExecutorError) {
+        guard lchown(path, user.uid, user.gid) == 0 else {
+            throw ExecutorError(
+                .workspace, "Cannot give '\(path)' to user \(user.uid): \(String(cString: strerror(errno))).")
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return }
+        for child in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
+            try giveAway(path + "/" + child, to: user)
         }
     }
 

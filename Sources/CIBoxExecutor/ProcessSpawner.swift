@@ -23,6 +23,8 @@ struct SpawnRequest {
     var stderr: Int32
     /// `cgroup.procs` files to join before exec.
     var cgroupProcsFiles: [String] = []
+    /// The user and group to switch to before exec; nil keeps cibox's.
+    var user: (uid: UInt32, gid: UInt32)?
 }
 
 /// Starts processes through the C shim: new session, cgroups joined before exec, clean descriptors.
@@ -53,8 +55,8 @@ enum ProcessSpawner {
                                 options.stderr_fd = request.stderr
                                 options.cgroup_procs = cgroups
                                 options.cgroup_count = request.cgroupProcsFiles.count
-                                options.uid = -1
-                                options.gid = -1
+                                options.uid = request.user.map { Int($0.uid) } ?? -1
+                                options.gid = request.user.map { Int($0.gid) } ?? -1
                                 return cibox_spawn(&options, &pid, &failedErrno, &stage)
                             } ?? Int32(-1)
                         }

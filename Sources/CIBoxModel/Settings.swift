@@ -50,6 +50,16 @@ package struct Settings: Sendable, Equatable {
     package var contexts: [String: [String: String]] = [:]
     /// Project environment variables: project name → variables, given to every job of that project, masked.
     package var projectEnvironment: [String: [String: String]] = [:]
+    /// `daemon:`: polling, grace period, requeueing.
+    package var daemon = DaemonSettings()
+    /// `auto_cancel:`: canceling queued redundant pipelines, per project.
+    package var autoCancel = AutoCancelSettings()
+    /// `gc:`: retention of pipelines and caches.
+    package var retention = RetentionSettings()
+    /// `notify.command`: an executable run (no arguments) with a finished pipeline's JSON on standard input.
+    package var notifyCommand: String?
+    /// `run_as`: the user jobs run as when cibox runs as root (nil: cibox's own user).
+    package var runAs: String?
 
     /// Makes settings; the defaults are what an absent file means.
     package init(

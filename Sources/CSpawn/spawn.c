@@ -82,8 +82,13 @@ static void child_main(const cibox_spawn_options *o, int report_fd) {
     set_limit(RLIMIT_AS, o->rlimit_as, report_fd);
     set_limit(RLIMIT_NPROC, o->rlimit_nproc, report_fd);
     set_limit(RLIMIT_CPU, o->rlimit_cpu, report_fd);
-    if (o->gid >= 0 && setgid((gid_t)o->gid) != 0) child_fail(report_fd, STAGE_USER);
-    if (o->uid >= 0 && setuid((uid_t)o->uid) != 0) child_fail(report_fd, STAGE_USER);
+    // Raw system calls, not glibc's setgid/setuid/setgroups: those broadcast the change to every thread of
+    // the process (setxid), and this child shares the parent's memory and its threads' state (CLONE_VM).
+    if (o->uid >= 0 || o->gid >= 0) {
+        if (syscall(SYS_setgroups, 0, NULL) != 0) child_fail(report_fd, STAGE_USER);
+    }
+    if (o->gid >= 0 && syscall(SYS_setgid, (gid_t)o->gid) != 0) child_fail(report_fd, STAGE_USER);
+    if (o->uid >= 0 && syscall(SYS_setuid, (uid_t)o->uid) != 0) child_fail(report_fd, STAGE_USER);
     int fds[3] = { o->stdin_fd, o->stdout_fd, o->stderr_fd };
     for (int target = 0; target < 3; target++) {
         if (fds[target] == target) {

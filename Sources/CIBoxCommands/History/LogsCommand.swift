@@ -11,7 +11,9 @@ struct LogsCommand: ParsableCommand {
         commandName: "logs",
         abstract: "Print a job's output.",
         discussion:
-            "Without --step, every step's output in order, each under a header line `==> step N: NAME (STATUS)`."
+            "Without --step, every step's output in order, each under a header line `==> step N: NAME (STATUS)`. "
+            + "With --follow, the output is printed as the job writes it (from another cibox process too), "
+            + "until the job ends."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -21,6 +23,9 @@ struct LogsCommand: ParsableCommand {
 
     @Option(help: "Only this step's output, raw (its index, from 0).")
     var step: Int?
+
+    @Flag(help: "Keep printing the output as the job writes it, until the job ends.")
+    var follow = false
 
     func run() throws {
         let store = try HistoryAccess.open(global)
@@ -32,7 +37,15 @@ struct LogsCommand: ParsableCommand {
                 throw HistoryAccess.notFound(
                     "Job \(jobID) has no step \(step); its steps are 0 to \(detail.steps.count - 1).")
             }
+            if follow {
+                LogFollower(store: store, jobID: jobID).follow(steps: [step], headers: false)
+                return
+            }
             Terminal.output(Self.log(store, jobID: jobID, step: step))
+            return
+        }
+        if follow {
+            LogFollower(store: store, jobID: jobID).follow(steps: detail.steps.map(\.index), headers: true)
             return
         }
         for step in detail.steps {

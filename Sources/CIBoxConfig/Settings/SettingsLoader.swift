@@ -43,6 +43,8 @@ package enum SettingsLoader {
                 } else {
                     diagnostics.append(Diagnostic(.error, at: entry.value.location, "'cgroups' must be true or false"))
                 }
+            case "daemon", "auto_cancel", "gc", "notify", "run_as":
+                loadOperations(entry, into: &settings, &diagnostics)
             default:
                 diagnostics.append(
                     Diagnostic(.warning, at: entry.keyLocation, "unknown settings key '\(entry.key)' is ignored")

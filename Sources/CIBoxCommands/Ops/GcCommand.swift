@@ -1,0 +1,102 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import ArgumentParser
+import CIBoxBasics
+import CIBoxConfig
+import CIBoxEngine
+import CIBoxExecutor
+import CIBoxModel
+import CIBoxStore
+import Foundation
+
+/// `cibox gc`: deletes old finished pipelines with their files, then trims caches to their size limit.
+struct GcCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gc",
+        abstract: "Delete old pipelines (logs, artifacts, workspaces) and trim caches.",
+        discussion: """
+            Finished pipelines created longer ago than --older-than go, except the newest --keep-last of each \
+            project; then caches beyond gc.cache_size go, least recently used first. Queued, running and \
+            on-hold pipelines are never touched. Defaults come from the gc: key of settings.yml.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Age limit, such as 30d, 2w or 12h (default: gc.older_than).", valueName: "age"))
+    var olderThan: String?
+
+    @Option(help: "Always keep this many newest pipelines per project (default: gc.keep_last).")
+    var keepLast: Int?
+
+    @Flag(help: "Only print what would be removed.")
+    var dryRun = false
+
+    @Flag(help: "Print a JSON object on standard output.")
+    var json = false
+
+    func run() throws {
+        let store = try HistoryAccess.open(global)
+        let settings: Settings
+        do {
+            settings = try SettingsFile.load(home: global.homeDirectory).0
+        } catch {
+            Terminal.fail(error.description)
+            throw ExitCodes.cannotRun
+        }
+        var age = settings.retention.olderThan
+        if let olderThan {
+            guard let seconds = SettingsLoader.longDuration(olderThan), seconds >= 0 else {
+                Terminal.fail("--older-than '\(olderThan)' is not a duration; write it like 30d, 2w, 12h or 90m.")
+                throw ExitCodes.cannotRun
+            }
+            age = seconds
+        }
+        if let keepLast, keepLast < 0 {
+            Terminal.fail("--keep-last must be 0 or more.")
+            throw ExitCodes.cannotRun
+        }
+        let report = try Retention.collect(
+            store: store, olderThan: age, keepLast: keepLast ?? settings.retention.keepLast,
+            cacheSize: settings.retention.cacheSize, dryRun: dryRun)
+        if json {
+            Terminal.output(Self.object(report, dryRun: dryRun).rendered() + "\n")
+            return
+        }
+        let verb = dryRun ? "would remove" : "removed"
+        for pipeline in report.pipelines {
+            Terminal.output(
+                "\(verb) pipeline \(pipeline.id) (\(pipeline.projectName) #\(pipeline.number), "
+                    + "\(pipeline.createdAt.iso8601))\n")
+        }
+        for cache in report.caches {
+            Terminal.output("\(verb) cache \(cache.projectID)\t\(cache.key)\t\(ByteCount.format(cache.size))\n")
+        }
+        Terminal.output(
+            "\(dryRun ? "Would remove" : "Removed") \(report.pipelines.count) pipeline"
+                + "\(report.pipelines.count == 1 ? "" : "s") and \(report.caches.count) cache"
+                + "\(report.caches.count == 1 ? "" : "s"), \(ByteCount.format(report.bytesFreed)) "
+                + "\(dryRun ? "would be " : "")freed.\n")
+    }
+
+    /// The `--json` shape of a collection.
+    static func object(_ report: RetentionReport, dryRun: Bool) -> JSONValue {
+        .object([
+            ("dry_run", .bool(dryRun)),
+            (
+                "pipelines",
+                .array(
+                    report.pipelines.map { pipeline in
+                        .object([
+                            ("id", .int(pipeline.id)), ("project", .string(pipeline.projectName)),
+                            ("number", .int(pipeline.number)), ("created_at", .string(pipeline.createdAt.iso8601)),
+                        ])
+                    })
+            ),
+            ("caches", .array(report.caches.map(CacheListCommand.object))),
+            ("pipeline_bytes", .int(report.pipelineBytes)),
+            ("cache_bytes", .int(report.cacheBytes)),
+            ("bytes_freed", .int(report.bytesFreed)),
+        ])
+    }
+}
