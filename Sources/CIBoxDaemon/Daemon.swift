@@ -22,6 +22,9 @@ package enum Daemon {
         package var autoCancel: @Sendable (String) -> Bool
         /// Told each pipeline's id when it ends.
         package var onFinished: @Sendable (Int64) async -> Void
+        /// Seconds between retention runs, and the retention run itself.
+        package var collectEvery: Double = 3600
+        package var collect: @Sendable () -> Void = {}
 
         /// Makes options.
         package init(
@@ -60,9 +63,24 @@ package enum Daemon {
                 }
             }
         }
+        let retention = RetentionService(every: options.collectEvery, collect: options.collect)
         let group = ServiceGroup(
-            services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            services: [service, retention], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
         )
         try await group.run()
+    }
+}
+
+/// Runs retention (`cibox gc`) on the daemon's schedule until a graceful shutdown.
+struct RetentionService: Service {
+    let every: Double
+    let collect: @Sendable () -> Void
+
+    func run() async throws {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            collect()
+            let pause = max(60, every)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(pause)) }
+        }
     }
 }

@@ -109,8 +109,9 @@ package struct PipelineService: Service {
         }
         let pipelineID = prepared.detail.pipeline.id
         if let branch = prepared.detail.pipeline.branch, autoCancel(project.name) {
-            for redundant in (try? engine.store.redundantPipelines(
-                projectID: project.id, branch: branch, before: pipelineID)) ?? []
+            for redundant
+                in (try? engine.store.redundantPipelines(
+                    projectID: project.id, branch: branch, before: pipelineID)) ?? []
             {
                 _ = try? engine.store.requestCancel(pipelineID: redundant)
             }

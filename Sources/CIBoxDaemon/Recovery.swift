@@ -21,6 +21,7 @@ package enum Recovery {
         for pipelineID in orphans {
             do {
                 let jobs = try store.markInterrupted(pipelineID: pipelineID)
+                try store.refreshLogSizes(jobIDs: jobs)
                 for group in cgroups?.leftoverGroups(jobIDs: jobs) ?? [] {
                     group.killAll()
                     group.remove()

@@ -87,7 +87,9 @@ package final class PipelineEngine: Sendable {
     package func run(
         _ prepared: PreparedPipeline, observers: [any PipelineEventSink] = [], keepsWorkDirectories: Bool = false
     ) async throws(EngineError) -> PipelineStatus {
-        if let owner = ProcessIdentity.current { try? store.claim(pipelineID: prepared.detail.pipeline.id, owner: owner) }
+        if let owner = ProcessIdentity.current {
+            try? store.claim(pipelineID: prepared.detail.pipeline.id, owner: owner)
+        }
         let storeSink = StoreEventSink(store: store)
         let driver = PipelineDriver(executor: executor, slots: slots, sink: EventFanout(sinks: [storeSink] + observers))
         let control = PipelineControl()
@@ -221,6 +223,14 @@ package final class PipelineEngine: Sendable {
             request.preflightFailure =
                 "Context \(missingContexts.map { "'\($0)'" }.joined(separator: ", ")) is not defined here. "
                 + "Add it under `contexts:` in \(SettingsFile.path(home: home)) or with `cibox context set NAME KEY`."
+        }
+        if let user = settings.runAs {
+            if let ids = JobRunRequest.user(named: user) {
+                request.runAs = ids
+            } else {
+                request.preflightFailure =
+                    "The user '\(user)' (run_as / --run-as) does not exist on this machine. Create it or change the setting."
+            }
         }
         request.stateDirectory = home
         request.projectID = pipeline.projectID

@@ -89,7 +89,8 @@ extension PipelineStore {
                 ]
             )
             try db.execute(
-                sql: "UPDATE step SET status = ? WHERE jobId IN (SELECT id FROM job WHERE pipelineId = ?) AND status = ?",
+                sql:
+                    "UPDATE step SET status = ? WHERE jobId IN (SELECT id FROM job WHERE pipelineId = ?) AND status = ?",
                 arguments: [StepStatus.interrupted.rawValue, id, StepStatus.running.rawValue]
             )
             try db.execute(
@@ -135,9 +136,30 @@ extension PipelineStore {
                     AND (finishedAt IS NULL OR finishedAt >= ?)
                     """,
                 arguments: [
-                    JobStatus.interrupted.rawValue, FailureReason.interrupted.rawValue, id, JobStatus.canceled.rawValue, date,
+                    JobStatus.interrupted.rawValue, FailureReason.interrupted.rawValue, id, JobStatus.canceled.rawValue,
+                    date,
                 ]
             )
+        }
+    }
+
+    /// Records the size of each log file of job runs `jobIDs` (steps cut off by a crash keep what they
+    /// wrote up to it).
+    package func refreshLogSizes(jobIDs: [Int64]) throws(StoreError) {
+        try write("record log sizes") { db in
+            for jobID in jobIDs {
+                let positions = try Int.fetchAll(
+                    db, sql: "SELECT position FROM step WHERE jobId = ?", arguments: [jobID])
+                for position in positions {
+                    let path = logPath(jobID: jobID, step: position)
+                    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+                    guard let size else { continue }
+                    try db.execute(
+                        sql: "UPDATE step SET logBytes = ? WHERE jobId = ? AND position = ?",
+                        arguments: [size, jobID, position]
+                    )
+                }
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import ArgumentParser
 import CIBoxDaemon
 import CIBoxEngine
 import CIBoxExecutor
+import CIBoxModel
 import Logging
 
 /// `cibox daemon`: watches every project and builds each push, until SIGTERM or SIGINT.
@@ -22,16 +23,39 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(help: "Poll refs every SECONDS instead of watching them with inotify.")
     var pollInterval: Double?
 
-    @Option(help: "Seconds running pipelines get to finish when the daemon stops.")
-    var gracePeriod: Double = 30
+    @Option(help: "Seconds running pipelines get to finish when the daemon stops (default: settings, 30).")
+    var gracePeriod: Double?
+
+    @Option(help: "Run jobs as this unprivileged user (default: run_as in settings).")
+    var runAs: String?
 
     func run() async throws {
-        guard let engine = PipelineRunFlow.makeEngine(home: global.homeDirectory) else { throw ExitCodes.cannotRun }
+        guard let engine = PipelineRunFlow.makeEngine(home: global.homeDirectory, runAs: runAs) else {
+            throw ExitCodes.cannotRun
+        }
         var logger = Logger(label: "cibox.daemon")
         logger.logLevel = .info
-        let options = Daemon.Options(
-            requeueInterrupted: requeueInterrupted, gracePeriod: gracePeriod, pollInterval: pollInterval
+        let settings = engine.settings
+        let store = engine.store
+        var options = Daemon.Options(
+            requeueInterrupted: requeueInterrupted || settings.daemon.requeueInterrupted,
+            gracePeriod: gracePeriod ?? settings.daemon.gracePeriod, pollInterval: pollInterval,
+            autoCancel: { settings.autoCancel.isEnabled(project: $0) },
+            onFinished: { await PipelineNotification.send(pipelineID: $0, store: store, settings: settings) }
         )
+        let retention = settings.retention
+        let collectLogger = logger
+        options.collectEvery = retention.every
+        options.collect = {
+            do {
+                _ = try Retention.collect(
+                    store: store, olderThan: retention.olderThan, keepLast: retention.keepLast,
+                    cacheSize: retention.cacheSize
+                )
+            } catch {
+                collectLogger.error("retention failed", metadata: ["reason": "\(error)"])
+            }
+        }
         do {
             try await Daemon.run(engine: engine, cgroups: CgroupManager.system(), options: options, logger: logger)
         } catch let error as EngineError {

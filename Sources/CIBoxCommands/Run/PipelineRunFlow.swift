@@ -82,14 +82,15 @@ enum PipelineRunFlow {
     }
 
     /// The engine of `home`: its store, its settings, this machine's cgroups; nil after printing why not.
-    static func makeEngine(home: String) -> PipelineEngine? {
+    static func makeEngine(home: String, runAs: String? = nil) -> PipelineEngine? {
         let store: PipelineStore
-        let settings: Settings
+        var settings: Settings
         do {
             store = try PipelineStore(home: home)
             let (loaded, warnings) = try SettingsFile.load(home: home)
             for warning in warnings { Terminal.error(warning.formatted + "\n") }
             settings = loaded
+            if let runAs { settings.runAs = runAs }
         } catch let error as EngineError {
             report(error)
             return nil

@@ -161,11 +161,14 @@ package final class CgroupManager: Sendable {
                 byName[name] = ["": own + "/cibox-jobs/" + name]
             }
             return byName.values.compactMap { $0[""] }.map {
-                JobCgroup(mode: .cgroup2, directories: [$0], fileSystem: fileSystem, memoryDirectory: nil, cpuDirectory: nil, freezerDirectory: nil)
+                JobCgroup(
+                    mode: .cgroup2, directories: [$0], fileSystem: fileSystem, memoryDirectory: nil, cpuDirectory: nil,
+                    freezerDirectory: nil)
             }
         case .v1(let directories):
             for (controller, directory) in directories where controller != "cpuset" {
-                for name in fileSystem.subdirectories(directory + "/cibox") where prefixes.contains(where: name.hasPrefix) {
+                for name in fileSystem.subdirectories(directory + "/cibox")
+                where prefixes.contains(where: name.hasPrefix) {
                     byName[name, default: [:]][controller] = directory + "/cibox/" + name
                 }
             }

@@ -1,0 +1,163 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A bare repository people push to, a clone to push from, and a cibox home watching the bare one.
+struct PushSetup {
+    let root: TemporaryDirectory
+    let cli: CLI
+    var bare: String { root.appending("origin.git") }
+    var clone: String { root.appending("work") }
+
+    init(config: String) throws {
+        root = try TemporaryDirectory(prefix: "cibox-daemon")
+        cli = try CLI()
+        try GitFixture.git(["init", "-q", "--bare", "-b", "main", bare], in: nil)
+        try GitFixture.git(["clone", "-q", bare, clone], in: nil)
+        try push(config: config, message: "initial")
+    }
+
+    /// Commits `config` as the pipeline config (and a change) and pushes `branch`.
+    func push(config: String, message: String, branch: String = "main") throws {
+        try root.write(config, to: "work/.circleci/config.yml")
+        try root.write(message + "\n", to: "work/NOTES")
+        try GitFixture.git(["checkout", "-q", "-B", branch], in: clone)
+        try GitFixture.git(["add", "-A"], in: clone)
+        try GitFixture.git(["-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "-m", message], in: clone)
+        try GitFixture.git(["push", "-q", "origin", branch], in: clone)
+    }
+
+    /// Starts `cibox daemon`; the returned process is stopped by the caller.
+    func startDaemon() throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["daemon", "--home", cli.home.path, "--grace-period", "2"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// The pipelines as `cibox pipelines --json` lists them.
+    func pipelines() throws -> [[String: Any]] {
+        let output = try cli.run(["pipelines", "--json"])
+        return (try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]]) ?? []
+    }
+
+    /// Waits until `condition` holds on the pipelines (up to `seconds`).
+    func wait(seconds: Double = 20, until condition: ([[String: Any]]) -> Bool) throws -> [[String: Any]] {
+        let deadline = Date().addingTimeInterval(seconds)
+        var list = try pipelines()
+        while !condition(list) && Date() < deadline {
+            usleep(100_000)
+            list = try pipelines()
+        }
+        return list
+    }
+
+    func remove() {
+        cli.home.remove()
+        root.remove()
+    }
+}
+
+@Suite(.serialized) struct DaemonTests {
+    static let quickConfig = """
+        version: 2.1
+        jobs:
+          build:
+            steps:
+              - checkout
+              - run: echo built $CIRCLE_BRANCH
+        workflows:
+          w:
+            jobs:
+              - build:
+                  filters: {branches: {ignore: skipme}}
+        """
+
+    @Test func aPushBuildsWithInotifyAndFiltersAreHonoured() throws {
+        let setup = try PushSetup(config: Self.quickConfig)
+        defer { setup.remove() }
+        #expect(try setup.cli.run(["project", "add", setup.bare]).status == 0)
+        let daemon = try setup.startDaemon()
+        defer { daemon.terminate(); daemon.waitUntilExit() }
+        usleep(500_000)
+        try setup.push(config: Self.quickConfig, message: "second")
+        let built = try setup.wait { list in list.first?["status"] as? String == "success" }
+        #expect(built.count == 1)
+        #expect(built.first?["trigger"] as? String == "push")
+        #expect(built.first?["branch"] as? String == "main")
+        try setup.push(config: Self.quickConfig, message: "third", branch: "skipme")
+        usleep(1_500_000)
+        #expect(try setup.pipelines().count == 1)
+        daemon.terminate()
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+    }
+
+    @Test func refsMovedWhileStoppedAreBuiltAtStart() throws {
+        let setup = try PushSetup(config: Self.quickConfig)
+        defer { setup.remove() }
+        #expect(try setup.cli.run(["project", "add", setup.bare]).status == 0)
+        try setup.push(config: Self.quickConfig, message: "while down")
+        try setup.push(config: Self.quickConfig, message: "feature", branch: "feature")
+        let daemon = try setup.startDaemon()
+        defer { daemon.terminate(); daemon.waitUntilExit() }
+        let built = try setup.wait { list in list.count == 2 && list.allSatisfy { $0["status"] as? String == "success" }
+        }
+        #expect(Set(built.compactMap { $0["branch"] as? String }) == ["main", "feature"])
+    }
+
+    @Test func killMinus9MidJobThenRestartMarksItInterruptedAndLeavesNothingRunning() throws {
+        let marker = Int.random(in: 100_000...999_999)
+        let slow = """
+            version: 2.1
+            jobs:
+              build:
+                steps:
+                  - run: echo started; setsid sleep \(marker) >/dev/null 2>&1 < /dev/null & sleep \(marker + 1)
+            workflows:
+              w:
+                jobs: [build]
+            """
+        let setup = try PushSetup(config: Self.quickConfig)
+        defer { setup.remove() }
+        #expect(try setup.cli.run(["project", "add", setup.bare]).status == 0)
+        let daemon = try setup.startDaemon()
+        usleep(500_000)
+        try setup.push(config: slow, message: "slow")
+        _ = try setup.wait { list in list.first?["status"] as? String == "running" }
+        for _ in 0..<50 where processCount(containing: "sleep \(marker + 1)") == 0 { usleep(100_000) }
+        kill(daemon.processIdentifier, SIGKILL)
+        daemon.waitUntilExit()
+        #expect(processCount(containing: "sleep \(marker)") >= 1)
+        // A CLI beside the daemon uses the same database.
+        let restarted = try setup.startDaemon()
+        defer { restarted.terminate(); restarted.waitUntilExit() }
+        let after = try setup.wait { list in list.first?["status"] as? String == "failed" }
+        #expect(after.first?["status"] as? String == "failed")
+        let shown = try CLI.object(try setup.cli.run(["show", String(after.first?["id"] as? Int ?? 0), "--json"]))
+        let job = shown.objects("workflows")[0].objects("jobs")[0]
+        #expect(job.string("status") == "interrupted")
+        #expect(job.string("failure_reason") == "interrupted")
+        let log = try setup.cli.run(["logs", String(job.int("id") ?? 0), "--step", "0"]).stdout
+        #expect(log == "started\n")
+        for _ in 0..<30 where processCount(containing: "sleep \(marker)") > 0 { usleep(100_000) }
+        #expect(processCount(containing: "sleep \(marker)") == 0)
+        let check = try ProcessRunner.run(
+            "/usr/bin/sqlite3", [setup.cli.home.appending("cibox.sqlite"), "pragma integrity_check"])
+        #expect(check.stdout == "ok\n" || check.status != 0)
+        // The CLI runs pipelines while the daemon holds the same database.
+        try setup.root.write(Self.quickConfig, to: "work/.circleci/config.yml")
+        let local = try setup.cli.run(["run", setup.clone, "--working-tree", "--json"])
+        #expect(local.status == 0, "\(local.stderr)")
+        #expect(!local.stderr.contains("database is locked"))
+    }
+}
