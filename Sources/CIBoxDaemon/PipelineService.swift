@@ -6,7 +6,7 @@ import CIBoxModel
 import CIBoxStore
 import Foundation
 package import Logging
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// Watches every project's refs and runs a pipeline for each moved branch or new tag.
 ///

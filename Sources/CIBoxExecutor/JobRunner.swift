@@ -173,8 +173,9 @@ final class JobRunner: Sendable {
             throw ExecutorError(
                 .workspace, "Cannot give '\(path)' to user \(user.uid): \(String(cString: strerror(errno))).")
         }
-        var info = stat()
-        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return }
+        // attributesOfItem does not follow symbolic links, like lstat.
+        let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+        guard type == .typeDirectory else { return }
         for child in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
             try giveAway(path + "/" + child, to: user)
         }
