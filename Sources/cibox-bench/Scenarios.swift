@@ -7,7 +7,7 @@ import Foundation
 /// The benchmark scenarios, each measured against a baseline in the same run.
 enum Scenarios {
     /// Every scenario's name, in the order `all` runs them.
-    static let names = ["compile", "trivial-jobs", "one-job", "cache"]
+    static let names = ["compile", "trivial-jobs", "one-job", "push-latency", "daemon-memory", "cache"]
 
     /// Runs scenario `name`.
     static func run(_ name: String, context: BenchContext) async throws -> [BenchRow] {
@@ -15,6 +15,8 @@ enum Scenarios {
         case "compile": try compile(context)
         case "trivial-jobs": try await trivialJobs(context)
         case "one-job": try oneJob(context)
+        case "push-latency": try pushLatency(context)
+        case "daemon-memory": try daemonMemory(context)
         case "cache": try cache(context)
         default: []
         }

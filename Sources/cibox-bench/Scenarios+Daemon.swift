@@ -1,0 +1,151 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxModel
+import CIBoxStore
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension Scenarios {
+    /// A bare repository, a clone to push from, and a cibox home watching the bare one.
+    struct Watched {
+        let root: String
+        var bare: String { root + "/origin.git" }
+        var clone: String { root + "/work" }
+        var home: String { root + "/home" }
+
+        init(config: String) throws {
+            root = try BenchFixtures.temporaryFolder("cibox-bench-daemon")
+            try BenchFixtures.run("/usr/bin/git", ["init", "-q", "--bare", "-b", "main", bare])
+            try BenchFixtures.run("/usr/bin/git", ["clone", "-q", bare, clone])
+            try FileManager.default.createDirectory(atPath: clone + "/.circleci", withIntermediateDirectories: true)
+            try Data(config.utf8).write(to: URL(fileURLWithPath: clone + "/.circleci/config.yml"))
+            try commitAndPush("initial")
+            try BenchFixtures.run(BenchFixtures.ciboxBinary, ["project", "add", bare, "--home", home])
+        }
+
+        func commitAndPush(_ message: String) throws {
+            try Data((message + "\n").utf8).write(to: URL(fileURLWithPath: clone + "/NOTES"))
+            try BenchFixtures.run("/usr/bin/git", ["-C", clone, "add", "-A"])
+            try BenchFixtures.run(
+                "/usr/bin/git",
+                ["-C", clone, "-c", "user.name=b", "-c", "user.email=b@e", "commit", "-q", "-m", message]
+            )
+            try BenchFixtures.run("/usr/bin/git", ["-C", clone, "push", "-q", "origin", "main"])
+        }
+
+        func startDaemon() throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: BenchFixtures.ciboxBinary)
+            process.arguments = ["daemon", "--home", home]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(500_000)
+            return process
+        }
+    }
+
+    /// Commit pushed → first job started, median over the iterations, against the push itself.
+    static func pushLatency(_ context: BenchContext) throws -> [BenchRow] {
+        let config =
+            "version: 2.1\njobs:\n  build:\n    steps:\n      - run: \"true\"\nworkflows:\n  w:\n    jobs: [build]\n"
+        let watched = try Watched(config: config)
+        defer { try? FileManager.default.removeItem(atPath: watched.root) }
+        let daemon = try watched.startDaemon()
+        defer {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
+        let store = try PipelineStore(home: watched.home)
+        var latencies: [Double] = []
+        var pushes: [Double] = []
+        for round in 0..<context.iterations {
+            let before = Date()
+            try watched.commitAndPush("round \(round)")
+            let pushed = Date()
+            pushes.append(pushed.timeIntervalSince(before) * 1000)
+            let deadline = pushed.addingTimeInterval(10)
+            var started: Date?
+            while started == nil && Date() < deadline {
+                if let latest = try store.pipelines(limit: 1).first, latest.number == round + 1,
+                    let detail = try store.pipelineDetail(id: latest.id)
+                {
+                    started = detail.workflows.first?.jobs.first?.job.startedAt
+                }
+                if started == nil { usleep(1_000) }
+            }
+            guard let started else { throw BenchError("round \(round): no job started within 10 s of the push") }
+            latencies.append(started.timeIntervalSince(pushed) * 1000)
+            usleep(200_000)
+        }
+        return [
+            BenchRow(
+                scenario: "push-latency: pushed → first job started (median of \(context.iterations))",
+                figure: median(latencies), baseline: median(pushes), unit: "ms", baselineName: "the `git push` itself",
+                goal: "≤ 50 ms"
+            )
+        ]
+    }
+
+    /// The idle daemon's resident memory, on an empty history and with 100,000 job rows.
+    static func daemonMemory(_ context: BenchContext) throws -> [BenchRow] {
+        let config =
+            "version: 2.1\njobs:\n  build:\n    steps:\n      - run: \"true\"\nworkflows:\n  w:\n    jobs: [build]\n"
+        let watched = try Watched(config: config)
+        defer { try? FileManager.default.removeItem(atPath: watched.root) }
+        let empty = try residentMemory(of: watched)
+        try fillHistory(home: watched.home, jobs: 100_000)
+        let full = try residentMemory(of: watched)
+        return [
+            BenchRow(
+                scenario: "daemon-memory: idle RSS with 100,000 job rows", figure: full, baseline: empty, unit: "MB",
+                baselineName: "idle RSS, empty history", goal: "≤ 15 MB empty, ≤ 20 MB full"
+            )
+        ]
+    }
+
+    private static func residentMemory(of watched: Watched) throws -> Double {
+        let daemon = try watched.startDaemon()
+        defer {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
+        usleep(1_000_000)
+        let status = (try? String(contentsOfFile: "/proc/\(daemon.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        let kib = Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        return kib / 1024
+    }
+
+    private static func fillHistory(home: String, jobs: Int) throws {
+        let store = try PipelineStore(home: home)
+        guard let project = try store.projects().first else { throw BenchError("no project") }
+        let perPipeline = 100
+        let spec = JobSpec(
+            definitionName: "job", steps: [StepPlan(name: "true", action: .run(RunAction(command: "true")))])
+        let plan = Plan(
+            version: "2.1",
+            workflows: [
+                WorkflowPlan(name: "w", jobs: (0..<perPipeline).map { JobPlan(name: "job\($0)", spec: spec) })
+            ])
+        for number in 0..<(jobs / perPipeline) {
+            _ = try store.record(
+                NewPipeline(
+                    projectID: project.id, number: 1_000 + number, uuid: UUID().uuidString,
+                    revision: String(repeating: "0", count: 40),
+                    treeID: String(repeating: "0", count: 40), branch: "main", tag: nil, trigger: .push,
+                    source: .commit,
+                    configHash: "bench", plan: plan
+                )
+            )
+        }
+    }
+
+    private static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+    }
+}
