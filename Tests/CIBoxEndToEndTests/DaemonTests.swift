@@ -34,10 +34,10 @@ struct PushSetup {
     }
 
     /// Starts `cibox daemon`; the returned process is stopped by the caller.
-    func startDaemon() throws -> Process {
+    func startDaemon(_ extra: [String] = []) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["daemon", "--home", cli.home.path, "--grace-period", "2"]
+        process.arguments = ["daemon", "--home", cli.home.path, "--grace-period", "2"] + extra
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -159,5 +159,70 @@ struct PushSetup {
         let local = try setup.cli.run(["run", setup.clone, "--working-tree", "--json"])
         #expect(local.status == 0, "\(local.stderr)")
         #expect(!local.stderr.contains("database is locked"))
+    }
+
+    @Test func requeueRunsAnInterruptedPipelineAgain() throws {
+        let flag = "/tmp/cibox-requeue-\(UUID().uuidString)"
+        let marker = Int.random(in: 100_000...999_999)
+        let config = """
+            version: 2.1
+            jobs:
+              build:
+                steps:
+                  - run: if [ -f \(flag) ]; then echo second; else touch \(flag); sleep \(marker); fi
+            workflows:
+              w:
+                jobs: [build]
+            """
+        let setup = try PushSetup(config: Self.quickConfig)
+        defer { setup.remove(); try? FileManager.default.removeItem(atPath: flag) }
+        #expect(try setup.cli.run(["project", "add", setup.bare]).status == 0)
+        let daemon = try setup.startDaemon()
+        usleep(500_000)
+        try setup.push(config: config, message: "flaky")
+        for _ in 0..<100 where processCount(containing: "sleep \(marker)") == 0 { usleep(100_000) }
+        kill(daemon.processIdentifier, SIGKILL)
+        daemon.waitUntilExit()
+        let restarted = try setup.startDaemon(["--requeue-interrupted"])
+        defer { restarted.terminate(); restarted.waitUntilExit() }
+        let list = try setup.wait { list in
+            list.contains { $0["trigger"] as? String == "rerun" && $0["status"] as? String == "success" }
+        }
+        #expect(list.contains { $0["trigger"] as? String == "rerun" && $0["status"] as? String == "success" })
+        #expect(list.contains { $0["trigger"] as? String == "push" && $0["status"] as? String == "failed" })
+    }
+
+    @Test func aNewerPushCancelsQueuedPipelinesOfTheBranch() throws {
+        let marker = Int.random(in: 100_000...999_999)
+        let config = """
+            version: 2.1
+            jobs:
+              build:
+                resource_class: medium
+                steps:
+                  - run: sleep \(marker)
+            workflows:
+              w:
+                jobs: [build]
+            """
+        let setup = try PushSetup(config: Self.quickConfig)
+        defer { setup.remove() }
+        try setup.cli.home.write(
+            "capacity: { cpus: 2, memory: 4GiB }\nauto_cancel: { default: true }\n", to: "settings.yml")
+        #expect(try setup.cli.run(["project", "add", setup.bare]).status == 0)
+        let daemon = try setup.startDaemon()
+        defer { daemon.terminate(); daemon.waitUntilExit() }
+        usleep(500_000)
+        try setup.push(config: config, message: "first")
+        _ = try setup.wait { list in list.first?["status"] as? String == "running" }
+        for _ in 0..<100 where processCount(containing: "sleep \(marker)") == 0 { usleep(100_000) }
+        try setup.push(config: config, message: "second")
+        _ = try setup.wait { list in list.count == 2 }
+        try setup.push(config: config, message: "third")
+        let list = try setup.wait { list in list.count == 3 && list.contains { $0["status"] as? String == "canceled" } }
+        // Newest first: the third waits for the slot, the second (never started) was canceled, the first runs.
+        #expect(list.map { $0["number"] as? Int } == [3, 2, 1])
+        #expect(list[1]["status"] as? String == "canceled")
+        #expect(list[2]["status"] as? String == "running")
     }
 }
