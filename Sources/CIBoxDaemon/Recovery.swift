@@ -22,7 +22,7 @@ package enum Recovery {
             do {
                 let jobs = try store.markInterrupted(pipelineID: pipelineID)
                 try store.refreshLogSizes(jobIDs: jobs)
-                for group in cgroups?.leftoverGroups(jobIDs: jobs) ?? [] {
+                for group in cgroups?.leftoverGroups(stateDirectory: engine.home, jobIDs: jobs) ?? [] {
                     group.killAll()
                     group.remove()
                 }

@@ -24,7 +24,10 @@ final class JobIsolation: Sendable {
 
     /// Makes the isolation of job run `jobID`: a fresh cgroup when `manager` can make one, else fallback.
     /// - Parameter warn: told once per process why cgroups could not be used.
-    init(jobID: Int64, limits: ResourceLimits?, manager: CgroupManager?, warn: @Sendable (String) -> Void) {
+    init(
+        jobID: Int64, stateDirectory: String, limits: ResourceLimits?, manager: CgroupManager?,
+        warn: @Sendable (String) -> Void
+    ) {
         self.limits = limits
         guard let manager, let limits, manager.mode != .none else {
             if let manager, case .unavailable(let reason) = manager.layout {
@@ -35,7 +38,9 @@ final class JobIsolation: Sendable {
             group = nil
             return
         }
-        let name = "job-\(jobID)-\(UUID().uuidString.prefix(8).lowercased())"
+        let name =
+            CgroupManager.groupPrefix(stateDirectory: stateDirectory, jobID: jobID)
+            + UUID().uuidString.prefix(8).lowercased()
         do {
             group = try manager.makeGroup(named: name, limits: limits)
         } catch {

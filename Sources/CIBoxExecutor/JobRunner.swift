@@ -31,7 +31,10 @@ final class JobRunner: Sendable {
         self.request = request
         self.observer = observer
         self.paths = JobPaths(home: request.workDirectory)
-        self.isolation = JobIsolation(jobID: request.jobID, limits: request.limits, manager: cgroups, warn: warn)
+        self.isolation = JobIsolation(
+            jobID: request.jobID, stateDirectory: request.agentStateDirectory, limits: request.limits, manager: cgroups,
+            warn: warn
+        )
         self.deadline = Date().addingTimeInterval(request.timeLimit)
     }
 

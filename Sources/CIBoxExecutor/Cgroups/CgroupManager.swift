@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import Foundation
 import Synchronization
 
@@ -148,10 +149,16 @@ package final class CgroupManager: Sendable {
         return parent
     }
 
+    /// The start of the cgroup names of job run `jobID` of the state folder `stateDirectory`: job ids are
+    /// only unique within one state folder, and several cibox homes may share the machine's cgroups.
+    package static func groupPrefix(stateDirectory: String, jobID: Int64) -> String {
+        "job-\(StableHash.hex(of: stateDirectory).prefix(8))-\(jobID)-"
+    }
+
     /// The cgroups left by job runs `jobIDs` of an earlier cibox process (a crash, `kill -9`), so that their
     /// processes can be killed and the cgroups removed.
-    package func leftoverGroups(jobIDs: [Int64]) -> [JobCgroup] {
-        let prefixes = jobIDs.map { "job-\($0)-" }
+    package func leftoverGroups(stateDirectory: String, jobIDs: [Int64]) -> [JobCgroup] {
+        let prefixes = jobIDs.map { Self.groupPrefix(stateDirectory: stateDirectory, jobID: $0) }
         var byName: [String: [String: String]] = [:]
         switch layout {
         case .unavailable:
