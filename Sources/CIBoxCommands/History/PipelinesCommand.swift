@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import CIBoxBasics
+import CIBoxEngine
 import CIBoxModel
 import CIBoxStore
 
@@ -38,6 +39,16 @@ enum HistoryAccess {
     static func open(_ global: GlobalOptions) throws -> PipelineStore {
         do {
             return try PipelineStore(home: global.homeDirectory)
+        } catch {
+            Terminal.fail(error.description)
+            throw ExitCodes.cannotRun
+        }
+    }
+
+    /// The settings of the selected home, or a clear error and exit status 2.
+    static func settings(_ global: GlobalOptions) throws -> Settings {
+        do {
+            return try SettingsFile.load(home: global.homeDirectory).0
         } catch {
             Terminal.fail(error.description)
             throw ExitCodes.cannotRun

@@ -37,13 +37,7 @@ struct GcCommand: ParsableCommand {
 
     func run() throws {
         let store = try HistoryAccess.open(global)
-        let settings: Settings
-        do {
-            settings = try SettingsFile.load(home: global.homeDirectory).0
-        } catch {
-            Terminal.fail(error.description)
-            throw ExitCodes.cannotRun
-        }
+        let settings = try HistoryAccess.settings(global)
         var age = settings.retention.olderThan
         if let olderThan {
             guard let seconds = SettingsLoader.longDuration(olderThan), seconds >= 0 else {

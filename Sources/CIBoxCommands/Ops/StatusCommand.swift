@@ -22,13 +22,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let store = try HistoryAccess.open(global)
-        let settings: Settings
-        do {
-            settings = try SettingsFile.load(home: global.homeDirectory).0
-        } catch {
-            Terminal.fail(error.description)
-            throw ExitCodes.cannotRun
-        }
+        let settings = try HistoryAccess.settings(global)
         let capacity = settings.capacity ?? SettingsFile.machineCapacity
         let jobs = try store.activeJobs().map { active in
             (active, settings.resourceClass(named: active.job.resourceClass, capacity: capacity).0)
