@@ -30,6 +30,20 @@ package enum FileWriter {
         }
     }
 
+    /// Replaces the file at `path` with `text` all at once: readers see the old file or the new one, never part
+    /// of it (written to a temporary file beside it, then renamed over it).
+    /// - Throws: `CocoaError` with the path and the system's reason; the temporary file is removed.
+    package static func replace(_ text: String, at path: String, mode: Int = 0o644) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        do {
+            try write(text, to: temporary, mode: mode)
+            if rename(temporary, path) != 0 { throw failure(path) }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
     private static func failure(_ path: String) -> CocoaError {
         CocoaError(
             .fileWriteUnknown,

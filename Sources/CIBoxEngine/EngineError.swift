@@ -12,6 +12,8 @@ package struct EngineError: Error, CustomStringConvertible, Sendable {
         case nothingToRun
         case store
         case notFound
+        /// Input that is not what the command reads (a malformed pre-push line).
+        case usage
     }
 
     /// The kind of problem.

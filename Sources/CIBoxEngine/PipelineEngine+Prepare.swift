@@ -38,6 +38,21 @@ extension PipelineEngine {
     /// Reads the config of the requested revision, compiles and plans it, and records the pipeline.
     /// - Throws: ``EngineError``: `noRepository`, `noConfig`, `invalidConfig` (with diagnostics), `nothingToRun`, `store`.
     package func prepare(_ options: RunOptions) throws(EngineError) -> PreparedPipeline {
+        switch try prepare(options, acceptingVerified: false) {
+        case .prepared(let prepared): return prepared
+        case .verified(let pipeline):
+            throw EngineError(.store, "Pipeline \(pipeline.id) verified a run that was not asked to be verified.")
+        }
+    }
+
+    /// Like ``prepare(_:)``, but when a pipeline of the same project already passed on the same tree with the
+    /// same compiled plan (same config and workflow selection), returns that pipeline instead of recording one.
+    /// - Throws: ``EngineError`` as ``prepare(_:)`` does.
+    package func prepareUnlessVerified(_ options: RunOptions) throws(EngineError) -> Preparation {
+        try prepare(options, acceptingVerified: true)
+    }
+
+    private func prepare(_ options: RunOptions, acceptingVerified: Bool) throws(EngineError) -> Preparation {
         let source = try Self.resolveSource(options)
         let project: Project
         do {
@@ -58,15 +73,27 @@ extension PipelineEngine {
             let orbs = orbSource(for: source)
             let request = CompileRequest(
                 path: source.configPath, text: source.configText, values: values, parameters: options.parameters,
-                selection: WorkflowSelection(workflows: options.workflows, job: options.job),
+                selection: WorkflowSelection(workflows: options.workflows, jobs: options.jobs),
                 options: CompileOptions(orbs: orbs, allowMissingOrbs: options.allowMissingOrbs)
             )
             var (plan, warnings, isSetup) = try compile(request)
             if isSetup { plan.isSetup = true }
+            let configHash = try self.configHash(of: plan, request: request)
+            if acceptingVerified, source.kind == .commit {
+                do {
+                    if let passed = try store.passedPipeline(
+                        projectID: project.id, treeID: source.treeID, configHash: configHash)
+                    {
+                        return .verified(passed)
+                    }
+                } catch {
+                    throw EngineError(.store, error.description)
+                }
+            }
             let new = NewPipeline(
                 projectID: project.id, number: number, uuid: UUID().uuidString.lowercased(), revision: source.revision,
                 treeID: source.treeID, branch: source.branch, tag: source.tag, trigger: options.trigger,
-                source: source.kind, configHash: Self.hash(of: plan), plan: plan
+                source: source.kind, configHash: configHash, plan: plan
             )
             do {
                 let detail = try store.record(new)
@@ -74,10 +101,11 @@ extension PipelineEngine {
                     repositoryPath: source.repositoryPath, revision: source.revision, branch: source.branch,
                     workingTree: source.kind == .workingTree
                 )
-                return PreparedPipeline(
-                    detail: detail, plan: plan, warnings: warnings, source: checkout,
-                    repositoryPath: source.repositoryPath, isSetup: isSetup, compileRequest: request
-                )
+                return .prepared(
+                    PreparedPipeline(
+                        detail: detail, plan: plan, warnings: warnings, source: checkout,
+                        repositoryPath: source.repositoryPath, isSetup: isSetup, compileRequest: request
+                    ))
             } catch  where error.code == .conflict {
                 continue
             } catch {
@@ -121,7 +149,30 @@ extension PipelineEngine {
         }
     }
 
-    /// The hash that identifies a compiled plan (same config, same selection → same hash).
+    /// The pipeline values that differ between two pipelines of the same commit, or of two commits with the same
+    /// tree (an amended message, a rebase that keeps the tree).
+    static let perPipelineValues = [
+        "pipeline.id", "pipeline.number", "pipeline.git.revision", "pipeline.trigger_source",
+    ]
+
+    /// The hash that identifies what a pipeline checks: its compiled plan with the per-pipeline values
+    /// (``perPipelineValues``) left out, so a tree that passed is verified whatever the pipeline's number.
+    ///
+    /// A config that uses none of those values is compiled once; one that does is compiled again with fixed
+    /// values for the hash.
+    func configHash(of plan: Plan, request: CompileRequest) throws(EngineError) -> String {
+        guard Self.perPipelineValues.contains(where: { request.text.contains($0) }) else { return Self.hash(of: plan) }
+        var neutral = request
+        neutral.values.id = "00000000-0000-0000-0000-000000000000"
+        neutral.values.number = 0
+        neutral.values.revision = String(repeating: "0", count: 40)
+        neutral.values.triggerSource = "cibox"
+        var (neutralPlan, _, isSetup) = try compile(neutral)
+        if isSetup { neutralPlan.isSetup = true }
+        return Self.hash(of: neutralPlan)
+    }
+
+    /// The hash of a compiled plan (same config, same selection → same hash).
     static func hash(of plan: Plan) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -37,9 +37,14 @@ extension PipelineEngine {
                     "No .circleci/config.yml in \(revision) (\(resolved.commit.sha.prefix(12))) of '\(repositoryPath)'. Commit one, or run with --working-tree to use the file on disk."
                 )
             }
+            var branch = resolved.branch
+            var tag = resolved.tag
+            if let pushedRef = options.pushedRef {
+                (branch, tag) = PushedRef.branchAndTag(of: pushedRef)
+            }
             return ResolvedSource(
                 repositoryPath: repositoryPath, projectName: repository.name, revision: resolved.commit.sha,
-                treeID: resolved.commit.treeID, branch: resolved.branch, tag: resolved.tag, configPath: configPath,
+                treeID: resolved.commit.treeID, branch: branch, tag: tag, configPath: configPath,
                 configText: try decode(data, path: configPath), kind: .commit
             )
         } catch let error as GitError {
@@ -77,5 +82,15 @@ extension PipelineEngine {
             throw EngineError(.invalidConfig, "\(path) is not UTF-8 text. Save it as UTF-8.")
         }
         return text
+    }
+}
+
+/// The branch or tag a full ref name stands for.
+package enum PushedRef {
+    /// `refs/heads/x` → branch `x`; `refs/tags/v1` → tag `v1`; anything else → neither.
+    package static func branchAndTag(of ref: String) -> (branch: String?, tag: String?) {
+        if ref.hasPrefix("refs/heads/") { return (String(ref.dropFirst("refs/heads/".count)), nil) }
+        if ref.hasPrefix("refs/tags/") { return (nil, String(ref.dropFirst("refs/tags/".count))) }
+        return (nil, nil)
     }
 }

@@ -30,6 +30,15 @@ package struct PreparedPipeline: Sendable {
     let compileRequest: CompileRequest?
 }
 
+/// What ``PipelineEngine/prepareUnlessVerified(_:)`` found: a pipeline to run, or the one that already verified
+/// the same tree and config.
+package enum Preparation: Sendable {
+    /// A new pipeline, recorded and ready to run.
+    case prepared(PreparedPipeline)
+    /// A pipeline that passed on the same tree with the same compiled plan; nothing was recorded.
+    case verified(Pipeline)
+}
+
 /// The composition root of one pipeline's life: source → compile → plan → record → schedule → run.
 /// Used by `cibox run` today and by the daemon and the pre-push gate later.
 package final class PipelineEngine: Sendable {

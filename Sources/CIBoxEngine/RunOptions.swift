@@ -12,8 +12,8 @@ package struct RunOptions: Sendable {
     package var workingTree: Bool
     /// Only these workflows (all when empty).
     package var workflows: [String]
-    /// Only this job.
-    package var job: String?
+    /// Only these jobs (all when empty); requirements on jobs left out are dropped.
+    package var jobs: [String]
     /// Pipeline parameters (`--param KEY=VALUE`).
     package var parameters: [String: String]
     /// What made the pipeline.
@@ -22,17 +22,20 @@ package struct RunOptions: Sendable {
     package var keepsWorkDirectories: Bool
     /// Compile configs whose registry orbs are missing; the jobs that use them fail when they run.
     package var allowMissingOrbs = false
+    /// The ref the pipeline is for when it is not the revision's own (the pre-push gate: the remote ref being
+    /// pushed to, `refs/heads/main` or `refs/tags/v1`); its branch or tag drives the filters.
+    package var pushedRef: String?
 
     /// Makes options.
     package init(
-        path: String, revision: String? = nil, workingTree: Bool = false, workflows: [String] = [], job: String? = nil,
+        path: String, revision: String? = nil, workingTree: Bool = false, workflows: [String] = [], jobs: [String] = [],
         parameters: [String: String] = [:], trigger: TriggerKind = .manual, keepsWorkDirectories: Bool = false
     ) {
         self.path = path
         self.revision = revision
         self.workingTree = workingTree
         self.workflows = workflows
-        self.job = job
+        self.jobs = jobs
         self.parameters = parameters
         self.trigger = trigger
         self.keepsWorkDirectories = keepsWorkDirectories

@@ -18,7 +18,8 @@ package enum Planner {
     ///
     /// Jobs run by CircleCI's filter rules (every branch and no tag by default); a job whose requirements are
     /// all filtered out is left out too, and requirements on filtered-out jobs are dropped. With a job selection,
-    /// only the workflow jobs with that name or job definition name are kept, without their requirements.
+    /// only the workflow jobs with one of its names or job definition names are kept, and requirements on the
+    /// others are dropped.
     /// Workflows left without jobs are omitted.
     ///
     /// - Parameters:
@@ -39,17 +40,21 @@ package enum Planner {
         var plans: [WorkflowPlan] = []
         for workflow in workflows {
             var jobs = filteredJobs(workflow, branch: branch, tag: tag)
-            if let name = selection.job {
-                jobs = jobs.filter { $0.name == name || $0.spec?.definitionName == name }.map { job in
+            if !selection.jobs.isEmpty {
+                jobs = jobs.filter { job in
+                    selection.jobs.contains { $0 == job.name || $0 == job.spec?.definitionName }
+                }
+                let kept = Set(jobs.map(\.name))
+                jobs = jobs.map { job in
                     var job = job
-                    job.requires = []
+                    job.requires = job.requires.filter { kept.contains($0.job) }
                     return job
                 }
             }
             if !jobs.isEmpty { plans.append(WorkflowPlan(name: workflow.name, jobs: jobs)) }
         }
         if plans.isEmpty {
-            throw nothingToRun(workflows, branch: branch, tag: tag, job: selection.job)
+            throw nothingToRun(workflows, branch: branch, tag: tag, jobs: selection.jobs)
         }
         return Plan(version: configuration.version, workflows: plans)
     }
@@ -91,13 +96,14 @@ package enum Planner {
     }
 
     static func nothingToRun(
-        _ workflows: [WorkflowDefinition], branch: String?, tag: String?, job: String?
+        _ workflows: [WorkflowDefinition], branch: String?, tag: String?, jobs: [String]
     ) -> PlanningError {
         let ref = tag.map { "tag '\($0)'" } ?? branch.map { "branch '\($0)'" } ?? "a commit without branch"
         let names = workflows.map { "'\($0.name)'" }.joined(separator: ", ")
-        if let job {
+        if !jobs.isEmpty {
+            let named = jobs.map { "'\($0)'" }.joined(separator: " or ")
             return PlanningError(
-                "nothing to run: no job named '\(job)' in workflows \(names) runs for \(ref); "
+                "nothing to run: no job named \(named) in workflows \(names) runs for \(ref); "
                     + "check the job name and its filters")
         }
         if workflows.isEmpty {

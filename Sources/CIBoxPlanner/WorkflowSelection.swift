@@ -4,13 +4,18 @@
 package struct WorkflowSelection: Sendable, Equatable {
     /// Workflow names to plan; empty means every workflow.
     package var workflows: [String]
-    /// When set, only workflow jobs whose name or job definition name is this, without their requirements
-    /// (like `circleci local execute`).
-    package var job: String?
+    /// When not empty, only workflow jobs whose name or job definition name is one of these; requirements on
+    /// jobs left out are dropped (like `circleci local execute` for one job).
+    package var jobs: [String]
 
     /// Makes a selection; the default selects everything.
-    package init(workflows: [String] = [], job: String? = nil) {
+    package init(workflows: [String] = [], jobs: [String] = []) {
         self.workflows = workflows
-        self.job = job
+        self.jobs = jobs
+    }
+
+    /// Makes a selection of at most one job.
+    package init(workflows: [String] = [], job: String?) {
+        self.init(workflows: workflows, jobs: job.map { [$0] } ?? [])
     }
 }

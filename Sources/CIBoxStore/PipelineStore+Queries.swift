@@ -46,6 +46,20 @@ extension PipelineStore {
         }
     }
 
+    /// The newest pipeline of `projectID` that passed on the commit source with tree `treeID` and config hash
+    /// `configHash`, or nil: what verifies a push of the same tree without running it again.
+    package func passedPipeline(projectID: Int64, treeID: String, configHash: String) throws(StoreError) -> Pipeline? {
+        try read("look for a pipeline that passed on tree \(treeID)") { db in
+            let record = try PipelineRecord.filter(
+                Column("treeID") == treeID && Column("configHash") == configHash && Column("projectId") == projectID
+                    && Column("status") == PipelineStatus.success.rawValue
+                    && Column("source") == SourceKind.commit.rawValue
+            ).order(Column("id").desc).fetchOne(db)
+            guard let record else { return nil }
+            return record.model(projectName: try projectNames(db)[record.projectId] ?? "?")
+        }
+    }
+
     /// Job run `id` with its steps, or nil.
     package func jobDetail(id: Int64) throws(StoreError) -> JobDetail? {
         try read("read job \(id)") { db in

@@ -100,9 +100,18 @@ func configuration(_ workflows: String) throws -> Configuration {
         let plan = try Planner.plan(
             try configuration(Self.twoWorkflows), branch: "main", tag: nil, selection: selection)
         #expect(Dictionary(uniqueKeysWithValues: plan.workflows.map { ($0.name, $0.jobs.map(\.name)) }) == expected)
-        if selection.job != nil {
+        if selection.jobs.count == 1 {
             #expect(plan.workflows.allSatisfy { $0.jobs.allSatisfy(\.requires.isEmpty) })
         }
+    }
+
+    @Test func severalJobsKeepTheRequirementsBetweenThem() throws {
+        let plan = try Planner.plan(
+            try configuration(Self.twoWorkflows), branch: "main", tag: nil,
+            selection: WorkflowSelection(jobs: ["a", "b", "c"]))
+        let requires = plan.workflows.map { ($0.name, $0.jobs.map { "\($0.name)<-\($0.requires.map(\.job))" }) }
+        #expect(requires.map(\.0) == ["one", "two"])
+        #expect(requires.map(\.1) == [["a<-[]", "b<-[\"a\"]"], ["b-again<-[]", "c<-[\"b-again\"]"]])
     }
 
     @Test(arguments: [

@@ -51,6 +51,26 @@ enum Summary {
         return text
     }
 
+    /// Each failed job's reason and each failed step's last ``tailLines`` log lines, with the command that
+    /// prints the whole log.
+    static func failuresText(_ detail: PipelineDetail, store: PipelineStore) -> String {
+        var text = ""
+        for workflow in detail.workflows {
+            for job in workflow.jobs where job.job.status == .failed {
+                if let message = job.job.failureMessage { text += "\n\(job.job.name): \(message)\n" }
+                for step in job.steps where step.status == .failed {
+                    text += "\n--- \(workflow.workflow.name)/\(job.job.name) step \(step.index) \"\(step.name)\" failed"
+                    text += step.exitCode.map { " with exit code \($0)" } ?? ""
+                    text += "; last lines of its log (cibox logs \(job.job.id) --step \(step.index)):\n"
+                    for line in LogTail.lines(tailLines, of: store.logPath(jobID: job.job.id, step: step.index)) {
+                        text += "    \(line)\n"
+                    }
+                }
+            }
+        }
+        return text
+    }
+
     /// Prints the summary of `detail` on standard output (or standard error when stdout carries JSON).
     static func print(_ detail: PipelineDetail, store: PipelineStore, toStandardOutput: Bool) {
         var text = ""
@@ -69,19 +89,7 @@ enum Summary {
                 text += "\n" + testsText(job, workflow: workflow.workflow.name, store: store)
             }
         }
-        for workflow in detail.workflows {
-            for job in workflow.jobs where job.job.status == .failed {
-                if let message = job.job.failureMessage { text += "\n\(job.job.name): \(message)\n" }
-                for step in job.steps where step.status == .failed {
-                    text += "\n--- \(workflow.workflow.name)/\(job.job.name) step \(step.index) \"\(step.name)\" failed"
-                    text += step.exitCode.map { " with exit code \($0)" } ?? ""
-                    text += "; last lines of its log (cibox logs \(job.job.id) --step \(step.index)):\n"
-                    for line in LogTail.lines(tailLines, of: store.logPath(jobID: job.job.id, step: step.index)) {
-                        text += "    \(line)\n"
-                    }
-                }
-            }
-        }
+        text += failuresText(detail, store: store)
         let pipeline = detail.pipeline
         text += "\npipeline #\(pipeline.number) (id \(pipeline.id)): \(pipeline.status.rawValue)\n"
         for workflow in detail.workflows {

@@ -29,8 +29,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Run only this workflow (repeatable).")
     var workflow: [String] = []
 
-    @Option(help: "Run only this job, without its requirements.")
-    var job: String?
+    @Option(help: "Run only this job (repeatable); requirements on jobs left out are dropped.")
+    var job: [String] = []
 
     @Option(
         name: .customLong("param"), help: ArgumentHelp("A pipeline parameter (repeatable).", valueName: "key=value"))
@@ -52,7 +52,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         var options = RunOptions(
-            path: path, revision: rev, workingTree: workingTree, workflows: workflow, job: job,
+            path: path, revision: rev, workingTree: workingTree, workflows: workflow, jobs: job,
             parameters: try ParameterList.parse(parameters), trigger: .manual, keepsWorkDirectories: keep
         )
         options.allowMissingOrbs = allowMissingOrbs

@@ -1,0 +1,200 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import ArgumentParser
+import CIBoxEngine
+import CIBoxExecutor
+import CIBoxModel
+import CIBoxStore
+import Foundation
+import Synchronization
+
+/// `cibox pre-push`: what the pre-push hook runs. Reads git's lines on standard input and runs the pipeline on
+/// each pushed commit, in its own checkout, unless a pipeline already passed on the same tree and config.
+struct PrePushCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pre-push",
+        abstract: "Check the commits git is about to push (run by the pre-push hook).",
+        discussion: """
+            Reads '<local ref> <local sha> <remote ref> <remote sha>' lines on standard input, as git gives \
+            them to a pre-push hook. Each pushed branch or tag runs its pipeline (the workflows whose filters \
+            match the remote branch or tag, or those named with --workflow/--job) on the pushed commit, in a \
+            checkout of its own: the work tree, index and stash are never touched. A pipeline that passed on the \
+            same tree with the same config verifies the push at once. Deletions are skipped. Exit status: 0 the \
+            push may go on, 1 a pipeline failed or was interrupted, 2 the config is invalid or cannot be read. \
+            CIBOX_SKIP=1 skips the checks.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Run only this workflow (repeatable).")
+    var workflow: [String] = []
+
+    @Option(help: "Run only this job (repeatable).")
+    var job: [String] = []
+
+    @Argument(help: "The remote's name, as git passes it to the hook.")
+    var remote: String = ""
+
+    @Argument(help: "The remote's URL, as git passes it to the hook.")
+    var url: String = ""
+
+    func run() async throws {
+        if ProcessInfo.processInfo.environment["CIBOX_SKIP"] == "1" {
+            Terminal.error("cibox: CIBOX_SKIP=1: pre-push checks skipped\n")
+            return
+        }
+        let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        let updates: [PushUpdate]
+        do {
+            updates = try PushUpdate.parse(input)
+        } catch {
+            Terminal.fail(error.message)
+            throw ExitCodes.cannotRun
+        }
+        let outcome = await PrePushFlow(
+            home: global.homeDirectory, workflows: workflow, jobs: job,
+            repositoryPath: ProcessInfo.processInfo.environment["GIT_DIR"] ?? "."
+        ).run(updates)
+        if outcome != .success { throw outcome }
+    }
+}
+
+/// Checks each pushed ref in turn and stops at the first that blocks the push.
+struct PrePushFlow {
+    /// The state folder.
+    let home: String
+    /// `--workflow` names.
+    let workflows: [String]
+    /// `--job` names.
+    let jobs: [String]
+    /// Where the repository is (git runs hooks at the work tree's root).
+    let repositoryPath: String
+
+    /// Checks `updates`; the exit status of the hook.
+    func run(_ updates: [PushUpdate]) async -> ExitCode {
+        var checked = Set<String>()
+        var engine: PipelineEngine?
+        let current = CurrentRun()
+        SignalRelay.watch([SIGINT, SIGTERM]) { signal in
+            Terminal.error("cibox: interrupted: stopping the pre-push pipeline; the push is blocked\n")
+            current.interrupt(signal)
+        }
+        for update in updates {
+            let ref = update.remoteRef
+            if update.isDeletion {
+                Terminal.error("cibox: \(ref): deleted, nothing to check\n")
+                continue
+            }
+            guard ref.hasPrefix("refs/heads/") || ref.hasPrefix("refs/tags/") else {
+                Terminal.error("cibox: \(ref): not a branch or tag, nothing to check\n")
+                continue
+            }
+            guard checked.insert(update.localSHA + " " + ref).inserted else { continue }
+            if engine == nil { engine = PipelineRunFlow.makeEngine(home: home) }
+            guard let engine else { return ExitCodes.cannotRun }
+            let outcome = await check(update, engine: engine, current: current)
+            if outcome != .success { return outcome }
+        }
+        return .success
+    }
+
+    /// Checks one pushed ref.
+    private func check(_ update: PushUpdate, engine: PipelineEngine, current: CurrentRun) async -> ExitCode {
+        let ref = update.remoteRef
+        let sha = String(update.localSHA.prefix(12))
+        var options = RunOptions(
+            path: repositoryPath, revision: update.localSHA, workflows: workflows, jobs: jobs, trigger: .prePush)
+        options.pushedRef = ref
+        let preparation: Preparation
+        do {
+            preparation = try engine.prepareUnlessVerified(options)
+        } catch {
+            switch error.code {
+            case .noConfig, .nothingToRun:
+                Terminal.error("cibox: \(ref) (\(sha)): \(Self.firstLine(error.message)); nothing to check\n")
+                return .success
+            default:
+                PipelineRunFlow.report(error)
+                Terminal.error("cibox: \(ref) (\(sha)): the push is blocked (CIBOX_SKIP=1 skips the checks)\n")
+                return ExitCodes.cannotRun
+            }
+        }
+        switch preparation {
+        case .verified(let pipeline):
+            Terminal.error(
+                "cibox: \(ref) (\(sha)): verified by pipeline #\(pipeline.number) (id \(pipeline.id)), "
+                    + "which passed on the same tree and config\n")
+            return .success
+        case .prepared(let prepared):
+            return await drive(prepared, ref: ref, sha: sha, engine: engine, current: current)
+        }
+    }
+
+    /// Runs a recorded pipeline with one line per job, then says whether the push may go on.
+    private func drive(
+        _ prepared: PreparedPipeline, ref: String, sha: String, engine: PipelineEngine, current: CurrentRun
+    ) async -> ExitCode {
+        for warning in prepared.warnings { Terminal.error(warning.formatted + "\n") }
+        let pipeline = prepared.detail.pipeline
+        Terminal.error("cibox: \(ref) (\(sha)): running pipeline #\(pipeline.number) (id \(pipeline.id))\n")
+        let board = JobBoard(detail: prepared.detail, live: Terminal.isErrorATerminal)
+        let task = Task { try await engine.run(prepared, observers: [board], keepsWorkDirectories: false) }
+        current.start(task)
+        do {
+            _ = try await task.value
+        } catch {
+            Terminal.fail(String(describing: error))
+        }
+        current.finish()
+        guard let detail = try? engine.store.pipelineDetail(id: pipeline.id) else {
+            Terminal.fail("Pipeline \(pipeline.id) cannot be read back from '\(engine.store.databasePath)'.")
+            return ExitCodes.pipelineFailed
+        }
+        if let signal = current.signal { return ExitCode(128 + signal) }
+        if detail.pipeline.status == .success {
+            Terminal.error("cibox: \(ref) (\(sha)): pipeline #\(pipeline.number) passed\n")
+            return .success
+        }
+        Terminal.error(Summary.failuresText(detail, store: engine.store) + "\n")
+        Terminal.error(
+            "cibox: \(ref) (\(sha)): pipeline #\(pipeline.number) \(detail.pipeline.status.rawValue); the push is "
+                + "blocked (CIBOX_SKIP=1 or git push --no-verify skips the checks)\n")
+        return ExitCodes.pipelineFailed
+    }
+
+    private static func firstLine(_ text: String) -> String {
+        String(text.split(separator: "\n").first ?? "")
+    }
+}
+
+/// How to cancel the running pipeline when a signal comes, and the signal once one came.
+final class CurrentRun: Sendable {
+    private let state = Mutex<(cancel: (@Sendable () -> Void)?, signal: Int32?)>((nil, nil))
+
+    /// The signal that interrupted the checks, if one did.
+    var signal: Int32? { state.withLock { $0.signal } }
+
+    /// Records `task` as the running pipeline (cancelled at once if a signal came already).
+    func start<Value: Sendable>(_ task: Task<Value, any Error>) {
+        let interrupted = state.withLock { state in
+            state.cancel = { task.cancel() }
+            return state.signal != nil
+        }
+        if interrupted { task.cancel() }
+    }
+
+    /// Forgets the finished task.
+    func finish() {
+        state.withLock { $0.cancel = nil }
+    }
+
+    /// Records `signal` and cancels the running pipeline.
+    func interrupt(_ signal: Int32) {
+        let cancel = state.withLock { state in
+            state.signal = state.signal ?? signal
+            return state.cancel
+        }
+        cancel?()
+    }
+}
