@@ -3,15 +3,11 @@
 import CIBoxModel
 import Foundation
 
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
-
-/// The `XMLParser` delegate that turns JUnit elements into ``TestCase``s as they stream past.
+/// Turns JUnit elements into ``TestCase``s as ``JUnitParser`` streams them past.
 ///
 /// It keeps no tree: a stack of the open suites (capped, so that absurd nesting costs nothing) and the case
-/// being read. The parser calls it from one thread, so it needs no locking.
-final class JUnitCollector: NSObject, XMLParserDelegate {
+/// being read. One parse uses it from one thread, so it needs no locking.
+final class JUnitCollector {
     /// The cases read so far.
     private(set) var cases: [TestCase] = []
     /// Whether the document's root was `<testsuites>` or `<testsuite>`.
@@ -35,10 +31,8 @@ final class JUnitCollector: NSObject, XMLParserDelegate {
         self.maximumMessage = maximumMessage
     }
 
-    func parser(
-        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
-        attributes: [String: String] = [:]
-    ) {
+    /// An element starts.
+    func start(_ elementName: String, attributes: [String: String]) {
         elementDepth += 1
         if elementDepth == 1 { sawJUnitRoot = elementName == "testsuites" || elementName == "testsuite" }
         guard sawJUnitRoot else { return }
@@ -64,9 +58,8 @@ final class JUnitCollector: NSObject, XMLParserDelegate {
         }
     }
 
-    func parser(
-        _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?
-    ) {
+    /// An element ends (also right after the start of an empty element).
+    func end(_ elementName: String) {
         elementDepth -= 1
         guard sawJUnitRoot else { return }
         switch elementName {
@@ -89,23 +82,11 @@ final class JUnitCollector: NSObject, XMLParserDelegate {
         }
     }
 
-    /// The first error libxml2 reported: its code, line and column. swift-corelibs-foundation's `parse()` can
-    /// return true after errors, so the delegate is the reliable witness.
-    private(set) var firstError: (code: Int, line: Int, column: Int)?
-
-    func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
-        guard firstError == nil else { return }
-        firstError = ((parseError as NSError).code, parser.lineNumber, parser.columnNumber)
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
+    /// Text or CDATA inside the current element.
+    func characters(_ string: String) {
         guard text != nil, textLength <= maximumMessage * 4 else { return }
         text?.append(string)
         textLength += string.utf8.count
-    }
-
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-        self.parser(parser, foundCharacters: String(decoding: CDATABlock, as: UTF8.self))
     }
 
     /// A `<failure>`, `<error>` or `<skipped>` inside a case: the worst outcome wins, the first message stays.

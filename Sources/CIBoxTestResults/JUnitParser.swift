@@ -1,11 +1,8 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 package import CIBoxModel
+internal import CLibxml2
 package import Foundation
-
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
 
 /// What reading JUnit XML gave: the test cases, and a warning per file that could not be read in full.
 package struct JUnitReport: Sendable, Equatable {
@@ -25,7 +22,8 @@ package struct JUnitReport: Sendable, Equatable {
 }
 
 /// Reads the JUnit XML dialects that test runners write (pytest, jest-junit, go-junit-report, Maven Surefire,
-/// XCTest/xcpretty, `swift test --xunit-output`) with Foundation's streaming `XMLParser`.
+/// XCTest/xcpretty, `swift test --xunit-output`) with libxml2's streaming reader (no tree is built, no network
+/// or external entity is ever read).
 ///
 /// Malformed input never throws: the cases read before the error are kept and a warning says what went wrong.
 package enum JUnitParser {
@@ -56,10 +54,9 @@ package enum JUnitParser {
     /// Parses one file, streaming it from disk.
     /// - Returns: its cases and, when it could not be read in full, a warning naming it.
     package static func parse(file: String) -> ([TestCase], String?) {
-        guard let stream = InputStream(fileAtPath: file) else {
-            return ([], "Cannot read the test results file '\(file)'; skipped it.")
+        parse(name: file) { handlers, context, line, column in
+            cibox_xml_parse_file(file, handlers, context, line, column)
         }
-        return parse(XMLParser(stream: stream), name: file)
     }
 
     /// Parses a document held in memory.
@@ -68,23 +65,67 @@ package enum JUnitParser {
     ///   - name: what warnings call it.
     /// - Returns: its cases and, when it could not be read in full, a warning naming it.
     package static func parse(data: Data, name: String) -> ([TestCase], String?) {
-        parse(XMLParser(data: data), name: name)
+        parse(name: name) { handlers, context, line, column in
+            data.withUnsafeBytes { bytes in
+                cibox_xml_parse_memory(
+                    bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), name, handlers, context,
+                    line, column)
+            }
+        }
     }
 
-    private static func parse(_ parser: XMLParser, name: String) -> ([TestCase], String?) {
+    /// The callbacks libxml2 calls, each handing the event to the ``JUnitCollector`` passed as context.
+    private static let handlers = cibox_xml_handlers(
+        start: { context, name, attributes in
+            var values: [String: String] = [:]
+            var index = 0
+            while let attributes, let key = attributes[index] {
+                values[String(cString: key)] = attributes[index + 1].map { String(cString: $0) } ?? ""
+                index += 2
+            }
+            collector(context).start(name.map { String(cString: $0) } ?? "", attributes: values)
+        },
+        end: { context, name in
+            collector(context).end(name.map { String(cString: $0) } ?? "")
+        },
+        text: { context, bytes, length in
+            guard let bytes, length > 0 else { return }
+            let buffer = UnsafeRawBufferPointer(start: bytes, count: Int(length))
+            collector(context).characters(String(decoding: buffer, as: UTF8.self))
+        }
+    )
+
+    /// The collector behind a callback's context.
+    private static func collector(_ context: UnsafeMutableRawPointer?) -> JUnitCollector {
+        guard let context else { preconditionFailure("libxml2 called back without the collector") }
+        return Unmanaged<JUnitCollector>.fromOpaque(context).takeUnretainedValue()
+    }
+
+    /// Runs `parser` (a `cibox_xml_parse_*` call) with a collector, and turns what it saw into cases and a
+    /// warning.
+    private static func parse(
+        name: String,
+        _ parser: (
+            UnsafePointer<cibox_xml_handlers>, UnsafeMutableRawPointer, UnsafeMutablePointer<Int32>,
+            UnsafeMutablePointer<Int32>
+        ) -> Int32
+    ) -> ([TestCase], String?) {
         let collector = JUnitCollector(maximumDepth: maximumSuiteDepth, maximumMessage: maximumMessageLength)
-        parser.delegate = collector
-        parser.shouldResolveExternalEntities = false
-        let succeeded = parser.parse()
-        let code = collector.firstError?.code ?? (parser.parserError as NSError?)?.code
-        if !succeeded || code != nil {
-            let line = collector.firstError?.line ?? parser.lineNumber
-            let column = collector.firstError?.column ?? parser.columnNumber
+        var line: Int32 = 0
+        var column: Int32 = 0
+        var handlers = Self.handlers
+        let code = withExtendedLifetime(collector) {
+            parser(&handlers, Unmanaged.passUnretained(collector).toOpaque(), &line, &column)
+        }
+        if code == CIBOX_XML_UNREADABLE {
+            return ([], "Cannot read the test results file '\(name)'; skipped it.")
+        }
+        if code != 0 {
             let kept = collector.cases.isEmpty ? "" : "; kept the \(collector.cases.count) test cases read before it"
             return (
                 collector.cases,
                 "Test results file '\(name)' is not well-formed XML (line \(line), column \(column): "
-                    + "\(describe(code)))\(kept). Check the reporter that wrote it."
+                    + "\(describe(Int(code))))\(kept). Check the reporter that wrote it."
             )
         }
         guard collector.sawJUnitRoot else {
@@ -93,18 +134,17 @@ package enum JUnitParser {
         return (collector.cases, nil)
     }
 
-    /// Words for the `XMLParser` error codes malformed reports cause (Foundation's own descriptions are empty
-    /// on Linux).
-    private static func describe(_ code: Int?) -> String {
+    /// Words for libxml2's error codes (`xmlParserErrors`) that malformed reports cause.
+    private static func describe(_ code: Int) -> String {
         switch code {
-        case nil: "unknown error"
+        case -1: "unknown error"
         case 4: "the document is empty"
         case 5: "the document ends too early"
         case 9: "an invalid character"
         case 73: "'>' expected"
         case 76: "a closing tag does not match the open one"
         case 111: "elements nested too deeply"
-        case let code?: "XMLParser error \(code)"
+        case let code: "libxml2 error \(code)"
         }
     }
 }

@@ -77,7 +77,15 @@ extension Scenarios {
     }
 
     /// Starts a program with posix_spawn and waits for it; throws when it fails.
-    static func spawnAndWait(_ executable: String, _ arguments: [String], quiet: Bool = false) throws {
+    /// - Parameters:
+    ///   - quiet: send standard output and error to /dev/null.
+    ///   - input: what the program reads on standard input (from a temp file written before the clock starts
+    ///     matters little: it is a few bytes).
+    ///   - directory: the program's working folder.
+    static func spawnAndWait(
+        _ executable: String, _ arguments: [String], quiet: Bool = false, input: String? = nil,
+        directory: String? = nil
+    ) throws {
         var argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var actions = posix_spawn_file_actions_t()
@@ -87,6 +95,18 @@ extension Scenarios {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
+        var inputFile: String?
+        if let input {
+            let path = FileManager.default.temporaryDirectory.path + "/cibox-bench-input-\(getpid())"
+            try input.write(toFile: path, atomically: false, encoding: .utf8)
+            posix_spawn_file_actions_addopen(&actions, 0, path, O_RDONLY, 0)
+            inputFile = path
+        }
+        defer { if let inputFile { unlink(inputFile) } }
+        // The bench runs one program at a time, so it may move its own working folder for the child.
+        let previousDirectory = FileManager.default.currentDirectoryPath
+        if let directory { _ = FileManager.default.changeCurrentDirectoryPath(directory) }
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previousDirectory) }
         var pid: pid_t = 0
         let result = argv.withUnsafeMutableBufferPointer { buffer -> Int32 in
             guard let base = buffer.baseAddress else { return EINVAL }

@@ -7,7 +7,10 @@ import Foundation
 /// The benchmark scenarios, each measured against a baseline in the same run.
 enum Scenarios {
     /// Every scenario's name, in the order `all` runs them.
-    static let names = ["compile", "trivial-jobs", "one-job", "push-latency", "daemon-memory", "cache"]
+    static let names = [
+        "compile", "trivial-jobs", "one-job", "push-latency", "daemon-memory", "cache", "prepush-verified",
+        "prepush-fresh", "start-time",
+    ]
 
     /// Runs scenario `name`.
     static func run(_ name: String, context: BenchContext) async throws -> [BenchRow] {
@@ -18,6 +21,9 @@ enum Scenarios {
         case "push-latency": try pushLatency(context)
         case "daemon-memory": try daemonMemory(context)
         case "cache": try cache(context)
+        case "prepush-verified": try prePushVerified(context)
+        case "prepush-fresh": try prePushFresh(context)
+        case "start-time": try startTime(context)
         default: []
         }
     }
