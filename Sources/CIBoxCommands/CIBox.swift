@@ -13,7 +13,8 @@ struct CIBox: AsyncParsableCommand {
             RunCommand.self, ValidateCommand.self, PipelinesCommand.self, ShowCommand.self, LogsCommand.self,
             CancelCommand.self, ApproveCommand.self, RerunCommand.self, ContextCommand.self, ConfigCommand.self,
             AgentCommand.self, CacheCommand.self, ArtifactsCommand.self, DaemonCommand.self,
-            ProjectCommand.self, TriggerCommand.self, GcCommand.self, StatusCommand.self, OrbCommand.self,
+            ProjectCommand.self, TriggerCommand.self, GcCommand.self, StatusCommand.self,
+            OrbCommand.self,
         ]
     )
 
