@@ -153,7 +153,8 @@ package struct OrbStore: Sendable {
     ///   `store` when the file cannot be removed.
     package func remove(_ reference: OrbReference) throws(EngineError) -> String {
         let path = path(for: reference)
-        guard FileManager.default.fileExists(atPath: path) else {
+        // A version is one file name: never a path that leaves the orb's folder.
+        guard !reference.version.contains("/"), FileManager.default.fileExists(atPath: path) else {
             let versions = versions(namespace: reference.namespace, name: reference.name)
             let has =
                 versions.isEmpty

@@ -149,6 +149,30 @@ import Testing
         #expect(result.output == ["echo \(expected)"])
     }
 
+    @Test func orbsThatImportOrbsResolveTheSameWay() throws {
+        let importer = "version: 2.1\norbs:\n  base: acme/base@1\ncommands:\n  say: {steps: [base/say]}\n"
+        let store = [
+            "o@1.0.0.yml": importer, "base@1.0.0.yml": Self.orb("base-1.0.0"),
+            "base@1.1.0.yml": Self.orb("base-1.1.0"), "base@2.0.0.yml": Self.orb("base-2.0.0"),
+        ]
+        let result = try Self.validate(version: "1", project: [:], store: store)
+        #expect(result.diagnostics == [])
+        #expect(result.output == ["echo base-1.1.0"])
+    }
+
+    @Test func removeNeverLeavesTheOrbsFolder() throws {
+        let home = try TemporaryDirectory(prefix: "cibox-orbs")
+        defer { home.remove() }
+        // `orbs/acme/o@x/../../../keep.yml` is `keep.yml` beside the orbs folder once `o@x` exists.
+        try home.write("keep", to: "keep.yml")
+        try FileManager.default.createDirectory(atPath: home.path + "/orbs/acme/o@x", withIntermediateDirectories: true)
+        let error = try #require(throws: EngineError.self) {
+            try OrbStore(home: home.path).remove(OrbReference(namespace: "acme", name: "o", version: "x/../../../keep"))
+        }
+        #expect(error.code == .notFound)
+        #expect(FileManager.default.fileExists(atPath: home.path + "/keep.yml"))
+    }
+
     @Test func aMissingOrbSaysWhichVersionsTheStoreHas() throws {
         let result = try Self.validate(version: "1.4", project: [:], store: Self.storeOrbs)
         #expect(
