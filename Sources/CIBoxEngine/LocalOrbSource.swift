@@ -27,6 +27,7 @@ struct LocalOrbSource: OrbSource {
     /// The project's orbs folder.
     static let projectFolder = ".circleci/orbs"
 
+    /// The project's orb that `reference` resolves to, else the store's, else why neither has one.
     func lookup(_ reference: OrbReference) -> OrbLookup {
         let namespaceFolder = "\(Self.projectFolder)/\(reference.namespace)"
         let projectVersions = OrbStore.versions(of: reference.name, among: projectFileNames(namespaceFolder))
@@ -77,6 +78,7 @@ struct LocalOrbSource: OrbSource {
         }
     }
 
+    /// The text of the project's file `path`, if it is there as UTF-8.
     private func projectFile(_ path: String) -> String? {
         switch project {
         case .none:

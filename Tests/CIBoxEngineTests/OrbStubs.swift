@@ -59,6 +59,7 @@ struct OrbStubs {
         return (alias, String(name[name.index(after: slash)...]))
     }
 
+    /// Records a use of `name` as an element of `kind`, with the types of the arguments passed.
     mutating func use(
         _ kind: String, _ name: String, arguments: [ConfigMappingEntry], declarations: ConfigNode?,
         pipeline: ConfigNode?
@@ -71,6 +72,7 @@ struct OrbStubs {
         usage[alias, default: Usage()].elements[kind, default: [:]][element] = parameters
     }
 
+    /// Records a workflow's job uses (arguments and matrix parameters), then walks its options for steps.
     mutating func readWorkflow(_ workflow: ConfigNode, pipeline: ConfigNode?) {
         for item in workflow["jobs"]?.elements ?? [] {
             let (name, options): (String?, ConfigNode?) =
@@ -171,6 +173,7 @@ struct OrbStubs {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The `parameters:` lines of a stub element, each with a default so that every use may leave it out.
     static func declarations(_ parameters: [String: String]) -> [String] {
         guard !parameters.isEmpty else { return [] }
         let defaults = ["string": "\"\"", "boolean": "false", "steps": "[]", "executor": "cibox-stub"]
@@ -180,6 +183,7 @@ struct OrbStubs {
             }
     }
 
+    /// The `steps:` lines of a stub command or job: a `run` that prints every scalar parameter, then the `steps` ones.
     static func steps(_ name: String, _ parameters: [String: String]) -> [String] {
         let scalars = parameters.filter { $0.value == "string" || $0.value == "boolean" }.keys.sorted()
         let text = (["stub", name] + scalars.map { "<< parameters.\($0) >>" }).joined(separator: " ")

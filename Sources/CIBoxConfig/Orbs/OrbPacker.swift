@@ -56,27 +56,34 @@ package enum OrbPacker {
 
 /// One packing: the elements and root keys read so far, and the diagnostics.
 private struct Packing {
+    /// How diagnostics name the source folder.
     let folder: String
+    /// Reads a file by its path relative to the folder.
     let read: (String) -> String?
+    /// The problems found so far.
     var diagnostics: [Diagnostic] = []
     /// Root keys other than the element kinds, with the entry that set them.
     var root: [String: ConfigMappingEntry] = [:]
     /// Elements by kind, then name.
     var elements: [String: [String: ConfigMappingEntry]] = [:]
 
+    /// Starts a packing of `folder`, reading files with `read`.
     init(folder: String, read: @escaping (String) -> String?) {
         self.folder = folder
         self.read = read
     }
 
+    /// `relative` as diagnostics show it: under the folder as the user named it.
     func shown(_ relative: String) -> String {
         folder.isEmpty ? relative : folder.hasSuffix("/") ? folder + relative : folder + "/" + relative
     }
 
+    /// Records an error.
     mutating func error(_ location: SourceLocation, _ message: String, hint: String? = nil) {
         diagnostics.append(Diagnostic(.error, at: location, message, hint: hint))
     }
 
+    /// Reads the root files, then the element folders' files; the packed YAML (`nil` without `@orb.yml`).
     mutating func pack(_ files: [String]) -> String? {
         let rootFiles = files.filter { !$0.contains("/") && OrbPacker.isYAMLFile($0) }
         guard rootFiles.contains(OrbPacker.rootFile) else {
@@ -138,6 +145,7 @@ private struct Packing {
         return node
     }
 
+    /// Takes one top-level key of a root file: element kinds' entries become elements, orb keys are kept once.
     mutating func addRootEntry(_ entry: ConfigMappingEntry) {
         if OrbPacker.elementFolders.contains(entry.key), !entry.value.isNull {
             guard let entries = entry.value.entries else {
@@ -161,6 +169,7 @@ private struct Packing {
         root[entry.key] = entry
     }
 
+    /// Takes one element of `kind` (includes inlined, except in examples); a second one of the same name is an error.
     mutating func addElement(_ entry: ConfigMappingEntry, kind: String) {
         if let earlier = elements[kind]?[entry.key] {
             error(
@@ -173,6 +182,7 @@ private struct Packing {
         elements[kind, default: [:]][entry.key] = element
     }
 
+    /// `FILE:LINE:COLUMN` of an entry's key, for hints.
     static func place(_ entry: ConfigMappingEntry) -> String {
         "\(entry.keyLocation.file):\(entry.keyLocation.line):\(entry.keyLocation.column)"
     }
