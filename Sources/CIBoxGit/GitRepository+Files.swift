@@ -38,6 +38,42 @@ extension GitRepository {
         return Data(bytes: bytes, count: size)
     }
 
+    /// The names of the files directly in the folder `path` of `commit`'s tree (not its subfolders), sorted.
+    ///
+    /// - Parameters:
+    ///   - path: repository-relative, "/"-separated (`.circleci/orbs/acme`); a leading "/" is ignored.
+    ///   - commit: a commit of this repository.
+    /// - Returns: the names; empty when nothing is at `path` or it is not a folder.
+    /// - Throws: `GitError` `.revisionNotFound` when the commit's tree is not in this repository; `.libgit2`
+    ///   when reading fails.
+    package func fileNames(inFolder path: String, at commit: GitCommit) throws(GitError) -> [String] {
+        let relative = String(path.drop { $0 == "/" })
+        let tree = try lookupTree(of: commit)
+        defer { git_tree_free(tree) }
+        var folder: OpaquePointer? = tree
+        var entry: OpaquePointer?
+        if !relative.isEmpty {
+            let status = git_tree_entry_bypath(&entry, tree, relative)
+            if status == GIT_ENOTFOUND.rawValue { return [] }
+            try check(status, "git_tree_entry_bypath", .libgit2, "Cannot read '\(relative)' at commit \(commit.sha)")
+            defer { git_tree_entry_free(entry) }
+            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
+            try check(
+                git_tree_lookup(&folder, handle, git_tree_entry_id(entry)), "git_tree_lookup", .libgit2,
+                "Cannot read the folder '\(relative)' at commit \(commit.sha)"
+            )
+        }
+        defer { if folder != tree { git_tree_free(folder) } }
+        var names: [String] = []
+        for index in 0..<git_tree_entrycount(folder) {
+            guard let child = git_tree_entry_byindex(folder, index), git_tree_entry_type(child) == GIT_OBJECT_BLOB,
+                let name = git_tree_entry_name(child)
+            else { continue }
+            names.append(String(cString: name))
+        }
+        return names.sorted()
+    }
+
     /// The bytes of the file at `path` on disk in the work tree (uncommitted state, for `--working-tree`).
     ///
     /// - Parameter path: repository-relative, "/"-separated; it may not leave the work tree through "..".

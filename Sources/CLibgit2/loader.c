@@ -89,3 +89,6 @@ CIBOX_FORWARD(const git_oid *, git_tree_entry_id, (const git_tree_entry *entry),
 CIBOX_FORWARD(git_object_t, git_tree_entry_type, (const git_tree_entry *entry), (entry))
 CIBOX_FORWARD_VOID(git_tree_free, (git_tree *tree), (tree))
 CIBOX_FORWARD(int, git_tree_lookup, (git_tree **out, git_repository *repo, const git_oid *id), (out, repo, id))
+CIBOX_FORWARD(size_t, git_tree_entrycount, (const git_tree *tree), (tree))
+CIBOX_FORWARD(const git_tree_entry *, git_tree_entry_byindex, (const git_tree *tree, size_t idx), (tree, idx))
+CIBOX_FORWARD(const char *, git_tree_entry_name, (const git_tree_entry *entry), (entry))

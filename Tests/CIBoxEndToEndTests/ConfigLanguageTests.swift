@@ -38,10 +38,9 @@ import Testing
         defer { cli.home.remove(); repo.remove() }
         let missing = try cli.run(["run", repo.path])
         #expect(missing.status == 2)
-        let storeFile = cli.home.path + "/orbs/acme/greet@1.2.3.yml"
         #expect(
             missing.stderr.hasPrefix(
-                ".circleci/config.yml:3:10: error: orb 'acme/greet@1.2.3' is not available offline: place its YAML at '\(storeFile)' (or commit it as '.circleci/orbs/acme/greet@1.2.3.yml' in the repository)"
+                ".circleci/config.yml:3:10: error: orb 'acme/greet@1.2.3' is not available offline: the orb store '\(cli.home.path)/orbs' has no version of acme/greet; add it with `cibox orb add FILE --name acme/greet@1.2.3` (FILE packed by `cibox orb pack` from the orb's source), or commit it as '.circleci/orbs/acme/greet@1.2.3.yml'"
             ), "\(missing.stderr)")
         let allowed = try cli.run(["validate", repo.path, "--allow-missing-orbs"])
         #expect(allowed.status == 0, "\(allowed.stderr)")

@@ -116,6 +116,18 @@ import Testing
         #expect(error.code == .invalidArgument)
     }
 
+    @Test func listsTheFilesOfAFolderAtACommit() throws {
+        let sample = try SampleRepository()
+        defer { sample.remove() }
+        let repository = try GitRepository.open(discoveringFrom: sample.path)
+        let commit = try repository.resolve("main").commit
+        #expect(try repository.fileNames(inFolder: "", at: commit) == [".gitignore", "README.md", "link", "tool.sh"])
+        #expect(try repository.fileNames(inFolder: "/src/nested", at: commit) == ["deep.txt"])
+        #expect(try repository.fileNames(inFolder: "src", at: commit) == [])  // only a subfolder there
+        #expect(try repository.fileNames(inFolder: "README.md", at: commit) == [])
+        #expect(try repository.fileNames(inFolder: "missing/folder", at: commit) == [])
+    }
+
     @Test func readsWorkTreeFiles() throws {
         let sample = try SampleRepository()
         defer { sample.remove() }

@@ -95,7 +95,9 @@ extension Compilation {
         leadingSteps: inout [ConfigNode]
     ) -> [ConfigMappingEntry] {
         var result = jobEntries.filter { $0.key != "executor" }
-        guard let (name, arguments) = executorReference(entry.value) else { return result }
+        guard let (name, arguments) = executorReference(entry.value), name != Self.missingExecutorStandIn else {
+            return result
+        }
         switch resolve(name, .executor, from: scope) {
         case .notFound:
             let known = visibleNames(.executor)

@@ -105,7 +105,13 @@ extension Compilation {
                     location, "missing required parameter '\(declaration.name)' for \(element)",
                     hint: "pass '\(declaration.name): …' where \(element) is used, or give it a default")
                 // A stand-in, so that the element's uses of the parameter are not reported as well.
-                values[declaration.name] = ConfigNode(.scalar(ConfigScalar("", isQuoted: true)), at: location)
+                let standIn: ConfigNode.Value =
+                    switch declaration.type {
+                    case .steps: .sequence([])
+                    case .executor: .scalar(ConfigScalar(Self.missingExecutorStandIn, isQuoted: true))
+                    default: .scalar(ConfigScalar("", isQuoted: true))
+                    }
+                values[declaration.name] = ConfigNode(standIn, at: location)
                 continue
             }
             values[declaration.name] = checked(given, declaration, owner: "parameter", element: element) ?? given
@@ -157,6 +163,10 @@ extension Compilation {
                 + "got \(value.kindDescription)")
         return nil
     }
+
+    /// The stand-in value of a missing `executor` argument, which ``mergeExecutor(_:into:scope:leadingSteps:)``
+    /// skips because the missing argument is reported already.
+    static let missingExecutorStandIn = "\u{2060}cibox-missing-executor"
 
     /// ` of ELEMENT`, or nothing for an empty element.
     static func of(_ element: String) -> String {

@@ -159,20 +159,10 @@ extension Compilation {
 
     /// `node` with the escape `\<<` turned into `<<`, once all substitution is done.
     func unescape(_ node: ConfigNode) -> ConfigNode {
-        switch node.value {
-        case .scalar(let scalar):
+        node.mappingScalars { node, scalar in
             guard scalar.text.contains("\\<<") else { return node }
             let text = scalar.text.replacing("\\<<", with: "<<")
             return ConfigNode(.scalar(ConfigScalar(text, isQuoted: scalar.isQuoted)), at: node.location)
-        case .sequence(let elements):
-            return ConfigNode(.sequence(elements.map { unescape($0) }), at: node.location)
-        case .mapping(let entries):
-            let mapped = entries.map { entry in
-                var entry = entry
-                entry.value = unescape(entry.value)
-                return entry
-            }
-            return ConfigNode(.mapping(mapped), at: node.location)
         }
     }
 }

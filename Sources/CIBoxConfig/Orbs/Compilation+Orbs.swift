@@ -97,11 +97,13 @@ extension Compilation {
         if options.allowMissingOrbs {
             decoder.warning(location, message, hint: "every use of '\(alias)/…' fails when it runs")
         } else {
-            decoder.error(
-                location, message,
-                hint: "or pass --allow-missing-orbs to compile the rest; what uses the orb then fails when run")
+            decoder.error(location, message, hint: Self.missingOrbHint)
         }
     }
+
+    /// The hint of a missing orb's error.
+    static let missingOrbHint =
+        "or pass --allow-missing-orbs to compile the rest; what uses the orb then fails when run"
 
     /// Warns about a use of a missing orb's element (with `allowMissingOrbs`; otherwise the orb's error says it).
     mutating func missingOrbUse(_ location: SourceLocation, _ message: String, hint: String) {

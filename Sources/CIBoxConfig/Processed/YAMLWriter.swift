@@ -1,8 +1,11 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-/// A small YAML value for writing processed configs: strings, integers, booleans, lists and ordered mappings.
+/// A small YAML value for writing processed configs and packed orbs: strings, integers, booleans, lists and
+/// ordered mappings.
 indirect enum YAMLValue {
     case string(String)
+    /// A plain scalar that YAML reads as something other than a string (`null`, `yes`, `1.5`), written as is.
+    case plain(String)
     case integer(Int)
     case boolean(Bool)
     case list([YAMLValue])
@@ -60,6 +63,7 @@ enum YAMLWriter {
     private static func inline(_ value: YAMLValue, indent: Int) -> String {
         switch value {
         case .string(let text): scalar(text, indent: indent)
+        case .plain(let text): text
         case .integer(let number): String(number)
         case .boolean(let bool): bool ? "true" : "false"
         case .list: "[]"
@@ -67,16 +71,18 @@ enum YAMLWriter {
         }
     }
 
-    /// A string as a plain scalar when that reads back the same, a literal block for multi-line text, otherwise
-    /// double-quoted.
+    /// A string as a plain scalar when that reads back the same, a literal block for multi-line text (tabs
+    /// included, as in shell scripts), otherwise double-quoted.
     static func scalar(_ text: String, indent: Int) -> String {
-        if text.contains("\n"), !text.hasPrefix(" "), !text.contains("\r"), !text.contains("\t"),
+        if text.contains("\n"), !text.hasPrefix(" "), !text.hasPrefix("\t"), !text.contains("\r"),
             text.split(separator: "\n", omittingEmptySubsequences: false).allSatisfy({ !$0.hasSuffix(" ") })
         {
             let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
             let pad = String(repeating: " ", count: indent)
             let lines = body.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : pad + $0 }
-            return (text.hasSuffix("\n") ? "|" : "|-") + "\n" + lines.joined(separator: "\n")
+            // `|` keeps one final line break, `|+` all of them, `|-` none.
+            let indicator = text.hasSuffix("\n\n") ? "|+" : text.hasSuffix("\n") ? "|" : "|-"
+            return indicator + "\n" + lines.joined(separator: "\n")
         }
         return isPlainSafe(text) ? text : quoted(text)
     }

@@ -130,3 +130,24 @@ package struct ConfigMappingEntry: Sendable, Equatable {
         self.value = value
     }
 }
+
+extension ConfigNode {
+    /// This node with every scalar value (mapping keys aside) replaced by `transform`'s result, in file order.
+    ///
+    /// - Parameter transform: Given a scalar node and its scalar, returns the node to put in its place.
+    package func mappingScalars(_ transform: (ConfigNode, ConfigScalar) -> ConfigNode) -> ConfigNode {
+        switch value {
+        case .scalar(let scalar):
+            return transform(self, scalar)
+        case .sequence(let elements):
+            return ConfigNode(.sequence(elements.map { $0.mappingScalars(transform) }), at: location)
+        case .mapping(let entries):
+            let mapped = entries.map { entry in
+                var entry = entry
+                entry.value = entry.value.mappingScalars(transform)
+                return entry
+            }
+            return ConfigNode(.mapping(mapped), at: location)
+        }
+    }
+}
