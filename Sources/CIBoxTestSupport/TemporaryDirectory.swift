@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import Foundation
 
 /// A fresh folder under the system temp folder, removed by `remove()` (tests call it in `defer`).
@@ -25,7 +26,9 @@ package struct TemporaryDirectory: Sendable {
         let full = appending(relative)
         let parent = (full as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        try Data(contents.utf8).write(to: URL(fileURLWithPath: full))
+        // O_CLOEXEC: a script written here and run at once must not be held open for writing by a process
+        // another test forks meanwhile (exec would fail with ETXTBSY, "Text file busy").
+        try FileWriter.write(contents, to: full)
     }
 
     /// Removes the folder and everything in it.

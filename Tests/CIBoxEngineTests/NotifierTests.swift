@@ -46,13 +46,13 @@ import Testing
         }
         #expect(missing != .delivered)
 
-        settings.notifyCommand = try script("sleep 30", in: folder)
-        let started = Date()
+        let marker = "sleep 30.\(Int.random(in: 1000...9999))"
+        settings.notifyCommand = try script(marker, in: folder)
         let slow = await Notifier.notify(json: "{}", settings: settings, timeout: 0.5) { message in
             logged.withLock { $0.append(message) }
         }
         #expect(slow == .failed("killed after 0 s"))
-        #expect(Date().timeIntervalSince(started) < 20)  // not the 30 s the command sleeps
+        #expect(processCount(containing: marker) == 0)  // killed with its process group, not waited for
         #expect(logged.withLock { $0.count } == 3)
         #expect(await Notifier.notify(json: "{}", settings: Settings()) == .notConfigured)
     }
