@@ -58,7 +58,10 @@ let package = Package(
         ),
         .target(
             name: "CIBoxStore",
-            dependencies: ["CIBoxModel", "CIBoxBasics", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "CIBoxModel", "CIBoxBasics", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
         .target(

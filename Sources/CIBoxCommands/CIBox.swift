@@ -1,6 +1,9 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import ArgumentParser
+import CIBoxBasics
+import CIBoxEngine
+import Foundation
 
 /// The `cibox` command: CI in a box.
 struct CIBox: AsyncParsableCommand {
@@ -29,31 +32,23 @@ struct CIBox: AsyncParsableCommand {
 package enum Entrypoint {
     /// Runs `cibox` with the process's arguments and exits with the command's status.
     ///
-    /// Two command lines skip building the whole command tree, which ArgumentParser does by reflecting over
-    /// every subcommand (about 2 ms): `cibox --version`, and `cibox pre-push …`, which git runs on every push
-    /// and which is parsed as a command of its own. Help (`-h`, `--help`) always takes the full path.
+    /// Two command lines skip ArgumentParser, which builds the whole command tree by reflecting over every
+    /// subcommand (about 3 ms): `cibox --version`, and `cibox pre-push …` as the hook calls it (see
+    /// ``PrePushCommand/fastOptions(_:)``); anything else about them (help, a mistake) goes the usual way.
     package static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments == ["--version"] {
             Terminal.output(CIBox.version + "\n")
             return
         }
-        if arguments.first == PrePushCommand.configuration.commandName,
-            !arguments.contains(where: { ["-h", "--help", "help"].contains($0) })
-        {
-            await runAlone(PrePushCommand.self, Array(arguments.dropFirst()))
-            return
+        if arguments.first == "pre-push", let options = PrePushCommand.fastOptions(Array(arguments.dropFirst())) {
+            let environment = ["CIBOX_HOME", "HOME"].reduce(into: [String: String]()) { values, name in
+                values[name] = getenv(name).map { String(cString: $0) }
+            }
+            let home = CIBoxHome.resolve(option: options.home, environment: environment)
+            let outcome = await PrePushFlow.check(home: home, workflows: options.workflows, jobs: options.jobs)
+            exit(outcome.rawValue)
         }
         await CIBox.main()
-    }
-
-    /// Parses `arguments` as `command` on its own and runs it, exiting as ArgumentParser's `main` would.
-    private static func runAlone(_ command: any AsyncParsableCommand.Type, _ arguments: [String]) async {
-        do {
-            guard var parsed = try command.parseAsRoot(arguments) as? any AsyncParsableCommand else { return }
-            try await parsed.run()
-        } catch {
-            command.exit(withError: error)
-        }
     }
 }

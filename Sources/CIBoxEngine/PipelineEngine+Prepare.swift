@@ -32,6 +32,8 @@ struct ResolvedSource {
     var configPath: String
     var configText: String
     var kind: SourceKind
+    /// The object id of the commit's `.circleci/orbs` folder (the project's orbs), nil without one.
+    var orbsFolderID: String? = nil
 }
 
 extension PipelineEngine {
@@ -79,6 +81,11 @@ extension PipelineEngine {
             var (plan, warnings, isSetup) = try compile(request)
             if isSetup { plan.isSetup = true }
             let configHash = try self.configHash(of: plan, request: request)
+            if source.kind == .commit {
+                // Only a shortcut for the pre-push gate: losing it costs a compile later, nothing else.
+                try? store.rememberConfigHash(
+                    key: CompileKey.make(source: source, options: options, home: home), configHash: configHash)
+            }
             if acceptingVerified, source.kind == .commit {
                 do {
                     if let passed = try store.passedPipeline(

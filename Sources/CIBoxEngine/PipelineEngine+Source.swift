@@ -45,7 +45,8 @@ extension PipelineEngine {
             return ResolvedSource(
                 repositoryPath: repositoryPath, projectName: repository.name, revision: resolved.commit.sha,
                 treeID: resolved.commit.treeID, branch: branch, tag: tag, configPath: configPath,
-                configText: try decode(data, path: configPath), kind: .commit
+                configText: try decode(data, path: configPath), kind: .commit,
+                orbsFolderID: try repository.objectID(at: ".circleci/orbs", in: resolved.commit)
             )
         } catch let error as GitError {
             throw EngineError(.noRepository, error.message)

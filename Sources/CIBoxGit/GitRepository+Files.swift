@@ -19,12 +19,7 @@ extension GitRepository {
             throw GitError(
                 .invalidArgument, "Cannot read '\(path)' from a commit: give a file path inside the repository.")
         }
-        let tree = try lookupTree(of: commit)
-        defer { git_tree_free(tree) }
-        var entry: OpaquePointer?
-        let status = git_tree_entry_bypath(&entry, tree, relative)
-        if status == GIT_ENOTFOUND.rawValue { return nil }
-        try check(status, "git_tree_entry_bypath", .libgit2, "Cannot read '\(relative)' at commit \(commit.sha)")
+        guard let entry = try treeEntry(relative, in: commit) else { return nil }
         defer { git_tree_entry_free(entry) }
         guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
         var blob: OpaquePointer?
@@ -36,6 +31,27 @@ extension GitRepository {
         let size = Int(git_blob_rawsize(blob))
         guard size > 0, let bytes = git_blob_rawcontent(blob) else { return Data() }
         return Data(bytes: bytes, count: size)
+    }
+
+    /// The object id (40 hex) of what is at `path` in `commit`'s tree (a blob or a folder), or nil when nothing
+    /// is there: equal ids mean equal contents.
+    /// - Throws: `GitError` `.revisionNotFound` when the commit's tree is not in this repository; `.libgit2`
+    ///   when reading fails.
+    package func objectID(at path: String, in commit: GitCommit) throws(GitError) -> String? {
+        guard let entry = try treeEntry(String(path.drop { $0 == "/" }), in: commit) else { return nil }
+        defer { git_tree_entry_free(entry) }
+        return GitOID.string(git_tree_entry_id(entry))
+    }
+
+    /// The entry at `relative` in `commit`'s tree (the caller frees it with `git_tree_entry_free`), or nil.
+    private func treeEntry(_ relative: String, in commit: GitCommit) throws(GitError) -> OpaquePointer? {
+        let tree = try lookupTree(of: commit)
+        defer { git_tree_free(tree) }
+        var entry: OpaquePointer?
+        let status = git_tree_entry_bypath(&entry, tree, relative)
+        if status == GIT_ENOTFOUND.rawValue { return nil }
+        try check(status, "git_tree_entry_bypath", .libgit2, "Cannot read '\(relative)' at commit \(commit.sha)")
+        return entry
     }
 
     /// The names of the files directly in the folder `path` of `commit`'s tree (not its subfolders), sorted.

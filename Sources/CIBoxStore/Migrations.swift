@@ -116,6 +116,14 @@ enum Migrations {
                 t.add(column: "ownerStartTime", .integer)
             }
         }
+        migrator.registerMigration("v6-add-compileMemo") { db in
+            // What a compile gave for its inputs (see CIBoxEngine's CompileKey): lets the pre-push gate verify a
+            // tree without compiling again.
+            try db.create(table: "compileMemo") { t in
+                t.primaryKey("key", .text)
+                t.column("configHash", .text).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -8,7 +8,12 @@ extension PipelineStore {
     /// The project at `path`, made with `name` (made unique with a numeric suffix) when it is new.
     /// - Throws: ``StoreError`` when the database fails.
     package func project(path: String, name: String) throws(StoreError) -> Project {
-        try write("record project '\(path)'") { db in
+        // Most calls find the project: a read needs no write lock and writes nothing.
+        let known = try read("look up project '\(path)'") { db in
+            try ProjectRecord.filter(Column("path") == path).fetchOne(db)
+        }
+        if let known { return known.model }
+        return try write("record project '\(path)'") { db in
             if let existing = try ProjectRecord.filter(Column("path") == path).fetchOne(db) {
                 return existing.model
             }

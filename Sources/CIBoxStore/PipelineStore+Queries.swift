@@ -60,6 +60,15 @@ extension PipelineStore {
         }
     }
 
+    /// Records that the compile inputs `key` gave `configHash` (see ``VerifiedTreeLookup``).
+    package func rememberConfigHash(key: String, configHash: String) throws(StoreError) {
+        try write("remember a compile") { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO compileMemo (key, configHash) VALUES (?, ?)",
+                arguments: [key, configHash])
+        }
+    }
+
     /// Job run `id` with its steps, or nil.
     package func jobDetail(id: Int64) throws(StoreError) -> JobDetail? {
         try read("read job \(id)") { db in

@@ -25,7 +25,7 @@ package final class PipelineStore: Sendable {
     ///   one connection (a command that runs one pipeline: cheaper to open).
     package init(home: String, concurrentReads: Bool = false) throws(StoreError) {
         self.home = home
-        self.databasePath = home + "/cibox.sqlite"
+        self.databasePath = Self.databasePath(home: home)
         do {
             try FileManager.default.createDirectory(atPath: home + "/logs", withIntermediateDirectories: true)
         } catch {
@@ -60,7 +60,7 @@ package final class PipelineStore: Sendable {
     /// - Throws: ``StoreError`` with code `cannotOpen` when there is no readable database in `home`.
     package init(readingHome home: String) throws(StoreError) {
         self.home = home
-        self.databasePath = home + "/cibox.sqlite"
+        self.databasePath = Self.databasePath(home: home)
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw StoreError(.cannotOpen, "No cibox database at '\(databasePath)'. Check CIBOX_HOME.")
         }
@@ -72,6 +72,11 @@ package final class PipelineStore: Sendable {
         } catch {
             throw StoreError(.cannotOpen, "Cannot open the database '\(databasePath)' for reading: \(error).")
         }
+    }
+
+    /// The database file of the state folder `home`.
+    package static func databasePath(home: String) -> String {
+        home + "/cibox.sqlite"
     }
 
     /// The folder of job run `jobID`'s step logs.

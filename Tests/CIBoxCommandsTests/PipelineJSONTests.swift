@@ -116,3 +116,21 @@ import Testing
         #expect(JSONValue.string("a\u{0}b\u{1B}c\u{7F}").rendered() == #""a\u0000b\u001bc\u007f""#)
     }
 }
+
+@Suite struct PrePushOptionsTests {
+    @Test func theHooksOwnArgumentsAreReadWithoutArgumentParser() throws {
+        let options = try #require(
+            PrePushCommand.fastOptions([
+                "--home", "/h", "--workflow", "a", "--job", "b", "--job", "c", "--", "origin", "/srv/x.git",
+            ]))
+        #expect(options.home == "/h")
+        #expect(options.workflows == ["a"])
+        #expect(options.jobs == ["b", "c"])
+        #expect(PrePushCommand.fastOptions(["origin", "url"])?.home == nil)
+    }
+
+    @Test(arguments: [["--help"], ["--home"], ["--verbose", "origin"], ["a", "b", "c"], ["--home=/x", "origin"]])
+    func anythingElseGoesThroughArgumentParser(_ arguments: [String]) {
+        #expect(PrePushCommand.fastOptions(arguments) == nil)
+    }
+}

@@ -85,3 +85,52 @@ import Testing
         }
     }
 }
+
+@Suite struct VerifiedTreeTests {
+    static let config = """
+        version: 2.1
+        jobs:
+          check:
+            steps: [{run: "true"}]
+        workflows:
+          ci:
+            jobs: [check]
+        """
+
+    @Test func aPassedTreeIsVerifiedQuicklyOrByCompilingWhenTheInputsChanged() async throws {
+        let home = try TemporaryDirectory()
+        let repo = try GitFixture()
+        defer { home.remove(); repo.remove() }
+        try repo.write(Self.config, to: ".circleci/config.yml")
+        try repo.commitAll("first")
+        let engine = PipelineEngine(home: home.path, store: try PipelineStore(home: home.path))
+        var options = RunOptions(path: repo.path, revision: "HEAD", trigger: .prePush)
+        options.pushedRef = "refs/heads/main"
+        #expect(PipelineEngine.quicklyVerified(options, home: home.path) == nil)
+        guard case .prepared(let prepared) = try engine.prepareUnlessVerified(options) else {
+            Issue.record("nothing passed yet, yet the tree was verified")
+            return
+        }
+        #expect(try await engine.run(prepared) == .success)
+
+        try repo.git(["commit", "-q", "--amend", "-m", "same tree"])
+        options.revision = try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .newlines)
+        let quick = PipelineEngine.quicklyVerified(options, home: home.path)
+        #expect(quick?.id == prepared.detail.pipeline.id)
+        #expect(quick?.number == 1)
+
+        // A new file in the orb store changes the compile inputs: no quick answer, but the plan is the same.
+        try home.write("version: 2.1\n", to: "orbs/acme/tools@1.0.0.yml")
+        #expect(PipelineEngine.quicklyVerified(options, home: home.path) == nil)
+        guard case .verified(let pipeline) = try engine.prepareUnlessVerified(options) else {
+            Issue.record("the same tree and plan were not verified")
+            return
+        }
+        #expect(pipeline.id == prepared.detail.pipeline.id)
+        #expect(PipelineEngine.quicklyVerified(options, home: home.path)?.id == prepared.detail.pipeline.id)
+
+        // Another branch with other filters is another question.
+        options.pushedRef = "refs/heads/other"
+        #expect(PipelineEngine.quicklyVerified(options, home: home.path) == nil)
+    }
+}
