@@ -10,13 +10,16 @@ package struct ResourceClass: Codable, Sendable, Equatable {
     package var memoryBytes: Int64
     /// Processes and threads.
     package var pids: Int
+    /// Where jobs of this class run (`executor:` in settings); nil: the project's or the default executor.
+    package var executor: ExecutorKind?
 
     /// Makes a resource class.
-    package init(name: String, millicores: Int, memoryBytes: Int64, pids: Int = 4096) {
+    package init(name: String, millicores: Int, memoryBytes: Int64, pids: Int = 4096, executor: ExecutorKind? = nil) {
         self.name = name
         self.millicores = millicores
         self.memoryBytes = memoryBytes
         self.pids = pids
+        self.executor = executor
     }
 }
 
@@ -60,6 +63,12 @@ package struct Settings: Sendable, Equatable {
     package var notifyCommand: String?
     /// `run_as`: the user jobs run as when cibox runs as root (nil: cibox's own user).
     package var runAs: String?
+    /// `executor`: where job runs go unless their resource class or project says otherwise.
+    package var defaultExecutor = ExecutorKind.local
+    /// `project_executor`: project name → executor for its job runs.
+    package var projectExecutors: [String: ExecutorKind] = [:]
+    /// `executors.slurm`: the Slurm cluster, when one is set up.
+    package var slurm: SlurmSettings?
 
     /// Makes settings; the defaults are what an absent file means.
     package init(

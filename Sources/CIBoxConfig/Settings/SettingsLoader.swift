@@ -45,12 +45,15 @@ package enum SettingsLoader {
                 }
             case "daemon", "auto_cancel", "gc", "notify", "run_as":
                 loadOperations(entry, into: &settings, &diagnostics)
+            case "executor", "executors", "project_executor":
+                loadExecutors(entry, into: &settings, &diagnostics)
             default:
                 diagnostics.append(
                     Diagnostic(.warning, at: entry.keyLocation, "unknown settings key '\(entry.key)' is ignored")
                 )
             }
         }
+        checkExecutorReferences(entries, settings: settings, &diagnostics)
         return diagnostics.containsError ? (nil, diagnostics) : (settings, diagnostics)
     }
 
@@ -99,6 +102,18 @@ package enum SettingsLoader {
     private static func resourceClass(_ entry: ConfigMappingEntry, _ diagnostics: inout [Diagnostic]) -> ResourceClass?
     {
         let node = entry.value
+        var executor: ExecutorKind?
+        if let executorNode = node["executor"] {
+            guard let kind = executorKind(executorNode, &diagnostics) else { return nil }
+            executor = kind
+        }
+        // A built-in class may name only its executor and keep its size: `large: { executor: slurm }`.
+        if var builtIn = Settings.builtInClasses.first(where: { $0.name == entry.key }), executor != nil,
+            node["cpus"] == nil, node["memory"] == nil
+        {
+            builtIn.executor = executor
+            return builtIn
+        }
         guard let cpus = cpus(node["cpus"], in: node, &diagnostics),
             let memory = memory(node["memory"], in: node, &diagnostics)
         else { return nil }
@@ -110,7 +125,7 @@ package enum SettingsLoader {
             }
             pids = value
         }
-        return ResourceClass(name: entry.key, millicores: cpus, memoryBytes: memory, pids: pids)
+        return ResourceClass(name: entry.key, millicores: cpus, memoryBytes: memory, pids: pids, executor: executor)
     }
 
     private static func cpus(_ node: ConfigNode?, in parent: ConfigNode, _ diagnostics: inout [Diagnostic]) -> Int? {
