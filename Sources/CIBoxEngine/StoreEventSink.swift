@@ -56,6 +56,8 @@ final class StoreEventSink: PipelineEventSink {
             )
         case .stepStarted(let jobID, let index, let date):
             try store.startStep(jobID: jobID, index: index, at: date)
+        case .jobSubmitted(let id, let reference):
+            try store.setExecutorReference(jobID: id, reference: reference)
         case .stepFinished(let jobID, let index, let result):
             try store.finishStep(
                 jobID: jobID, index: index, status: result.status, exitCode: result.exitCode,

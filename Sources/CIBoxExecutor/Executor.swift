@@ -34,6 +34,14 @@ package protocol JobObserver: Sendable {
     func stepStarted(jobID: Int64, index: Int, at date: Date) async
     /// Step `index` of job run `jobID` ended with `result`.
     func stepFinished(jobID: Int64, index: Int, result: StepResult) async
+    /// Job run `jobID` was handed to another system, which knows it as `reference` (`slurm:1234`); cibox keeps
+    /// the reference so that a later cibox can find the job again after a crash.
+    func jobSubmitted(jobID: Int64, reference: String) async
+}
+
+extension JobObserver {
+    /// Ignores the reference (observers that only follow steps).
+    package func jobSubmitted(jobID: Int64, reference: String) async {}
 }
 
 /// Everything a job run needs, fixed before it starts.
@@ -105,6 +113,16 @@ package struct JobRunRequest: Sendable {
     /// The user and group the job's processes run as (cibox must be root); nil keeps cibox's own. The runner
     /// gives the job's folder to that user before the first step.
     package var runAs: (uid: UInt32, gid: UInt32)?
+    /// Which executor runs it (an ``ExecutorRouter`` picks by this).
+    package var executor = ExecutorKind.local
+    /// What another system already calls this job run (`slurm:1234`), when an earlier cibox submitted it and
+    /// stopped: the executor attaches to that job instead of starting it again.
+    package var executorReference: String?
+    /// Where caches (`caches/`), workspaces (`workspaces/<workflow>/`) and artifacts (`artifacts/<job>/`) live;
+    /// nil: ``stateDirectory``.
+    package var storageDirectory: String?
+    /// Whether the job run takes a slot of this machine's capacity (false for jobs a cluster runs).
+    package var usesLocalSlot: Bool { executor == .local }
 
     /// Makes a request.
     package init(
@@ -143,7 +161,7 @@ package struct JobRunRequest: Sendable {
 }
 
 /// How one step ended.
-package struct StepResult: Sendable, Equatable {
+package struct StepResult: Codable, Sendable, Equatable {
     /// Its status.
     package var status: StepStatus
     /// The exit code of its command (128 + signal when killed), if it ran one.
@@ -171,7 +189,7 @@ package struct StepResult: Sendable, Equatable {
 }
 
 /// How a job run ended.
-package struct JobResult: Sendable, Equatable {
+package struct JobResult: Codable, Sendable, Equatable {
     /// `success`, `failed` or `canceled`.
     package var status: JobStatus
     /// The failing step's exit code, if a step failed.
@@ -208,6 +226,25 @@ package struct JobResult: Sendable, Equatable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.steps = steps
+    }
+}
+
+extension JobResult {
+    /// A job run that could not start its steps: every step is `not_run` (and `observer` is told so), the job fails
+    /// as `infrastructure` with `message`.
+    package static func notStarted(
+        _ request: JobRunRequest, observer: any JobObserver, message: String, startedAt: Date = Date()
+    ) async -> JobResult {
+        var steps: [StepResult] = []
+        for index in request.spec.steps.indices {
+            let skipped = StepResult(status: .notRun)
+            steps.append(skipped)
+            await observer.stepFinished(jobID: request.jobID, index: index, result: skipped)
+        }
+        return JobResult(
+            status: .failed, failureReason: .infrastructure, failureMessage: message, startedAt: startedAt,
+            finishedAt: Date(), steps: steps
+        )
     }
 }
 

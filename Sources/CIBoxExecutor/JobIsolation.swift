@@ -12,6 +12,9 @@ import Synchronization
 final class JobIsolation: Sendable {
     /// The job run's cgroup, or nil in fallback mode.
     let group: JobCgroup?
+    /// The cgroup that already holds cibox (a Slurm job's), watched for usage and out-of-memory kills; never
+    /// killed as a whole or removed, since cibox itself is in it.
+    let enclosing: EnclosingCgroup?
     /// The limits the job runs under.
     let limits: ResourceLimits?
     /// The pid (= process group) of every step process started, for fallback kills.
@@ -20,15 +23,18 @@ final class JobIsolation: Sendable {
     private let waited = Mutex<ResourceUsage>(ResourceUsage())
 
     /// The isolation mode.
-    var mode: IsolationMode { group?.mode ?? .none }
+    var mode: IsolationMode { group?.mode ?? enclosing?.mode ?? .none }
 
     /// Makes the isolation of job run `jobID`: a fresh cgroup when `manager` can make one, else fallback.
-    /// - Parameter warn: told once per process why cgroups could not be used.
+    /// - Parameters:
+    ///   - enclosing: the cgroup something else made for the whole job (Slurm), watched but left alone.
+    ///   - warn: told once per process why cgroups could not be used.
     init(
         jobID: Int64, stateDirectory: String, limits: ResourceLimits?, manager: CgroupManager?,
-        warn: @Sendable (String) -> Void
+        enclosing: EnclosingCgroup? = nil, warn: @Sendable (String) -> Void
     ) {
         self.limits = limits
+        self.enclosing = enclosing
         guard let manager, let limits, manager.mode != .none else {
             if let manager, case .unavailable(let reason) = manager.layout {
                 warn(
@@ -76,12 +82,20 @@ final class JobIsolation: Sendable {
     }
 
     /// Out-of-memory kills so far (cgroup mode only).
-    var oomKills: Int { group?.usage().oomKills ?? 0 }
+    var oomKills: Int { (group ?? enclosing?.group)?.usage().oomKills ?? 0 }
 
     /// Ends the job run: kills what is left (background steps, orphans), reads the usage, removes the cgroup.
     func end() -> ResourceUsage {
         killAll()
         var usage = waited.withLock { $0 }
+        if let enclosing {
+            enclosing.killOthers()
+            let measured = enclosing.group.usage()
+            usage = ResourceUsage(
+                cpuSeconds: measured.cpuSeconds, peakMemoryBytes: measured.peakMemoryBytes ?? usage.peakMemoryBytes,
+                oomKills: measured.oomKills
+            )
+        }
         if let group {
             let measured = group.usage()
             usage = ResourceUsage(
@@ -92,5 +106,24 @@ final class JobIsolation: Sendable {
         }
         ChildProcesses.reapOrphans()
         return usage
+    }
+}
+
+/// A cgroup made by something else for the whole job, cibox included (Slurm's task/cgroup on a cluster node).
+package struct EnclosingCgroup: Sendable {
+    /// Its folders, read for usage and out-of-memory kills.
+    let group: JobCgroup
+    /// What job results call this isolation.
+    package let mode: IsolationMode
+
+    /// Kills every process in the group except cibox itself and its parent (orphans the steps left behind).
+    func killOthers() {
+        let own: Set<Int32> = [getpid(), getppid()]
+        for _ in 0..<50 {
+            let others = group.pids().filter { !own.contains($0) }
+            if others.isEmpty { return }
+            for pid in others { kill(pid, SIGKILL) }
+            usleep(10_000)
+        }
     }
 }

@@ -82,9 +82,11 @@ extension JobRunner {
             resolvePath: { paths.resolve($0, relativeTo: workingDirectory) })
     }
 
-    /// `$CIBOX_HOME`, or a folder inside the job's own when the request has none (tests of the runner alone).
+    /// Where caches, workspaces and artifacts live: the request's storage folder, else `$CIBOX_HOME`, else a
+    /// folder inside the job's own when the request has neither (tests of the runner alone).
     var stateHome: String {
-        request.stateDirectory.isEmpty ? request.workDirectory + "/.cibox/state" : request.stateDirectory
+        if let storage = request.storageDirectory, !storage.isEmpty { return storage }
+        return request.stateDirectory.isEmpty ? request.workDirectory + "/.cibox/state" : request.stateDirectory
     }
 
     /// `path` (inside the job's folder) relative to it, `.` for the folder itself.

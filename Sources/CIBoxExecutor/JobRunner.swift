@@ -27,13 +27,16 @@ final class JobRunner: Sendable {
     /// The test cases read by `store_test_results` steps so far.
     let testCases = Mutex<[TestCase]>([])
 
-    init(request: JobRunRequest, observer: any JobObserver, cgroups: CgroupManager?, warn: @Sendable (String) -> Void) {
+    init(
+        request: JobRunRequest, observer: any JobObserver, cgroups: CgroupManager?, enclosing: EnclosingCgroup? = nil,
+        warn: @Sendable (String) -> Void
+    ) {
         self.request = request
         self.observer = observer
         self.paths = JobPaths(home: request.workDirectory)
         self.isolation = JobIsolation(
             jobID: request.jobID, stateDirectory: request.agentStateDirectory, limits: request.limits, manager: cgroups,
-            warn: warn
+            enclosing: enclosing, warn: warn
         )
         self.deadline = Date().addingTimeInterval(request.timeLimit)
     }
@@ -186,16 +189,8 @@ final class JobRunner: Sendable {
 
     /// A job that could not even start its steps: every step is `not_run`, the job fails as infrastructure.
     private func infrastructureFailure(_ error: any Error, startedAt: Date) async -> JobResult {
-        var steps: [StepResult] = []
-        for index in request.spec.steps.indices {
-            let skipped = StepResult(status: .notRun)
-            steps.append(skipped)
-            await observer.stepFinished(jobID: request.jobID, index: index, result: skipped)
-        }
-        return JobResult(
-            status: .failed, failureReason: .infrastructure, failureMessage: String(describing: error),
-            startedAt: startedAt, finishedAt: Date(), steps: steps
-        )
+        await JobResult.notStarted(
+            request, observer: observer, message: String(describing: error), startedAt: startedAt)
     }
 
     private func cleanUp() {

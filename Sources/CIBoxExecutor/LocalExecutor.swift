@@ -7,25 +7,34 @@ import Synchronization
 package struct LocalExecutor: Executor {
     /// The cgroups of this process, or nil to run without (tests, or when turned off).
     package let cgroups: CgroupManager?
+    /// The cgroup something else made for the job (a Slurm job's), watched for usage and out-of-memory kills.
+    package let enclosing: EnclosingCgroup?
     private let warning: WarningOnce
 
     /// Makes a local executor and makes cibox the subreaper of its jobs' orphans.
     /// - Parameters:
     ///   - cgroups: where job cgroups are made; nil runs jobs without cgroups.
+    ///   - enclosing: with no `cgroups`, the cgroup that already holds cibox and its jobs (on a Slurm node).
     ///   - warn: told once why cgroups could not be used, if they could not.
-    package init(cgroups: CgroupManager? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }) {
+    package init(
+        cgroups: CgroupManager? = nil, enclosing: EnclosingCgroup? = nil,
+        warn: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         ProcessSpawner.becomeSubreaper()
         self.cgroups = cgroups
+        self.enclosing = enclosing
         self.warning = WarningOnce(warn)
     }
 
     /// The isolation job runs get here.
-    package var isolationMode: IsolationMode { cgroups?.mode ?? .none }
+    package var isolationMode: IsolationMode { cgroups?.mode ?? enclosing?.mode ?? .none }
 
     /// Runs `request` here; see ``Executor``.
     package func run(_ request: JobRunRequest, observer: any JobObserver) async -> JobResult {
         let warning = self.warning
-        return await JobRunner(request: request, observer: observer, cgroups: cgroups) { warning.say($0) }.run()
+        return await JobRunner(request: request, observer: observer, cgroups: cgroups, enclosing: enclosing) {
+            warning.say($0)
+        }.run()
     }
 }
 

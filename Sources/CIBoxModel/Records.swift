@@ -135,6 +135,8 @@ package struct Job: Codable, Sendable, Equatable {
     package var resources: JobResources
     /// When someone asked to cancel it (`cibox cancel`), if they did.
     package var cancelRequestedAt: Date?
+    /// What the system that ran it calls it (`slurm:1234`); nil for job runs of this machine.
+    package var executorReference: String?
 
     /// Makes a job value.
     package init(
@@ -142,7 +144,7 @@ package struct Job: Codable, Sendable, Equatable {
         parallelism: Int, attempt: Int, status: JobStatus, executor: String, resourceClass: String?,
         exitCode: Int? = nil, failureReason: FailureReason? = nil, failureMessage: String? = nil,
         startedAt: Date? = nil, finishedAt: Date? = nil, resources: JobResources = JobResources(),
-        cancelRequestedAt: Date? = nil
+        cancelRequestedAt: Date? = nil, executorReference: String? = nil
     ) {
         self.id = id
         self.workflowID = workflowID
@@ -162,12 +164,13 @@ package struct Job: Codable, Sendable, Equatable {
         self.finishedAt = finishedAt
         self.resources = resources
         self.cancelRequestedAt = cancelRequestedAt
+        self.executorReference = executorReference
     }
 }
 
 /// The resources of a job run: its isolation, its limits and what it used (nil until known).
 package struct JobResources: Codable, Sendable, Equatable {
-    /// `cgroup2`, `cgroup1` or `none`.
+    /// `cgroup2`, `cgroup1`, `none`, or `slurm` (on a cluster node, in Slurm's cgroups).
     package var isolation: String?
     package var cpuSeconds: Double?
     package var peakMemoryBytes: Int64?

@@ -36,15 +36,17 @@ struct DriverState {
 }
 
 extension PipelineDriver {
-    /// Waits for a slot, runs the job run, and gives the slot back.
+    /// Waits for a slot, runs the job run, and gives the slot back. A job run on a cluster takes no slot of this
+    /// machine: the cluster queues it.
     func runJob(_ request: JobRunRequest, slot: SlotRequest) async -> JobResult {
-        guard await slots.acquire(slot) else {
+        let acquired = request.usesLocalSlot ? await slots.acquire(slot) : !Task.isCancelled
+        guard acquired else {
             let now = Date()
             return JobResult(status: .canceled, failureReason: .canceled, startedAt: now, finishedAt: now, steps: [])
         }
         await sink.handle(.jobStatus(id: request.jobID, status: .running, at: Date()))
         let result = await executor.run(request, observer: StepEventForwarder(sink: sink))
-        await slots.release(slot.id)
+        if request.usesLocalSlot { await slots.release(slot.id) }
         return result
     }
 

@@ -16,6 +16,8 @@ package enum PipelineEvent: Sendable, Equatable {
     case jobFinished(id: Int64, result: JobResult)
     case stepStarted(jobID: Int64, index: Int, at: Date)
     case stepFinished(jobID: Int64, index: Int, result: StepResult)
+    /// A job run was handed to another system (a cluster), which calls it `reference` (`slurm:1234`).
+    case jobSubmitted(id: Int64, reference: String)
 }
 
 /// Receives pipeline events in the order they happen for each job run.
@@ -37,5 +39,9 @@ struct StepEventForwarder: JobObserver {
 
     func stepFinished(jobID: Int64, index: Int, result: StepResult) async {
         await sink.handle(.stepFinished(jobID: jobID, index: index, result: result))
+    }
+
+    func jobSubmitted(jobID: Int64, reference: String) async {
+        await sink.handle(.jobSubmitted(id: jobID, reference: reference))
     }
 }

@@ -124,6 +124,13 @@ enum Migrations {
                 t.column("configHash", .text).notNull()
             }
         }
+        migrator.registerMigration("v8-add-job-executorRef") { db in
+            // What the system that runs a job run calls it (`slurm:1234`), so that a cibox started after a crash
+            // attaches to the cluster's job instead of marking it interrupted.
+            try db.alter(table: "job") { t in
+                t.add(column: "executorRef", .text)
+            }
+        }
         return migrator
     }
 }

@@ -96,6 +96,7 @@ struct JobRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var memoryLimitBytes: Int64?
     var millicoresLimit: Int?
     var cancelRequestedAt: Date?
+    var executorRef: String?
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
@@ -110,7 +111,7 @@ struct JobRecord: Codable, FetchableRecord, MutablePersistableRecord {
                 isolation: isolation, cpuSeconds: cpuSeconds, peakMemoryBytes: peakMemoryBytes, oomKills: oomKills,
                 memoryLimitBytes: memoryLimitBytes, millicoresLimit: millicoresLimit
             ),
-            cancelRequestedAt: cancelRequestedAt
+            cancelRequestedAt: cancelRequestedAt, executorReference: executorRef
         )
     }
 }

@@ -40,6 +40,8 @@ struct ProgressPrinter: PipelineEventSink {
         switch event {
         case .pipelineStatus, .workflowStatus:
             return nil
+        case .jobSubmitted(let id, let reference):
+            return "[\(jobLabels[id] ?? String(id))] submitted as \(reference)"
         case .jobStatus(let id, let status, _):
             guard status != .queued && status != .blocked else { return nil }
             return "[\(jobLabels[id] ?? String(id))] \(status.rawValue)"

@@ -36,6 +36,28 @@ package final class CgroupManager: Sendable {
         return CgroupManager(layout: layout, fileSystem: fileSystem)
     }
 
+    /// cibox's own cgroup, to watch when something else made it for the job cibox runs (a Slurm job); nil when
+    /// there are no cgroups.
+    /// - Parameter mode: what job results call this isolation.
+    package func enclosingGroup(as mode: IsolationMode) -> EnclosingCgroup? {
+        switch layout {
+        case .unavailable:
+            return nil
+        case .v2(let directory, _):
+            let group = JobCgroup(
+                mode: .cgroup2, directories: [directory], fileSystem: fileSystem, memoryDirectory: nil,
+                cpuDirectory: nil, freezerDirectory: nil)
+            return EnclosingCgroup(group: group, mode: mode)
+        case .v1(let directories):
+            let watched = ["memory", "cpuacct"].compactMap { directories[$0] }
+            guard !watched.isEmpty else { return nil }
+            let group = JobCgroup(
+                mode: .cgroup1, directories: watched, fileSystem: fileSystem, memoryDirectory: directories["memory"],
+                cpuDirectory: directories["cpuacct"], freezerDirectory: nil)
+            return EnclosingCgroup(group: group, mode: mode)
+        }
+    }
+
     /// The isolation job runs get.
     package var mode: IsolationMode {
         switch layout {

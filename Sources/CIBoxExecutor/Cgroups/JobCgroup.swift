@@ -79,7 +79,7 @@ package struct JobCgroup: Sendable {
             let ooms = Self.field(
                 "oom_kill", in: memoryDirectory.flatMap { try? fileSystem.read($0 + "/memory.oom_control") })
             return ResourceUsage(cpuSeconds: Double(cpu ?? 0) / 1e9, peakMemoryBytes: peak, oomKills: Int(ooms ?? 0))
-        case .none:
+        case .none, .slurm:
             return ResourceUsage()
         }
     }

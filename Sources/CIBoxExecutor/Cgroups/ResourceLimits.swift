@@ -25,6 +25,8 @@ package enum IsolationMode: String, Codable, Sendable {
     case cgroup1
     /// No cgroups: a process group per step and rlimits.
     case none
+    /// On a Slurm node, inside the cgroups Slurm made for the job (task/cgroup).
+    case slurm
 }
 
 /// What a job run used, read from its cgroup (or from wait4 without one).
