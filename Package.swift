@@ -73,6 +73,11 @@ let package = Package(
             dependencies: ["CIBoxModel", "CIBoxBasics", "CSpawn", "CIBoxTestResults", "CLibarchive"],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
+            name: "CIBoxSlurm",
+            dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxExecutor"],
+            exclude: ["README.md"], swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CIBoxScheduler",
             dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxPlanner", "CIBoxExecutor"],
             exclude: ["README.md"], swiftSettings: swiftSettings
@@ -83,7 +88,7 @@ let package = Package(
             name: "CIBoxEngine",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxPlanner", "CIBoxGit", "CIBoxStore",
-                "CIBoxExecutor", "CIBoxScheduler",
+                "CIBoxExecutor", "CIBoxScheduler", "CIBoxSlurm",
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
@@ -91,7 +96,7 @@ let package = Package(
             name: "CIBoxDaemon",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxGit", "CIBoxStore", "CIBoxExecutor", "CIBoxScheduler",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "CIBoxSlurm", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -102,7 +107,7 @@ let package = Package(
             name: "CIBoxCommands",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxScheduler", "CIBoxExecutor",
-                "CIBoxConfig", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit", "CIBoxDaemon",
+                "CIBoxConfig", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit", "CIBoxDaemon", "CIBoxSlurm",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -143,6 +148,9 @@ let package = Package(
             name: "CIBoxStoreTests", dependencies: ["CIBoxStore", "CIBoxTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxExecutorTests", dependencies: ["CIBoxExecutor", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxSlurmTests", dependencies: ["CIBoxSlurm", "CIBoxExecutor", "CIBoxModel", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxSchedulerTests", dependencies: ["CIBoxScheduler", "CIBoxBasics", "CIBoxTestSupport"],

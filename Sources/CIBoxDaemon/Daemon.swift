@@ -45,9 +45,19 @@ package enum Daemon {
     package static func run(
         engine: PipelineEngine, cgroups: CgroupManager?, options: Options, logger: Logger
     ) async throws {
-        let recovered = try Recovery.recover(engine: engine, cgroups: cgroups)
+        let report = try await Recovery.recover(engine: engine, cgroups: cgroups)
+        let recovered = report.interrupted
         if !recovered.isEmpty {
             logger.warning("interrupted pipelines recovered", metadata: ["pipeline.ids": "\(recovered)"])
+        }
+        for id in report.resumable {
+            // Its jobs still run on the cluster: follow them again and run what comes after them.
+            guard let prepared = try? engine.resume(pipelineID: id) else { continue }
+            logger.info("pipeline attached again", metadata: ["pipeline.id": "\(id)"])
+            Task {
+                _ = try? await engine.run(prepared)
+                await options.onFinished(id)
+            }
         }
         let service = PipelineService(
             engine: engine, logger: logger, gracePeriod: options.gracePeriod, pollInterval: options.pollInterval,

@@ -3,33 +3,56 @@
 package import CIBoxEngine
 package import CIBoxExecutor
 import CIBoxModel
+package import CIBoxSlurm
 import CIBoxStore
 import Foundation
 
 /// What a daemon does at start after a crash of an earlier cibox (`kill -9`, a power cut).
 package enum Recovery {
-    /// Marks the pipelines whose owner is gone as interrupted and kills what their jobs left running.
-    /// - Returns: the pipelines it marked.
-    package static func recover(engine: PipelineEngine, cgroups: CgroupManager?) throws(EngineError) -> [Int64] {
+    /// What recovery did.
+    package struct Report: Sendable, Equatable {
+        /// Pipelines marked interrupted (nothing of them runs any more).
+        package var interrupted: [Int64] = []
+        /// Pipelines with job runs still alive on a cluster, ready to be run on (``PipelineEngine/resume(pipelineID:)``):
+        /// their cluster jobs are attached to again, their other running job runs were marked interrupted.
+        package var resumable: [Int64] = []
+    }
+
+    /// Finds the pipelines whose owner is gone: those with job runs still alive on Slurm are made ready to run on
+    /// (those job runs are attached to again by whoever runs them); the others are marked interrupted and what
+    /// their jobs left running on this machine is killed.
+    /// - Parameter slurm: how Slurm is asked (its commands by default); used only when `executors.slurm` is set.
+    package static func recover(
+        engine: PipelineEngine, cgroups: CgroupManager?, slurm: any SlurmClient = SlurmCommandLine()
+    ) async throws(EngineError) -> Report {
         let store = engine.store
-        let orphans: [Int64]
+        var report = Report()
         do {
-            orphans = try store.orphanedPipelines()
-        } catch {
-            throw EngineError(.store, error.message)
-        }
-        for pipelineID in orphans {
-            do {
-                let jobs = try store.markInterrupted(pipelineID: pipelineID)
-                try store.refreshLogSizes(jobIDs: jobs)
-                for group in cgroups?.leftoverGroups(stateDirectory: engine.home, jobIDs: jobs) ?? [] {
+            for pipelineID in try store.orphanedPipelines() {
+                let running = try store.runningJobs(pipelineID: pipelineID)
+                var attachable: [Int64: String] = [:]
+                if let settings = engine.settings.slurm, !running.isEmpty {
+                    attachable = await SlurmRecovery.attachable(
+                        running.map { (jobID: $0.jobID, reference: $0.reference) },
+                        sharedDirectory: settings.sharedDirectory, home: engine.home, client: slurm)
+                }
+                let interruptedJobs: [Int64]
+                if attachable.isEmpty {
+                    interruptedJobs = try store.markInterrupted(pipelineID: pipelineID)
+                    report.interrupted.append(pipelineID)
+                } else {
+                    interruptedJobs = try store.prepareReattach(pipelineID: pipelineID, reattaching: attachable)
+                    report.resumable.append(pipelineID)
+                }
+                try store.refreshLogSizes(jobIDs: interruptedJobs)
+                for group in cgroups?.leftoverGroups(stateDirectory: engine.home, jobIDs: interruptedJobs) ?? [] {
                     group.killAll()
                     group.remove()
                 }
-            } catch {
-                throw EngineError(.store, error.message)
             }
+        } catch {
+            throw EngineError(.store, error.message)
         }
-        return orphans
+        return report
     }
 }

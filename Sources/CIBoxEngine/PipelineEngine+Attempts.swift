@@ -90,7 +90,7 @@ extension PipelineEngine {
                 for job in workflow.jobs {
                     let key = "\(workflow.workflow.name)/\(job.job.name)/\(job.job.nodeIndex)"
                     if failedOnly, let earlier = passed[key] {
-                        try WorkspaceStore(home: home).reuse(
+                        try WorkspaceStore(home: storageDirectory).reuse(
                             workflowID: earlier.workflowID, jobID: earlier.id, as: job.job.id, in: job.job.workflowID
                         )
                         try store.markReused(

@@ -7,6 +7,7 @@ import CIBoxGit
 package import CIBoxModel
 import CIBoxPlanner
 package import CIBoxScheduler
+import CIBoxSlurm
 package import CIBoxStore
 import Foundation
 import Synchronization
@@ -76,11 +77,29 @@ package final class PipelineEngine: Sendable {
         self.store = store
         self.settings = settings
         self.capacity = settings.capacity ?? SettingsFile.machineCapacity
-        self.executor = executor ?? LocalExecutor(cgroups: settings.usesCgroups ? cgroups : nil, warn: warn)
+        self.executor =
+            executor
+            ?? Self.makeExecutor(
+                home: home, settings: settings, cgroups: settings.usesCgroups ? cgroups : nil,
+                agentExecutable: agentExecutable, warn: warn)
         self.slots = SlotPool(capacity: capacity)
         self.agentExecutable = agentExecutable
         self.warn = warn
     }
+
+    /// This machine's executor, and Slurm's when `executors.slurm` is set, behind one router.
+    static func makeExecutor(
+        home: String, settings: Settings, cgroups: CgroupManager?, agentExecutable: String?,
+        warn: @escaping @Sendable (String) -> Void
+    ) -> any Executor {
+        let local = LocalExecutor(cgroups: cgroups, warn: warn)
+        guard let slurm = settings.slurm else { return local }
+        let cibox = slurm.ciboxPath ?? agentExecutable ?? "cibox"
+        return ExecutorRouter([.local: local, .slurm: SlurmExecutor(settings: slurm, home: home, ciboxPath: cibox)])
+    }
+
+    /// Where caches, workspaces and artifacts live: the Slurm shared folder when one is set up, else the home.
+    package var storageDirectory: String { settings.storageDirectory(home: home) }
 
     /// Passes `message` to `warn` unless it was said before.
     func warnOnce(_ message: String) {
@@ -207,7 +226,13 @@ package final class PipelineEngine: Sendable {
     {
         let pipeline = prepared.detail.pipeline
         let spec = plan.spec ?? JobSpec(definitionName: job.name, steps: [])
-        let (resourceClass, note) = settings.resourceClass(named: spec.resourceClass, capacity: capacity)
+        // A job run an earlier cibox handed to Slurm stays there: this one attaches to it.
+        let executorKind: ExecutorKind =
+            SlurmExecutor.jobID(reference: job.executorReference) != nil
+            ? .slurm : settings.executor(resourceClass: spec.resourceClass, project: pipeline.projectName)
+        // The cluster's nodes, not this machine, bound a job sent there: only this machine's jobs are clamped.
+        let limit = executorKind == .local ? capacity : Capacity(millicores: .max / 2, memoryBytes: .max / 2)
+        let (resourceClass, note) = settings.resourceClass(named: spec.resourceClass, capacity: limit)
         if let note { warnOnce(note) }
         let workflowName = prepared.detail.workflows.first { $0.workflow.id == job.workflowID }?.workflow.name ?? ""
         var request = JobRunRequest(
@@ -242,6 +267,10 @@ package final class PipelineEngine: Sendable {
             }
         }
         request.stateDirectory = home
+        request.storageDirectory = storageDirectory
+        request.executor = executorKind
+        request.executorReference = job.executorReference
+        request.sourceOrigin = prepared.source.origin
         request.projectID = pipeline.projectID
         request.upstreamJobIDs = Self.upstreamJobIDs(of: job, plan: plan, prepared: prepared)
         request.agentExecutable = agentExecutable

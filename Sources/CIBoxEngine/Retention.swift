@@ -30,13 +30,14 @@ package enum Retention {
     ///   - keepLast: the newest pipelines of each project that always stay.
     ///   - cacheSize: caches beyond this many bytes go, least recently used first.
     ///   - dryRun: report only; delete nothing.
+    ///   - storageDirectory: where caches, workspaces and artifacts live (default: the store's home).
     /// - Throws: ``StoreError`` when the database cannot be read or written.
     package static func collect(
-        store: PipelineStore, olderThan: Double, keepLast: Int, cacheSize: Int64, dryRun: Bool = false,
-        now: Date = Date()
+        storageDirectory: String? = nil, store: PipelineStore, olderThan: Double, keepLast: Int, cacheSize: Int64,
+        dryRun: Bool = false, now: Date = Date()
     ) throws(StoreError) -> RetentionReport {
         var report = RetentionReport()
-        let home = store.home
+        let home = storageDirectory ?? store.home
         report.pipelines = try store.expiredPipelines(
             before: now.addingTimeInterval(-olderThan), keepLast: max(0, keepLast))
         let artifacts = ArtifactStore(home: home)

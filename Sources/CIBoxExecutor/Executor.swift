@@ -28,6 +28,27 @@ package protocol SourceCheckout: Sendable {
     func checkout(into directory: String) throws -> String
 }
 
+/// Where a checkout comes from, as a value that can be written down and used on another machine (a cluster node
+/// that sees the repository at the same path).
+package struct SourceOrigin: Codable, Sendable, Equatable {
+    /// The repository's path (work tree or git folder).
+    package var repositoryPath: String
+    /// The commit to materialise.
+    package var revision: String
+    /// The branch to create in the checkout, if any.
+    package var branch: String?
+    /// Whether to copy the work tree's files (uncommitted changes included) instead of the commit.
+    package var workingTree: Bool
+
+    /// Makes an origin.
+    package init(repositoryPath: String, revision: String, branch: String?, workingTree: Bool) {
+        self.repositoryPath = repositoryPath
+        self.revision = revision
+        self.branch = branch
+        self.workingTree = workingTree
+    }
+}
+
 /// Told about the steps of a job run as they start and end. Called from the job run's task, in order.
 package protocol JobObserver: Sendable {
     /// Step `index` of job run `jobID` started at `date`.
@@ -74,6 +95,8 @@ package struct JobRunRequest: Sendable {
     package var logDirectory: String
     /// How the `checkout` step gets the source.
     package var source: any SourceCheckout
+    /// The same source as a value, for executors that run the job elsewhere; nil when it cannot be written down.
+    package var sourceOrigin: SourceOrigin?
     /// Variables inherited from cibox's own environment (`PATH`, locale, …).
     package var inheritedEnvironment: [String: String]
     /// Whether to keep `workDirectory` after the job run (for debugging).

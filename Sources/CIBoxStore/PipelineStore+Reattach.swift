@@ -37,13 +37,13 @@ extension PipelineStore {
     }
 
     /// Gets pipeline `id`, whose process went away, ready to be run on by a new one: its running job runs in
-    /// `reattaching` (still alive on a cluster) go back to `queued` with their start time and executor reference
-    /// kept, so that the new process attaches to them; its other running job runs become `interrupted`
+    /// `reattaching` (still alive on a cluster, by job run id → executor reference) go back to `queued` with their
+    /// start time kept and that reference recorded, so that the new process attaches to them; its other running job runs become `interrupted`
     /// (`failure_reason: interrupted`, logs kept) as ``markInterrupted(pipelineID:at:)`` would. Queued and blocked
     /// job runs stay as they are, and so do the pipeline's and its workflows' statuses.
     /// - Returns: the job runs marked interrupted.
     @discardableResult
-    package func prepareReattach(pipelineID id: Int64, reattaching: Set<Int64>, at date: Date = Date())
+    package func prepareReattach(pipelineID id: Int64, reattaching: [Int64: String], at date: Date = Date())
         throws(StoreError) -> [Int64]
     {
         try write("prepare pipeline \(id) to be attached again") { db in
@@ -52,9 +52,10 @@ extension PipelineStore {
                 arguments: [id, JobStatus.running.rawValue])
             var interrupted: [Int64] = []
             for jobID in running {
-                if reattaching.contains(jobID) {
+                if let reference = reattaching[jobID] {
                     try db.execute(
-                        sql: "UPDATE job SET status = ? WHERE id = ?", arguments: [JobStatus.queued.rawValue, jobID])
+                        sql: "UPDATE job SET status = ?, executorRef = ? WHERE id = ?",
+                        arguments: [JobStatus.queued.rawValue, reference, jobID])
                     continue
                 }
                 interrupted.append(jobID)

@@ -37,6 +37,7 @@ struct DaemonCommand: AsyncParsableCommand {
         logger.logLevel = .info
         let settings = engine.settings
         let store = engine.store
+        let storage = engine.storageDirectory
         var options = Daemon.Options(
             requeueInterrupted: requeueInterrupted || settings.daemon.requeueInterrupted,
             gracePeriod: gracePeriod ?? settings.daemon.gracePeriod, pollInterval: pollInterval,
@@ -49,6 +50,7 @@ struct DaemonCommand: AsyncParsableCommand {
         options.collect = {
             do {
                 _ = try Retention.collect(
+                    storageDirectory: storage,
                     store: store, olderThan: retention.olderThan, keepLast: retention.keepLast,
                     cacheSize: retention.cacheSize
                 )

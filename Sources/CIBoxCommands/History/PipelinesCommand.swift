@@ -55,6 +55,12 @@ enum HistoryAccess {
         }
     }
 
+    /// Where caches, workspaces and artifacts live (the Slurm shared folder when one is set up).
+    /// - Throws: exit status 2 after printing why settings cannot be read.
+    static func storageDirectory(_ global: GlobalOptions) throws -> String {
+        try settings(global).storageDirectory(home: global.homeDirectory)
+    }
+
     /// Fails with "no such …" and exit status 2.
     static func notFound(_ message: String) -> ExitCode {
         Terminal.fail(message)

@@ -25,7 +25,9 @@ struct ShowCommand: ParsableCommand {
         }
         if json {
             Terminal.output(
-                PipelineJSON.detail(detail, artifacts: ArtifactStore(home: store.home).list).rendered() + "\n")
+                PipelineJSON.detail(
+                    detail, artifacts: ArtifactStore(home: try HistoryAccess.storageDirectory(global)).list
+                ).rendered() + "\n")
             return
         }
         let pipeline = detail.pipeline

@@ -51,8 +51,8 @@ struct GcCommand: ParsableCommand {
             throw ExitCodes.cannotRun
         }
         let report = try Retention.collect(
-            store: store, olderThan: age, keepLast: keepLast ?? settings.retention.keepLast,
-            cacheSize: settings.retention.cacheSize, dryRun: dryRun)
+            storageDirectory: settings.storageDirectory(home: global.homeDirectory), store: store, olderThan: age,
+            keepLast: keepLast ?? settings.retention.keepLast, cacheSize: settings.retention.cacheSize, dryRun: dryRun)
         if json {
             Terminal.output(Self.object(report, dryRun: dryRun).rendered() + "\n")
             return

@@ -12,7 +12,7 @@ package enum PipelineNotification {
     /// Never throws: a failure is logged to standard error by ``Notifier``.
     package static func send(pipelineID: Int64, store: PipelineStore, settings: Settings) async {
         guard settings.notifyCommand != nil, let detail = try? store.pipelineDetail(id: pipelineID) else { return }
-        let artifacts = ArtifactStore(home: store.home)
+        let artifacts = ArtifactStore(home: settings.storageDirectory(home: store.home))
         let json = PipelineJSON.detail(detail, artifacts: { artifacts.list(jobID: $0) }).rendered()
         await Notifier.notify(json: json, settings: settings)
     }

@@ -73,7 +73,8 @@ enum PipelineRunFlow {
         }
         if json {
             Terminal.output(
-                PipelineJSON.detail(detail, artifacts: ArtifactStore(home: engine.home).list).rendered() + "\n"
+                PipelineJSON.detail(detail, artifacts: ArtifactStore(home: engine.storageDirectory).list).rendered()
+                    + "\n"
             )
         }
         Summary.print(detail, store: store, toStandardOutput: !json)

@@ -26,7 +26,7 @@ struct ArtifactsCommand: ParsableCommand {
         guard try store.jobDetail(id: jobID) != nil else {
             throw HistoryAccess.notFound("No job with id \(jobID). `cibox show PIPELINE_ID` lists a pipeline's jobs.")
         }
-        let artifacts = ArtifactStore(home: global.homeDirectory)
+        let artifacts = ArtifactStore(home: try HistoryAccess.storageDirectory(global))
         let files = artifacts.list(jobID: jobID)
         if json {
             Terminal.output(JSONValue.array(files.map(PipelineJSON.artifact)).rendered() + "\n")

@@ -28,7 +28,7 @@ struct CacheListCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let entries = CacheStore(home: global.homeDirectory).entries()
+        let entries = CacheStore(home: try HistoryAccess.storageDirectory(global)).entries()
         if json {
             Terminal.output(JSONValue.array(entries.map(Self.object)).rendered() + "\n")
             return
@@ -67,7 +67,7 @@ struct CacheClearCommand: ParsableCommand {
     var keyPrefix: String = ""
 
     func run() throws {
-        let removed = CacheStore(home: global.homeDirectory).clear(prefix: keyPrefix)
+        let removed = CacheStore(home: try HistoryAccess.storageDirectory(global)).clear(prefix: keyPrefix)
         for entry in removed { Terminal.output("removed \(entry.projectID)\t\(entry.key)\n") }
         Terminal.output("Removed \(removed.count) cache\(removed.count == 1 ? "" : "s").\n")
     }

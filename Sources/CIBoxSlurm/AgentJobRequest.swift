@@ -1,0 +1,135 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+package import CIBoxExecutor
+package import CIBoxModel
+package import Foundation
+
+/// A job run request as the agent on a cluster node reads it (`request.json` in the job's folder): everything of a
+/// ``JobRunRequest`` that can be written down, with the checkout as a ``SourceOrigin`` and the paths of the
+/// shared folder.
+package struct AgentJobRequest: Codable, Sendable, Equatable {
+    /// The version of this format; an agent refuses a request of another (an older cibox on the nodes).
+    package var format = AgentJobRequest.currentFormat
+    package var jobID: Int64
+    package var jobName: String
+    package var workflowID: Int64
+    package var workflowName: String
+    package var pipelineID: Int64
+    package var pipelineNumber: Int
+    package var projectName: String
+    package var projectID: Int64
+    package var repositoryPath: String
+    package var revision: String
+    package var branch: String?
+    package var tag: String?
+    package var nodeIndex: Int
+    package var parallelism: Int
+    package var spec: JobSpec
+    /// Where the checkout comes from.
+    package var origin: SourceOrigin
+    /// The job run's own folder on the shared file system.
+    package var workDirectory: String
+    package var keepsWorkDirectory: Bool
+    package var noOutputTimeout: Double
+    package var timeLimit: Double
+    package var killGrace: Double
+    /// The `cibox` binary on the nodes (for the job's `circleci` and `circleci-agent` commands).
+    package var agentExecutable: String?
+    package var agentEnvironment: [String: String]
+    package var limits: ResourceLimits?
+    package var resourceClass: String
+    /// Where caches, workspaces and artifacts live (the shared folder).
+    package var storageDirectory: String
+    package var secretEnvironment: [EnvironmentVariable]
+    package var secrets: [String]
+    package var preflightFailure: String?
+    package var upstreamJobIDs: [Int64]
+    /// The user and group the job's processes run as, when the agent runs as root.
+    package var runAsUser: UInt32?
+    package var runAsGroup: UInt32?
+
+    /// The format this cibox writes and reads.
+    package static let currentFormat = 1
+
+    /// The written-down form of `request`, whose checkout is `origin`, run in `folder`.
+    package init(_ request: JobRunRequest, origin: SourceOrigin, folder: SlurmJobFolder, agentExecutable: String?) {
+        jobID = request.jobID
+        jobName = request.jobName
+        workflowID = request.workflowID
+        workflowName = request.workflowName
+        pipelineID = request.pipelineID
+        pipelineNumber = request.pipelineNumber
+        projectName = request.projectName
+        projectID = request.projectID
+        repositoryPath = request.repositoryPath
+        revision = request.revision
+        branch = request.branch
+        tag = request.tag
+        nodeIndex = request.nodeIndex
+        parallelism = request.parallelism
+        spec = request.spec
+        self.origin = origin
+        workDirectory = folder.workDirectory
+        keepsWorkDirectory = request.keepsWorkDirectory
+        noOutputTimeout = request.noOutputTimeout
+        timeLimit = request.timeLimit
+        killGrace = request.killGrace
+        self.agentExecutable = request.agentExecutable == nil ? nil : agentExecutable
+        agentEnvironment = request.agentEnvironment
+        limits = request.limits
+        resourceClass = request.resourceClass
+        storageDirectory = request.storageDirectory ?? request.stateDirectory
+        secretEnvironment = request.secretEnvironment
+        secrets = request.secrets
+        preflightFailure = request.preflightFailure
+        upstreamJobIDs = request.upstreamJobIDs
+        runAsUser = request.runAs?.uid
+        runAsGroup = request.runAs?.gid
+    }
+
+    /// The request to run on this node: logs into `folder`, the checkout through `source`, and this process's
+    /// environment as the inherited one (as the local executor inherits cibox's).
+    package func runRequest(
+        folder: SlurmJobFolder, source: any SourceCheckout, environment: [String: String]
+    ) -> JobRunRequest {
+        var request = JobRunRequest(
+            jobID: jobID, jobName: jobName, workflowID: workflowID, workflowName: workflowName, pipelineID: pipelineID,
+            pipelineNumber: pipelineNumber, projectName: projectName, repositoryPath: repositoryPath,
+            revision: revision, branch: branch, tag: tag, nodeIndex: nodeIndex, parallelism: parallelism, spec: spec,
+            workDirectory: workDirectory, logDirectory: folder.logDirectory, source: source,
+            inheritedEnvironment: environment, keepsWorkDirectory: keepsWorkDirectory, noOutputTimeout: noOutputTimeout
+        )
+        request.sourceOrigin = origin
+        request.timeLimit = timeLimit
+        request.killGrace = killGrace
+        request.agentExecutable = agentExecutable
+        request.agentEnvironment = agentEnvironment
+        request.limits = limits
+        request.resourceClass = resourceClass
+        request.stateDirectory = storageDirectory
+        request.storageDirectory = storageDirectory
+        request.projectID = projectID
+        request.secretEnvironment = secretEnvironment
+        request.secrets = secrets
+        request.preflightFailure = preflightFailure
+        request.upstreamJobIDs = upstreamJobIDs
+        if let runAsUser, let runAsGroup { request.runAs = (uid: runAsUser, gid: runAsGroup) }
+        return request
+    }
+}
+
+/// How cibox and its agent write the job folder's JSON files (the same both sides, so dates round-trip exactly).
+package enum AgentFiles {
+    /// The encoder.
+    package static func encode(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(value)
+    }
+
+    /// The value in the file at `path`, or nil when it is missing or cannot be read as one.
+    package static func read<Value: Decodable>(_ type: Value.Type, from path: String) -> Value? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(type, from: data)
+    }
+}
