@@ -43,6 +43,22 @@ alive() {
     [[ -n $state && $state != Z ]]
 }
 
+# Starts "$@" in the background as a daemon (its pid is then $!): its own session, none of the caller's descriptors
+# but 0-2 (which the caller redirects), and no blocked signals. A daemon holding a descriptor of whoever ran this
+# script would keep them waiting for it (Foundation's Process waits for the end of a socket it gives the child), and
+# one started with SIGTERM blocked (threads of a Swift test process block it, and children inherit the mask) would
+# ignore `stop`. Perl (perl-base, always on Debian) clears the mask, since bash cannot.
+daemon() {
+    (
+        for fd in /proc/$BASHPID/fd/*; do
+            fd=${fd##*/}
+            if ((fd > 2 && fd != 255)); then eval "exec $fd>&-"; fi
+        done
+        exec perl -MPOSIX -e 'sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die "sigprocmask: $!";
+            exec { $ARGV[0] } @ARGV or die "cannot run $ARGV[0]: $!\n"' setsid "$@"
+    ) &
+}
+
 # Waits up to $2 tenths of a second for process $1 to end.
 wait_gone() {
     local pid=$1 tenths=$2
@@ -129,17 +145,17 @@ EOF
     printf 'export SLURM_CONF=%q\n' "$dir/slurm.conf" >"$dir/env"
     export SLURM_CONF=$dir/slurm.conf
 
-    setsid munged -F --force --socket="$dir/munge/munge.socket" --key-file="$dir/munge/munge.key" \
+    daemon munged -F --force --socket="$dir/munge/munge.socket" --key-file="$dir/munge/munge.key" \
         --pid-file="$dir/munge/munged.pid" --log-file="$dir/log/munged.log" --seed-file="$dir/munge/munged.seed" \
-        </dev/null >>"$dir/log/munged.out" 2>&1 &
+        </dev/null >>"$dir/log/munged.out" 2>&1
     echo $! >"$dir/munged.daemon.pid"
     local tenths=50
     until [[ -S $dir/munge/munge.socket ]] || ((tenths-- == 0)); do sleep 0.1; done
     [[ -S $dir/munge/munge.socket ]] || fail "munged did not start" "$dir/log/munged.log"
 
-    setsid slurmctld -D -i -f "$dir/slurm.conf" </dev/null >>"$dir/log/slurmctld.out" 2>&1 &
+    daemon slurmctld -D -i -f "$dir/slurm.conf" </dev/null >>"$dir/log/slurmctld.out" 2>&1
     echo $! >"$dir/slurmctld.daemon.pid"
-    setsid slurmd -D -N "$node" -f "$dir/slurm.conf" </dev/null >>"$dir/log/slurmd.out" 2>&1 &
+    daemon slurmd -D -N "$node" -f "$dir/slurm.conf" </dev/null >>"$dir/log/slurmd.out" 2>&1
     echo $! >"$dir/slurmd.daemon.pid"
 
     tenths=300
@@ -186,7 +202,7 @@ stop() {
         fi
     done
     for pid in "${pids[@]}"; do
-        wait_gone "$pid" 100 || kill -KILL "$pid" 2>/dev/null || true
+        wait_gone "$pid" 50 || kill -KILL "$pid" 2>/dev/null || true
     done
     # Whatever is left in the node's cgroups (a job's slurmstepd, its processes): kill it, then remove the groups.
     if [[ -f $dir/node ]]; then

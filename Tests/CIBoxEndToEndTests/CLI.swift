@@ -7,6 +7,8 @@ import Foundation
 struct CLI {
     /// The state folder used by every call.
     let home: TemporaryDirectory
+    /// Variables added to every call's environment (`SLURM_CONF` for the Slurm tests).
+    var environment: [String: String] = [:]
 
     /// The `cibox` executable: `$CIBOX_BINARY`, else the one built beside the test bundle.
     static var binary: String {
@@ -32,7 +34,8 @@ struct CLI {
     /// Runs `cibox ARGUMENTS --home HOME` and returns its output.
     @discardableResult
     func run(_ arguments: [String], in directory: String? = nil, input: String? = nil) throws -> ProcessOutput {
-        try ProcessRunner.run(Self.binary, arguments + ["--home", home.path], in: directory, input: input)
+        try ProcessRunner.run(
+            Self.binary, arguments + ["--home", home.path], in: directory, environment: environment, input: input)
     }
 
     /// Starts `cibox ARGUMENTS --home HOME` in the background; its standard output is the returned pipe.
@@ -40,6 +43,7 @@ struct CLI {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments + ["--home", home.path]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -11,7 +11,7 @@ import Testing
 /// A bare repository people push to, a clone to push from, and a cibox home watching the bare one.
 struct PushSetup {
     let root: TemporaryDirectory
-    let cli: CLI
+    var cli: CLI
     var bare: String { root.appending("origin.git") }
     var clone: String { root.appending("work") }
 
@@ -38,6 +38,7 @@ struct PushSetup {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLI.binary)
         process.arguments = ["daemon", "--home", cli.home.path, "--grace-period", "2"] + extra
+        process.environment = ProcessInfo.processInfo.environment.merging(cli.environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
