@@ -49,7 +49,7 @@ extension SlurmExecutor {
             try? await Task.sleep(for: .milliseconds(Int(settings.pollInterval * 1000)))
         }
         await board.forget(job.slurmID)
-        await progress.report(job)
+        await progress.report(job, isFinal: true)
         let outcome = SlurmOutcome(
             stepCount: stepCount, agentResult: AgentFiles.read(JobResult.self, from: job.folder.resultFile),
             steps: progress.finished, started: progress.started, state: finalState,
@@ -76,33 +76,44 @@ struct StepProgress {
     /// Steps whose start, and whose end, the observer was told.
     var reportedStart: Set<Int> = []
     var reportedFinish: Set<Int> = []
+    /// Events read but not told yet, by their place in the agent's order; and the place of the next one to tell.
+    var pending: [Int: (index: Int, isEnd: Bool)] = [:]
+    var nextSequence = 1
 
     init(stepCount: Int) {
         self.stepCount = stepCount
     }
 
     /// Copies what the step logs gained into cibox's logs, reads the step files the agent wrote since the last
-    /// call, and tells the observer, in step order (a step's log is complete before its end is reported).
-    mutating func report(_ job: FollowedJob) async {
-        let jobID = job.request.jobID
+    /// call, and tells the observer in the order the agent's runner told them (a background step ends after the
+    /// steps that ran beside it): an event waits until every event before it was read, unless `isFinal` (the job
+    /// ended; a gap can only be a file the agent never wrote). A step's log is complete before its end is reported.
+    mutating func report(_ job: FollowedJob, isFinal: Bool = false) async {
         for index in 0..<stepCount where !reportedFinish.contains(index) {
             StepLogCopy.copy(from: job.folder.log(step: index), to: job.request.logPath(step: index))
             if started[index] == nil,
                 let start = AgentFiles.read(StepStart.self, from: job.folder.startedFile(step: index))
             {
                 started[index] = start.at
+                pending[start.sequence] = (index, false)
             }
-            if let start = started[index], !reportedStart.contains(index) {
-                reportedStart.insert(index)
-                await job.observer.stepStarted(jobID: jobID, index: index, at: start)
+            if finished[index] == nil, let end = AgentFiles.read(StepEnd.self, from: job.folder.resultFile(step: index))
+            {
+                finished[index] = end.result
+                pending[end.sequence] = (index, true)
             }
-            guard let result = AgentFiles.read(StepResult.self, from: job.folder.resultFile(step: index)) else {
-                continue
+        }
+        while let sequence = isFinal ? pending.keys.min() : (pending[nextSequence] == nil ? nil : nextSequence),
+            let event = pending.removeValue(forKey: sequence)
+        {
+            nextSequence = sequence + 1
+            let jobID = job.request.jobID
+            if !event.isEnd, let start = started[event.index], reportedStart.insert(event.index).inserted {
+                await job.observer.stepStarted(jobID: jobID, index: event.index, at: start)
+            } else if event.isEnd, let result = finished[event.index], reportedFinish.insert(event.index).inserted {
+                StepLogCopy.copy(from: job.folder.log(step: event.index), to: job.request.logPath(step: event.index))
+                await job.observer.stepFinished(jobID: jobID, index: event.index, result: result)
             }
-            StepLogCopy.copy(from: job.folder.log(step: index), to: job.request.logPath(step: index))
-            finished[index] = result
-            reportedFinish.insert(index)
-            await job.observer.stepFinished(jobID: jobID, index: index, result: result)
         }
     }
 }

@@ -106,6 +106,32 @@ final class EventLog: JobObserver {
         #expect(log(request, step: 2) == "cleanup\n")
     }
 
+    @Test func noOutputTimeoutAndTheTimeLimitAreTheAgentsAsOnThisMachine() async {
+        defer { root.remove() }
+        let quiet = StepPlan(
+            name: "quiet", action: .run(RunAction(command: "echo once; sleep 30", noOutputTimeout: 0.3)))
+        let silent = await executor(FakeSlurm()).run(request([quiet]), observer: EventLog())
+        #expect(silent.failureReason == .noOutputTimeout)
+        #expect(silent.steps.map(\.status) == [.failed])
+        var long = request([Self.run("sleep 30")], jobID: 10)
+        long.timeLimit = 0.3
+        long.killGrace = 0.2
+        let timedOut = await executor(FakeSlurm()).run(long, observer: EventLog())
+        #expect(timedOut.failureReason == .timeout)
+    }
+
+    @Test func backgroundStepsEndWithTheJobAndReportLast() async {
+        defer { root.remove() }
+        let background = StepPlan(
+            name: "server", action: .run(RunAction(command: "echo serving; sleep 30", isBackground: true)))
+        let events = EventLog()
+        let request = request([background, Self.run("echo client")])
+        let result = await executor(FakeSlurm()).run(request, observer: events)
+        #expect(result.status == .success)
+        #expect(events.all.suffix(4) == ["start 0", "start 1", "end 1 success", "end 0 success"])
+        #expect(log(request, step: 0) == "serving\n")
+    }
+
     @Test func cancelScancelsAndWaitsForTheJobToEnd() async throws {
         defer { root.remove() }
         let slurm = FakeSlurm()

@@ -40,7 +40,8 @@ struct ShowCommand: ParsableCommand {
             for job in workflow.jobs {
                 let node = job.job.parallelism > 1 ? " #\(job.job.nodeIndex)" : ""
                 text += "    job \(job.job.id) \(job.job.name)\(node): \(job.job.status.rawValue)"
-                text += (job.job.failureReason.map { " (\($0.rawValue))" } ?? "") + "\n"
+                text += (job.job.failureReason.map { " (\($0.rawValue))" } ?? "")
+                text += (job.job.executorReference.map { " on \($0)" } ?? "") + "\n"
                 for step in job.steps {
                     text +=
                         "      \(step.index) \(step.name.split(separator: "\n").first ?? ""): \(step.status.rawValue)"

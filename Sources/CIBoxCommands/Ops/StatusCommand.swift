@@ -27,7 +27,8 @@ struct StatusCommand: ParsableCommand {
         let jobs = try store.activeJobs().map { active in
             (active, settings.resourceClass(named: active.job.resourceClass, capacity: capacity).0)
         }
-        let running = jobs.filter { $0.0.job.status == .running }
+        // Job runs on a cluster take nothing of this machine.
+        let running = jobs.filter { $0.0.job.status == .running && $0.0.job.executorReference == nil }
         let inUse = Capacity(
             millicores: running.reduce(0) { $0 + $1.1.millicores },
             memoryBytes: running.reduce(0) { $0 + $1.1.memoryBytes })
@@ -51,7 +52,8 @@ struct StatusCommand: ParsableCommand {
             Terminal.output(
                 "\(job.id)\t\(active.projectName) #\(active.pipelineNumber)\t\(job.name)\t\(job.status.rawValue)\t"
                     + "\(job.startedAt?.iso8601 ?? "-")\t\(slot.name) (\(Self.cpus(slot.millicores)) CPU, "
-                    + "\(ByteCount.format(slot.memoryBytes)))\n")
+                    + "\(ByteCount.format(slot.memoryBytes)))"
+                    + (job.executorReference.map { " on \($0)" } ?? "") + "\n")
         }
         Terminal.output(
             "Capacity: \(Self.cpus(inUse.millicores)) of \(Self.cpus(capacity.millicores)) CPUs, "
@@ -71,6 +73,7 @@ struct StatusCommand: ParsableCommand {
             ("started_at", .string(job.startedAt?.iso8601)),
             ("resource_class", .string(slot.name)),
             ("slot", .object([("millicores", .int(slot.millicores)), ("memory_bytes", .int(slot.memoryBytes))])),
+            ("executor_ref", .string(job.executorReference)),
         ])
     }
 
