@@ -1,14 +1,17 @@
 # cibox — the two commands of the README, and a few more.
 #   make demo   installs what is missing, builds cibox and runs a sample pipeline
-#   make test   installs what is missing, builds and runs every test suite
+#   make test   installs what is missing (Slurm and munge too, for the Slurm tests), builds and runs every test suite
 
 SWIFT ?= swift
 CONFIG ?= debug
 
-.PHONY: deps build release demo test lint format clean
+.PHONY: deps test-deps build release demo test lint format clean
 
 deps:
 	@./scripts/install-deps.sh
+
+test-deps:
+	@./scripts/install-deps.sh test
 
 build: deps
 	$(SWIFT) build -c $(CONFIG)
@@ -19,7 +22,7 @@ release: deps
 demo: build
 	./scripts/demo.sh "$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/cibox"
 
-test: deps lint
+test: test-deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages cibox needs to build, test and run, when any is missing.
+#   scripts/install-deps.sh        what building and running cibox needs
+#   scripts/install-deps.sh test   that, plus what the tests need: Slurm and munge for the throwaway cluster of the
+#                                  Slurm executor's tests (scripts/slurm-test-cluster.sh; no service is started)
 set -euo pipefail
 packages=(libgit2-dev libsqlite3-dev libarchive-dev libxml2-dev pkg-config git zstd)
+if [ "${1:-}" = "test" ]; then
+  packages+=(slurmctld slurmd slurm-client munge)
+fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

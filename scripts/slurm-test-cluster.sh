@@ -158,16 +158,22 @@ EOF
     daemon slurmd -D -N "$node" -f "$dir/slurm.conf" </dev/null >>"$dir/log/slurmd.out" 2>&1
     echo $! >"$dir/slurmd.daemon.pid"
 
-    tenths=300
-    until node_ready || ((tenths-- == 0)); do sleep 0.1; done
-    node_ready || fail "the node did not come up within 30 s" "$dir/log/slurmctld.log" "$dir/log/slurmd.log"
+    local deadline=$((SECONDS + 30))
+    until node_ready; do
+        for name in slurmctld slurmd; do
+            alive "$(cat "$dir/$name.daemon.pid")" || fail "$name stopped at start" "$dir/log/$name.log"
+        done
+        ((SECONDS < deadline)) || fail "the node did not come up within 30 s" "$dir/log/slurmctld.log" \
+            "$dir/log/slurmd.log"
+        sleep 0.1
+    done
     echo "slurm-test-cluster: node $node is up; export SLURM_CONF=$dir/slurm.conf"
 }
 
 # Whether the node is idle or mixed (it takes jobs).
 node_ready() {
     local state
-    state=$(sinfo -h -N -o '%T' 2>/dev/null | head -n 1) || return 1
+    state=$(timeout 5 sinfo -h -N -o '%T' 2>/dev/null | head -n 1) || return 1
     [[ $state == idle* || $state == mixed* || $state == allocated* ]]
 }
 
