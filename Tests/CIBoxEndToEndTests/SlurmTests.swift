@@ -141,6 +141,49 @@ struct SlurmTests {
         #expect(jobs[1].objects("artifacts").map { $0.string("path") ?? "" } == ["built/built.txt"])
     }
 
+    @Test func aResourceClassSendsItsJobsToTheClusterAndTheOthersStayHereSharingTheWorkspace() throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        let config = """
+            version: 2.1
+            jobs:
+              here:
+                steps:
+                  - run: mkdir -p out && echo made here > out/file
+                  - persist_to_workspace: { root: ., paths: [out] }
+              there:
+                resource_class: cluster
+                steps:
+                  - attach_workspace: { at: . }
+                  - run: cat out/file; echo "on slurm job $SLURM_JOB_ID" | sed 's/[0-9]*$/N/'
+            workflows:
+              w:
+                jobs: [here, { there: { requires: [here] } }]
+            """
+        let repository = try Repositories.with(config: config)
+        defer { repository.remove() }
+        var cli = try CLI()
+        defer { cli.home.remove() }
+        cli.environment = cluster.environment
+        try cli.home.write(
+            """
+            executors:
+              slurm: { shared_directory: \(cluster.shared), poll_interval: 0.2s }
+            resource_classes:
+              cluster: { cpus: 1, memory: 256MiB, executor: slurm }
+            """, to: "settings.yml")
+        let output = try cli.run(["run", repository.path, "--json"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let jobs = try CLI.object(output).objects("workflows")[0].objects("jobs")
+        #expect(jobs[0].string("isolation") != "slurm")
+        #expect(jobs[1].string("isolation") == "slurm")
+        #expect(
+            try cli.run(["logs", String(jobs[1].int("id") ?? 0), "--step", "1"]).stdout == "made here\non slurm job N\n"
+        )
+        #expect(try cluster.jobs(forJobRun: jobs[0].int("id") ?? 0).isEmpty)
+        #expect(try cluster.jobs(forJobRun: jobs[1].int("id") ?? 0).map(\.state) == ["COMPLETED"])
+    }
+
     @Test func cancelScancelsTheJobAndLeavesNoProcessBehind() throws {
         let cluster = try SlurmCluster.start()
         defer { cluster.stop() }
