@@ -10,39 +10,65 @@ package import Foundation
 package struct AgentJobRequest: Codable, Sendable, Equatable {
     /// The version of this format; an agent refuses a request of another (an older cibox on the nodes).
     package var format = AgentJobRequest.currentFormat
+    /// The job run's id (`CIRCLE_BUILD_NUM`).
     package var jobID: Int64
+    /// The job's name in its workflow (`CIRCLE_JOB`).
     package var jobName: String
+    /// The workflow's id.
     package var workflowID: Int64
+    /// The workflow's name.
     package var workflowName: String
+    /// The pipeline's id.
     package var pipelineID: Int64
+    /// The pipeline's per-project number.
     package var pipelineNumber: Int
+    /// The project's name.
     package var projectName: String
+    /// The project's id (caches are per project).
     package var projectID: Int64
+    /// The project's repository path (the nodes see it at the same path).
     package var repositoryPath: String
+    /// The commit.
     package var revision: String
+    /// The branch, if any.
     package var branch: String?
+    /// The tag, if any.
     package var tag: String?
+    /// This run's node index.
     package var nodeIndex: Int
+    /// The job's parallelism.
     package var parallelism: Int
+    /// What to run.
     package var spec: JobSpec
     /// Where the checkout comes from.
     package var origin: SourceOrigin
     /// The job run's own folder on the shared file system.
     package var workDirectory: String
+    /// Whether to keep the job's folder after it ends.
     package var keepsWorkDirectory: Bool
+    /// The default `no_output_timeout` in seconds.
     package var noOutputTimeout: Double
+    /// The job run's time limit in seconds.
     package var timeLimit: Double
+    /// Seconds between SIGTERM and SIGKILL when a step is stopped.
     package var killGrace: Double
     /// The `cibox` binary on the nodes (for the job's `circleci` and `circleci-agent` commands).
     package var agentExecutable: String?
+    /// Variables for the agent commands (`CIBOX_HOME`, …).
     package var agentEnvironment: [String: String]
+    /// The job run's limits (for the out-of-memory message; Slurm enforces them).
     package var limits: ResourceLimits?
+    /// The resource class the limits come from.
     package var resourceClass: String
     /// Where caches, workspaces and artifacts live (the shared folder).
     package var storageDirectory: String
+    /// The project's and the contexts' variables (masked in logs).
     package var secretEnvironment: [EnvironmentVariable]
+    /// Values to mask in logs.
     package var secrets: [String]
+    /// When set, the job fails at once with this message.
     package var preflightFailure: String?
+    /// The job runs whose workspace layers apply, in order.
     package var upstreamJobIDs: [Int64]
     /// The user and group the job's processes run as, when the agent runs as root.
     package var runAsUser: UInt32?
