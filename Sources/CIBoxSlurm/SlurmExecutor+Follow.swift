@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import CIBoxExecutor
 import CIBoxModel
 import Foundation
@@ -18,6 +19,8 @@ extension SlurmExecutor {
     /// Follows `job` until Slurm says it ended (or it is lost), then returns its result.
     func follow(_ job: FollowedJob) async -> JobResult {
         let stepCount = job.request.spec.steps.count
+        // cibox's own log folder of the job (an earlier cibox made it, unless this one submitted the job).
+        try? Folders.make(job.request.logDirectory)
         var progress = StepProgress(stepCount: stepCount)
         var cancelSent = false
         var finalState: SlurmJobState?
