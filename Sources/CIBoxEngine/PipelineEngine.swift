@@ -220,7 +220,8 @@ package final class PipelineEngine: Sendable {
             keepsWorkDirectory: keepsWorkDirectories, noOutputTimeout: settings.noOutputTimeout
         )
         request.limits = ResourceLimits(
-            millicores: resourceClass.millicores, memoryBytes: resourceClass.memoryBytes, pids: resourceClass.pids
+            millicores: resourceClass.millicores, memoryBytes: resourceClass.memoryBytes, pids: resourceClass.pids,
+            cpuWeight: ResourceLimits.cpuWeight(for: pipeline.trigger)
         )
         request.resourceClass = resourceClass.name
         request.timeLimit = settings.jobTimeLimit
