@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "CLazyLibrary"),
         .target(name: "CLibgit2", dependencies: ["CLazyLibrary"]),
         .target(name: "CLibarchive", dependencies: ["CLazyLibrary"]),
+        .target(name: "CSQLiteOptions", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(
             name: "CLibxml2", dependencies: ["CLazyLibrary"],
             cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])]
@@ -60,7 +61,7 @@ let package = Package(
             name: "CIBoxStore",
             dependencies: [
                 "CIBoxModel", "CIBoxBasics", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"), "CSQLiteOptions",
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),

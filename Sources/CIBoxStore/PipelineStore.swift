@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxModel
+import CSQLiteOptions
 import Foundation
 import GRDB
 
@@ -38,6 +39,7 @@ package final class PipelineStore: Sendable {
         configuration.prepareDatabase { db in
             // WAL + NORMAL: a commit survives a crash of cibox (not a power cut) without an fsync per commit.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            _ = cibox_sqlite_keep_wal_on_close(UnsafeMutableRawPointer(db.sqliteConnection))
         }
         do {
             if concurrentReads {
