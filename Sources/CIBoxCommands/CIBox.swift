@@ -13,7 +13,7 @@ struct CIBox: AsyncParsableCommand {
             RunCommand.self, ValidateCommand.self, PipelinesCommand.self, ShowCommand.self, LogsCommand.self,
             CancelCommand.self, ApproveCommand.self, RerunCommand.self, ContextCommand.self, ConfigCommand.self,
             AgentCommand.self, CacheCommand.self, ArtifactsCommand.self, DaemonCommand.self,
-            ProjectCommand.self, TriggerCommand.self, GcCommand.self, StatusCommand.self,
+            ProjectCommand.self, TriggerCommand.self, GcCommand.self, StatusCommand.self, ReportCommand.self,
         ]
     )
 
