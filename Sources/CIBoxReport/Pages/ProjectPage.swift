@@ -112,6 +112,7 @@ enum ProjectPage {
             }
         }
         guard !links.isEmpty else { return "" }
-        return "<nav class=\"pager\" aria-label=\"Pipeline pages\">\(links.joined(separator: " "))</nav>\n"
+        let heading: HTML = content.page == nil ? "<h2>All pipelines, by number</h2>\n" : ""
+        return heading + "<nav class=\"pager\" aria-label=\"Pipeline pages\">\(links.joined(separator: " "))</nav>\n"
     }
 }
