@@ -109,16 +109,8 @@ package struct ReportLayout: Sendable, Equatable {
     /// `name` as one file name, reversibly: bytes other than ASCII letters, digits, `-` and `_` become `%XX`
     /// (`feature/login` → `feature%2Flogin`), and a leading `.` too, so no name is hidden or special.
     package static func fileSafe(_ name: String) -> String {
-        var safe = ""
-        for byte in name.utf8 {
-            let isPlain =
-                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-                || byte == 0x2D || byte == 0x5F || (byte == 0x2E && !safe.isEmpty)
-            if isPlain {
-                safe.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                safe += percentEncoded(byte)
-            }
+        let safe = percentEncoded(name) { byte, isFirst in
+            isUnreserved(byte) && byte != 0x7E && !(isFirst && byte == 0x2E)
         }
         return safe.isEmpty ? "%" : safe
     }
@@ -127,23 +119,27 @@ package struct ReportLayout: Sendable, Equatable {
     /// file names with `%`, spaces or `#` (badges of branches, artifacts) are fetched as written.
     package static func link(from: String, to: String) -> String {
         let depth = from.split(separator: "/").count - 1
-        var encoded = String(repeating: "../", count: depth)
-        for byte in to.utf8 {
-            let isPlain =
-                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-                || [0x2D, 0x2E, 0x5F, 0x7E, 0x2F].contains(byte)
-            if isPlain {
+        return String(repeating: "../", count: depth)
+            + percentEncoded(to) { byte, _ in isUnreserved(byte) || byte == 0x2F }
+    }
+
+    /// Whether `byte` is an unreserved URL character (letters, digits, `-`, `.`, `_`, `~`).
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+            || [0x2D, 0x2E, 0x5F, 0x7E].contains(byte)
+    }
+
+    /// `text` with each byte that `keeps` refuses written as `%XX`.
+    private static func percentEncoded(_ text: String, keeping keeps: (UInt8, Bool) -> Bool) -> String {
+        let digits = Array("0123456789ABCDEF")
+        var encoded = ""
+        for (index, byte) in text.utf8.enumerated() {
+            if keeps(byte, index == 0) {
                 encoded.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
-                encoded += percentEncoded(byte)
+                encoded += "%" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xF)])
             }
         }
         return encoded
-    }
-
-    /// `%XX` for `byte`.
-    private static func percentEncoded(_ byte: UInt8) -> String {
-        let digits = Array("0123456789ABCDEF")
-        return "%" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xF)])
     }
 }

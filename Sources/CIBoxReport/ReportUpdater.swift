@@ -3,8 +3,11 @@
 import Synchronization
 
 /// Keeps the report up to date while pipelines run, off their path: requests are coalesced per pipeline
-/// (two jobs ending during one write make one more write), written one at a time by a single task, and a
-/// failure is a warning said once — a report never fails a pipeline.
+/// (jobs ending while a write is under way or within `interval` of the last one make one more write), written
+/// one at a time by a single task, and a failure is a warning said once — a report never fails a pipeline.
+///
+/// Why the interval: a wide pipeline ends many jobs a second, and rewriting its pages for each would keep a
+/// core busy that its jobs need; ``flush()`` skips the wait, so a pipeline's last pages are written at once.
 ///
 /// Lifecycle: one per engine (a `cibox run`, the daemon). Concurrency: ``request(pipelineID:jobID:)`` and
 /// ``flush()`` may be called from any task.
@@ -19,11 +22,16 @@ package final class ReportUpdater: Sendable {
 
     private let writer: ReportWriter
     private let warn: @Sendable (String) -> Void
+    private let interval: Duration
     private let state = Mutex(State())
 
-    /// An updater writing with `writer`, telling `warn` about its first failure.
-    package init(writer: ReportWriter, warn: @escaping @Sendable (String) -> Void) {
+    /// An updater writing with `writer`, at most once per `interval` unless flushed, telling `warn` about its
+    /// first failure.
+    package init(
+        writer: ReportWriter, interval: Duration = .milliseconds(200), warn: @escaping @Sendable (String) -> Void
+    ) {
         self.writer = writer
+        self.interval = interval
         self.warn = warn
     }
 
@@ -45,16 +53,23 @@ package final class ReportUpdater: Sendable {
         }
     }
 
-    /// Waits until every requested page is written.
+    /// Writes every requested page now (without waiting for the interval) and returns when they are written.
     package func flush() async {
         while let worker = state.withLock({ $0.worker }) {
+            // Cancelling ends the worker's pause at once; the writes themselves are not cancellable.
+            worker.cancel()
             await worker.value
         }
     }
 
-    /// Writes requests until none is left.
+    /// Writes requests until none is left, pausing `interval` between writes so that requests coalesce.
     private func drain() async {
+        let clock = ContinuousClock()
+        var lastWrite: ContinuousClock.Instant?
         while true {
+            if let lastWrite, !Task.isCancelled {
+                try? await Task.sleep(until: lastWrite.advanced(by: interval), clock: clock)
+            }
             let next: (Int64, Set<Int64>?)? = state.withLock { state in
                 guard !state.order.isEmpty else {
                     state.worker = nil
@@ -65,6 +80,7 @@ package final class ReportUpdater: Sendable {
                 return (id, jobs)
             }
             guard let (pipelineID, jobIDs) = next else { return }
+            defer { lastWrite = clock.now }
             do {
                 try writer.update(pipelineID: pipelineID, jobIDs: jobIDs)
             } catch {

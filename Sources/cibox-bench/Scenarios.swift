@@ -7,7 +7,9 @@ import Foundation
 /// The benchmark scenarios, each measured against a baseline in the same run.
 enum Scenarios {
     /// Every scenario's name, in the order `all` runs them.
-    static let names = ["compile", "trivial-jobs", "one-job", "push-latency", "daemon-memory", "cache"]
+    static let names = [
+        "compile", "trivial-jobs", "one-job", "push-latency", "daemon-memory", "cache", "report-incremental",
+    ]
 
     /// Runs scenario `name`.
     static func run(_ name: String, context: BenchContext) async throws -> [BenchRow] {
@@ -18,6 +20,7 @@ enum Scenarios {
         case "push-latency": try pushLatency(context)
         case "daemon-memory": try daemonMemory(context)
         case "cache": try cache(context)
+        case "report-incremental": try reportIncremental(context)
         default: []
         }
     }
