@@ -14,6 +14,7 @@ struct ReportEventSink: PipelineEventSink {
     /// The engine's updater.
     let updater: ReportUpdater
 
+    /// Queues the pages an ended job run or a pipeline status change affects; waits for them at the end.
     func handle(_ event: PipelineEvent) async {
         switch event {
         case .jobFinished(let id, _):

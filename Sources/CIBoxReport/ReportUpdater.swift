@@ -14,9 +14,13 @@ import Synchronization
 package final class ReportUpdater: Sendable {
     /// What is waiting to be written: pipeline id → the job runs to rewrite (nil: all of them).
     private struct State {
+        /// Pipeline id → the job runs to rewrite (nil: all of them).
         var pending: [Int64: Set<Int64>?] = [:]
+        /// The pending pipelines in the order they were asked for.
         var order: [Int64] = []
+        /// The task writing, while there is one.
         var worker: Task<Void, Never>?
+        /// Whether a failure was already reported.
         var hasWarned = false
     }
 

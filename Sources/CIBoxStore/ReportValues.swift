@@ -78,8 +78,9 @@ package struct FlakyTest: Sendable, Equatable {
     package var commits: Int
     /// The newest such commit.
     package var revision: String
-    /// Passes and failures on that commit.
+    /// How many times it passed on that commit.
     package var passes: Int
+    /// How many times it failed on that commit.
     package var failures: Int
 
     /// Makes a flaky test.

@@ -72,11 +72,17 @@ package enum ANSIRenderer {
 
 /// The text attributes SGR sequences set.
 struct TextStyle: Equatable {
+    /// SGR 1.
     var bold = false
+    /// SGR 2.
     var dim = false
+    /// SGR 3.
     var italic = false
+    /// SGR 4.
     var underline = false
+    /// SGR 30–37, 90–97, 38;5;N, 38;2;R;G;B; nil for the default.
     var foreground: TextColor?
+    /// SGR 40–47, 100–107, 48;5;N, 48;2;R;G;B; nil for the default.
     var background: TextColor?
 
     /// Whether no attribute is set.
@@ -181,9 +187,12 @@ struct TextStyle: Equatable {
 
 /// A terminal colour: one of the 16 standard ones, or an RGB value.
 enum TextColor: Equatable {
+    /// One of the 16 standard colours (0–15), styled by the style sheet.
     case standard(Int)
+    /// A 256-colour or truecolor value, written inline.
     case rgb((Int, Int, Int))
 
+    /// Whether two colours are the same.
     static func == (lhs: TextColor, rhs: TextColor) -> Bool {
         switch (lhs, rhs) {
         case (.standard(let left), .standard(let right)): left == right
@@ -195,12 +204,16 @@ enum TextColor: Equatable {
 
 /// The output being built, one line at a time.
 private struct RenderState {
+    /// The finished lines.
     var output = ""
+    /// The line being built.
     var line = ""
+    /// The style SGR sequences set so far.
     var style = TextStyle()
     /// The style of the span open in `line`, if one is.
     var openStyle: TextStyle?
 
+    /// Appends one character of text, opening a span when the style changed.
     mutating func append(_ scalar: Unicode.Scalar) {
         if openStyle != style {
             if openStyle != nil { line += "</span>" }
@@ -219,6 +232,7 @@ private struct RenderState {
         openStyle = nil
     }
 
+    /// Closes the line's span and moves the line to the output (with its newline unless `final`).
     mutating func endLine(final: Bool = false) {
         if openStyle != nil { line += "</span>" }
         openStyle = nil

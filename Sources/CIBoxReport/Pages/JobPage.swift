@@ -17,13 +17,17 @@ enum JobPage {
 
     /// What a job page shows.
     struct Content {
+        /// The job run's pipeline.
         var pipeline: Pipeline
+        /// The name of the job run's workflow.
         var workflowName: String
+        /// The job run with its steps and test counts.
         var detail: JobDetail
         /// Step index → its log excerpt.
         var logs: [Int: LogExcerpt]
         /// Failures and errors first (as the store returns them).
         var testCases: [TestCase]
+        /// Its stored artifacts, by path.
         var artifacts: [Artifact]
     }
 

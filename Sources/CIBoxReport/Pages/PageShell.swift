@@ -6,7 +6,9 @@ import Foundation
 enum PageShell {
     /// One breadcrumb: a label and the page it links to (nil for the current page).
     struct Crumb {
+        /// What the breadcrumb says.
         var label: String
+        /// The page it links to, relative to the root; nil for the current page.
         var page: String?
     }
 

@@ -8,7 +8,9 @@ import Foundation
 enum ResourceAdvice {
     /// One piece of advice.
     struct Note: Equatable {
+        /// The advice, as a sentence.
         var text: String
+        /// Whether it warns (killed, or close to the limit) rather than suggests.
         var isWarning: Bool
     }
 

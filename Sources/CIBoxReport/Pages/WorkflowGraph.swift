@@ -8,10 +8,15 @@ import Foundation
 enum WorkflowGraph {
     /// One box.
     struct Node {
+        /// The job's name in the workflow.
         var name: String
+        /// Its runs (more than one with `parallelism`), in node order.
         var runs: [JobDetail]
+        /// The jobs of the workflow it requires.
         var requires: [String]
+        /// Its column: the length of the longest chain of requirements before it.
         var column = 0
+        /// Its row within the column, in config order.
         var row = 0
     }
 
