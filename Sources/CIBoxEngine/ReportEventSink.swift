@@ -1,7 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxModel
-package import CIBoxReport
+import CIBoxReport
 import CIBoxScheduler
 import CIBoxStore
 
