@@ -79,12 +79,20 @@ let package = Package(
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "CIBoxReport",
+            dependencies: ["CIBoxBasics", "CIBoxModel", "CIBoxStore"],
+            exclude: ["README.md"],
+            resources: [.embedInCode("Resources/report.css"), .embedInCode("Resources/refresh.js")],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Composition and interface
         .target(
             name: "CIBoxEngine",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxPlanner", "CIBoxGit", "CIBoxStore",
-                "CIBoxExecutor", "CIBoxScheduler",
+                "CIBoxExecutor", "CIBoxScheduler", "CIBoxReport",
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
@@ -103,7 +111,7 @@ let package = Package(
             name: "CIBoxCommands",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxScheduler", "CIBoxExecutor",
-                "CIBoxConfig", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit", "CIBoxDaemon",
+                "CIBoxConfig", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit", "CIBoxDaemon", "CIBoxReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -121,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "cibox-bench",
             dependencies: [
-                "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxEngine", "CIBoxStore", "CIBoxExecutor",
+                "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxEngine", "CIBoxStore", "CIBoxExecutor", "CIBoxReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -156,6 +164,12 @@ let package = Package(
         .testTarget(
             name: "CIBoxCommandsTests",
             dependencies: ["CIBoxCommands", "CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CIBoxReportTests",
+            dependencies: ["CIBoxReport", "CIBoxStore", "CIBoxModel", "CIBoxTestSupport"],
+            resources: [.copy("Golden")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

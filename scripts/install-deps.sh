@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages cibox needs to build, test and run, when any is missing.
 set -euo pipefail
-packages=(libgit2-dev libsqlite3-dev libarchive-dev libxml2-dev pkg-config git zstd)
+# chromium: the report's browser test (headless screenshots, console errors).
+packages=(libgit2-dev libsqlite3-dev libarchive-dev libxml2-dev pkg-config git zstd chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

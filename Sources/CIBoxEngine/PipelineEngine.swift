@@ -6,6 +6,7 @@ package import CIBoxExecutor
 import CIBoxGit
 package import CIBoxModel
 import CIBoxPlanner
+package import CIBoxReport
 package import CIBoxScheduler
 package import CIBoxStore
 import Foundation
@@ -58,6 +59,8 @@ package final class PipelineEngine: Sendable {
     let agentExecutable: String?
     /// Where warnings for the user go (once each).
     let warn: @Sendable (String) -> Void
+    /// Rewrites the HTML report's pages as pipelines run; nil when settings turn the report off.
+    package let reportUpdater: ReportUpdater?
     private let warned = Mutex<Set<String>>([])
 
     /// Makes an engine over `store`.
@@ -80,6 +83,7 @@ package final class PipelineEngine: Sendable {
         self.slots = SlotPool(capacity: capacity)
         self.agentExecutable = agentExecutable
         self.warn = warn
+        self.reportUpdater = Self.makeReportUpdater(home: home, store: store, settings: settings, warn: warn)
     }
 
     /// Passes `message` to `warn` unless it was said before.
@@ -100,7 +104,9 @@ package final class PipelineEngine: Sendable {
             try? store.claim(pipelineID: prepared.detail.pipeline.id, owner: owner)
         }
         let storeSink = StoreEventSink(store: store)
-        let driver = PipelineDriver(executor: executor, slots: slots, sink: EventFanout(sinks: [storeSink] + observers))
+        let driver = PipelineDriver(
+            executor: executor, slots: slots,
+            sink: EventFanout(sinks: [storeSink] + observers + reportSinks(pipelineID: prepared.detail.pipeline.id)))
         let control = PipelineControl()
         let poller = Task { [store] in await Self.forwardCancelRequests(prepared.detail.pipeline.id, store, control) }
         defer { poller.cancel() }

@@ -60,6 +60,8 @@ package struct Settings: Sendable, Equatable {
     package var notifyCommand: String?
     /// `run_as`: the user jobs run as when cibox runs as root (nil: cibox's own user).
     package var runAs: String?
+    /// `report`: whether pipelines keep the HTML report under `$CIBOX_HOME/reports` up to date.
+    package var writesReport = true
 
     /// Makes settings; the defaults are what an absent file means.
     package init(
