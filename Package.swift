@@ -130,6 +130,7 @@ let package = Package(
             name: "cibox-bench",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxEngine", "CIBoxStore", "CIBoxExecutor", "CIBoxReport",
+                "CIBoxGit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -9,7 +9,7 @@ enum Scenarios {
     /// Every scenario's name, in the order `all` runs them.
     static let names = [
         "compile", "trivial-jobs", "one-job", "push-latency", "daemon-memory", "cache", "report-incremental",
-        "prepush-verified", "prepush-fresh", "start-time",
+        "prepush-verified", "prepush-fresh", "start-time", "log-throughput", "checkout",
     ]
 
     /// Runs scenario `name`.
@@ -25,6 +25,8 @@ enum Scenarios {
         case "prepush-fresh": try prePushFresh(context)
         case "start-time": try startTime(context)
         case "report-incremental": try reportIncremental(context)
+        case "log-throughput": try logThroughput(context)
+        case "checkout": try checkout(context)
         default: []
         }
     }
