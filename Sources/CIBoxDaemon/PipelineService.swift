@@ -88,15 +88,19 @@ package struct PipelineService: Service {
             logger.error("cannot read the refs of a project", metadata: ["project.name": "\(project.name)"])
             return
         }
-        let changes = RefChanges.between(old: seen, new: current)
-        try? store.saveRefs(projectID: project.id, refs: current)
-        for change in changes {
+        // Each pipeline remembers its ref as seen when it is recorded (one transaction), and only then are all
+        // refs saved: a crash in between can neither lose a push nor build it twice.
+        for change in RefChanges.between(old: seen, new: current) {
             await start(change, of: project, running: running)
         }
+        try? store.saveRefs(projectID: project.id, refs: current)
     }
 
     private func start(_ change: RefChange, of project: Project, running: RunningPipelines) async {
-        let options = RunOptions(path: project.path, revision: change.ref, trigger: .push)
+        // The commit that was seen, for the ref that moved (not whatever the ref points to a moment later).
+        var options = RunOptions(path: project.path, revision: change.newSHA, trigger: .push)
+        options.pushedRef = change.ref
+        options.seenRef = (change.ref, change.newSHA)
         let prepared: PreparedPipeline
         do {
             prepared = try engine.prepare(options)

@@ -29,6 +29,15 @@ extension PipelineStore {
             )
             try pipeline.insert(db)
             let id = pipeline.id ?? 0
+            if let seen = new.seenRef {
+                try db.execute(
+                    sql: """
+                        INSERT INTO projectRef (projectId, ref, sha) VALUES (?, ?, ?)
+                        ON CONFLICT (projectId, ref) DO UPDATE SET sha = excluded.sha
+                        """,
+                    arguments: [new.projectID, seen.ref, seen.sha]
+                )
+            }
             for (position, workflow) in new.plan.workflows.enumerated() {
                 try insert(workflow, position: position, pipelineID: id, db: db)
             }

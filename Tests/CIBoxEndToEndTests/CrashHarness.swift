@@ -34,15 +34,15 @@ struct CrashMoment {
     /// A number that only this iteration's config contains.
     var marker: Int
 
-    /// The kill moments of `settings`, derived from its seed only. Two in five fall in the first 80 ms, where
-    /// the daemon notices the push (20 ms debounce), compiles, records and starts the jobs; the rest spread over
-    /// the jobs and a little beyond the pipeline's end.
+    /// The kill moments of `settings`, derived from its seed only. Three in ten fall in the first 60 ms, where
+    /// the daemon notices the push (20 ms debounce), compiles, records and starts the jobs; the rest spread
+    /// evenly over the jobs (about 1.2 s here) and a little beyond the pipeline's end.
     static func schedule(_ settings: CrashSettings) -> [CrashMoment] {
         var generator = SeededGenerator(state: settings.seed)
         return (0..<settings.iterations).map { _ in
-            let early = Int.random(in: 0..<5, using: &generator) < 2
+            let early = Int.random(in: 0..<10, using: &generator) < 3
             let delay =
-                early ? Int.random(in: 0...80, using: &generator) : Int.random(in: 80...1_500, using: &generator)
+                early ? Int.random(in: 0...60, using: &generator) : Int.random(in: 60...1_600, using: &generator)
             return CrashMoment(
                 delayMilliseconds: delay, marker: Int.random(in: 1_000_000...9_999_999, using: &generator))
         }
@@ -86,9 +86,10 @@ struct CrashProject {
         cli.home.remove()
     }
 
-    /// Four jobs: `output` writes numbered lines steadily (and leaves a `setsid` child that only a cgroup kill
-    /// reaches), `cache` saves a cache, `results` stores test results and artifacts, and `verify`, after them,
-    /// restores the cache. The report is rewritten after each job.
+    /// Four jobs: `output` writes numbered lines steadily for about a second (and leaves a `setsid` child that
+    /// only a cgroup kill reaches), `cache` saves a 12 MB cache after 0.2 s, `results` stores 1,500 test cases
+    /// and 52 artifacts after 0.4 s, and `verify`, after them, restores the cache. The report is rewritten after
+    /// each job, so report writes fall between 0.3 s and the end.
     static func config(marker: Int) -> String {
         """
         version: 2.1
@@ -105,7 +106,7 @@ struct CrashProject {
             resource_class: small
             steps:
               - checkout
-              - run: mkdir -p deps && head -c 4000000 /dev/urandom > deps/blob && echo made
+              - run: sleep 0.2; mkdir -p deps && head -c 12000000 /dev/urandom > deps/blob && echo made
               - save_cache:
                   key: deps-\(marker)
                   paths: [deps]
@@ -113,11 +114,13 @@ struct CrashProject {
             resource_class: small
             steps:
               - run: |
+                  sleep 0.4
                   mkdir -p results
-                  { echo '<testsuite name="crash" tests="40">'
-                    for i in $(seq 1 40); do echo "<testcase classname=\\"c\\" name=\\"t$i\\" time=\\"0.01\\"/>"; done
+                  { echo '<testsuite name="crash" tests="1500">'
+                    for i in $(seq 1 1500); do echo "<testcase classname=\\"c\\" name=\\"t$i\\" time=\\"0.01\\"/>"; done
                     echo '</testsuite>'; } > results/junit.xml
-                  head -c 300000 /dev/urandom | base64 > results/blob.txt
+                  head -c 3000000 /dev/urandom | base64 > results/blob.txt
+                  for i in $(seq 1 50); do echo "$i" > results/file-$i.txt; done
               - store_test_results:
                   path: results
               - store_artifacts:
