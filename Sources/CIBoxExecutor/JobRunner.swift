@@ -71,7 +71,8 @@ final class JobRunner: Sendable {
         var results: [(Int, StepResult)] = []
         for (index, _, task, started) in steps {
             let outcome = await task.value
-            let failedByItself = outcome.stoppedFor == nil && outcome.exitCode != 0
+            let failedByItself =
+                (outcome.stoppedFor == nil && outcome.exitCode != 0) || outcome.stoppedFor == .logWriteFailed
             results.append(
                 (
                     index,

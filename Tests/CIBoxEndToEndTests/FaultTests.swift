@@ -1,0 +1,106 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The fault suite: faults of the machine around cibox (a full disk, a read-only database, a job's folder or a
+/// watched repository deleted, a branch moving under a running pipeline). Each gives a clear error and loses
+/// nothing else.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct FaultTests {
+    /// The job runs of the first workflow of a pipeline's JSON, by name.
+    static func jobs(_ pipeline: [String: Any]) -> [String: [String: Any]] {
+        let jobs = pipeline.objects("workflows").flatMap { $0.objects("jobs") }
+        return Dictionary(jobs.map { ($0.string("name") ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    @Test(.enabled(if: getuid() == 0, "needs root to mount a small tmpfs as the state folder"))
+    func aDiskFilledByAJobsLogFailsThatJobClearlyAndKeepsTheRest() throws {
+        let disk: SmallDisk
+        do { disk = try SmallDisk(megabytes: 6) } catch { try Test.cancel("\(error)") }
+        defer { disk.unmount() }
+        let repository = try Repositories.with(
+            config: """
+                version: 2.1
+                jobs:
+                  small:
+                    steps:
+                      - run: echo small
+                  big:
+                    steps:
+                      - run: yes 'more output than the disk holds' | head -c 16000000
+                      - run:
+                          command: echo cleanup
+                          when: always
+                workflows:
+                  w:
+                    jobs:
+                      - small
+                      - big:
+                          requires: [small]
+                """)
+        defer { repository.remove() }
+        let home = disk.path
+        let cibox = { (arguments: [String]) in try ProcessRunner.run(CLI.binary, arguments + ["--home", home]) }
+        let first = try cibox(["run", repository.path, "--job", "small", "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let firstShown = try cibox(["show", "1", "--json"]).stdout
+        let firstLog = try cibox(["logs", "1", "--step", "0"]).stdout
+
+        let full = try cibox(["run", repository.path, "--json"])
+        #expect(full.status == 1, "\(full.stderr)")
+        #expect(!full.stderr.contains("could not be saved"), "the store kept up through the full disk: \(full.stderr)")
+        let pipeline = try CLI.object(full)
+        #expect(pipeline.string("status") == "failed")
+        let jobs = Self.jobs(pipeline)
+        #expect(jobs["small"]?.string("status") == "success")
+        let big = try #require(jobs["big"])
+        let bigID = big.int("id") ?? 0
+        #expect(big.string("status") == "failed")
+        #expect(big.string("failure_reason") == "infrastructure")
+        #expect(full.stderr.contains("big: Cannot write the step's log '\(home)/logs/\(bigID)/0.log': No space left"))
+        let steps = big.objects("steps")
+        let logSize = try FileManager.default.attributesOfItem(atPath: "\(home)/logs/\(bigID)/0.log")[.size] as? Int
+        #expect(steps.first?.int("log_bytes") == logSize, "the recorded log size is the file's")
+        #expect((logSize ?? 0) > 1_000_000, "the log keeps what fitted")
+
+        #expect(try SQLiteShell.integrityCheck(home + "/cibox.sqlite") == "ok")
+        #expect(try cibox(["show", "1", "--json"]).stdout == firstShown, "the earlier pipeline is intact")
+        #expect(try cibox(["logs", "1", "--step", "0"]).stdout == firstLog)
+        let listed = try JSONSerialization.jsonObject(with: Data(try cibox(["pipelines", "--json"]).stdout.utf8))
+        #expect((listed as? [[String: Any]])?.map { $0.string("status") } == ["failed", "success"])
+    }
+
+    @Test(.enabled(if: getuid() == 0 && SQLiteShell.isAvailable, "needs root for chattr, and /usr/bin/sqlite3"))
+    func aReadOnlyDatabaseMakesRunRefuseClearlyAndChangeNothing() throws {
+        let cli = try CLI()
+        let repository = try Repositories.with(
+            config:
+                "version: 2.1\njobs:\n  build:\n    steps:\n      - run: echo hi\nworkflows:\n  w:\n    jobs: [build]\n"
+        )
+        defer { cli.home.remove(); repository.remove() }
+        #expect(try cli.run(["run", repository.path]).status == 0)
+        let database = cli.home.appending("cibox.sqlite")
+        do { try ImmutableFlag.set(true, on: database) } catch { try Test.cancel("\(error)") }
+        defer { try? ImmutableFlag.set(false, on: database) }
+        // The shared-memory index changes whenever anyone reads; it holds no data.
+        let before = fileInventory(cli.home.path, except: ["cibox.sqlite-shm"])
+        let dump = try ProcessRunner.run(SQLiteShell.program, ["-readonly", database, ".dump"]).stdout
+
+        let refused = try cli.run(["run", repository.path])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("the database '\(database)' is read-only"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("nothing was recorded"))
+        #expect(
+            fileInventory(cli.home.path, except: ["cibox.sqlite-shm"]) == before, "nothing in the state folder changed")
+        #expect(try ProcessRunner.run(SQLiteShell.program, ["-readonly", database, ".dump"]).stdout == dump)
+        // Reading the history still works.
+        let listed = try cli.run(["pipelines", "--json"])
+        #expect(listed.status == 0)
+        #expect(listed.stdout.contains("\"success\""))
+    }
+}
