@@ -103,4 +103,53 @@ import Testing
         #expect(listed.status == 0)
         #expect(listed.stdout.contains("\"success\""))
     }
+
+    @Test func aJobFolderDeletedMidRunFailsTheJobClearlyAndThePipelineEnds() throws {
+        let cli = try CLI()
+        let flag = cli.home.appending("go")
+        let repository = try Repositories.with(
+            config: """
+                version: 2.1
+                jobs:
+                  victim:
+                    steps:
+                      - checkout
+                      - run: echo started; while [ ! -f \(flag) ]; do sleep 0.05; done
+                      - run: echo never
+                      - run:
+                          command: echo never either
+                          when: always
+                  bystander:
+                    steps:
+                      - run: echo fine
+                workflows:
+                  w:
+                    jobs: [victim, bystander]
+                """)
+        defer { cli.home.remove(); repository.remove() }
+        let command = try BackgroundCommand(cli, ["run", repository.path, "--json"])
+        defer { command.remove() }
+        // The victim is the first job run recorded: id 1.
+        let started = eventually(seconds: 30) {
+            (try? String(contentsOfFile: cli.home.appending("logs/1/1.log"), encoding: .utf8)) == "started\n"
+        }
+        #expect(started)
+        try FileManager.default.removeItem(atPath: cli.home.appending("work/1"))
+        _ = FileManager.default.createFile(atPath: flag, contents: nil)
+        let output = try #require(command.finish(within: 30), "cibox run did not end after the job's folder went")
+        #expect(command.process.terminationStatus == 1)
+        let pipeline = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] ?? [:]
+        #expect(pipeline.string("status") == "failed")
+        let jobs = Self.jobs(pipeline)
+        #expect(jobs["bystander"]?.string("status") == "success")
+        let victim = try #require(jobs["victim"])
+        #expect(victim.string("status") == "failed")
+        #expect(victim.string("failure_reason") == "infrastructure")
+        #expect(
+            command.stderr.contains(
+                "victim: The job's folder '\(cli.home.path)/work/1' was deleted while the job ran: step 2 (echo never) "
+                    + "cannot run. Nothing else may remove a running job's folder."), "\(command.stderr)")
+        #expect(victim.objects("steps").map { $0.string("status") } == ["success", "success", "failed", "failed"])
+        #expect(processCount(containing: "\(cli.home.path)/work/1/") == 0)
+    }
 }
