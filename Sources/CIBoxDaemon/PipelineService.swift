@@ -81,11 +81,17 @@ package struct PipelineService: Service {
     /// Starts a pipeline for every ref of `project` that moved since it was last seen.
     private func catchUp(_ project: Project, running: RunningPipelines) async {
         let store = engine.store
-        guard let repository = try? GitRepository.open(discoveringFrom: project.path),
-            let current = try? repository.references(),
-            let seen = try? store.refs(projectID: project.id)
-        else {
-            logger.error("cannot read the refs of a project", metadata: ["project.name": "\(project.name)"])
+        let current: [String: String]
+        let seen: [String: String]
+        do {
+            current = try GitRepository.open(discoveringFrom: project.path).references()
+            seen = try store.refs(projectID: project.id)
+        } catch {
+            // A repository deleted or moved while watched: say so and go on with the other projects.
+            let reason = (error as? GitError)?.message ?? (error as? StoreError)?.message ?? "\(error)"
+            logger.error(
+                "cannot read the refs of a project: no pipeline for it until they can be read again",
+                metadata: ["project.name": "\(project.name)", "project.path": "\(project.path)", "reason": "\(reason)"])
             return
         }
         // Each pipeline remembers its ref as seen when it is recorded (one transaction), and only then are all

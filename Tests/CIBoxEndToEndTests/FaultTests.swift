@@ -152,4 +152,44 @@ import Testing
         #expect(victim.objects("steps").map { $0.string("status") } == ["success", "success", "failed", "failed"])
         #expect(processCount(containing: "\(cli.home.path)/work/1/") == 0)
     }
+
+    @Test func aWatchedRepositoryDeletedOrForcePushedKeepsTheDaemonGoing() throws {
+        let setup = try PushSetup(config: DaemonTests.quickConfig)
+        let doomed = setup.root.appending("doomed.git")
+        defer { setup.remove() }
+        try GitFixture.git(["clone", "-q", "--bare", setup.bare, doomed], in: nil)
+        #expect(try setup.cli.run(["project", "add", setup.bare]).status == 0)
+        #expect(try setup.cli.run(["project", "add", doomed, "--name", "doomed"]).status == 0)
+        let daemon = try CrashDaemon(home: setup.cli.home.path, logPath: setup.root.appending("daemon.log"))
+        defer { daemon.stop() }
+        #expect(daemon.waitUntilWatching())
+
+        try FileManager.default.removeItem(atPath: doomed)
+        let said = eventually(seconds: 10) {
+            daemon.log.contains("cannot read the refs of a project") && daemon.log.contains("project.path=\(doomed)")
+        }
+        #expect(said, "the daemon says which project it cannot read: \(daemon.log)")
+        #expect(daemon.process.isRunning)
+
+        // A force-push replaces the branch's commit: the daemon builds the new one.
+        try setup.root.write("rewritten\n", to: "work/NOTES")
+        try GitFixture.git(["add", "-A"], in: setup.clone)
+        try GitFixture.git(
+            ["-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "--amend", "-m", "new"], in: setup.clone)
+        let rewritten = try GitFixture.git(["rev-parse", "HEAD"], in: setup.clone).trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        try GitFixture.git(["push", "-q", "--force", "origin", "main"], in: setup.clone)
+        let built = try setup.wait { list in
+            list.contains { $0["revision"] as? String == rewritten && $0["status"] as? String == "success" }
+        }
+        #expect(built.contains { $0["revision"] as? String == rewritten && $0["status"] as? String == "success" })
+        // And it goes on watching.
+        try setup.push(config: DaemonTests.quickConfig, message: "after")
+        let after = try setup.wait { list in list.count == 2 && list.allSatisfy { $0["status"] as? String == "success" }
+        }
+        #expect(after.count == 2)
+        #expect(daemon.process.isRunning)
+        daemon.stop()
+        #expect(daemon.process.terminationStatus == 0)
+    }
 }
