@@ -192,4 +192,49 @@ import Testing
         daemon.stop()
         #expect(daemon.process.terminationStatus == 0)
     }
+
+    @Test func aBranchMovedBetweenCompileAndCheckoutRunsTheRecordedCommitsPlanAndFiles() throws {
+        let cli = try CLI()
+        let flag = cli.home.appending("go")
+        let config = { (plan: String) in
+            """
+            version: 2.1
+            jobs:
+              hold:
+                steps:
+                  - run: echo waiting; while [ ! -f \(flag) ]; do sleep 0.05; done
+              build:
+                steps:
+                  - checkout
+                  - run: echo "plan \(plan)"; echo "$CIRCLE_SHA1"; git rev-parse HEAD; cat VERSION
+            workflows:
+              w:
+                jobs:
+                  - hold
+                  - build:
+                      requires: [hold]
+            """
+        }
+        let repository = try Repositories.with(config: config("A"), files: ["VERSION": "A\n"])
+        defer { cli.home.remove(); repository.remove() }
+        let recorded = try repository.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let command = try BackgroundCommand(cli, ["run", repository.path, "--json"])
+        defer { command.remove() }
+        let waiting = eventually(seconds: 30) {
+            (try? String(contentsOfFile: cli.home.appending("logs/1/0.log"), encoding: .utf8)) == "waiting\n"
+        }
+        #expect(waiting)
+        // The branch moves to a commit with another config and other files before `build` checks out.
+        try repository.write(config("B"), to: ".circleci/config.yml")
+        try repository.write("B\n", to: "VERSION")
+        let moved = try repository.commitAll("moved")
+        _ = FileManager.default.createFile(atPath: flag, contents: nil)
+        let output = try #require(command.finish(within: 30))
+        #expect(command.process.terminationStatus == 0)
+        let pipeline = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] ?? [:]
+        #expect(pipeline.string("revision") == recorded)
+        let buildID = Self.jobs(pipeline)["build"]?.int("id") ?? 0
+        let log = try cli.run(["logs", String(buildID), "--step", "1"]).stdout
+        #expect(log == "plan A\n\(recorded)\n\(recorded)\nA\n", "not the moved branch's \(moved)")
+    }
 }
