@@ -59,9 +59,14 @@ package struct PipelineService: Service {
             )
         } catch {
             logger.error(
-                "cannot watch a project", metadata: ["project.name": "\(project.name)", "reason": "\(error.message)"])
+                "cannot watch a project",
+                metadata: [
+                    "project.name": "\(project.name)", "project.path": "\(project.path)", "reason": "\(error.message)",
+                ])
             return
         }
+        logger.info(
+            "watching a project", metadata: ["project.name": "\(project.name)", "project.path": "\(project.path)"])
         let running = RunningPipelines()
         await catchUp(project, running: running)
         await withGracefulShutdownHandler {

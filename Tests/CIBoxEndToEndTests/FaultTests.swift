@@ -163,6 +163,10 @@ import Testing
         let daemon = try CrashDaemon(home: setup.cli.home.path, logPath: setup.root.appending("daemon.log"))
         defer { daemon.stop() }
         #expect(daemon.waitUntilWatching())
+        let watching = eventually(seconds: 10) {
+            daemon.log.split(separator: "\n").contains { $0.contains("watching a project") && $0.contains(doomed) }
+        }
+        #expect(watching, "\(daemon.log)")
 
         try FileManager.default.removeItem(atPath: doomed)
         let said = eventually(seconds: 10) {
