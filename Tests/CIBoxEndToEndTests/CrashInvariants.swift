@@ -191,6 +191,20 @@ struct CrashInvariants {
         }
     }
 
+    /// `report-current`: the report page of each pipeline recovery marked shows it failed (not `running`
+    /// forever). Waits a few seconds: the daemon writes pages off its event path.
+    mutating func checkReportCurrent() {
+        let open = before.pipelines.values.filter { !HistorySnapshot.isFinal(pipelineStatus: $0.status) }
+        let pages = open.map { (id: $0.id, path: "\(home)/reports/pipelines/\($0.id)/index.html") }
+        let failed = "<dt>Status</dt><dd><span class=\"status status-failed\">"
+        let shown = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        _ = eventually(seconds: 5) { pages.allSatisfy { shown($0.path).contains(failed) } }
+        for page in pages where !shown(page.path).contains(failed) {
+            let status = shown(page.path).isEmpty ? "no page" : "a page that does not say failed"
+            fail("report-current", "pipeline \(page.id) was marked interrupted, but the report has \(status)")
+        }
+    }
+
     /// `no-job-process`: nothing an interrupted job started is alive: not its step shells, not the `setsid`
     /// child that only a cgroup kill reaches. Waits a few seconds for the kernel to finish the kills.
     mutating func checkNoJobProcess() {

@@ -96,6 +96,7 @@ struct CrashRun {
             home: project.home, before: before, after: after, daemonPID: daemon.pid, markers: markers)
         invariants.checkAll()
         invariants.checkNoJobProcess()
+        invariants.checkReportCurrent()
         // A push the kill came before is built by the restarted daemon's catch-up: none may be lost.
         let built = try eventually(seconds: 15) {
             try SQLiteShell.rows(project.database, "SELECT id FROM pipeline WHERE revision = '\(sha)'").count > 0
