@@ -39,14 +39,6 @@ extension PipelineEngine {
         return ReportUpdater(writer: ReportWriter(store: store, layout: ReportLayout(home: home)), warn: warn)
     }
 
-    /// Rewrites every page of `pipelineIDs` and returns when they are written (after recovery marked them
-    /// interrupted, their pages still show them running); does nothing when the report is off.
-    package func refreshReport(pipelineIDs: [Int64]) async {
-        guard let reportUpdater, !pipelineIDs.isEmpty else { return }
-        for id in pipelineIDs { reportUpdater.request(pipelineID: id) }
-        await reportUpdater.flush()
-    }
-
     /// The sinks that keep the report of `pipelineID` up to date (none when the report is off).
     func reportSinks(pipelineID: Int64) -> [any PipelineEventSink] {
         reportUpdater.map { [ReportEventSink(pipelineID: pipelineID, updater: $0)] } ?? []

@@ -39,6 +39,22 @@ struct CrashInvariants {
         checkLogSizesRecorded()
         checkFinishedRunsSucceeded()
         checkReportPagesWhole()
+        checkWorkFoldersRemoved()
+    }
+
+    /// `work-folders-removed`: recovery removes the folders of the jobs it interrupted (a job's folder goes when
+    /// the job ends), so that crashes do not fill the disk with them.
+    mutating func checkWorkFoldersRemoved() {
+        for job in before.jobs.values where job.status == "running" {
+            guard let pipeline = before.pipelines[job.pipelineID],
+                !HistorySnapshot.isFinal(pipelineStatus: pipeline.status)
+            else { continue }
+            if FileManager.default.fileExists(atPath: "\(home)/work/\(job.id)") {
+                fail(
+                    "work-folders-removed",
+                    "the folder work/\(job.id) of interrupted job \(job.id) (\(job.name)) is left")
+            }
+        }
     }
 
     /// `integrity`: SQLite finds the database sound.
