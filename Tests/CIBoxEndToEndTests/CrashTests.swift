@@ -34,7 +34,10 @@ private let canCrash: Bool = getuid() == 0 && SQLiteShell.isAvailable
             guard try run.iterate(index, moment) else { break }
         }
         if run.failures.isEmpty { try run.finish() }
-        print("crash suite seed \(settings.seed): moments hit: \(run.momentCounts)")
+        let moments = run.momentCounts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+        print(
+            "crash suite seed \(settings.seed): kills fell during "
+                + moments.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
         for failure in run.failures { Issue.record(Comment(rawValue: failure)) }
     }
 }
