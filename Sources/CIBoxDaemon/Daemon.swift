@@ -49,6 +49,7 @@ package enum Daemon {
         if !recovered.isEmpty {
             logger.warning("interrupted pipelines recovered", metadata: ["pipeline.ids": "\(recovered)"])
         }
+        await engine.settleRecovered(pipelineIDs: recovered)
         let service = PipelineService(
             engine: engine, logger: logger, gracePeriod: options.gracePeriod, pollInterval: options.pollInterval,
             autoCancel: options.autoCancel, onFinished: options.onFinished

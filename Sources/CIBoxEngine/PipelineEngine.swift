@@ -221,7 +221,7 @@ package final class PipelineEngine: Sendable {
             pipelineID: pipeline.id, pipelineNumber: pipeline.number, projectName: pipeline.projectName,
             repositoryPath: prepared.repositoryPath, revision: pipeline.revision, branch: pipeline.branch,
             tag: pipeline.tag, nodeIndex: job.nodeIndex, parallelism: job.parallelism, spec: spec,
-            workDirectory: "\(home)/work/\(job.id)", logDirectory: store.logDirectory(jobID: job.id),
+            workDirectory: workDirectory(jobID: job.id), logDirectory: store.logDirectory(jobID: job.id),
             source: prepared.source, inheritedEnvironment: ProcessInfo.processInfo.environment,
             keepsWorkDirectory: keepsWorkDirectories, noOutputTimeout: settings.noOutputTimeout
         )

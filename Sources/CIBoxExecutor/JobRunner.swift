@@ -71,7 +71,8 @@ final class JobRunner: Sendable {
         var results: [(Int, StepResult)] = []
         for (index, _, task, started) in steps {
             let outcome = await task.value
-            let failedByItself = outcome.stoppedFor == nil && outcome.exitCode != 0
+            let failedByItself =
+                (outcome.stoppedFor == nil && outcome.exitCode != 0) || outcome.stoppedFor == .logWriteFailed
             results.append(
                 (
                     index,
@@ -222,6 +223,13 @@ extension JobRunner {
             return (StepResult(status: .failed, failureReason: .infrastructure), message)
         }
         defer { close(logFD) }
+        guard access(request.workDirectory, F_OK) == 0 else {
+            let message =
+                "The job's folder '\(request.workDirectory)' was deleted while the job ran: step \(index) "
+                + "(\(step.name)) cannot run. Nothing else may remove a running job's folder."
+            let bytes = StepLog.write(message + "\n", to: logFD)
+            return (StepResult(status: .failed, logBytes: bytes, failureReason: .infrastructure), message)
+        }
         switch step.action {
         case .checkout(let path):
             let target =

@@ -7,19 +7,6 @@ import CIBoxTestSupport
 import Foundation
 import Testing
 
-/// A small, seedable generator (SplitMix64), so that a failing case can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-}
-
 /// Mutated corpus configs and random YAML never crash or hang the compiler.
 @Suite struct FuzzTests {
     static let environment = ProcessInfo.processInfo.environment
