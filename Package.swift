@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "CLazyLibrary"),
         .target(name: "CLibgit2", dependencies: ["CLazyLibrary"]),
         .target(name: "CLibarchive", dependencies: ["CLazyLibrary"]),
+        .target(name: "CSQLiteOptions", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(
             name: "CLibxml2", dependencies: ["CLazyLibrary"],
             cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])]
@@ -60,7 +61,7 @@ let package = Package(
             name: "CIBoxStore",
             dependencies: [
                 "CIBoxModel", "CIBoxBasics", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"), "CSQLiteOptions",
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
@@ -83,12 +84,20 @@ let package = Package(
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "CIBoxReport",
+            dependencies: ["CIBoxBasics", "CIBoxModel", "CIBoxStore"],
+            exclude: ["README.md"],
+            resources: [.embedInCode("Resources/report.css"), .embedInCode("Resources/refresh.js")],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Composition and interface
         .target(
             name: "CIBoxEngine",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxPlanner", "CIBoxGit", "CIBoxStore",
-                "CIBoxExecutor", "CIBoxScheduler", "CIBoxSlurm",
+                "CIBoxExecutor", "CIBoxScheduler", "CIBoxSlurm", "CIBoxReport",
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
@@ -108,6 +117,7 @@ let package = Package(
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxScheduler", "CIBoxExecutor",
                 "CIBoxConfig", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit", "CIBoxDaemon", "CIBoxSlurm",
+                "CIBoxReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -125,7 +135,8 @@ let package = Package(
         .executableTarget(
             name: "cibox-bench",
             dependencies: [
-                "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxEngine", "CIBoxStore", "CIBoxExecutor",
+                "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxEngine", "CIBoxStore", "CIBoxExecutor", "CIBoxReport",
+                "CIBoxGit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -163,6 +174,12 @@ let package = Package(
         .testTarget(
             name: "CIBoxCommandsTests",
             dependencies: ["CIBoxCommands", "CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CIBoxReportTests",
+            dependencies: ["CIBoxReport", "CIBoxStore", "CIBoxModel", "CIBoxTestSupport"],
+            resources: [.copy("Golden")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,7 +4,8 @@
 #   scripts/install-deps.sh test   that, plus what the tests need: Slurm and munge for the throwaway cluster of the
 #                                  Slurm executor's tests (scripts/slurm-test-cluster.sh; no service is started)
 set -euo pipefail
-packages=(libgit2-dev libsqlite3-dev libarchive-dev libxml2-dev pkg-config git zstd)
+# chromium: the report's browser test (headless screenshots, console errors).
+packages=(libgit2-dev libsqlite3-dev libarchive-dev libxml2-dev pkg-config git zstd chromium)
 if [ "${1:-}" = "test" ]; then
   packages+=(slurmctld slurmd slurm-client munge)
 fi

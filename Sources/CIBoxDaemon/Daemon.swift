@@ -50,6 +50,9 @@ package enum Daemon {
         if !recovered.isEmpty {
             logger.warning("interrupted pipelines recovered", metadata: ["pipeline.ids": "\(recovered)"])
         }
+        // Interrupted jobs' folders go and report pages are rewritten, re-attached pipelines' included (their jobs
+        // that ran on this machine were interrupted).
+        await engine.settleRecovered(pipelineIDs: recovered + report.resumable)
         for id in report.resumable {
             // Its jobs still run on the cluster: follow them again and run what comes after them.
             guard let prepared = try? engine.resume(pipelineID: id) else { continue }

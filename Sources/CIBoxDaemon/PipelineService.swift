@@ -59,9 +59,14 @@ package struct PipelineService: Service {
             )
         } catch {
             logger.error(
-                "cannot watch a project", metadata: ["project.name": "\(project.name)", "reason": "\(error.message)"])
+                "cannot watch a project",
+                metadata: [
+                    "project.name": "\(project.name)", "project.path": "\(project.path)", "reason": "\(error.message)",
+                ])
             return
         }
+        logger.info(
+            "watching a project", metadata: ["project.name": "\(project.name)", "project.path": "\(project.path)"])
         let running = RunningPipelines()
         await catchUp(project, running: running)
         await withGracefulShutdownHandler {
@@ -81,22 +86,32 @@ package struct PipelineService: Service {
     /// Starts a pipeline for every ref of `project` that moved since it was last seen.
     private func catchUp(_ project: Project, running: RunningPipelines) async {
         let store = engine.store
-        guard let repository = try? GitRepository.open(discoveringFrom: project.path),
-            let current = try? repository.references(),
-            let seen = try? store.refs(projectID: project.id)
-        else {
-            logger.error("cannot read the refs of a project", metadata: ["project.name": "\(project.name)"])
+        let current: [String: String]
+        let seen: [String: String]
+        do {
+            current = try GitRepository.open(discoveringFrom: project.path).references()
+            seen = try store.refs(projectID: project.id)
+        } catch {
+            // A repository deleted or moved while watched: say so and go on with the other projects.
+            let reason = (error as? GitError)?.message ?? (error as? StoreError)?.message ?? "\(error)"
+            logger.error(
+                "cannot read the refs of a project: no pipeline for it until they can be read again",
+                metadata: ["project.name": "\(project.name)", "project.path": "\(project.path)", "reason": "\(reason)"])
             return
         }
-        let changes = RefChanges.between(old: seen, new: current)
-        try? store.saveRefs(projectID: project.id, refs: current)
-        for change in changes {
+        // Each pipeline remembers its ref as seen when it is recorded (one transaction), and only then are all
+        // refs saved: a crash in between can neither lose a push nor build it twice.
+        for change in RefChanges.between(old: seen, new: current) {
             await start(change, of: project, running: running)
         }
+        try? store.saveRefs(projectID: project.id, refs: current)
     }
 
     private func start(_ change: RefChange, of project: Project, running: RunningPipelines) async {
-        let options = RunOptions(path: project.path, revision: change.ref, trigger: .push)
+        // The commit that was seen, for the ref that moved (not whatever the ref points to a moment later).
+        var options = RunOptions(path: project.path, revision: change.newSHA, trigger: .push)
+        options.pushedRef = change.ref
+        options.seenRef = (change.ref, change.newSHA)
         let prepared: PreparedPipeline
         do {
             prepared = try engine.prepare(options)

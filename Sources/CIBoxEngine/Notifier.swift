@@ -51,21 +51,38 @@ package enum Notifier {
             })
         else { return .failed("cannot start: \(String(cString: strerror(spawnError)))") }
         defer { MonitoredChildren.finished(pid) }
-        let deadline = Date().addingTimeInterval(timeout)
-        var status: Int32 = 0
-        while waitpid(pid, &status, WNOHANG) == 0 {
-            if Date() >= deadline {
-                // The command leads its own process group: whatever it started goes with it.
-                kill(-pid, SIGKILL)
-                while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-                return .failed("killed after \(Int(timeout)) s")
-            }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        let (status, killed) = await waitForExit(pid, timeout: timeout)
+        if killed { return .failed("killed after \(Int(timeout)) s") }
         let signal = status & 0x7f
         if signal != 0 { return .failed("killed by signal \(signal)") }
         let exitCode = (status >> 8) & 0xff
         return exitCode == 0 ? .delivered : .failed("exited with status \(exitCode)")
+    }
+
+    /// Waits for `pid` on a thread of its own (not the concurrency pool, which busy work can starve past the
+    /// deadline), killing its process group once `timeout` seconds have passed.
+    /// - Returns: its wait status, and whether it was killed.
+    private static func waitForExit(_ pid: pid_t, timeout: Double) async -> (status: Int32, killed: Bool) {
+        await withCheckedContinuation { continuation in
+            let thread = Thread {
+                let deadline = Date().addingTimeInterval(timeout)
+                var status: Int32 = 0
+                var killed = false
+                while true {
+                    let reaped = waitpid(pid, &status, WNOHANG)
+                    if reaped == pid || (reaped < 0 && errno != EINTR) { break }
+                    if !killed, Date() >= deadline {
+                        // The command leads its own process group: whatever it started goes with it.
+                        kill(-pid, SIGKILL)
+                        killed = true
+                    }
+                    usleep(10_000)
+                }
+                continuation.resume(returning: (status, killed))
+            }
+            thread.stackSize = 128 * 1024
+            thread.start()
+        }
     }
 
     /// Starts `command` with no arguments, `inputPath` as standard input, standard output discarded, in a new

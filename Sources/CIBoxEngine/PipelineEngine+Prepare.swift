@@ -97,11 +97,12 @@ extension PipelineEngine {
                     throw EngineError(.store, error.description)
                 }
             }
-            let new = NewPipeline(
+            var new = NewPipeline(
                 projectID: project.id, number: number, uuid: UUID().uuidString.lowercased(), revision: source.revision,
                 treeID: source.treeID, branch: source.branch, tag: source.tag, trigger: options.trigger,
                 source: source.kind, configHash: configHash, plan: plan
             )
+            new.seenRef = options.seenRef
             do {
                 let detail = try store.record(new)
                 let checkout = GitSourceCheckout(

@@ -6,6 +6,7 @@ package import CIBoxExecutor
 import CIBoxGit
 package import CIBoxModel
 import CIBoxPlanner
+package import CIBoxReport
 package import CIBoxScheduler
 import CIBoxSlurm
 package import CIBoxStore
@@ -59,6 +60,8 @@ package final class PipelineEngine: Sendable {
     let agentExecutable: String?
     /// Where warnings for the user go (once each).
     let warn: @Sendable (String) -> Void
+    /// Rewrites the HTML report's pages as pipelines run; nil when settings turn the report off.
+    package let reportUpdater: ReportUpdater?
     private let warned = Mutex<Set<String>>([])
 
     /// Makes an engine over `store`.
@@ -85,6 +88,7 @@ package final class PipelineEngine: Sendable {
         self.slots = SlotPool(capacity: capacity)
         self.agentExecutable = agentExecutable
         self.warn = warn
+        self.reportUpdater = Self.makeReportUpdater(home: home, store: store, settings: settings, warn: warn)
     }
 
     /// This machine's executor, and Slurm's when `executors.slurm` is set, behind one router.
@@ -119,7 +123,9 @@ package final class PipelineEngine: Sendable {
             try? store.claim(pipelineID: prepared.detail.pipeline.id, owner: owner)
         }
         let storeSink = StoreEventSink(store: store)
-        let driver = PipelineDriver(executor: executor, slots: slots, sink: EventFanout(sinks: [storeSink] + observers))
+        let driver = PipelineDriver(
+            executor: executor, slots: slots,
+            sink: EventFanout(sinks: [storeSink] + observers + reportSinks(pipelineID: prepared.detail.pipeline.id)))
         let control = PipelineControl()
         let poller = Task { [store] in await Self.forwardCancelRequests(prepared.detail.pipeline.id, store, control) }
         defer { poller.cancel() }
@@ -240,12 +246,13 @@ package final class PipelineEngine: Sendable {
             pipelineID: pipeline.id, pipelineNumber: pipeline.number, projectName: pipeline.projectName,
             repositoryPath: prepared.repositoryPath, revision: pipeline.revision, branch: pipeline.branch,
             tag: pipeline.tag, nodeIndex: job.nodeIndex, parallelism: job.parallelism, spec: spec,
-            workDirectory: "\(home)/work/\(job.id)", logDirectory: store.logDirectory(jobID: job.id),
+            workDirectory: workDirectory(jobID: job.id), logDirectory: store.logDirectory(jobID: job.id),
             source: prepared.source, inheritedEnvironment: ProcessInfo.processInfo.environment,
             keepsWorkDirectory: keepsWorkDirectories, noOutputTimeout: settings.noOutputTimeout
         )
         request.limits = ResourceLimits(
-            millicores: resourceClass.millicores, memoryBytes: resourceClass.memoryBytes, pids: resourceClass.pids
+            millicores: resourceClass.millicores, memoryBytes: resourceClass.memoryBytes, pids: resourceClass.pids,
+            cpuWeight: ResourceLimits.cpuWeight(for: pipeline.trigger)
         )
         request.resourceClass = resourceClass.name
         request.timeLimit = settings.jobTimeLimit

@@ -25,6 +25,9 @@ package struct RunOptions: Sendable {
     /// The ref the pipeline is for when it is not the revision's own (the pre-push gate: the remote ref being
     /// pushed to, `refs/heads/main` or `refs/tags/v1`); its branch or tag drives the filters.
     package var pushedRef: String?
+    /// The ref (full name) and commit the daemon saw move: the store remembers it as seen in the same
+    /// transaction that records the pipeline.
+    package var seenRef: (ref: String, sha: String)?
 
     /// Makes options.
     package init(

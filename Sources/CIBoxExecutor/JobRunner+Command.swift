@@ -31,6 +31,7 @@ extension JobRunner {
             if outcome.exitCode != 0, outcome.stoppedFor == nil, isolation.oomKills > oomsBefore {
                 return oomResult(outcome, logFD: logFD)
             }
+            if let code = outcome.logWriteError { return logFailure(outcome, errno: code, index: index) }
             return (result(of: outcome), nil)
         } catch {
             let message = error.description
@@ -105,6 +106,21 @@ extension JobRunner {
         return (result, message)
     }
 
+    /// A step whose output could not be written to its log (a full disk): stopped, `infrastructure`, with the
+    /// log's path and the system's reason in the message.
+    private func logFailure(_ outcome: ProcessOutcome, errno code: Int32, index: Int) -> (StepResult, String?) {
+        let path = request.logPath(step: index)
+        let message =
+            "Cannot write the step's log '\(path)': \(String(cString: strerror(code))). The step was stopped "
+            + "because its output could not be kept; the log holds what was written before. "
+            + (code == ENOSPC || code == EDQUOT
+                ? "Free space on the disk that holds '\(request.logDirectory)' (cibox gc) and run the pipeline again."
+                : "Check that folder's permissions and run the pipeline again.")
+        let result = StepResult(
+            status: .failed, exitCode: outcome.exitCode, logBytes: outcome.logBytes, failureReason: .infrastructure)
+        return (result, message)
+    }
+
     private func result(of outcome: ProcessOutcome) -> StepResult {
         switch outcome.stoppedFor {
         case .canceled?:
@@ -117,6 +133,10 @@ extension JobRunner {
         case .timeout?:
             return StepResult(
                 status: .failed, exitCode: outcome.exitCode, logBytes: outcome.logBytes, failureReason: .timeout)
+        case .logWriteFailed?:
+            return StepResult(
+                status: .failed, exitCode: outcome.exitCode, logBytes: outcome.logBytes,
+                failureReason: .infrastructure)
         case nil:
             let status: StepStatus = outcome.exitCode == 0 ? .success : .failed
             return StepResult(

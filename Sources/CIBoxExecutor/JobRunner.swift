@@ -74,7 +74,8 @@ final class JobRunner: Sendable {
         var results: [(Int, StepResult)] = []
         for (index, _, task, started) in steps {
             let outcome = await task.value
-            let failedByItself = outcome.stoppedFor == nil && outcome.exitCode != 0
+            let failedByItself =
+                (outcome.stoppedFor == nil && outcome.exitCode != 0) || outcome.stoppedFor == .logWriteFailed
             results.append(
                 (
                     index,
@@ -217,12 +218,23 @@ extension JobRunner {
             return (StepResult(status: .failed, failureReason: .infrastructure), message)
         }
         defer { close(logFD) }
+        guard access(request.workDirectory, F_OK) == 0 else {
+            let message =
+                "The job's folder '\(request.workDirectory)' was deleted while the job ran: step \(index) "
+                + "(\(step.name)) cannot run. Nothing else may remove a running job's folder."
+            let bytes = StepLog.write(message + "\n", to: logFD)
+            return (StepResult(status: .failed, logBytes: bytes, failureReason: .infrastructure), message)
+        }
         switch step.action {
         case .checkout(let path):
             let target =
                 path.map { paths.resolve($0, relativeTo: context.workingDirectory) } ?? context.workingDirectory
             do {
+                // libgit2 refuses a repository owned by another user: with run_as, cibox checks out into a folder
+                // of its own, then gives the files to the job's user.
+                if request.runAs != nil { lchown(target, getuid(), getgid()) }
                 let line = try request.source.checkout(into: target)
+                if let user = request.runAs { try Self.giveAway(target, to: user) }
                 let bytes = StepLog.write(line + "\n", to: logFD)
                 return (StepResult(status: .success, exitCode: 0, logBytes: bytes), nil)
             } catch {
@@ -235,11 +247,11 @@ extension JobRunner {
         case .saveCache(let action):
             return runSaveCache(action, context: context, logFD: logFD)
         case .restoreCache(let action):
-            return runRestoreCache(action, context: context, logFD: logFD)
+            return givenToTheJobsUser(runRestoreCache(action, context: context, logFD: logFD), logFD: logFD)
         case .persistToWorkspace(let action):
             return runPersistToWorkspace(action, context: context, logFD: logFD)
         case .attachWorkspace(let at):
-            return runAttachWorkspace(at: at, context: context, logFD: logFD)
+            return givenToTheJobsUser(runAttachWorkspace(at: at, context: context, logFD: logFD), logFD: logFD)
         case .storeArtifacts(let path, let destination):
             return runStoreArtifacts(path: path, destination: destination, context: context, logFD: logFD)
         case .storeTestResults(let path):
@@ -248,6 +260,25 @@ extension JobRunner {
             let bytes = StepLog.write(message + "\n", to: logFD)
             if isFatal { return (StepResult(status: .failed, exitCode: 1, logBytes: bytes), nil) }
             return (StepResult(status: .success, exitCode: 0, logBytes: bytes), nil)
+        }
+    }
+}
+
+extension JobRunner {
+    /// With run_as, what cibox itself wrote into the job's folder (a restored cache, an attached workspace)
+    /// goes to the job's user, so its steps can change it; a failure to do so fails the step.
+    func givenToTheJobsUser(_ outcome: (StepResult, String?), logFD: Int32) -> (StepResult, String?) {
+        guard let user = request.runAs, outcome.0.status == .success else { return outcome }
+        do {
+            try Self.giveAway(request.workDirectory, to: user)
+            return outcome
+        } catch {
+            let message = error.message
+            let bytes = StepLog.write(message + "\n", to: logFD)
+            return (
+                StepResult(status: .failed, logBytes: outcome.0.logBytes + bytes, failureReason: .infrastructure),
+                message
+            )
         }
     }
 }

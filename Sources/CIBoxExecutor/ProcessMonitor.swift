@@ -20,6 +20,8 @@ struct ProcessOutcome: Sendable {
     var cpuSeconds: Double = 0
     /// Peak resident memory of the process or one of its waited-for descendants, in bytes.
     var peakMemoryBytes: Int64 = 0
+    /// The `errno` of the first log write that failed (a full disk); the step was stopped then.
+    var logWriteError: Int32?
 }
 
 /// Why cibox stopped a process.
@@ -27,6 +29,8 @@ enum FailureCause: UInt8, Sendable {
     case canceled = 1
     case noOutputTimeout = 2
     case timeout = 3
+    /// Its output could no longer be written to the log (a full disk): running on would lose it unseen.
+    case logWriteFailed = 4
 }
 
 /// Watches one running process: copies its output to the log file byte for byte, notices when it exits,
@@ -102,6 +106,8 @@ final class ProcessMonitor: @unchecked Sendable {
     /// Masks secrets in the output, when the job has any.
     private var masker: SecretMasker?
     private var maxRSSKiB = 0
+    /// The `errno` of the first failed log write; output is dropped from then on.
+    private var logWriteError: Int32?
 
     /// The blocking loop; see the type's documentation.
     private func run() -> ProcessOutcome {
@@ -143,7 +149,7 @@ final class ProcessMonitor: @unchecked Sendable {
         let status = exitStatus ?? 0
         return ProcessOutcome(
             exitCode: Int(cibox_exit_code(status)), stoppedFor: stopCause, logBytes: bytes, cpuSeconds: cpuSeconds,
-            peakMemoryBytes: Int64(maxRSSKiB) * 1024
+            peakMemoryBytes: Int64(maxRSSKiB) * 1024, logWriteError: logWriteError
         )
     }
 
@@ -164,17 +170,26 @@ final class ProcessMonitor: @unchecked Sendable {
         }
     }
 
-    /// Appends the first `count` bytes of `data` to the log, counting them.
+    /// Appends the first `count` bytes of `data` to the log, counting the bytes written. When a write fails
+    /// (a full disk), the step is stopped and the rest of its output dropped: the log keeps what fitted and its
+    /// recorded size stays that of the file.
     private func writeLog(_ data: [UInt8], count: Int) {
-        data.withUnsafeBytes { raw in
+        guard logWriteError == nil else { return }
+        let written = data.withUnsafeBytes { raw in
             var offset = 0
             while offset < count {
-                let written = write(logFD, raw.baseAddress.map { $0 + offset }, count - offset)
-                if written <= 0 { break }
-                offset += written
+                let result = write(logFD, raw.baseAddress.map { $0 + offset }, count - offset)
+                if result < 0, errno == EINTR { continue }
+                if result <= 0 {
+                    logWriteError = result < 0 ? errno : ENOSPC
+                    break
+                }
+                offset += result
             }
+            return offset
         }
-        bytes += Int64(count)
+        bytes += Int64(written)
+        if logWriteError != nil, stopCause == nil, exitStatus == nil { beginStop(.logWriteFailed) }
     }
 
     private func reapIfExited() {
@@ -231,10 +246,10 @@ final class ProcessMonitor: @unchecked Sendable {
     }
 
     /// Kills the whole job (its cgroup) when the stop ends the job (cancel, time limit). After a step's
-    /// `no_output_timeout` the job goes on with its `when: always` steps, so only the step's process group
-    /// is killed; whatever else it started dies when the job ends.
+    /// `no_output_timeout` or a failed log write the job goes on with its `when: always` steps, so only the
+    /// step's process group is killed; whatever else it started dies when the job ends.
     private func killJobIfEnding() {
-        if stopCause != .noOutputTimeout { killEverything() }
+        if stopCause != .noOutputTimeout && stopCause != .logWriteFailed { killEverything() }
     }
 
     /// Milliseconds until the next timer, or 1 s at most, so timers are checked even without events.

@@ -81,6 +81,7 @@ extension GitRepository {
             git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "git_checkout_options_init",
             .checkoutFailed, failed)
         options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_RECREATE_MISSING.rawValue
+        options.disable_filters = try checkoutMayFilter(commit) ? 0 : 1
         try check(git_checkout_tree(repository, object, &options), "git_checkout_tree", .checkoutFailed, failed)
 
         if let branch {

@@ -123,7 +123,7 @@ extension GitRepository {
     }
 
     /// Looks up `commit`'s root tree; the caller frees it with `git_tree_free`.
-    private func lookupTree(of commit: GitCommit) throws(GitError) -> OpaquePointer? {
+    func lookupTree(of commit: GitCommit) throws(GitError) -> OpaquePointer? {
         var oid = try GitOID.parse(commit.treeID)
         var tree: OpaquePointer?
         try check(

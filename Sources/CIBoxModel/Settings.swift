@@ -69,6 +69,8 @@ package struct Settings: Sendable, Equatable {
     package var projectExecutors: [String: ExecutorKind] = [:]
     /// `executors.slurm`: the Slurm cluster, when one is set up.
     package var slurm: SlurmSettings?
+    /// `report`: whether pipelines keep the HTML report under `$CIBOX_HOME/reports` up to date.
+    package var writesReport = true
 
     /// Makes settings; the defaults are what an absent file means.
     package init(

@@ -17,6 +17,9 @@ package struct NewPipeline: Sendable {
     package var source: SourceKind
     package var configHash: String
     package var plan: Plan
+    /// A branch or tag (full name) and the commit it was seen at, remembered as seen in the transaction that
+    /// records the pipeline: the daemon's catch-up can then neither lose a push to a crash nor build it twice.
+    package var seenRef: (ref: String, sha: String)? = nil
 
     /// Makes a new pipeline description.
     package init(

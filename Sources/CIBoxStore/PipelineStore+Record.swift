@@ -6,7 +6,9 @@ import GRDB
 
 extension PipelineStore {
     /// Writes a pipeline with its workflows, job runs (one per node of `parallelism`) and steps in one
-    /// transaction. Jobs without requirements start `queued`, the others `blocked`.
+    /// transaction. Jobs without requirements start `queued`, the others `blocked`. The recording process owns
+    /// the pipeline from that moment (it is the one that runs it), so a daemon starting meanwhile never takes
+    /// it for the leftover of a crash.
     /// - Returns: the recorded pipeline in full.
     /// - Throws: ``StoreError`` `conflict` when `number` is taken, `database` otherwise.
     package func record(_ new: NewPipeline) throws(StoreError) -> PipelineDetail {
@@ -29,6 +31,20 @@ extension PipelineStore {
             )
             try pipeline.insert(db)
             let id = pipeline.id ?? 0
+            if let owner = ProcessIdentity.current {
+                try db.execute(
+                    sql: "UPDATE pipeline SET ownerPid = ?, ownerStartTime = ? WHERE id = ?",
+                    arguments: [owner.pid, owner.startTime, id])
+            }
+            if let seen = new.seenRef {
+                try db.execute(
+                    sql: """
+                        INSERT INTO projectRef (projectId, ref, sha) VALUES (?, ?, ?)
+                        ON CONFLICT (projectId, ref) DO UPDATE SET sha = excluded.sha
+                        """,
+                    arguments: [new.projectID, seen.ref, seen.sha]
+                )
+            }
             for (position, workflow) in new.plan.workflows.enumerated() {
                 try insert(workflow, position: position, pipelineID: id, db: db)
             }

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxModel
+import CSQLiteOptions
 import Foundation
 import GRDB
 
@@ -38,6 +39,7 @@ package final class PipelineStore: Sendable {
         configuration.prepareDatabase { db in
             // WAL + NORMAL: a commit survives a crash of cibox (not a power cut) without an fsync per commit.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            _ = cibox_sqlite_keep_wal_on_close(UnsafeMutableRawPointer(db.sqliteConnection))
         }
         do {
             if concurrentReads {
@@ -53,6 +55,7 @@ package final class PipelineStore: Sendable {
                 "Cannot open the database '\(databasePath)': \(error). Check that the file is a cibox database and writable."
             )
         }
+        DiskReserve.make(home: home)
     }
 
     /// Opens an existing store in `home` for reading only (from inside a job: `circleci tests split`). Makes no
@@ -89,14 +92,29 @@ package final class PipelineStore: Sendable {
         "\(logDirectory(jobID: jobID))/\(index).log"
     }
 
-    /// Runs a write transaction, turning GRDB errors into ``StoreError``.
+    /// Runs a write transaction, turning GRDB errors into ``StoreError``. When the disk is full, part of the
+    /// ``DiskReserve`` is given back and the transaction tried again, as long as there is some left.
     func write<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
-        do {
-            return try pool.write(body)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.database, "Cannot \(what) in '\(databasePath)': \(Self.describe(error))")
+        while true {
+            do {
+                return try pool.write(body)
+            } catch let error as StoreError {
+                throw error
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+                if DiskReserve.release(home: home) { continue }
+                throw StoreError(
+                    .database,
+                    "Cannot \(what) in '\(databasePath)': the disk is full (\(Self.describe(error))). "
+                        + "Free space on the disk that holds '\(home)' (`cibox gc` removes old pipelines).")
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+                throw StoreError(
+                    .database,
+                    "Cannot \(what): the database '\(databasePath)' is read-only (\(Self.describe(error))), "
+                        + "so nothing was recorded. Make it writable (its permissions, its immutable flag in "
+                        + "`lsattr`, a read-only mount) or use another --home.")
+            } catch {
+                throw StoreError(.database, "Cannot \(what) in '\(databasePath)': \(Self.describe(error))")
+            }
         }
     }
 

@@ -33,7 +33,16 @@ struct Bench: AsyncParsableCommand {
         var rows: [BenchRow] = []
         for name in selected {
             FileHandle.standardError.write(Data("cibox-bench: \(name)…\n".utf8))
-            rows += try await Scenarios.run(name, context: context)
+            do {
+                rows += try await Scenarios.run(name, context: context)
+            } catch {
+                // One scenario that cannot run must not cost the others' figures.
+                FileHandle.standardError.write(Data("cibox-bench: \(name) failed: \(error)\n".utf8))
+                rows.append(
+                    BenchRow(
+                        scenario: "\(name): could not run (\(error))", figure: 0, baseline: 0, unit: "ms",
+                        baselineName: "—", goal: "—"))
+            }
         }
         print(BenchRow.table(rows))
     }

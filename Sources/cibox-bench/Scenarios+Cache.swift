@@ -79,7 +79,7 @@ extension Scenarios {
         }
     }
 
-    private static func shell(_ command: String) throws {
+    static func shell(_ command: String) throws {
         try BenchFixtures.run("/bin/sh", ["-c", command])
     }
 }

@@ -8,8 +8,8 @@ import Foundation
 enum Scenarios {
     /// Every scenario's name, in the order `all` runs them.
     static let names = [
-        "compile", "trivial-jobs", "one-job", "push-latency", "daemon-memory", "cache", "prepush-verified",
-        "prepush-fresh", "start-time",
+        "compile", "trivial-jobs", "one-job", "push-latency", "daemon-memory", "cache", "report-incremental",
+        "prepush-verified", "prepush-fresh", "start-time", "log-throughput", "checkout",
     ]
 
     /// Runs scenario `name`.
@@ -24,6 +24,9 @@ enum Scenarios {
         case "prepush-verified": try prePushVerified(context)
         case "prepush-fresh": try prePushFresh(context)
         case "start-time": try startTime(context)
+        case "report-incremental": try reportIncremental(context)
+        case "log-throughput": try logThroughput(context)
+        case "checkout": try checkout(context)
         default: []
         }
     }

@@ -1,23 +1,11 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import CIBoxConfig
 import CIBoxModel
 import CIBoxTestSupport
 import Foundation
 import Testing
-
-/// A small, seedable generator (SplitMix64), so that a failing case can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-}
 
 /// Mutated corpus configs and random YAML never crash or hang the compiler.
 @Suite struct FuzzTests {
@@ -108,12 +96,26 @@ struct SeededGenerator: RandomNumberGenerator {
             .joined()
     }
 
+    /// How long the fuzzer runs: `CIBOX_FUZZ_SECONDS` (default 20; CI's `make test` gives it 60).
+    static let seconds = environment["CIBOX_FUZZ_SECONDS"].flatMap { Double($0) } ?? 20
+    /// Where each case is written before it is compiled, so that a crash leaves its input behind.
+    static let reproducer = NSTemporaryDirectory() + "/cibox-fuzz-case-\(getpid()).yml"
+    /// A case that takes this long is a hang: the watchdog ends the test process, naming the case.
+    static let hangLimit = 10.0
+
     @Test func mutatedAndRandomConfigsNeverCrashOrHang() {
-        print("FuzzTests seed: \(Self.seed) (set CIBOX_FUZZ_SEED to replay), cases: \(Self.cases)")
+        print(
+            "FuzzTests seed: \(Self.seed) (set CIBOX_FUZZ_SEED to replay, CIBOX_FUZZ_CASES to stop after N cases), "
+                + "for \(Self.seconds) s; each case is written to \(Self.reproducer) before it runs")
         var random = SeededGenerator(state: Self.seed)
         let started = ContinuousClock.now
+        let watchdog = Watchdog(limit: Self.hangLimit, seed: Self.seed, reproducer: Self.reproducer)
+        defer { watchdog.stop() }
         var slowest: (Duration, Int) = (.zero, -1)
-        for number in 0..<Self.cases {
+        var number = 0
+        // CIBOX_FUZZ_CASES replays a fixed number of cases (with CIBOX_FUZZ_SEED); otherwise the time decides.
+        let byCount = Self.environment["CIBOX_FUZZ_CASES"] != nil
+        while byCount ? number < Self.cases : ContinuousClock.now - started < .seconds(Self.seconds) {
             let text: String
             if number % 5 == 4 {
                 text = Self.randomYAML(&random)
@@ -121,16 +123,67 @@ struct SeededGenerator: RandomNumberGenerator {
                 let base = Self.bases[Int.random(in: 0..<Self.bases.count, using: &random)]
                 text = Self.mutate(base, &random)
             }
+            try? FileWriter.write(text, to: Self.reproducer)
+            watchdog.begin(number)
             let caseStart = ContinuousClock.now
             let result = ConfigCompiler.compile(
                 ConfigSource(path: "fuzz.yml", text: text), values: testValues,
                 parameters: [:], options: CompileOptions(allowMissingOrbs: number % 2 == 0))
             let elapsed = ContinuousClock.now - caseStart
+            watchdog.end()
             if elapsed > slowest.0 { slowest = (elapsed, number) }
             #expect((result.configuration == nil) == result.diagnostics.containsError, "case \(number)")
             #expect(elapsed < .seconds(5), "case \(number) took \(elapsed) (seed \(Self.seed))")
+            number += 1
         }
-        print(
-            "FuzzTests: \(Self.cases) cases in \(ContinuousClock.now - started); slowest \(slowest.0) (#\(slowest.1))")
+        unlink(Self.reproducer)
+        print("FuzzTests: \(number) cases in \(ContinuousClock.now - started); slowest \(slowest.0) (#\(slowest.1))")
+    }
+}
+
+/// Ends the test process when one fuzz case runs past its limit, naming the case, the seed and its input file:
+/// a hang would otherwise stall the whole suite until CI's time limit.
+final class Watchdog: @unchecked Sendable {
+    // Invariant: `current` and `stopped` are only touched under `lock`.
+    private let lock = NSLock()
+    private var current: (number: Int, since: Date)?
+    private var stopped = false
+
+    init(limit: Double, seed: UInt64, reproducer: String) {
+        let thread = Thread { [self] in
+            while true {
+                Thread.sleep(forTimeInterval: 0.25)
+                lock.lock()
+                let (running, done) = (current, stopped)
+                lock.unlock()
+                if done { return }
+                if let running, Date().timeIntervalSince(running.since) > limit {
+                    FileHandle.standardError.write(
+                        Data(
+                            ("FuzzTests: case \(running.number) of seed \(seed) hangs (over \(limit) s); its input is "
+                                + "in \(reproducer)\n").utf8))
+                    exit(70)
+                }
+            }
+        }
+        thread.start()
+    }
+
+    func begin(_ number: Int) {
+        lock.lock()
+        current = (number, Date())
+        lock.unlock()
+    }
+
+    func end() {
+        lock.lock()
+        current = nil
+        lock.unlock()
+    }
+
+    func stop() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
     }
 }

@@ -16,6 +16,7 @@ import Testing
             job_time_limit: 1h30m
             no_output_timeout: 20s
             cgroups: false
+            report: false
             """
         let (settings, diagnostics) = SettingsLoader.load(text, path: "settings.yml")
         #expect(diagnostics.isEmpty)
@@ -28,6 +29,10 @@ import Testing
         #expect(loaded.jobTimeLimit == 5400)
         #expect(loaded.noOutputTimeout == 20)
         #expect(loaded.usesCgroups == false)
+        #expect(loaded.writesReport == false)
+        #expect(Settings().writesReport)
+        #expect(
+            SettingsLoader.load("report: maybe", path: "s.yml").1.map(\.message) == ["'report' must be true or false"])
     }
 
     @Test func everyMistakeIsReportedWithItsLine() {

@@ -82,11 +82,13 @@ import Testing
         ),
         (
             "store_artifacts:\n          path: out\n          destination: logs",
-            StepPlan(name: "Uploading artifacts", action: .storeArtifacts(path: "out", destination: "logs"))
+            StepPlan(
+                name: "Uploading artifacts", condition: .always,
+                action: .storeArtifacts(path: "out", destination: "logs"))
         ),
         (
             "store_test_results:\n          path: results",
-            StepPlan(name: "Uploading test results", action: .storeTestResults(path: "results"))
+            StepPlan(name: "Uploading test results", condition: .always, action: .storeTestResults(path: "results"))
         ),
         (
             "save_cache:\n          name: Save\n          when: always\n          key: k\n          paths: p",

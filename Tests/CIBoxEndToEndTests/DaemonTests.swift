@@ -101,6 +101,9 @@ struct PushSetup {
         daemon.terminate()
         daemon.waitUntilExit()
         #expect(daemon.terminationStatus == 0)
+        let id = (built.first?["id"] as? NSNumber)?.intValue ?? 0
+        let page = setup.cli.home.appending("reports/pipelines/\(id)/index.html")
+        #expect(FileManager.default.fileExists(atPath: page), "the daemon keeps the HTML report up to date")
     }
 
     @Test func refsMovedWhileStoppedAreBuiltAtStart() throws {

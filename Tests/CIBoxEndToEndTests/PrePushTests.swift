@@ -135,6 +135,10 @@ struct PushFixture {
                 "step 1 \"sh check.sh\" failed with exit code 3; last lines of its log (cibox logs 1 --step 1):"))
         #expect(output.stderr.contains("    FAILED: the widget is broken"))
         #expect(output.stderr.contains("pipeline #1 failed; the push is blocked"))
+        let page = fixture.cli.home.path + "/reports/pipelines/1/jobs/1.html"
+        #expect(output.stderr.contains("HTML pages:\nmain/check: \(page)\n"))
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.contains("FAILED: the widget is broken"))
         #expect(fixture.remoteSHA("refs/heads/main") == nil)
     }
 

@@ -54,6 +54,37 @@ import Testing
         #expect(show.contains("FAILED com.example.AnswerTest.answers"))
     }
 
+    @Test func resultsAndArtifactsAreStoredEvenAfterTheTestStepFailed() throws {
+        let cli = try CLI()
+        let repo = try Repositories.with(
+            config: """
+                version: 2.1
+                jobs:
+                  test:
+                    steps:
+                      - checkout
+                      - run: mkdir -p out && cp report.xml out/ && exit 1
+                      - run: echo never
+                      - store_test_results:
+                          path: out
+                      - store_artifacts:
+                          path: out
+                workflows:
+                  main:
+                    jobs: [test]
+                """,
+            files: ["report.xml": Self.report])
+        defer { cli.home.remove(); repo.remove() }
+        let output = try cli.run(["run", repo.path, "--json"])
+        #expect(output.status == 1)
+        let job = try #require(try CLI.object(output).objects("workflows").first?.objects("jobs").first)
+        #expect(job.string("status") == "failed")
+        #expect(
+            job.objects("steps").map { $0.string("status") } == ["success", "failed", "not_run", "success", "success"])
+        #expect((job["tests"] as? [String: Any])?.int("total") == 10)
+        #expect(job.objects("artifacts").map { $0.string("path") } == ["out/report.xml"])
+    }
+
     /// Seconds per test file. Split by name (sorted, dealt in turn) these give 32 s and 10 s; by timings 21 s each.
     static let durations: [String: Double] = [
         "tests/t1.py": 10, "tests/t2.py": 1, "tests/t3.py": 9, "tests/t4.py": 2, "tests/t5.py": 7,

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxExecutor
+import CIBoxModel
 import Foundation
 import Synchronization
 import Testing
@@ -103,11 +104,12 @@ final class FakeCgroupFileSystem: CgroupFileSystem {
             layout: .v2(directory: own, controllers: ["cpu", "memory", "pids"]), fileSystem: fileSystem)
         // cibox is alone in its cgroup: it moves itself into a leaf, then hands the controllers down.
         let group = try manager.makeGroup(
-            named: "job-7", limits: ResourceLimits(millicores: 500, memoryBytes: 64 << 20, pids: 64))
+            named: "job-7", limits: ResourceLimits(millicores: 500, memoryBytes: 64 << 20, pids: 64, cpuWeight: 400))
         #expect(group.mode == .cgroup2)
         #expect(group.procsFiles == [own + "/cibox-jobs/job-7/cgroup.procs"])
         let writes = fileSystem.writes.withLock { $0 }
         #expect(writes.contains(own + "/cibox-jobs/job-7/cpu.max <- 50000 100000"))
+        #expect(writes.contains(own + "/cibox-jobs/job-7/cpu.weight <- 400"))
         #expect(writes.contains(own + "/cibox-jobs/job-7/memory.max <- 67108864"))
         #expect(writes.contains(own + "/cibox-jobs/job-7/pids.max <- 64"))
         #expect(writes.contains(own + "/cibox-jobs/cgroup.subtree_control <- +cpu +memory +pids"))
@@ -144,8 +146,22 @@ final class FakeCgroupFileSystem: CgroupFileSystem {
             ])
         let writes = fileSystem.writes.withLock { $0 }
         #expect(writes.contains("/c/cibox/job-3/cpu.cfs_quota_us <- 150000"))
+        #expect(writes.contains("/c/cibox/job-3/cpu.shares <- 1024"))
         #expect(writes.contains("/m/cibox/job-3/memory.limit_in_bytes <- 2147483648"))
         #expect(writes.contains("/m/cibox/job-3/memory.memsw.limit_in_bytes <- 2147483648"))
         #expect(writes.contains("/p/cibox/job-3/pids.max <- 100"))
+    }
+}
+
+@Suite struct CPUWeightTests {
+    @Test func prePushJobsOutweighPeopleAndPeopleOutweighPushes() {
+        #expect(ResourceLimits.cpuWeight(for: .prePush) == 400)
+        #expect(ResourceLimits.cpuWeight(for: .manual) == 200)
+        #expect(ResourceLimits.cpuWeight(for: .push) == 100)
+    }
+
+    @Test func limitsWrittenBeforeTheWeightExistedDecodeWithTheDefault() throws {
+        let old = Data(#"{"millicores":1000,"memoryBytes":1024,"pids":10}"#.utf8)
+        #expect(try JSONDecoder().decode(ResourceLimits.self, from: old).cpuWeight == 100)
     }
 }

@@ -1,9 +1,10 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-import CIBoxGit
 import CIBoxTestSupport
 import Foundation
 import Testing
+
+@testable import CIBoxGit
 
 @Suite struct GitRepositoryCheckoutTests {
     @Test func checksOutABranchAsAStandaloneRepository() throws {
@@ -163,5 +164,51 @@ import Testing
         let link = try files.attributesOfItem(atPath: directory + "/link")
         #expect(link[.type] as? FileAttributeType == .typeSymbolicLink)
         #expect(try files.destinationOfSymbolicLink(atPath: directory + "/link") == "README.md")
+    }
+}
+
+@Suite struct CheckoutFilterTests {
+    /// Checks out HEAD of `fixture` and returns `a.txt`'s bytes and whether the checkout was clean for git.
+    static func checkedOut(_ fixture: GitFixture) throws -> (bytes: [UInt8], status: String) {
+        let destination = try TemporaryDirectory(prefix: "cibox-dest")
+        defer { destination.remove() }
+        let repository = try GitRepository.open(discoveringFrom: fixture.path)
+        try repository.checkout(try repository.resolve("HEAD").commit, into: destination.path, branch: "main")
+        let bytes = Array(FileManager.default.contents(atPath: destination.appending("sub/a.txt")) ?? Data())
+        let status = try GitFixture.git(["status", "--porcelain"], in: destination.path)
+        return (bytes, status)
+    }
+
+    @Test func filesAreWrittenAsStoredWithoutAttributes() throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        try fixture.write("x\ny\n", to: "sub/a.txt")
+        try fixture.commitAll("plain")
+        let repository = try GitRepository.open(discoveringFrom: fixture.path)
+        #expect(try repository.checkoutMayFilter(try repository.resolve("HEAD").commit) == false)
+        let (bytes, status) = try Self.checkedOut(fixture)
+        #expect(bytes == Array("x\ny\n".utf8))
+        #expect(status == "")
+    }
+
+    @Test func aGitattributesDeepInTheTreeStillConvertsLineEndings() throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        try fixture.write("x\ny\n", to: "sub/a.txt")
+        try fixture.write("*.txt eol=crlf\n", to: "sub/.gitattributes")
+        try fixture.commitAll("crlf")
+        let repository = try GitRepository.open(discoveringFrom: fixture.path)
+        #expect(try repository.checkoutMayFilter(try repository.resolve("HEAD").commit))
+        #expect(try Self.checkedOut(fixture).bytes == Array("x\r\ny\r\n".utf8))
+    }
+
+    @Test func coreAutocrlfTurnsTheFiltersOn() throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        try fixture.write("x\n", to: "sub/a.txt")
+        try fixture.commitAll("plain")
+        try fixture.git(["config", "core.autocrlf", "true"])
+        let repository = try GitRepository.open(discoveringFrom: fixture.path)
+        #expect(try repository.checkoutMayFilter(try repository.resolve("HEAD").commit))
     }
 }

@@ -60,6 +60,18 @@ import Testing
         #expect(try store.nextPipelineNumber(projectID: project.id) == 2)
     }
 
+    @Test func aRecordedPipelineIsOwnedAtOnceSoRecoveryLeavesItAlone() throws {
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        let store = try PipelineStore(home: home.path)
+        let project = try store.project(path: "/srv/app", name: "app")
+        let detail = try store.record(Self.newPipeline(projectID: project.id, number: 1))
+        // Between recording and running (claim), a daemon starting must not mark it interrupted.
+        #expect(try store.orphanedPipelines().isEmpty)
+        try store.claim(pipelineID: detail.pipeline.id, owner: ProcessIdentity(pid: Int32.max, startTime: 1))
+        #expect(try store.orphanedPipelines() == [detail.pipeline.id])
+    }
+
     @Test func takenNumberIsAConflict() throws {
         let home = try TemporaryDirectory()
         defer { home.remove() }

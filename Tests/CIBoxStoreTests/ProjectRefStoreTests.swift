@@ -30,6 +30,23 @@ import Testing
         #expect(try PipelineStore(home: home.path).refs(projectID: project.id) == second)
     }
 
+    @Test func recordingAPipelineRemembersItsRefAsSeenInTheSameTransaction() throws {
+        let home = try TemporaryDirectory(prefix: "cibox-store")
+        defer { home.remove() }
+        let store = try PipelineStore(home: home.path)
+        let project = try store.project(path: "/srv/git/app.git", name: "app")
+        try store.saveRefs(projectID: project.id, refs: ["refs/heads/main": Self.a, "refs/tags/v1": Self.a])
+        var new = PipelineStoreTests.newPipeline(projectID: project.id, number: 1)
+        new.seenRef = ("refs/heads/main", Self.b)
+        _ = try store.record(new)
+        #expect(try store.refs(projectID: project.id) == ["refs/heads/main": Self.b, "refs/tags/v1": Self.a])
+        // A number that is taken records nothing, and the ref stays as it was.
+        var taken = PipelineStoreTests.newPipeline(projectID: project.id, number: 1)
+        taken.seenRef = ("refs/heads/feature", Self.b)
+        #expect(throws: StoreError.self) { _ = try store.record(taken) }
+        #expect(try store.refs(projectID: project.id)["refs/heads/feature"] == nil)
+    }
+
     @Test func projectByNameAndRemovalCascades() throws {
         let home = try TemporaryDirectory(prefix: "cibox-store")
         defer { home.remove() }

@@ -5,6 +5,7 @@ import CIBoxBasics
 import CIBoxEngine
 import CIBoxExecutor
 import CIBoxModel
+import CIBoxReport
 import CIBoxStore
 import Foundation
 import Synchronization
@@ -182,6 +183,20 @@ struct PrePushFlow {
         }
     }
 
+    /// The HTML page of each failed job (written by the engine as the job ended), when reports are on.
+    private func pageLines(_ detail: PipelineDetail, engine: PipelineEngine) -> String {
+        guard engine.settings.writesReport else { return "" }
+        let layout = ReportLayout(home: engine.home)
+        var text = ""
+        for workflow in detail.workflows {
+            for job in workflow.jobs where job.job.status == .failed {
+                let page = layout.path(ReportLayout.jobPage(pipelineID: detail.pipeline.id, jobID: job.job.id))
+                text += "\(workflow.workflow.name)/\(job.job.name): \(page)\n"
+            }
+        }
+        return text.isEmpty ? "" : "\nHTML pages:\n" + text
+    }
+
     /// What `cibox pre-push` runs for `update`: its commit, for its remote branch or tag, with pre-push priority.
     private func runOptions(_ update: PushUpdate) -> RunOptions {
         var options = RunOptions(
@@ -222,7 +237,7 @@ struct PrePushFlow {
             Terminal.error("cibox: \(ref) (\(sha)): pipeline #\(pipeline.number) passed\n")
             return .success
         }
-        Terminal.error(Summary.failuresText(detail, store: engine.store) + "\n")
+        Terminal.error(Summary.failuresText(detail, store: engine.store) + pageLines(detail, engine: engine) + "\n")
         Terminal.error(
             "cibox: \(ref) (\(sha)): pipeline #\(pipeline.number) \(detail.pipeline.status.rawValue); the push is "
                 + "blocked (CIBOX_SKIP=1 or git push --no-verify skips the checks)\n")

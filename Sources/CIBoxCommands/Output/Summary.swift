@@ -63,7 +63,7 @@ enum Summary {
                     text += step.exitCode.map { " with exit code \($0)" } ?? ""
                     text += "; last lines of its log (cibox logs \(job.job.id) --step \(step.index)):\n"
                     for line in LogTail.lines(tailLines, of: store.logPath(jobID: job.job.id, step: step.index)) {
-                        text += "    \(line)\n"
+                        text += "    \(TerminalText.sanitized(line, keepsColors: Terminal.isErrorATerminal))\n"
                     }
                 }
             }

@@ -47,11 +47,14 @@ extension Compilation {
             action = required("at", of: value, path: path).flatMap { decoder.string($0, "\(path).at") }
                 .map { .attachWorkspace(at: $0) }
         case "store_artifacts":
+            // Like store_test_results, it runs even after a failed step (CircleCI's CONFIG-REF, "The when attribute").
+            condition = .always
             decoder.checkKeys(entries, in: path, known: ["name", "path", "destination"])
             let destination = value["destination"].flatMap { decoder.string($0, "\(path).destination") }
             action = required("path", of: value, path: path).flatMap { decoder.string($0, "\(path).path") }
                 .map { .storeArtifacts(path: $0, destination: destination) }
         default:
+            condition = .always
             decoder.checkKeys(entries, in: path, known: ["name", "path"])
             action = required("path", of: value, path: path).flatMap { decoder.string($0, "\(path).path") }
                 .map { .storeTestResults(path: $0) }

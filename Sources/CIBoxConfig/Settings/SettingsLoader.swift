@@ -43,6 +43,12 @@ package enum SettingsLoader {
                 } else {
                     diagnostics.append(Diagnostic(.error, at: entry.value.location, "'cgroups' must be true or false"))
                 }
+            case "report":
+                if let value = entry.value.scalar?.bool {
+                    settings.writesReport = value
+                } else {
+                    diagnostics.append(Diagnostic(.error, at: entry.value.location, "'report' must be true or false"))
+                }
             case "daemon", "auto_cancel", "gc", "notify", "run_as":
                 loadOperations(entry, into: &settings, &diagnostics)
             case "executor", "executors", "project_executor":

@@ -110,6 +110,7 @@ package final class CgroupManager: Sendable {
             if let cpu = made["cpu"] {
                 try fileSystem.write("100000", to: cpu + "/cpu.cfs_period_us")
                 try fileSystem.write(String(max(1000, limits.millicores * 100)), to: cpu + "/cpu.cfs_quota_us")
+                try fileSystem.write(String(limits.cpuWeight * 1024 / 100), to: cpu + "/cpu.shares")
             }
         } catch {
             group.remove()
@@ -126,6 +127,7 @@ package final class CgroupManager: Sendable {
         )
         do {
             try fileSystem.write("\(max(1000, limits.millicores * 100)) 100000", to: path + "/cpu.max")
+            try fileSystem.write(String(min(10000, max(1, limits.cpuWeight))), to: path + "/cpu.weight")
             try fileSystem.write(String(limits.memoryBytes), to: path + "/memory.max")
             if fileSystem.exists(path + "/memory.swap.max") { try fileSystem.write("0", to: path + "/memory.swap.max") }
             try fileSystem.write(String(limits.pids), to: path + "/pids.max")

@@ -1,5 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+package import CIBoxModel
+
 /// The limits of one job run: its slot, enforced by cgroups.
 package struct ResourceLimits: Codable, Sendable, Equatable {
     /// CPU in thousandths of a core (2000 = 2 CPUs).
@@ -8,12 +10,36 @@ package struct ResourceLimits: Codable, Sendable, Equatable {
     package var memoryBytes: Int64
     /// At most this many processes and threads.
     package var pids: Int
+    /// The share of CPU when jobs compete for it, relative to 100 (cgroup v2 `cpu.weight`; v1 `cpu.shares`
+    /// is 10.24 times it): the pre-push gate's jobs get more, so a developer waiting on a push goes first even
+    /// against jobs of another cibox process (a daemon on the same machine).
+    package var cpuWeight: Int
 
     /// Makes limits.
-    package init(millicores: Int, memoryBytes: Int64, pids: Int = 4096) {
+    package init(millicores: Int, memoryBytes: Int64, pids: Int = 4096, cpuWeight: Int = 100) {
         self.millicores = millicores
         self.memoryBytes = memoryBytes
         self.pids = pids
+        self.cpuWeight = cpuWeight
+    }
+
+    /// Decodes limits; `cpuWeight` is 100 when absent (limits written before it existed).
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        millicores = try container.decode(Int.self, forKey: .millicores)
+        memoryBytes = try container.decode(Int64.self, forKey: .memoryBytes)
+        pids = try container.decode(Int.self, forKey: .pids)
+        cpuWeight = try container.decodeIfPresent(Int.self, forKey: .cpuWeight) ?? 100
+    }
+
+    /// The CPU weight of jobs of a pipeline made by `trigger`: four times the default for the pre-push gate,
+    /// twice for a person's `cibox run`, `cibox rerun` or `cibox trigger`, the default for pushes the daemon saw.
+    package static func cpuWeight(for trigger: TriggerKind) -> Int {
+        switch trigger {
+        case .prePush: 400
+        case .manual, .rerun, .api: 200
+        case .push: 100
+        }
     }
 }
 

@@ -102,9 +102,25 @@ package struct CacheStore: Sendable {
         "\(folder(projectID: entry.projectID))/\(Self.fileName(forKey: entry.key)).tar.zst"
     }
 
-    /// Whether a cache with exactly `key` exists.
+    /// Whether a cache with exactly `key` exists (an archive left without its index is completed first).
     package func exists(key: String, projectID: Int64) -> Bool {
-        FileManager.default.fileExists(atPath: "\(folder(projectID: projectID))/\(Self.fileName(forKey: key)).tar.zst")
+        let base = "\(folder(projectID: projectID))/\(Self.fileName(forKey: key))"
+        guard FileManager.default.fileExists(atPath: base + ".tar.zst") else { return false }
+        completeIndex(key: key, projectID: projectID)
+        return true
+    }
+
+    /// Writes the index of `key`'s archive when it is missing: a crash between linking the archive into place
+    /// and writing its index left it so, and without an index a cache is never found, while its archive made
+    /// every later save a no-op. The archive is whole (it is linked only once finished).
+    private func completeIndex(key: String, projectID: Int64) {
+        let base = "\(folder(projectID: projectID))/\(Self.fileName(forKey: key))"
+        guard !FileManager.default.fileExists(atPath: base + ".json"),
+            let attributes = try? FileManager.default.attributesOfItem(atPath: base + ".tar.zst"),
+            let size = (attributes[.size] as? NSNumber)?.int64Value
+        else { return }
+        let saved = (attributes[.modificationDate] as? Date ?? Date()).timeIntervalSince1970
+        try? writeIndex(CacheEntry(key: key, size: size, created: saved, lastUsed: saved, projectID: projectID))
     }
 
     /// Saves `sources` (absolute path on disk, name in the archive) under `key`, unless that key exists.
@@ -116,7 +132,7 @@ package struct CacheStore: Sendable {
         let folder = folder(projectID: projectID)
         let name = Self.fileName(forKey: key)
         let final = "\(folder)/\(name).tar.zst"
-        if FileManager.default.fileExists(atPath: final) { return nil }
+        if exists(key: key, projectID: projectID) { return nil }
         try StoreFiles.makeFolder(folder)
         let temporary = "\(folder)/.tmp-\(UUID().uuidString)"
         defer { unlink(temporary) }
@@ -125,7 +141,10 @@ package struct CacheStore: Sendable {
         let size = try writer.finish()
         // link(2) never replaces an existing file: the first writer of a key wins, atomically.
         guard link(temporary, final) == 0 else {
-            if errno == EEXIST { return nil }
+            if errno == EEXIST {
+                completeIndex(key: key, projectID: projectID)
+                return nil
+            }
             throw StorageError(.io, "Cannot store the cache '\(final)': \(String(cString: strerror(errno))).")
         }
         let entry = CacheEntry(

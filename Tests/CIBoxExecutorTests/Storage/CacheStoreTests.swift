@@ -44,6 +44,25 @@ import Testing
         #expect(store.entries().count == 1)
     }
 
+    @Test func anArchiveLeftWithoutItsIndexByACrashIsCompletedAtTheNextSave() throws {
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        let store = CacheStore(home: home.path)
+        let first = try #require(try Self.save(store, "deps", at: 100, in: home, contents: "first"))
+        // kill -9 between linking the archive into place and writing its index.
+        try FileManager.default.removeItem(
+            atPath: store.archivePath(of: first).replacingOccurrences(of: ".tar.zst", with: ".json"))
+        #expect(store.find(key: "deps", projectID: 7) == nil)
+        // The next save_cache of the key finds the archive, completes its index and keeps it.
+        #expect(try Self.save(store, "deps", at: 200, in: home, contents: "second") == nil)
+        let found = try #require(store.find(key: "deps", projectID: 7))
+        #expect(found.size == first.size)
+        let target = try TemporaryDirectory()
+        defer { target.remove() }
+        try store.restore(found, into: target.path)
+        #expect(try String(contentsOfFile: target.appending("data/file.txt"), encoding: .utf8) == "first")
+    }
+
     @Test func keysWithAnyCharactersGetSafeFileNames() throws {
         #expect(CacheStore.fileName(forKey: "v1-deps/a b+c=") == "v1-deps%2Fa%20b%2Bc%3D")
         #expect(CacheStore.fileName(forKey: "..") == "%2E.")

@@ -1,0 +1,26 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxModel
+import CIBoxReport
+import CIBoxStore
+import Foundation
+
+extension PipelineEngine {
+    /// The folder of job run `jobID` (its `HOME`), removed when the job ends unless asked to keep it.
+    func workDirectory(jobID: Int64) -> String {
+        "\(home)/work/\(jobID)"
+    }
+
+    /// Ends what a crash left of pipelines that recovery marked interrupted: removes the folders of their
+    /// interrupted job runs (nobody else will, and each crash would leave them on the disk) and rewrites their
+    /// report pages (which still show them running), returning once the pages are written.
+    package func settleRecovered(pipelineIDs: [Int64]) async {
+        for pipelineID in pipelineIDs {
+            guard let detail = try? store.pipelineDetail(id: pipelineID) else { continue }
+            let jobs = detail.workflows.flatMap(\.jobs).map(\.job).filter { $0.status == .interrupted }
+            for job in jobs { try? FileManager.default.removeItem(atPath: workDirectory(jobID: job.id)) }
+            reportUpdater?.request(pipelineID: pipelineID)
+        }
+        if !pipelineIDs.isEmpty { await reportUpdater?.flush() }
+    }
+}

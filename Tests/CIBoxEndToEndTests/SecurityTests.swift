@@ -1,0 +1,151 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxTestSupport
+import Foundation
+import Testing
+
+/// DESIGN.md's security invariants, end to end: secrets stay out of logs and reports, what a config or a job
+/// says is escaped in reports, and jobs can run as an unprivileged user. (Artifact and workspace paths that try
+/// to leave their folders: StorageTests and ArchiveTests; report escaping of job output: CIBoxReportTests.)
+@Suite(.serialized) struct SecurityTests {
+    /// Every file under `folder` (recursively) whose bytes contain `needle`.
+    static func files(under folder: String, containing needle: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
+        var found: [String] = []
+        while let relative = walker.nextObject() as? String {
+            guard let data = FileManager.default.contents(atPath: folder + "/" + relative) else { continue }
+            if data.range(of: Data(needle.utf8)) != nil { found.append(relative) }
+        }
+        return found
+    }
+
+    @Test func secretsFromContextsAndSettingsReachNeitherLogsNorReports() throws {
+        let cli = try CLI()
+        let repo = try Repositories.with(
+            config: """
+                version: 2.1
+                jobs:
+                  deploy:
+                    steps:
+                      - run: echo "token=$DEPLOY_TOKEN project=$PROJECT_SECRET" && echo "$DEPLOY_TOKEN" | rev && exit 1
+                workflows:
+                  w:
+                    jobs:
+                      - deploy:
+                          context: [production]
+                """)
+        defer { cli.home.remove(); repo.remove() }
+        let project = URL(fileURLWithPath: repo.path).lastPathComponent
+        try cli.home.write(
+            "project_environment:\n  \(project):\n    PROJECT_SECRET: p-secret-4711\n", to: "settings.yml")
+        #expect(try cli.run(["context", "set", "production", "DEPLOY_TOKEN"], input: "tok-9f8e7d6c\n").status == 0)
+        let run = try cli.run(["run", repo.path, "--json"])
+        #expect(run.status == 1)
+        for secret in ["tok-9f8e7d6c", "p-secret-4711"] {
+            #expect(!run.stdout.contains(secret) && !run.stderr.contains(secret), "invariant: no secret in the output")
+            #expect(
+                Self.files(under: cli.home.path + "/logs", containing: secret).isEmpty,
+                "invariant: no secret in a stored log")
+            #expect(
+                Self.files(under: cli.home.path + "/reports", containing: secret).isEmpty,
+                "invariant: no secret in the HTML report")
+        }
+        #expect(run.stderr.contains("token=**** project=****"))
+        // Masking is of the value as printed: a transformed secret is the job's own doing, and shows.
+        #expect(run.stderr.contains("c6d7e8f9-kot"))
+    }
+
+    @Test func namesFromTheConfigAreEscapedInEveryPage() throws {
+        let cli = try CLI()
+        let repo = try Repositories.with(
+            config: """
+                version: 2.1
+                jobs:
+                  build:
+                    steps:
+                      - run:
+                          name: <img src=x onerror=alert(1)>
+                          command: echo ok
+                workflows:
+                  w<script>alert(2)</script>:
+                    jobs:
+                      - build:
+                          name: b<script>alert(3)</script>
+                """)
+        defer { cli.home.remove(); repo.remove() }
+        let run = try cli.run(["run", repo.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        for needle in ["<img src=x", "<script>alert(2)", "<script>alert(3)"] {
+            #expect(
+                Self.files(under: cli.home.path + "/reports", containing: needle).isEmpty,
+                "invariant: config text is escaped in reports (\(needle))")
+        }
+        let pages = Self.files(under: cli.home.path + "/reports", containing: "&lt;script&gt;alert(3)&lt;/script&gt;")
+        #expect(!pages.isEmpty, "the escaped job name is shown")
+    }
+
+    @Test(.enabled(if: getuid() == 0 && getpwnam("nobody") != nil, "switching users needs root and a 'nobody' user"))
+    func jobsRunAsTheUnprivilegedUserOfSettings() throws {
+        let cli = try CLI()
+        chmod(cli.home.path, 0o755)
+        let secretFile = cli.home.appending("root-only.txt")
+        try cli.home.write("root's\n", to: "root-only.txt")
+        chmod(secretFile, 0o600)
+        let repo = try Repositories.with(
+            config: """
+                version: 2.1
+                jobs:
+                  build:
+                    steps:
+                      - checkout
+                      - run: id -u && echo mine > mine.txt && cat mine.txt
+                      - run: cat '\(secretFile)'
+                workflows:
+                  w:
+                    jobs: [build]
+                """)
+        chmod(repo.path, 0o755)
+        defer { cli.home.remove(); repo.remove() }
+        try cli.home.write("run_as: nobody\n", to: "settings.yml")
+        let run = try cli.run(["run", repo.path, "--json"])
+        #expect(run.status == 1)
+        let job = try #require(try CLI.object(run).objects("workflows").first?.objects("jobs").first)
+        let id = String(job.int("id") ?? 0)
+        #expect(
+            try cli.run(["logs", id, "--step", "1"]).stdout == "65534\nmine\n", "invariant: the job runs as nobody")
+        let denied = try cli.run(["logs", id, "--step", "2"]).stdout
+        #expect(denied.contains("Permission denied"), "invariant: the job cannot read root's files")
+    }
+
+    @Test(.enabled(if: getuid() == 0 && getpwnam("nobody") != nil, "switching users needs root and a 'nobody' user"))
+    func aRestoredCacheBelongsToTheJobsUser() throws {
+        let cli = try CLI()
+        chmod(cli.home.path, 0o755)
+        let repo = try Repositories.with(
+            config: """
+                version: 2.1
+                jobs:
+                  build:
+                    steps:
+                      - restore_cache:
+                          key: deps-v1
+                      - run: mkdir -p deps && echo "run by $(id -u)" >> deps/list.txt && cat deps/list.txt
+                      - save_cache:
+                          key: deps-v1-{{ .Revision }}
+                          paths: [deps]
+                workflows:
+                  w:
+                    jobs: [build]
+                """)
+        chmod(repo.path, 0o755)
+        defer { cli.home.remove(); repo.remove() }
+        try cli.home.write("run_as: nobody\n", to: "settings.yml")
+        #expect(try cli.run(["run", repo.path]).status == 0)
+        try repo.git(["commit", "-q", "--allow-empty", "-m", "again"])
+        let second = try cli.run(["run", repo.path, "--json"])
+        #expect(second.status == 0, "invariant: the job's user owns what cibox restored — \(second.stderr)")
+        let job = try #require(try CLI.object(second).objects("workflows").first?.objects("jobs").first)
+        #expect(
+            try cli.run(["logs", String(job.int("id") ?? 0), "--step", "1"]).stdout == "run by 65534\nrun by 65534\n")
+    }
+}
