@@ -78,8 +78,8 @@ struct StoreFixture {
         let paths = (try? FileManager.default.subpathsOfDirectory(atPath: root)) ?? []
         return paths.filter { path in
             var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isFolder)
-            return !isFolder.boolValue
+            return FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isFolder)
+                && !isFolder.boolValue
         }.sorted()
     }
 }
