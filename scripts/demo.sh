@@ -14,3 +14,5 @@ echo "demo: repository $work, state in $CIBOX_HOME"
 "$cibox" run "$work"
 echo
 "$cibox" pipelines
+echo
+echo "demo: the HTML report is in $CIBOX_HOME/reports/index.html"
