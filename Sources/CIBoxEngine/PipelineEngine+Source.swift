@@ -40,7 +40,8 @@ extension PipelineEngine {
             var branch = resolved.branch
             var tag = resolved.tag
             if let pushedRef = options.pushedRef {
-                (branch, tag) = PushedRef.branchAndTag(of: pushedRef)
+                branch = RefName.branch(of: pushedRef)
+                tag = RefName.tag(of: pushedRef)
             }
             return ResolvedSource(
                 repositoryPath: repositoryPath, projectName: repository.name, revision: resolved.commit.sha,
@@ -83,15 +84,5 @@ extension PipelineEngine {
             throw EngineError(.invalidConfig, "\(path) is not UTF-8 text. Save it as UTF-8.")
         }
         return text
-    }
-}
-
-/// The branch or tag a full ref name stands for.
-package enum PushedRef {
-    /// `refs/heads/x` → branch `x`; `refs/tags/v1` → tag `v1`; anything else → neither.
-    package static func branchAndTag(of ref: String) -> (branch: String?, tag: String?) {
-        if ref.hasPrefix("refs/heads/") { return (String(ref.dropFirst("refs/heads/".count)), nil) }
-        if ref.hasPrefix("refs/tags/") { return (nil, String(ref.dropFirst("refs/tags/".count))) }
-        return (nil, nil)
     }
 }

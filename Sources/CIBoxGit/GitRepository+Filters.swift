@@ -2,6 +2,7 @@
 
 internal import CLibgit2
 import Foundation
+import Synchronization
 
 extension GitRepository {
     /// Whether checking out `commit` can change any file's bytes through git's filters (line endings, `ident`):
@@ -28,10 +29,17 @@ extension GitRepository {
             attributeFiles.append(configHome + "/git/attributes")
         }
         if attributeFiles.contains(where: { FileManager.default.fileExists(atPath: $0) }) { return true }
+        if let known = Self.treesWithAttributes.withLock({ $0[commit.treeID] }) { return known }
         let tree = try lookupTree(of: commit)
         defer { git_tree_free(tree) }
-        return try containsAttributesFile(tree)
+        let found = try containsAttributesFile(tree)
+        Self.treesWithAttributes.withLock { $0[commit.treeID] = found }
+        return found
     }
+
+    /// Whether each tree seen holds a `.gitattributes`, by tree id: a tree's contents never change, and every job
+    /// of a pipeline checks out the same tree.
+    private static let treesWithAttributes = Mutex<[String: Bool]>([:])
 
     /// Whether `tree` or a folder under it holds a `.gitattributes`.
     private func containsAttributesFile(_ tree: OpaquePointer?) throws(GitError) -> Bool {

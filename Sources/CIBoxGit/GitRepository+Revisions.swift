@@ -27,10 +27,9 @@ extension GitRepository {
         if let referenceName = referenceName(named: revision) {
             if referenceName == "HEAD" {
                 resolved.branch = headBranch()
-            } else if referenceName.hasPrefix("refs/heads/") {
-                resolved.branch = String(referenceName.dropFirst("refs/heads/".count))
-            } else if referenceName.hasPrefix("refs/tags/") {
-                resolved.tag = String(referenceName.dropFirst("refs/tags/".count))
+            } else {
+                resolved.branch = RefName.branch(of: referenceName)
+                resolved.tag = RefName.tag(of: referenceName)
             }
         }
         return resolved
@@ -55,7 +54,7 @@ extension GitRepository {
             try check(status, "git_reference_next", .libgit2, what)
             defer { git_reference_free(reference) }
             guard let name = git_reference_name(reference).map({ String(cString: $0) }),
-                name.hasPrefix("refs/heads/") || name.hasPrefix("refs/tags/")
+                RefName.isBranchOrTag(name)
             else { continue }
             var commit: OpaquePointer?
             guard git_reference_peel(&commit, reference, GIT_OBJECT_COMMIT) == 0 else { continue }

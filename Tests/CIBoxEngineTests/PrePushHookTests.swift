@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxGit
 import CIBoxTestSupport
 import Foundation
 import Testing
@@ -34,9 +35,10 @@ import Testing
     }
 
     @Test func branchAndTagOfARef() {
-        #expect(PushedRef.branchAndTag(of: "refs/heads/feature/x") == ("feature/x", nil))
-        #expect(PushedRef.branchAndTag(of: "refs/tags/v1") == (nil, "v1"))
-        #expect(PushedRef.branchAndTag(of: "refs/notes/commits") == (nil, nil))
+        #expect(
+            (RefName.branch(of: "refs/heads/feature/x"), RefName.tag(of: "refs/heads/feature/x")) == ("feature/x", nil))
+        #expect((RefName.branch(of: "refs/tags/v1"), RefName.tag(of: "refs/tags/v1")) == (nil, "v1"))
+        #expect((RefName.branch(of: "refs/notes/commits"), RefName.tag(of: "refs/notes/commits")) == (nil, nil))
     }
 }
 

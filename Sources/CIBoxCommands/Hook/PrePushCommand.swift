@@ -4,6 +4,7 @@ import ArgumentParser
 import CIBoxBasics
 import CIBoxEngine
 import CIBoxExecutor
+import CIBoxGit
 import CIBoxModel
 import CIBoxReport
 import CIBoxStore
@@ -128,7 +129,7 @@ struct PrePushFlow {
                 Terminal.error("cibox: \(ref): deleted, nothing to check\n")
                 continue
             }
-            guard ref.hasPrefix("refs/heads/") || ref.hasPrefix("refs/tags/") else {
+            guard RefName.isBranchOrTag(ref) else {
                 Terminal.error("cibox: \(ref): not a branch or tag, nothing to check\n")
                 continue
             }

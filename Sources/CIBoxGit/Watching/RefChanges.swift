@@ -22,23 +22,14 @@ package struct RefChange: Sendable, Equatable {
     }
 
     /// The branch's short name when the reference is a branch.
-    package var branch: String? {
-        ref.hasPrefix(RefChanges.headsPrefix) ? String(ref.dropFirst(RefChanges.headsPrefix.count)) : nil
-    }
+    package var branch: String? { RefName.branch(of: ref) }
 
     /// The tag's short name when the reference is a tag.
-    package var tag: String? {
-        ref.hasPrefix(RefChanges.tagsPrefix) ? String(ref.dropFirst(RefChanges.tagsPrefix.count)) : nil
-    }
+    package var tag: String? { RefName.tag(of: ref) }
 }
 
 /// Compares snapshots of references (as returned by `GitRepository.references()`).
 package enum RefChanges {
-    /// The prefix of branch references.
-    static let headsPrefix = "refs/heads/"
-    /// The prefix of tag references.
-    static let tagsPrefix = "refs/tags/"
-
     /// The branches and tags that moved or appeared from `old` to `new`, sorted by reference name.
     ///
     /// Deleted references produce nothing, nor do references other than `refs/heads/*` and `refs/tags/*`.
@@ -49,7 +40,7 @@ package enum RefChanges {
     /// - Returns: one change per moved or new branch or tag.
     package static func between(old: [String: String], new: [String: String]) -> [RefChange] {
         new.compactMap { ref, sha -> RefChange? in
-            guard ref.hasPrefix(headsPrefix) || ref.hasPrefix(tagsPrefix) else { return nil }
+            guard RefName.isBranchOrTag(ref) else { return nil }
             let previous = old[ref]
             guard previous != sha else { return nil }
             return RefChange(ref: ref, oldSHA: previous, newSHA: sha)
