@@ -164,12 +164,13 @@ final class EventLog: JobObserver {
         defer { root.remove() }
         let slurm = FakeSlurm()
         let executor = executor(slurm)
-        var request = request([Self.run("echo one; sleep 0.5; echo two")])
+        // The pause is long enough that the copy below happens between the two lines even on a loaded machine.
+        var request = request([Self.run("echo one; sleep 3; echo two")])
         // The first cibox submitted the job and copied part of the log, then died.
         let folder = SlurmJobFolder(sharedDirectory: shared, home: home, jobID: request.jobID)
         let submission = try executor.prepare(folder, for: request)
         let id = try await slurm.submit(scriptPath: folder.scriptFile, arguments: submission.arguments)
-        for _ in 0..<200 where (try? String(contentsOfFile: folder.log(step: 0), encoding: .utf8)) != "one\n" {
+        for _ in 0..<1000 where (try? String(contentsOfFile: folder.log(step: 0), encoding: .utf8)) != "one\n" {
             try await Task.sleep(for: .milliseconds(10))
         }
         StepLogCopy.copy(from: folder.log(step: 0), to: request.logPath(step: 0))
