@@ -5,7 +5,7 @@
 #                                  Slurm executor's tests (scripts/slurm-test-cluster.sh; no service is started)
 set -euo pipefail
 # chromium: the report's browser test (headless screenshots, console errors).
-packages=(libgit2-dev libsqlite3-dev libarchive-dev libxml2-dev pkg-config git zstd chromium)
+packages=(libgit2-dev zlib1g-dev libsqlite3-dev libarchive-dev libxml2-dev pkg-config git zstd chromium)
 if [ "${1:-}" = "test" ]; then
   packages+=(slurmctld slurmd slurm-client munge)
 fi

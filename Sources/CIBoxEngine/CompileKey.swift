@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxBasics
+import CIBoxGit
 import CIBoxModel
 import CIBoxStore
 import Foundation
@@ -10,19 +11,30 @@ import Foundation
 /// passed without compiling.
 ///
 /// The inputs: the cibox build (the executable's size and modification time: a rebuilt compiler never reuses
-/// an old answer), the config's path and text, the `--param`, `--workflow` and `--job` selection, the branch
-/// or tag, the repository, the commit's `.circleci/orbs` folder (its object id), and the orb store's files
-/// (names, sizes, modification times). The per-pipeline values (`pipeline.id`, `pipeline.number`, the commit,
-/// the trigger) are left out, as ``PipelineEngine/configHash(of:request:)`` leaves them out.
+/// an old answer), the commit's tree (it fixes the config's path and text and the `.circleci/orbs` folder),
+/// the `--param`, `--workflow` and `--job` selection, the branch or tag, the repository, and the orb store's
+/// files (names, sizes, modification times). The per-pipeline values (`pipeline.id`, `pipeline.number`, the
+/// commit, the trigger) are left out, as ``PipelineEngine/configHash(of:request:)`` leaves them out. The tree,
+/// not the config's text, so that the gate can make the key without reading the commit's files through
+/// libgit2 (see ``LooseCommit``).
 enum CompileKey {
     /// The key of compiling `source` with `options` in the state folder `home`.
     static func make(source: ResolvedSource, options: RunOptions, home: String) -> String {
+        make(
+            repositoryPath: source.repositoryPath, treeID: source.treeID, branch: source.branch, tag: source.tag,
+            options: options, home: home)
+    }
+
+    /// The key of compiling the config of the commit with tree `treeID` in the repository at `repositoryPath`,
+    /// pushed or run as `branch` or `tag`, with `options` in the state folder `home`.
+    static func make(
+        repositoryPath: String, treeID: String, branch: String?, tag: String?, options: RunOptions, home: String
+    ) -> String {
         var parts = [
-            "cibox compile key 1", build, source.configPath, source.configText,
+            "cibox compile key 2", build, configPaths.joined(separator: "\u{0}"), treeID,
             options.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{0}"),
             options.workflows.joined(separator: "\u{0}"), options.jobs.joined(separator: "\u{0}"),
-            source.branch ?? "-", source.tag ?? "-", source.repositoryPath, source.orbsFolderID ?? "-",
-            options.allowMissingOrbs ? "allow missing orbs" : "",
+            branch ?? "-", tag ?? "-", repositoryPath, options.allowMissingOrbs ? "allow missing orbs" : "",
         ]
         parts += orbStoreFiles(home + "/orbs")
         return StableHash.hex(of: Data(parts.joined(separator: "\u{1}").utf8))
@@ -68,9 +80,30 @@ extension PipelineEngine {
     /// have passed on the same tree with that compile's config hash. Nil means "take the full path", never
     /// "not verified".
     package static func quicklyVerified(_ options: RunOptions, home: String) -> (id: Int64, number: Int)? {
-        guard let source = try? resolveSource(options), source.kind == .commit else { return nil }
+        guard let commit = looseCommit(options) ?? resolvedCommit(options) else { return nil }
         return VerifiedTreeLookup.passedPipeline(
-            databasePath: PipelineStore.databasePath(home: home), repositoryPath: source.repositoryPath,
-            compileKey: CompileKey.make(source: source, options: options, home: home), treeID: source.treeID)
+            databasePath: PipelineStore.databasePath(home: home), repositoryPath: commit.repositoryPath,
+            compileKey: CompileKey.make(
+                repositoryPath: commit.repositoryPath, treeID: commit.treeID, branch: commit.branch, tag: commit.tag,
+                options: options, home: home),
+            treeID: commit.treeID)
+    }
+
+    private typealias PushedCommit = (repositoryPath: String, treeID: String, branch: String?, tag: String?)
+
+    /// The pushed commit read as a loose object, without loading libgit2 (see ``LooseCommit``): only for a full
+    /// commit id pushed to a named ref, in an ordinary repository.
+    private static func looseCommit(_ options: RunOptions) -> PushedCommit? {
+        guard !options.workingTree, let pushedRef = options.pushedRef, let commit = options.revision,
+            let repository = LooseCommit.repository(at: Paths.absolute(options.path)),
+            let treeID = LooseCommit.treeID(of: commit, gitDirectory: repository.gitDirectory)
+        else { return nil }
+        return (repository.workTree, treeID, RefName.branch(of: pushedRef), RefName.tag(of: pushedRef))
+    }
+
+    /// The commit resolved through libgit2.
+    private static func resolvedCommit(_ options: RunOptions) -> PushedCommit? {
+        guard let source = try? resolveSource(options), source.kind == .commit else { return nil }
+        return (source.repositoryPath, source.treeID, source.branch, source.tag)
     }
 }

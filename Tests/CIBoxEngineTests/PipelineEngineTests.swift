@@ -118,6 +118,9 @@ import Testing
         let quick = PipelineEngine.quicklyVerified(options, home: home.path)
         #expect(quick?.id == prepared.detail.pipeline.id)
         #expect(quick?.number == 1)
+        // The same answer once the commit is packed (read through libgit2 instead of as a loose object).
+        try repo.git(["gc", "-q"])
+        #expect(PipelineEngine.quicklyVerified(options, home: home.path)?.id == prepared.detail.pipeline.id)
 
         // A new file in the orb store changes the compile inputs: no quick answer, but the plan is the same.
         try home.write("version: 2.1\n", to: "orbs/acme/tools@1.0.0.yml")

@@ -13,4 +13,8 @@ int cibox_git_set_owner_validation(int enabled);
 /// Declares repository extensions libgit2 1.5 should accept (for example "worktreeconfig").
 int cibox_git_set_extensions(const char **extensions, size_t count);
 
+/// Inflates the start of the loose object file at `path` into `out` (at most `capacity` bytes): the number
+/// of bytes written, or -1 when the file cannot be read or is not zlib data. zlib is loaded on first use.
+long cibox_git_loose_object_prefix(const char *path, unsigned char *out, size_t capacity);
+
 #endif
