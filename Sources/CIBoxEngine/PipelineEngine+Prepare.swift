@@ -2,6 +2,7 @@
 
 import CIBoxBasics
 import CIBoxConfig
+import CIBoxExecutor
 import CIBoxGit
 import CIBoxModel
 import CIBoxPlanner
@@ -55,6 +56,8 @@ extension PipelineEngine {
     }
 
     private func prepare(_ options: RunOptions, acceptingVerified: Bool) throws(EngineError) -> Preparation {
+        // A pipeline usually follows: its first job starts sooner with the executor ready for it.
+        executor.expectJobs()
         let source = try Self.resolveSource(options)
         let project: Project
         do {

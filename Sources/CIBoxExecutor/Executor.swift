@@ -16,6 +16,15 @@ package protocol Executor: Sendable {
     ///   - observer: told when each step starts and ends.
     /// - Returns: the job run's result.
     func run(_ request: JobRunRequest, observer: any JobObserver) async -> JobResult
+
+    /// Told that a pipeline is about to start jobs: a chance to get ready for the first one (see
+    /// ``MigrationWarmer``). Does nothing by default.
+    func expectJobs()
+}
+
+extension Executor {
+    /// Does nothing.
+    package func expectJobs() {}
 }
 
 /// Materialises the pipeline's source into a folder (the `checkout` step).

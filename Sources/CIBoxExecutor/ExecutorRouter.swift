@@ -16,6 +16,11 @@ package struct ExecutorRouter: Executor {
         self.executors = executors
     }
 
+    /// Tells every executor; see ``Executor``.
+    package func expectJobs() {
+        for executor in executors.values { executor.expectJobs() }
+    }
+
     /// Runs `request` with the executor it names; see ``Executor``.
     package func run(_ request: JobRunRequest, observer: any JobObserver) async -> JobResult {
         if let executor = executors[request.executor] {

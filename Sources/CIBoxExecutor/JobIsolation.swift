@@ -21,6 +21,8 @@ final class JobIsolation: Sendable {
     private let started = Mutex<[Int32]>([])
     /// wait4 figures of the step processes (fallback accounting).
     private let waited = Mutex<ResourceUsage>(ResourceUsage())
+    /// Keeps cgroup migrations warm until the first step process is placed (see ``MigrationWarmer``).
+    private let warmer: (warmer: MigrationWarmer, hold: Int)?
 
     /// The isolation mode.
     var mode: IsolationMode { group?.mode ?? enclosing?.mode ?? .none }
@@ -42,8 +44,10 @@ final class JobIsolation: Sendable {
                 )
             }
             group = nil
+            warmer = nil
             return
         }
+        warmer = manager.warmer.map { ($0, $0.begin()) }
         let name =
             CgroupManager.groupPrefix(stateDirectory: stateDirectory, jobID: jobID)
             + UUID().uuidString.prefix(8).lowercased()
@@ -62,6 +66,7 @@ final class JobIsolation: Sendable {
     /// Records a started step process.
     func didStart(_ pid: Int32) {
         started.withLock { $0.append(pid) }
+        if let warmer { warmer.warmer.end(warmer.hold) }
     }
 
     /// Adds a finished step process's wait4 figures.
@@ -86,6 +91,7 @@ final class JobIsolation: Sendable {
 
     /// Ends the job run: kills what is left (background steps, orphans), reads the usage, removes the cgroup.
     func end() -> ResourceUsage {
+        if let warmer { warmer.warmer.end(warmer.hold) }
         killAll()
         var usage = waited.withLock { $0 }
         if let enclosing {

@@ -29,6 +29,11 @@ package struct LocalExecutor: Executor {
     /// The isolation job runs get here.
     package var isolationMode: IsolationMode { cgroups?.mode ?? enclosing?.mode ?? .none }
 
+    /// Keeps cgroup migrations warm for the next half second, through which the first job usually starts.
+    package func expectJobs() {
+        cgroups?.warmer?.begin(limit: .milliseconds(500))
+    }
+
     /// Runs `request` here; see ``Executor``.
     package func run(_ request: JobRunRequest, observer: any JobObserver) async -> JobResult {
         let warning = self.warning

@@ -19,10 +19,14 @@ package final class CgroupManager: Sendable {
     /// The v2 parent of job cgroups once prepared, or why it cannot be.
     private let v2Parent = Mutex<Result<String, CgroupError>?>(nil)
 
-    /// Makes a manager for `layout` over `fileSystem`.
-    package init(layout: CgroupLayout, fileSystem: any CgroupFileSystem) {
+    /// Keeps the first migration of a job's process fast (see ``MigrationWarmer``); nil when not used.
+    package let warmer: MigrationWarmer?
+
+    /// Makes a manager for `layout` over `fileSystem`, with `warmer` if any.
+    package init(layout: CgroupLayout, fileSystem: any CgroupFileSystem, warmer: MigrationWarmer? = nil) {
         self.layout = layout
         self.fileSystem = fileSystem
+        self.warmer = warmer
     }
 
     /// The manager for this process, from `/proc/self`.
@@ -33,7 +37,13 @@ package final class CgroupManager: Sendable {
             mountInfo: (try? fileSystem.read("/proc/self/mountinfo")) ?? "",
             fileSystem: fileSystem
         )
-        return CgroupManager(layout: layout, fileSystem: fileSystem)
+        // v1 only: that is where the first migration's wait was measured; a v2 host could place a job's
+        // process with clone3(CLONE_INTO_CGROUP) instead.
+        var warmer: MigrationWarmer?
+        if case .v1(let directories) = layout, let own = directories["pids"] ?? directories.values.first {
+            warmer = MigrationWarmer(procsFile: own + "/cgroup.procs")
+        }
+        return CgroupManager(layout: layout, fileSystem: fileSystem, warmer: warmer)
     }
 
     /// cibox's own cgroup, to watch when something else made it for the job cibox runs (a Slurm job); nil when
