@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 package import CIBoxExecutor
+package import CIBoxReport
 package import CIBoxStore
 package import Foundation
 
@@ -14,6 +15,8 @@ package struct RetentionReport: Sendable, Equatable {
     package var pipelineBytes: Int64 = 0
     /// Bytes of caches freed.
     package var cacheBytes: Int64 = 0
+    /// Why the HTML report could not be brought up to date after the removal (the removal itself happened).
+    package var reportWarning: String?
 
     /// Every byte freed.
     package var bytesFreed: Int64 { pipelineBytes + cacheBytes }
@@ -31,10 +34,11 @@ package enum Retention {
     ///   - cacheSize: caches beyond this many bytes go, least recently used first.
     ///   - dryRun: report only; delete nothing.
     ///   - storageDirectory: where caches, workspaces and artifacts live (default: the store's home).
+    ///   - report: the HTML report to prune of removed pipelines (nil: `report: false`).
     /// - Throws: ``StoreError`` when the database cannot be read or written.
     package static func collect(
         storageDirectory: String? = nil, store: PipelineStore, olderThan: Double, keepLast: Int, cacheSize: Int64,
-        dryRun: Bool = false, now: Date = Date()
+        dryRun: Bool = false, report layout: ReportLayout? = nil, now: Date = Date()
     ) throws(StoreError) -> RetentionReport {
         var report = RetentionReport()
         let home = storageDirectory ?? store.home
@@ -50,6 +54,13 @@ package enum Retention {
         if !dryRun {
             try store.deletePipelines(ids: report.pipelines.map(\.id))
             for folder in folders { try? FileManager.default.removeItem(atPath: folder) }
+            if let layout, !report.pipelines.isEmpty {
+                do {
+                    try ReportWriter(store: store, layout: layout).prune()
+                } catch {
+                    report.reportWarning = "the HTML report still shows removed pipelines: \(error.message)"
+                }
+            }
         }
         let caches = CacheStore(home: home)
         var entries = caches.entries().sorted { ($0.lastUsed, $0.created) < ($1.lastUsed, $1.created) }

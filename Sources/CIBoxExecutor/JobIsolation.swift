@@ -66,7 +66,7 @@ final class JobIsolation: Sendable {
     /// Records a started step process.
     func didStart(_ pid: Int32) {
         started.withLock { $0.append(pid) }
-        if let warmer { warmer.warmer.end(warmer.hold) }
+        if let warmer { warmer.warmer.end(warmer.hold, migrated: group != nil) }
     }
 
     /// Adds a finished step process's wait4 figures.

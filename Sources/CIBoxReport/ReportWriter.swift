@@ -37,6 +37,23 @@ package struct ReportWriter: Sendable {
         for entry in pipelines {
             try writePipeline(entry.id, jobIDs: nil)
         }
+        try writeProjectsAndIndex(pipelineIDs: Set(pipelines.map(\.id)))
+        return pipelines.count
+    }
+
+    /// After pipelines were removed from the store (`cibox gc`, the daemon's retention): rewrites every page
+    /// that listed them (each project's front, list and tests pages, its badges, the index) and removes their
+    /// own pages. Does nothing where no report was written yet.
+    /// - Throws: ``ReportError``.
+    package func prune() throws(ReportError) {
+        guard files.exists(ReportLayout.indexPage) else { return }
+        let pipelines = try fromStore { () throws(StoreError) in try store.pipelineIDs() }
+        try writeProjectsAndIndex(pipelineIDs: Set(pipelines.map(\.id)))
+    }
+
+    /// Writes every project's pages and badges and the index, then removes the pages of pipelines not in
+    /// `pipelineIDs` and of projects that are gone.
+    private func writeProjectsAndIndex(pipelineIDs: Set<Int64>) throws(ReportError) {
         let overviews = try fromStore { () throws(StoreError) in try store.projectOverviews() }
         for overview in overviews {
             try writeProject(
@@ -46,8 +63,7 @@ package struct ReportWriter: Sendable {
             for head in overview.branches { try writeBadge(head, projectID: overview.project.id) }
         }
         try files.write(IndexPage.render(overviews).description, to: ReportLayout.indexPage)
-        removeStale(pipelineIDs: Set(pipelines.map(\.id)), projectIDs: Set(overviews.map(\.project.id)))
-        return pipelines.count
+        removeStale(pipelineIDs: pipelineIDs, projectIDs: Set(overviews.map(\.project.id)))
     }
 
     /// Rewrites the pages pipeline `pipelineID` affects: its page, the pages of `jobIDs` (all its job runs when

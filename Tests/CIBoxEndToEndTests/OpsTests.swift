@@ -55,6 +55,11 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: "\(home)/artifacts/\(job)"))
         }
         #expect(FileManager.default.fileExists(atPath: "\(home)/logs/\(jobs[2])/0.log"))
+        // The report forgets them too: their pages are gone and the project page lists only what is left.
+        #expect(!FileManager.default.fileExists(atPath: "\(home)/reports/pipelines/1"))
+        #expect(FileManager.default.fileExists(atPath: "\(home)/reports/pipelines/3/index.html"))
+        let projectPage = try String(contentsOfFile: "\(home)/reports/projects/1/index.html", encoding: .utf8)
+        #expect(!projectPage.contains("pipelines/1/index.html") && projectPage.contains("pipelines/3/index.html"))
         let left = try JSONSerialization.jsonObject(with: Data(try cli.run(["pipelines", "--json"]).stdout.utf8))
         #expect((left as? [[String: Any]])?.compactMap { $0.int("id") } == [3])
         #expect(try cli.run(["cache", "list"]).stdout == "No saved caches.\n")

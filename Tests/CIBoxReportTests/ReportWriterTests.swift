@@ -136,6 +136,30 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: writer.layout.path("pipelines/2/index.html")))
     }
 
+    @Test func pruneRemovesDeletedPipelinesFromEveryPageThatListedThem() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.home.remove() }
+        let writer = ReportWriter(store: fixture.store, layout: ReportLayout(home: fixture.home.path))
+        try writer.prune()
+        #expect(!FileManager.default.fileExists(atPath: writer.layout.path(ReportLayout.indexPage)))
+
+        try fixture.pipeline(number: 1)
+        try fixture.pipeline(number: 2)
+        try writer.writeAll()
+        let front = writer.layout.path(ReportLayout.projectPage(projectID: 1))
+        let list = writer.layout.path(ReportLayout.projectListPage(projectID: 1, page: 1))
+        #expect(try String(contentsOfFile: list, encoding: .utf8).contains("pipelines/1/index.html"))
+        try fixture.store.deletePipelines(ids: [1])
+        try writer.prune()
+        #expect(!FileManager.default.fileExists(atPath: writer.layout.path("pipelines/1")))
+        #expect(FileManager.default.fileExists(atPath: writer.layout.path("pipelines/2/index.html")))
+        for page in [front, list] {
+            let text = try String(contentsOfFile: page, encoding: .utf8)
+            #expect(!text.contains("pipelines/1/index.html"), "\(page) still links the removed pipeline")
+            #expect(text.contains("pipelines/2/index.html"), "\(page) lost the pipeline that stays")
+        }
+    }
+
     @Test func theUpdaterWritesRequestedPagesAndWarnsOnceWhenItCannot() async throws {
         let fixture = try StoreFixture()
         defer { fixture.home.remove() }

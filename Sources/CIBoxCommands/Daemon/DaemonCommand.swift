@@ -5,6 +5,7 @@ import CIBoxDaemon
 import CIBoxEngine
 import CIBoxExecutor
 import CIBoxModel
+import CIBoxReport
 import Logging
 
 /// `cibox daemon`: watches every project and builds each push, until SIGTERM or SIGINT.
@@ -46,14 +47,16 @@ struct DaemonCommand: AsyncParsableCommand {
         )
         let retention = settings.retention
         let collectLogger = logger
+        let reportLayout = settings.writesReport ? ReportLayout(home: engine.home) : nil
         options.collectEvery = retention.every
         options.collect = {
             do {
-                _ = try Retention.collect(
+                let collected = try Retention.collect(
                     storageDirectory: storage,
                     store: store, olderThan: retention.olderThan, keepLast: retention.keepLast,
-                    cacheSize: retention.cacheSize
+                    cacheSize: retention.cacheSize, report: reportLayout
                 )
+                if let warning = collected.reportWarning { collectLogger.warning("\(warning)") }
             } catch {
                 collectLogger.error("retention failed", metadata: ["reason": "\(error)"])
             }

@@ -6,6 +6,7 @@ import CIBoxConfig
 import CIBoxEngine
 import CIBoxExecutor
 import CIBoxModel
+import CIBoxReport
 import CIBoxStore
 import Foundation
 
@@ -52,7 +53,9 @@ struct GcCommand: ParsableCommand {
         }
         let report = try Retention.collect(
             storageDirectory: settings.storageDirectory(home: global.homeDirectory), store: store, olderThan: age,
-            keepLast: keepLast ?? settings.retention.keepLast, cacheSize: settings.retention.cacheSize, dryRun: dryRun)
+            keepLast: keepLast ?? settings.retention.keepLast, cacheSize: settings.retention.cacheSize, dryRun: dryRun,
+            report: settings.writesReport ? ReportLayout(home: global.homeDirectory) : nil)
+        if let warning = report.reportWarning { Terminal.error("cibox: warning: \(warning)\n") }
         if json {
             Terminal.output(Self.object(report, dryRun: dryRun).rendered() + "\n")
             return
