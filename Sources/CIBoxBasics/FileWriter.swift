@@ -44,6 +44,29 @@ package enum FileWriter {
         }
     }
 
+    /// Whether the regular file at `path` holds exactly `text` (and, when given, has permission bits `mode`):
+    /// a writer can then leave it alone. Reading a small file costs far less than replacing it, which on ext4
+    /// frees (and may discard) the old file's blocks.
+    package static func hasContent(_ text: String, at path: String, mode: Int? = nil) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var info = stat()
+        let expected = text.utf8.count
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == expected,
+            mode.map({ Int(info.st_mode) & 0o7777 == $0 }) ?? true
+        else { return false }
+        var buffer = [UInt8](repeating: 0, count: expected + 1)
+        var filled = 0
+        while filled < buffer.count {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            filled += count
+        }
+        return filled == expected && buffer.prefix(expected).elementsEqual(text.utf8)
+    }
+
     private static func failure(_ path: String) -> CocoaError {
         CocoaError(
             .fileWriteUnknown,

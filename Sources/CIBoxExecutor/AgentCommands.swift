@@ -38,6 +38,7 @@ enum AgentCommands {
             for name in names {
                 // Another cibox process may run a job that uses these scripts right now: replace them atomically.
                 let path = folder + "/" + name
+                if FileWriter.hasContent(script, at: path, mode: 0o755) { continue }
                 let temporary = path + ".\(getpid()).\(UUID().uuidString.prefix(8)).tmp"
                 try FileWriter.write(script, to: temporary, mode: 0o755)
                 guard rename(temporary, path) == 0 else {

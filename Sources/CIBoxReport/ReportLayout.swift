@@ -125,21 +125,25 @@ package struct ReportLayout: Sendable, Equatable {
 
     /// Whether `byte` is an unreserved URL character (letters, digits, `-`, `.`, `_`, `~`).
     private static func isUnreserved(_ byte: UInt8) -> Bool {
-        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-            || [0x2D, 0x2E, 0x5F, 0x7E].contains(byte)
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E: true
+        default: false
+        }
     }
 
-    /// `text` with each byte that `keeps` refuses written as `%XX`.
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    /// `text` with each byte that `keeps` refuses written as `%XX` (`keeps` accepts ASCII bytes only).
     private static func percentEncoded(_ text: String, keeping keeps: (UInt8, Bool) -> Bool) -> String {
-        let digits = Array("0123456789ABCDEF")
-        var encoded = ""
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(text.utf8.count)
         for (index, byte) in text.utf8.enumerated() {
-            if keeps(byte, index == 0) {
-                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            if byte < 0x80, keeps(byte, index == 0) {
+                encoded.append(byte)
             } else {
-                encoded += "%" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xF)])
+                encoded += [0x25, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
             }
         }
-        return encoded
+        return String(decoding: encoded, as: UTF8.self)
     }
 }

@@ -12,9 +12,20 @@ enum Format {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civil(daysSinceEpoch: days)
-        return String(
-            format: "%04d-%02d-%02d %02d:%02d:%02d UTC", year, month, day, secondOfDay / 3600, secondOfDay / 60 % 60,
-            secondOfDay % 60)
+        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2)) \(padded(secondOfDay / 3600, 2)):"
+            + "\(padded(secondOfDay / 60 % 60, 2)):\(padded(secondOfDay % 60, 2)) UTC"
+    }
+
+    /// `value` (0 or more) in decimal, with zeros in front up to `width` digits. (Not `String(format:)`: on
+    /// Linux it goes through NSString, and a project page formats hundreds of dates.)
+    static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    /// A status as words (`not_run` → `not run`).
+    static func words(_ status: String) -> String {
+        String(status.map { $0 == "_" ? " " : $0 })
     }
 
     /// The time between `start` and `end`, or nil when either is missing.
@@ -26,11 +37,17 @@ enum Format {
     /// `0.42s`, `12s`, `3m 05s`, `1h 02m`.
     static func seconds(_ value: Double) -> String {
         let value = max(0, value)
-        if value < 10 { return String(format: "%.2fs", value) }
+        if value < 10 {
+            let scaled = value * 100
+            // Near a half, only printf (which rounds the exact binary value) knows which way "%.2f" goes.
+            if abs(scaled - scaled.rounded(.down) - 0.5) < 1e-6 { return String(format: "%.2fs", value) }
+            let hundredths = Int(scaled.rounded())
+            return "\(hundredths / 100).\(padded(hundredths % 100, 2))s"
+        }
         let whole = Int(value.rounded())
         if whole < 60 { return "\(whole)s" }
-        if whole < 3600 { return String(format: "%dm %02ds", whole / 60, whole % 60) }
-        return String(format: "%dh %02dm", whole / 3600, whole / 60 % 60)
+        if whole < 3600 { return "\(whole / 60)m \(padded(whole % 60, 2))s" }
+        return "\(whole / 3600)h \(padded(whole / 60 % 60, 2))m"
     }
 
     /// A size in binary units (`1.5 MiB`).

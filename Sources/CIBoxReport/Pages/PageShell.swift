@@ -59,7 +59,7 @@ enum PageShell {
     /// A status as a word with its class (`<span class="status status-failed">failed</span>`), with a symbol
     /// so that it does not rely on colour alone.
     static func status(_ raw: String) -> HTML {
-        "<span class=\"status status-\(raw)\">\(symbol(raw)) \(raw.replacingOccurrences(of: "_", with: " "))</span>"
+        "<span class=\"status status-\(raw)\">\(symbol(raw)) \(Format.words(raw))</span>"
     }
 
     /// A symbol for a status.

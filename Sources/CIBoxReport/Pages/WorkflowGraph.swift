@@ -108,7 +108,7 @@ enum WorkflowGraph {
                 ReportLayout.link(from: path, to: ReportLayout.jobPage(pipelineID: $0.pipelineID, jobID: $0.id))
             } ?? "#"
         let durations = node.runs.compactMap { Format.duration(from: $0.job.startedAt, to: $0.job.finishedAt) }
-        var detail = PageShell.symbol(status) + " " + status.replacingOccurrences(of: "_", with: " ")
+        var detail = PageShell.symbol(status) + " " + Format.words(status)
         if let duration = durations.first { detail += " · " + duration }
         if node.runs.count > 1 { detail += " · ×\(node.runs.count)" }
         let shown = node.name.count > 22 ? String(node.name.prefix(21)) + "…" : node.name

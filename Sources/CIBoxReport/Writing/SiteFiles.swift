@@ -13,14 +13,23 @@ struct SiteFiles: Sendable {
     let root: String
 
     /// Writes `text` to `relative` atomically: a temporary file in the same folder, then `rename(2)`, so that a
-    /// reader (a browser, a web server, another cibox) never sees half a page.
+    /// reader (a browser, a web server, another cibox) never sees half a page. A page that already reads so is
+    /// left alone.
     /// - Throws: ``ReportError`` `write` naming the file.
     func write(_ text: String, to relative: String) throws(ReportError) {
         let path = root + "/" + relative
+        if FileWriter.hasContent(text, at: path) { return }
         let temporary = path + ".\(getpid()).tmp"
         do {
-            try Folders.make((path as NSString).deletingLastPathComponent)
-            try FileWriter.write(text, to: temporary)
+            do {
+                try FileWriter.write(text, to: temporary)
+            } catch {
+                // Most pages go into folders that exist: make the folder only when it is missing.
+                let folder = Self.parent(of: path)
+                guard access(folder, F_OK) != 0 else { throw error }
+                try Folders.make(folder)
+                try FileWriter.write(text, to: temporary)
+            }
         } catch {
             unlink(temporary)
             throw ReportError(
@@ -33,6 +42,12 @@ struct SiteFiles: Sendable {
             unlink(temporary)
             throw ReportError(.write, "Cannot move the report page into place at '\(path)': \(reason).")
         }
+    }
+
+    /// The folder `path` is in.
+    private static func parent(of path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
+        return slash == path.utf8.startIndex ? "/" : String(path[..<slash])
     }
 
     /// Makes `relative` the same file as `source` (a hard link, else a copy), unless it already is one with the
