@@ -59,7 +59,10 @@ package enum FileWriter {
         var buffer = [UInt8](repeating: 0, count: expected + 1)
         var filled = 0
         while filled < buffer.count {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            let count = buffer.withUnsafeMutableBytes { bytes in
+                guard let base = bytes.baseAddress else { return -1 }
+                return read(fd, base + filled, bytes.count - filled)
+            }
             if count < 0, errno == EINTR { continue }
             guard count > 0 else { break }
             filled += count
