@@ -83,7 +83,8 @@ extension PipelineEngine {
             )
             var (plan, warnings, isSetup) = try compile(request)
             if isSetup { plan.isSetup = true }
-            let configHash = try self.configHash(of: plan, request: request)
+            let planJSON = Self.encoded(plan)
+            let configHash = try self.configHash(of: planJSON, request: request)
             if source.kind == .commit {
                 // Only a shortcut for the pre-push gate: losing it costs a compile later, nothing else.
                 try? store.rememberConfigHash(
@@ -106,6 +107,7 @@ extension PipelineEngine {
                 source: source.kind, configHash: configHash, plan: plan
             )
             new.seenRef = options.seenRef
+            new.encodedPlan = planJSON
             do {
                 let detail = try store.record(new)
                 let checkout = GitSourceCheckout(
@@ -171,8 +173,10 @@ extension PipelineEngine {
     ///
     /// A config that uses none of those values is compiled once; one that does is compiled again with fixed
     /// values for the hash.
-    func configHash(of plan: Plan, request: CompileRequest) throws(EngineError) -> String {
-        guard Self.perPipelineValues.contains(where: { request.text.contains($0) }) else { return Self.hash(of: plan) }
+    func configHash(of planJSON: Data, request: CompileRequest) throws(EngineError) -> String {
+        guard Self.perPipelineValues.contains(where: { request.text.contains($0) }) else {
+            return StableHash.hex(of: planJSON)
+        }
         var neutral = request
         neutral.values.id = "00000000-0000-0000-0000-000000000000"
         neutral.values.number = 0
@@ -185,9 +189,13 @@ extension PipelineEngine {
 
     /// The hash of a compiled plan (same config, same selection → same hash).
     static func hash(of plan: Plan) -> String {
+        StableHash.hex(of: encoded(plan))
+    }
+
+    /// A plan as JSON with sorted keys: the same plan always gives the same bytes.
+    static func encoded(_ plan: Plan) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(plan)) ?? Data()
-        return StableHash.hex(of: data)
+        return (try? encoder.encode(plan)) ?? Data()
     }
 }

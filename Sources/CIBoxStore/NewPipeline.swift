@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 package import CIBoxModel
+package import Foundation
 
 /// What the record stage writes for a new pipeline.
 package struct NewPipeline: Sendable {
@@ -20,6 +21,8 @@ package struct NewPipeline: Sendable {
     /// A branch or tag (full name) and the commit it was seen at, remembered as seen in the transaction that
     /// records the pipeline: the daemon's catch-up can then neither lose a push to a crash nor build it twice.
     package var seenRef: (ref: String, sha: String)? = nil
+    /// `plan` as JSON, when the caller already encoded it (to hash it): the store then does not encode it again.
+    package var encodedPlan: Data? = nil
 
     /// Makes a new pipeline description.
     package init(

@@ -14,7 +14,7 @@ extension PipelineStore {
     package func record(_ new: NewPipeline) throws(StoreError) -> PipelineDetail {
         let planData: Data
         do {
-            planData = try JSONEncoder().encode(new.plan)
+            planData = try new.encodedPlan ?? JSONEncoder().encode(new.plan)
         } catch {
             throw StoreError(.database, "Cannot encode the plan of pipeline #\(new.number): \(error)")
         }

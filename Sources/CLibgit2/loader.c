@@ -67,6 +67,8 @@ CIBOX_FORWARD(int, git_repository_config_snapshot, (git_config **out, git_reposi
 CIBOX_FORWARD(int, git_repository_discover, (git_buf *out, const char *start_path, int across_fs, const char *ceiling_dirs), (out, start_path, across_fs, ceiling_dirs))
 CIBOX_FORWARD_VOID(git_repository_free, (git_repository *repo), (repo))
 CIBOX_FORWARD(int, git_repository_head_unborn, (git_repository *repo), (repo))
+CIBOX_FORWARD(int, git_reference_create, (git_reference **out, git_repository *repo, const char *name, const git_oid *id, int force, const char *log_message), (out, repo, name, id, force, log_message))
+CIBOX_FORWARD(int, git_reference_name_is_valid, (int *valid, const char *refname), (valid, refname))
 CIBOX_FORWARD(int, git_repository_init_ext, (git_repository **out, const char *repo_path, git_repository_init_options *opts), (out, repo_path, opts))
 CIBOX_FORWARD(int, git_repository_init_options_init, (git_repository_init_options *opts, unsigned int version), (opts, version))
 CIBOX_FORWARD(int, git_repository_is_bare, (const git_repository *repo), (repo))
