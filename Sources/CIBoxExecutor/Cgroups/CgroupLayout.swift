@@ -87,20 +87,23 @@ package enum CgroupLayout: Sendable, Equatable {
     /// The cgroup mounts listed in `/proc/self/mountinfo`.
     static func parseMounts(_ text: String) -> [Mount] {
         var mounts: [Mount] = []
+        let known = Set(v1Controllers + ["blkio", "devices", "cpuset", "net_cls", "net_prio", "hugetlb", "perf_event"])
         for line in text.split(separator: "\n") {
-            let halves = line.components(separatedBy: " - ")
-            guard halves.count == 2 else { continue }
-            let left = halves[0].split(separator: " ")
-            let right = halves[1].split(separator: " ")
+            // "ID PARENT MAJ:MIN ROOT MOUNT-POINT OPTIONS [OPTIONAL…] - TYPE SOURCE SUPER-OPTIONS" (spaces in
+            // paths are written \040, so splitting on spaces is safe).
+            let fields = line.split(separator: " ")
+            guard let dash = fields.firstIndex(of: "-") else { continue }
+            let left = fields[..<dash]
+            let right = fields[(dash + 1)...]
             guard left.count >= 5, right.count >= 3 else { continue }
-            let type = right[0]
+            let type = right[right.startIndex]
             guard type == "cgroup" || type == "cgroup2" else { continue }
-            let options = right[2].split(separator: ",").map(String.init)
-            let known = Set(
-                v1Controllers + ["blkio", "devices", "cpuset", "net_cls", "net_prio", "hugetlb", "perf_event"])
+            let options = right[right.startIndex + 2].split(separator: ",").map(String.init)
+            let left3 = left[left.startIndex + 3]
+            let left4 = left[left.startIndex + 4]
             mounts.append(
                 Mount(
-                    root: String(left[3]), mountPoint: String(left[4]), isUnified: type == "cgroup2",
+                    root: String(left3), mountPoint: String(left4), isUnified: type == "cgroup2",
                     controllers: type == "cgroup" ? Set(options.filter { known.contains($0) }) : []
                 ))
         }
