@@ -47,8 +47,8 @@ package final class MigrationWarmer: Sendable {
         let deadline = ContinuousClock.now + limit
         let (id, starts) = state.withLock { state -> (Int, Bool) in
             state.nextID += 1
-            state.holds[state.nextID] = deadline
             guard !state.unusable else { return (state.nextID, false) }
+            state.holds[state.nextID] = deadline
             defer { state.threadRunning = true }
             return (state.nextID, !state.threadRunning)
         }
@@ -87,7 +87,9 @@ package final class MigrationWarmer: Sendable {
                 continue
             }
             let fd = open(procsFile, O_WRONLY | O_CLOEXEC)
-            guard fd >= 0 else {
+            let written = fd < 0 ? -1 : pid.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if fd >= 0 { close(fd) }
+            guard written == pid.count else {
                 // Not allowed here: nothing to warm, and nothing lost but the time a first migration waits.
                 state.withLock { state in
                     state.holds = [:]
@@ -96,8 +98,6 @@ package final class MigrationWarmer: Sendable {
                 }
                 return
             }
-            _ = pid.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            close(fd)
             usleep(Self.intervalMicroseconds)
         }
     }
