@@ -8,6 +8,7 @@ import Synchronization
 ///
 /// Why the interval: a wide pipeline ends many jobs a second, and rewriting its pages for each would keep a
 /// core busy that its jobs need; ``flush()`` skips the wait, so a pipeline's last pages are written at once.
+/// An idle updater's first write waits the interval as well, so a short pipeline is written once.
 ///
 /// Lifecycle: one per engine (a `cibox run`, the daemon). Concurrency: ``request(pipelineID:jobID:)`` and
 /// ``flush()`` may be called from any task.
@@ -69,7 +70,9 @@ package final class ReportUpdater: Sendable {
     /// Writes requests until none is left, pausing `interval` between writes so that requests coalesce.
     private func drain() async {
         let clock = ContinuousClock()
-        var lastWrite: ContinuousClock.Instant?
+        // The first write waits the interval too: a pipeline that ends within it (the pre-push gate's usual
+        // case) is written once, by the flush at its end, not once more as it starts (≈ 4 ms less per push).
+        var lastWrite: ContinuousClock.Instant? = clock.now
         while true {
             if let lastWrite, !Task.isCancelled {
                 try? await Task.sleep(until: lastWrite.advanced(by: interval), clock: clock)
