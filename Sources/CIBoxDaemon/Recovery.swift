@@ -45,10 +45,7 @@ package enum Recovery {
                     report.resumable.append(pipelineID)
                 }
                 try store.refreshLogSizes(jobIDs: interruptedJobs)
-                for group in cgroups?.leftoverGroups(stateDirectory: engine.home, jobIDs: interruptedJobs) ?? [] {
-                    group.killAll()
-                    group.remove()
-                }
+                PipelineEngine.killLeftovers(jobIDs: interruptedJobs, home: engine.home, cgroups: cgroups)
             }
         } catch {
             throw EngineError(.store, error.message)

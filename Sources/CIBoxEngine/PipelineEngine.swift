@@ -52,6 +52,8 @@ package final class PipelineEngine: Sendable {
     package let settings: Settings
     /// Where jobs run.
     package let executor: any Executor
+    /// The cgroups job runs are made in here (nil: none).
+    package let cgroups: CgroupManager?
     /// Job slots shared by every pipeline of this process.
     package let slots: SlotPool
     /// What the slots share.
@@ -89,6 +91,7 @@ package final class PipelineEngine: Sendable {
         self.agentExecutable = agentExecutable
         self.warn = warn
         self.reportUpdater = Self.makeReportUpdater(home: home, store: store, settings: settings, warn: warn)
+        self.cgroups = settings.usesCgroups ? cgroups : nil
     }
 
     /// This machine's executor, and Slurm's when `executors.slurm` is set, behind one router.

@@ -152,3 +152,46 @@ import Testing
         #expect(try cli.run(["run", "/"]).status == 2)
     }
 }
+
+@Suite(.serialized) struct AbandonedRunTests {
+    @Test func aRunKilledWithSIGKILLIsSettledByTheNextRun() throws {
+        let cli = try CLI()
+        let marker = "cibox-abandoned-\(UUID().uuidString.prefix(8))"
+        let repo = try Repositories.with(
+            config: """
+                version: 2.1
+                jobs:
+                  slow:
+                    steps:
+                      - run: echo started; exec -a \(marker) sleep 60
+                workflows:
+                  main:
+                    jobs: [slow]
+                """)
+        defer { cli.home.remove(); repo.remove() }
+        let (process, _) = try cli.start(["run", repo.path, "--json"])
+        #expect(eventually(seconds: 20) { processCount(containing: marker) > 0 }, "the job never started")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let stale = try CLI.object(try cli.run(["show", "1", "--json"]))
+        #expect(stale.string("status") == "running", "the killed run's pipeline should still look running")
+
+        try repo.write(
+            "version: 2.1\njobs:\n  quick:\n    steps: [{run: 'true'}]\nworkflows:\n  main:\n    jobs: [quick]\n",
+            to: ".circleci/config.yml")
+        _ = try repo.commitAll("quick")
+        let next = try cli.run(["run", repo.path])
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(
+            next.stderr.contains("cibox: pipeline 1 stopped when the cibox running it was killed: marked interrupted\n")
+        )
+        let settled = try CLI.object(try cli.run(["show", "1", "--json"]))
+        #expect(settled.string("status") == "failed")
+        let job = try #require(settled.objects("workflows").first?.objects("jobs").first)
+        #expect(job.string("status") == "interrupted")
+        #expect(job.string("failure_reason") == "interrupted")
+        #expect(
+            eventually(seconds: 20) { processCount(containing: marker) == 0 }, "the killed run's job is still running")
+        #expect(!FileManager.default.fileExists(atPath: cli.home.appending("work/\(job.int("id") ?? 0)")))
+    }
+}

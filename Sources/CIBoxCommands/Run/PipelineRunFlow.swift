@@ -27,6 +27,13 @@ enum PipelineRunFlow {
         prepare: (PipelineEngine) throws(EngineError) -> PreparedPipeline
     ) async -> ExitCode {
         guard let engine = makeEngine(home: home) else { return ExitCodes.cannotRun }
+        let abandoned = await engine.settleAbandoned()
+        if !abandoned.isEmpty {
+            let list = abandoned.map { "\($0)" }.joined(separator: ", ")
+            Terminal.error(
+                "cibox: pipeline\(abandoned.count == 1 ? "" : "s") \(list) stopped when the cibox running "
+                    + "\(abandoned.count == 1 ? "it" : "them") was killed: marked interrupted\n")
+        }
         let prepared: PreparedPipeline
         do {
             prepared = try prepare(engine)
