@@ -105,3 +105,49 @@ package enum Folders {
         )
     }
 }
+
+/// Removes folder trees with plain system calls.
+///
+/// Why: `FileManager.removeItem` stats and checks every entry through Foundation's file APIs; a job's folder
+/// (checkout included) is removed at the end of every job, and that was about a millisecond of each.
+package enum FolderTree {
+    /// Removes `path` and everything under it, without following symbolic links; nothing when it does not
+    /// exist. Falls back to `FileManager` for whatever the plain walk could not remove.
+    package static func remove(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        let emptied = fd >= 0 && removeContents(of: fd)
+        if emptied, rmdir(path) == 0 { return }
+        if fd < 0, errno == ENOENT { return }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Removes everything in the open folder `fd` (closed here); whether all of it went.
+    private static func removeContents(of fd: Int32) -> Bool {
+        guard let folder = fdopendir(fd) else {
+            close(fd)
+            return false
+        }
+        defer { closedir(folder) }
+        let parent = dirfd(folder)
+        var removedAll = true
+        while let entry = readdir(folder) {
+            // The name's own bytes (not a String): a name that is not UTF-8 must still be found.
+            let removed = withUnsafeBytes(of: &entry.pointee.d_name) { raw -> Bool in
+                guard let name = raw.baseAddress?.assumingMemoryBound(to: CChar.self) else { return false }
+                if strcmp(name, ".") == 0 || strcmp(name, "..") == 0 { return true }
+                var isFolder = entry.pointee.d_type == UInt8(DT_DIR)
+                if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
+                    var info = stat()
+                    isFolder =
+                        fstatat(parent, name, &info, AT_SYMLINK_NOFOLLOW) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+                }
+                guard isFolder else { return unlinkat(parent, name, 0) == 0 }
+                let child = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                let emptied = child >= 0 && removeContents(of: child)
+                return unlinkat(parent, name, AT_REMOVEDIR) == 0 && emptied
+            }
+            if !removed { removedAll = false }
+        }
+        return removedAll
+    }
+}

@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 package import CIBoxExecutor
 import CIBoxModel
 import CIBoxReport
@@ -45,7 +46,7 @@ extension PipelineEngine {
         for pipelineID in pipelineIDs {
             guard let detail = try? store.pipelineDetail(id: pipelineID) else { continue }
             let jobs = detail.workflows.flatMap(\.jobs).map(\.job).filter { $0.status == .interrupted }
-            for job in jobs { try? FileManager.default.removeItem(atPath: workDirectory(jobID: job.id)) }
+            for job in jobs { FolderTree.remove(workDirectory(jobID: job.id)) }
             reportUpdater?.request(pipelineID: pipelineID)
         }
         if !pipelineIDs.isEmpty { await reportUpdater?.flush() }

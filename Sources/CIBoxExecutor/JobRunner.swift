@@ -196,7 +196,7 @@ final class JobRunner: Sendable {
 
     private func cleanUp() {
         guard !request.keepsWorkDirectory else { return }
-        try? FileManager.default.removeItem(atPath: request.workDirectory)
+        FolderTree.remove(request.workDirectory)
     }
 }
 
