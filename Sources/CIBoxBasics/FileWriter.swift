@@ -56,18 +56,7 @@ package enum FileWriter {
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == expected,
             mode.map({ Int(info.st_mode) & 0o7777 == $0 }) ?? true
         else { return false }
-        var buffer = [UInt8](repeating: 0, count: expected + 1)
-        var filled = 0
-        while filled < buffer.count {
-            let count = buffer.withUnsafeMutableBytes { bytes in
-                guard let base = bytes.baseAddress else { return -1 }
-                return read(fd, base + filled, bytes.count - filled)
-            }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
-            filled += count
-        }
-        return filled == expected && buffer.prefix(expected).elementsEqual(text.utf8)
+        return FileReader.readAll(fd).map { $0.elementsEqual(text.utf8) } ?? false
     }
 
     private static func failure(_ path: String) -> CocoaError {
@@ -77,6 +66,35 @@ package enum FileWriter {
                 NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "\(path): \(String(cString: strerror(errno)))",
             ]
         )
+    }
+}
+
+/// Reads files with plain system calls.
+///
+/// Why: `FileManager.contents(atPath:)` goes through Foundation's file APIs, and `/proc` and cgroup files say
+/// their size is 0; these reads are on the pre-push hook's and every engine start's path.
+package enum FileReader {
+    /// The whole file at `path`, or nil when it cannot be opened or read (`errno` says why).
+    package static func contents(atPath path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return readAll(fd)
+    }
+
+    /// Everything left to read from `fd`, or nil when a read fails (`errno` says why).
+    package static func readAll(_ fd: Int32) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if count == 0 { return bytes }
+            bytes += chunk[..<count]
+        }
     }
 }
 
@@ -90,8 +108,8 @@ package enum Folders {
     package static func make(_ path: String, mode: Int = 0o755) throws {
         if mkdir(path, mode_t(mode)) == 0 || errno == EEXIST { return }
         guard errno == ENOENT else { throw failure(path) }
-        let parent = (path as NSString).deletingLastPathComponent
-        guard !parent.isEmpty, parent != path else { throw failure(path) }
+        let parent = Paths.parent(path)
+        guard parent != ".", parent != path else { throw failure(path) }
         try make(parent, mode: mode)
         if mkdir(path, mode_t(mode)) != 0 && errno != EEXIST { throw failure(path) }
     }

@@ -31,6 +31,18 @@ package enum Paths {
         path.split(separator: "/").last.map(String.init) ?? path
     }
 
+    /// The folder `path` is in, as `dirname` gives it: `/a/b` → `/a`, `/a` → `/`, `a` → `.` (trailing slashes
+    /// ignored).
+    package static func parent(_ path: String) -> String {
+        var path = Substring(path)
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        var folder = path[..<slash]
+        while folder.count > 1, folder.hasSuffix("/") { folder.removeLast() }
+        return String(folder)
+    }
+
     /// Whether `path` is `root` or inside it (both normalized, absolute).
     package static func isInside(_ path: String, root: String) -> Bool {
         let path = normalize(path)

@@ -45,11 +45,27 @@ package enum Recovery {
                     report.resumable.append(pipelineID)
                 }
                 try store.refreshLogSizes(jobIDs: interruptedJobs)
-                PipelineEngine.killLeftovers(jobIDs: interruptedJobs, home: engine.home, cgroups: cgroups)
+                for group in cgroups?.leftoverGroups(stateDirectory: engine.home, jobIDs: interruptedJobs) ?? [] {
+                    group.killAll()
+                    group.remove()
+                }
             }
         } catch {
             throw EngineError(.store, error.message)
         }
         return report
+    }
+
+    /// Recovery for a command that runs a pipeline (`cibox run`, `rerun`, `approve`, `trigger`): the pipelines
+    /// whose process died with nobody to notice (a `cibox run` killed with -9 while no daemon ran, or after the
+    /// daemon started) are marked interrupted and settled as the daemon does at start. Returns their ids.
+    ///
+    /// With Slurm set up it leaves them alone: only the daemon re-attaches to cluster jobs that still run.
+    package static func settleAbandoned(engine: PipelineEngine) async -> [Int64] {
+        guard engine.settings.slurm == nil,
+            let report = try? await recover(engine: engine, cgroups: engine.cgroups), !report.interrupted.isEmpty
+        else { return [] }
+        await engine.settleRecovered(pipelineIDs: report.interrupted)
+        return report.interrupted
     }
 }

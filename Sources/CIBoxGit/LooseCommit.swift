@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import CLibgit2
 import Foundation
 
@@ -21,7 +22,7 @@ package enum LooseCommit {
         var info = stat()
         guard lstat(gitDirectory, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
         // core.worktree or core.bare move or remove the work tree: libgit2 knows how to read them.
-        guard let config = FileManager.default.contents(atPath: gitDirectory + "/config") else { return nil }
+        guard let config = FileReader.contents(atPath: gitDirectory + "/config") else { return nil }
         let text = String(decoding: config, as: UTF8.self).lowercased()
         if text.contains("worktree") || text.contains("bare = true") || text.contains("bare=true") { return nil }
         return (workTree, gitDirectory)

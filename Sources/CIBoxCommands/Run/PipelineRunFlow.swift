@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import CIBoxBasics
+import CIBoxDaemon
 import CIBoxEngine
 import CIBoxExecutor
 import CIBoxModel
@@ -27,7 +28,7 @@ enum PipelineRunFlow {
         prepare: (PipelineEngine) throws(EngineError) -> PreparedPipeline
     ) async -> ExitCode {
         guard let engine = makeEngine(home: home) else { return ExitCodes.cannotRun }
-        let abandoned = await engine.settleAbandoned()
+        let abandoned = await Recovery.settleAbandoned(engine: engine)
         if !abandoned.isEmpty {
             let list = abandoned.map { "\($0)" }.joined(separator: ", ")
             Terminal.error(

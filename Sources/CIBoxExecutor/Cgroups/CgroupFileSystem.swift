@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import Foundation
 
 #if canImport(Glibc)
@@ -47,23 +48,10 @@ package struct SystemCgroupFileSystem: CgroupFileSystem {
     package init() {}
 
     package func read(_ path: String) throws(CgroupError) -> String {
-        // Plain reads until the end: /proc and cgroup files say their size is 0, and FileManager's reading
-        // of them was a millisecond of every cibox start.
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
+        // Plain reads: /proc and cgroup files say their size is 0, and FileManager's reading of them was a
+        // millisecond of every cibox start.
+        guard let bytes = FileReader.contents(atPath: path) else {
             throw CgroupError("Cannot read '\(path)': \(String(cString: strerror(errno))).", code: errno)
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw CgroupError("Cannot read '\(path)': \(String(cString: strerror(errno))).", code: errno)
-            }
-            if count == 0 { break }
-            bytes += chunk[..<count]
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -69,8 +69,8 @@ package final class MigrationWarmer: Sendable {
     }
 
     /// How often the path is kept warm.
-    private static let interval = Duration.milliseconds(5)
     private static let intervalMicroseconds: UInt32 = 5000
+    private static let interval = Duration.microseconds(Int64(intervalMicroseconds))
 
     private func warm() {
         let pid = Array(String(getpid()).utf8)

@@ -25,7 +25,7 @@ struct SiteFiles: Sendable {
                 try FileWriter.write(text, to: temporary)
             } catch {
                 // Most pages go into folders that exist: make the folder only when it is missing.
-                let folder = Self.parent(of: path)
+                let folder = Paths.parent(path)
                 guard access(folder, F_OK) != 0 else { throw error }
                 try Folders.make(folder)
                 try FileWriter.write(text, to: temporary)
@@ -44,12 +44,6 @@ struct SiteFiles: Sendable {
         }
     }
 
-    /// The folder `path` is in.
-    private static func parent(of path: String) -> String {
-        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
-        return slash == path.utf8.startIndex ? "/" : String(path[..<slash])
-    }
-
     /// Makes `relative` the same file as `source` (a hard link, else a copy), unless it already is one with the
     /// same size; the report then stays whole when its folder is copied elsewhere.
     /// - Returns: whether `relative` now exists.
@@ -65,7 +59,7 @@ struct SiteFiles: Sendable {
             unlink(path)
         }
         do {
-            try Folders.make((path as NSString).deletingLastPathComponent)
+            try Folders.make(Paths.parent(path))
         } catch {
             return false
         }
