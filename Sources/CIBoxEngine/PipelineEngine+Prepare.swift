@@ -33,8 +33,6 @@ struct ResolvedSource {
     var configPath: String
     var configText: String
     var kind: SourceKind
-    /// The object id of the commit's `.circleci/orbs` folder (the project's orbs), nil without one.
-    var orbsFolderID: String? = nil
 }
 
 extension PipelineEngine {

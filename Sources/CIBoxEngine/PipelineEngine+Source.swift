@@ -46,8 +46,7 @@ extension PipelineEngine {
             return ResolvedSource(
                 repositoryPath: repositoryPath, projectName: repository.name, revision: resolved.commit.sha,
                 treeID: resolved.commit.treeID, branch: branch, tag: tag, configPath: configPath,
-                configText: try decode(data, path: configPath), kind: .commit,
-                orbsFolderID: try repository.objectID(at: ".circleci/orbs", in: resolved.commit)
+                configText: try decode(data, path: configPath), kind: .commit
             )
         } catch let error as GitError {
             throw EngineError(.noRepository, error.message)

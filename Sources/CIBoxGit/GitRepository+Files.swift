@@ -33,16 +33,6 @@ extension GitRepository {
         return Data(bytes: bytes, count: size)
     }
 
-    /// The object id (40 hex) of what is at `path` in `commit`'s tree (a blob or a folder), or nil when nothing
-    /// is there: equal ids mean equal contents.
-    /// - Throws: `GitError` `.revisionNotFound` when the commit's tree is not in this repository; `.libgit2`
-    ///   when reading fails.
-    package func objectID(at path: String, in commit: GitCommit) throws(GitError) -> String? {
-        guard let entry = try treeEntry(String(path.drop { $0 == "/" }), in: commit) else { return nil }
-        defer { git_tree_entry_free(entry) }
-        return GitOID.string(git_tree_entry_id(entry))
-    }
-
     /// The entry at `relative` in `commit`'s tree (the caller frees it with `git_tree_entry_free`), or nil.
     private func treeEntry(_ relative: String, in commit: GitCommit) throws(GitError) -> OpaquePointer? {
         let tree = try lookupTree(of: commit)
