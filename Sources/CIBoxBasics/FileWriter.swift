@@ -31,9 +31,11 @@ package enum FileWriter {
     }
 
     /// Replaces the file at `path` with `text` all at once: readers see the old file or the new one, never part
-    /// of it (written to a temporary file beside it, then renamed over it).
+    /// of it (written to a temporary file beside it, then renamed over it). A file that already holds `text`
+    /// with `mode` is left alone (see ``hasContent(_:at:mode:)``).
     /// - Throws: `CocoaError` with the path and the system's reason; the temporary file is removed.
     package static func replace(_ text: String, at path: String, mode: Int = 0o644) throws {
+        if hasContent(text, at: path, mode: mode) { return }
         let temporary = path + ".tmp-\(getpid())"
         do {
             try write(text, to: temporary, mode: mode)

@@ -31,18 +31,17 @@ enum AgentCommands {
         let folder = binDirectory(stateDirectory: stateDirectory, executable: executable)
         try installed.withLock { (done: inout Set<String>) throws in
             if done.contains(folder) { return }
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try Folders.make(folder)
             let quoted = "'" + executable.replacingOccurrences(of: "'", with: "'\\''") + "'"
             let script =
                 "#!/bin/sh\n# Installed by cibox: CircleCI's agent commands, done locally.\nexec \(quoted) agent \"$@\"\n"
             for name in names {
                 // Another cibox process may run a job that uses these scripts right now: replace them atomically.
                 let path = folder + "/" + name
-                if FileWriter.hasContent(script, at: path, mode: 0o755) { continue }
-                let temporary = path + ".\(getpid()).\(UUID().uuidString.prefix(8)).tmp"
-                try FileWriter.write(script, to: temporary, mode: 0o755)
-                guard rename(temporary, path) == 0 else {
-                    throw ExecutorError(.workspace, "Cannot install '\(path)': \(String(cString: strerror(errno))).")
+                do {
+                    try FileWriter.replace(script, at: path, mode: 0o755)
+                } catch {
+                    throw ExecutorError(.workspace, "Cannot install '\(path)': \(error.localizedDescription).")
                 }
             }
             done.insert(folder)
