@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // MARK: C shims (each imported by exactly one Swift module)
@@ -36,7 +37,9 @@ let package = Package(
         .target(name: "CSpawn"),
 
         // MARK: Foundation layers
-        .target(name: "CIBoxBasics", exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(
+            name: "CIBoxBasics", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "CIBoxModel", dependencies: ["CIBoxBasics"], exclude: ["README.md"], swiftSettings: swiftSettings),
 
@@ -70,8 +73,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CIBoxArchives", dependencies: ["CIBoxBasics", "CLibarchive"], exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CIBoxExecutor",
-            dependencies: ["CIBoxModel", "CIBoxBasics", "CSpawn", "CIBoxTestResults", "CLibarchive"],
+            dependencies: ["CIBoxModel", "CIBoxBasics", "CSpawn", "CIBoxTestResults", "CIBoxArchives"],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "CIBoxSlurm",
@@ -163,7 +170,10 @@ let package = Package(
         .testTarget(
             name: "CIBoxStoreTests", dependencies: ["CIBoxStore", "CIBoxTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CIBoxExecutorTests", dependencies: ["CIBoxExecutor", "CIBoxTestSupport"],
+            name: "CIBoxExecutorTests", dependencies: ["CIBoxExecutor", "CIBoxBasics", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxArchivesTests", dependencies: ["CIBoxArchives", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxSlurmTests", dependencies: ["CIBoxSlurm", "CIBoxExecutor", "CIBoxModel", "CIBoxTestSupport"],

@@ -265,7 +265,8 @@ extension JobResult {
     /// A job run that could not start its steps: every step is `not_run` (and `observer` is told so), the job fails
     /// as `infrastructure` with `message`.
     package static func notStarted(
-        _ request: JobRunRequest, observer: any JobObserver, message: String, startedAt: Date = Date()
+        _ request: JobRunRequest, observer: any JobObserver, message: String, startedAt: Date = Date(),
+        now: @Sendable () -> Date = { Date() }
     ) async -> JobResult {
         var steps: [StepResult] = []
         for index in request.spec.steps.indices {
@@ -275,7 +276,7 @@ extension JobResult {
         }
         return JobResult(
             status: .failed, failureReason: .infrastructure, failureMessage: message, startedAt: startedAt,
-            finishedAt: Date(), steps: steps
+            finishedAt: now(), steps: steps
         )
     }
 }

@@ -22,10 +22,15 @@ package struct ExecutorError: Error, CustomStringConvertible, Sendable {
     /// What failed, on what, and what to do.
     package var message: String
 
+    /// The underlying error (a system call's, libarchive's, Foundation's), when there was one.
+    package var cause: (any Error)?
+
     /// Makes an error.
-    package init(_ code: Code, _ message: String) {
+    /// - Parameter cause: the error underneath, kept for `--verbose` output and logs.
+    package init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
     /// The message.

@@ -8,14 +8,15 @@ enum JobEnvironment {
     /// Variables kept from cibox's own environment (a clean machine otherwise, as in CircleCI).
     static let inheritedNames = ["PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "USER", "LOGNAME", "TERM"]
 
-    /// The environment for the steps of `request`, whose working directory resolved to `workingDirectory`.
-    static func make(for request: JobRunRequest, workingDirectory: String) -> [String: String] {
+    /// The environment for the steps of `request`, whose working directory resolved to `workingDirectory` in the
+    /// job's `view`.
+    static func make(for request: JobRunRequest, workingDirectory: String, view: SandboxView) -> [String: String] {
         var env: [String: String] = [:]
         for name in inheritedNames {
             if let value = request.inheritedEnvironment[name] { env[name] = value }
         }
         if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin" }
-        env["HOME"] = request.workDirectory
+        env["HOME"] = view.home
         env["CI"] = "true"
         env["CIRCLECI"] = "true"
         env["CIBOX"] = "true"
@@ -35,10 +36,9 @@ enum JobEnvironment {
         env["CIRCLE_PROJECT_USERNAME"] = "local"
         env["CIRCLE_REPOSITORY_URL"] = request.repositoryPath
         env["CIRCLE_USERNAME"] = request.inheritedEnvironment["USER"] ?? "cibox"
-        env["CIRCLE_SHELL_ENV"] = request.workDirectory + "/.cibox/shell-env"
-        let paths = JobPaths(home: request.workDirectory)
-        env["BASH_ENV"] = paths.bashEnv
-        env["CIBOX_HALT_FILE"] = paths.haltFile
+        env["CIRCLE_SHELL_ENV"] = view.shellEnv
+        env["BASH_ENV"] = view.bashEnv
+        env["CIBOX_HALT_FILE"] = view.haltFile
         for (name, value) in request.agentEnvironment { env[name] = value }
         if let agent = request.agentExecutable {
             let bin = AgentCommands.binDirectory(stateDirectory: request.agentStateDirectory, executable: agent)

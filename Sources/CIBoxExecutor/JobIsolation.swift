@@ -9,14 +9,14 @@ import Synchronization
 
 /// How one job run is contained: its cgroup when there is one, else the process groups of its steps.
 /// Either way ``end()`` leaves no process of the job alive.
-final class JobIsolation: Sendable {
+package final class JobIsolation: Sendable {
     /// The job run's cgroup, or nil in fallback mode.
     let group: JobCgroup?
     /// The cgroup that already holds cibox (a Slurm job's), watched for usage and out-of-memory kills; never
     /// killed as a whole or removed, since cibox itself is in it.
     let enclosing: EnclosingCgroup?
     /// The limits the job runs under.
-    let limits: ResourceLimits?
+    package let limits: ResourceLimits?
     /// The pid (= process group) of every step process started, for fallback kills.
     private let started = Mutex<[Int32]>([])
     /// wait4 figures of the step processes (fallback accounting).
@@ -25,13 +25,13 @@ final class JobIsolation: Sendable {
     private let warmer: (warmer: MigrationWarmer, hold: Int)?
 
     /// The isolation mode.
-    var mode: IsolationMode { group?.mode ?? enclosing?.mode ?? .none }
+    package var mode: IsolationMode { group?.mode ?? enclosing?.mode ?? .none }
 
     /// Makes the isolation of job run `jobID`: a fresh cgroup when `manager` can make one, else fallback.
     /// - Parameters:
     ///   - enclosing: the cgroup something else made for the whole job (Slurm), watched but left alone.
     ///   - warn: told once per process why cgroups could not be used.
-    init(
+    package init(
         jobID: Int64, stateDirectory: String, limits: ResourceLimits?, manager: CgroupManager?,
         enclosing: EnclosingCgroup? = nil, warn: @Sendable (String) -> Void
     ) {
@@ -61,16 +61,16 @@ final class JobIsolation: Sendable {
     }
 
     /// The `cgroup.procs` files a step process joins before exec.
-    var procsFiles: [String] { group?.procsFiles ?? [] }
+    package var procsFiles: [String] { group?.procsFiles ?? [] }
 
     /// Records a started step process.
-    func didStart(_ pid: Int32) {
+    package func didStart(_ pid: Int32) {
         started.withLock { $0.append(pid) }
         if let warmer { warmer.warmer.end(warmer.hold, migrated: group != nil) }
     }
 
     /// Adds a finished step process's wait4 figures.
-    func didFinish(cpuSeconds: Double, peakMemoryBytes: Int64) {
+    package func didFinish(cpuSeconds: Double, peakMemoryBytes: Int64) {
         waited.withLock { usage in
             usage.cpuSeconds += cpuSeconds
             usage.peakMemoryBytes = max(usage.peakMemoryBytes ?? 0, peakMemoryBytes)
@@ -78,7 +78,7 @@ final class JobIsolation: Sendable {
     }
 
     /// Kills everything the job started (used when a stop's grace period is over).
-    func killAll() {
+    package func killAll() {
         if let group {
             group.killAll()
         } else {
@@ -87,10 +87,10 @@ final class JobIsolation: Sendable {
     }
 
     /// Out-of-memory kills so far (cgroup mode only).
-    var oomKills: Int { (group ?? enclosing?.group)?.usage().oomKills ?? 0 }
+    package var oomKills: Int { (group ?? enclosing?.group)?.usage().oomKills ?? 0 }
 
     /// Ends the job run: kills what is left (background steps, orphans), reads the usage, removes the cgroup.
-    func end() -> ResourceUsage {
+    package func end() -> ResourceUsage {
         if let warmer { warmer.warmer.end(warmer.hold) }
         killAll()
         var usage = waited.withLock { $0 }

@@ -2,33 +2,33 @@
 
 import CIBoxBasics
 
-/// Resolves the paths a config writes (`~/project`, `project`, `/home/circleci/project`) inside a job run's folder.
+/// Resolves the paths a config writes (`~/project`, `project`, `/home/circleci/project`) against a job's home.
 ///
-/// `~` is the job run's own folder, never the user's home, so parallel jobs cannot collide. The home folders
-/// of CircleCI's images (`/home/circleci`, `/root`) mean the same. Other absolute paths are used as written.
+/// `~` is the job's home. On this machine that is the job run's own folder, never the user's home, so parallel jobs
+/// cannot collide; the home folders of CircleCI's images (`/home/circleci`, `/root`) mean the same there. Other
+/// absolute paths are used as written.
 package struct JobPaths: Sendable {
-    /// The job run's folder (its `HOME`).
+    /// The home folders of CircleCI's images, which on this machine mean the job's own folder.
+    package static let hostImageHomes = ["/home/circleci", "/root"]
+
+    /// The job's home (`HOME`, `~`).
     package var home: String
+    /// Absolute paths that mean `home` too.
+    package var imageHomes: [String]
 
-    /// Makes paths for a job run whose folder is `home`.
-    package init(home: String) {
+    /// Makes paths for a job whose home is `home`.
+    /// - Parameter imageHomes: absolute paths that also mean `home` (none by default).
+    package init(home: String, imageHomes: [String] = []) {
         self.home = home
+        self.imageHomes = imageHomes
     }
-
-    /// `$BASH_ENV`: sourced by bash before each step (CircleCI's way to pass variables between steps).
-    package var bashEnv: String { home + "/.cibox/bash_env" }
-
-    /// Created by `circleci-agent step halt`: the job ends successfully after the current step.
-    package var haltFile: String { home + "/.cibox/halt" }
-
-    private static let imageHomes = ["/home/circleci", "/root"]
 
     /// The absolute path for `path` as written in the config, relative paths resolved against `base`
     /// (the job's working directory; the home when nil).
     package func resolve(_ path: String, relativeTo base: String? = nil) -> String {
         if path == "~" { return home }
         if path.hasPrefix("~/") { return Paths.normalize(home + "/" + path.dropFirst(2)) }
-        for imageHome in Self.imageHomes {
+        for imageHome in imageHomes {
             if path == imageHome { return home }
             if path.hasPrefix(imageHome + "/") { return Paths.normalize(home + path.dropFirst(imageHome.count)) }
         }

@@ -12,7 +12,7 @@ extension JobRunner {
         StepResult, String?
     ) {
         var log = BuiltInLog(fd: logFD)
-        let source = paths.resolve(path, relativeTo: context.workingDirectory)
+        let source = view.resolve(path, relativeTo: context.workingDirectory)
         let store = ArtifactStore(home: stateHome)
         let name = destination ?? Paths.lastComponent(source)
         guard let target = store.target(jobID: request.jobID, destination: name) else {
@@ -20,11 +20,11 @@ extension JobRunner {
                 "Refused to store artifacts at '\(name)': the destination leaves the job's artifact folder "
                     + "'\(store.folder(jobID: request.jobID))'. Remove '..' from `destination`.")
         }
-        guard StoreFiles.status(source) != nil else {
+        guard sandbox.files.kind(of: source) != nil else {
             return log.succeeded("No artifact files found at '\(source)'; nothing stored.")
         }
         do {
-            let count = try store.copy(source, to: target, allowedRoot: paths.home) { log.line($0) }
+            let count = try sandbox.files.export(source, to: target) { log.line($0) }
             return log.succeeded("Stored \(count) artifact files from '\(source)' at '\(target)'.")
         } catch {
             return log.failed("Cannot store artifacts from '\(source)': \(error.message)")

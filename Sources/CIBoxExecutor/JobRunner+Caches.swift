@@ -21,14 +21,14 @@ extension JobRunner {
         }
         var sources: [(path: String, name: String)] = []
         for path in action.paths {
-            let resolved = paths.resolve(path, relativeTo: context.workingDirectory)
-            guard StoreFiles.status(resolved) != nil else {
+            let resolved = view.resolve(path, relativeTo: context.workingDirectory)
+            guard sandbox.files.kind(of: resolved) != nil else {
                 log.line("Skipping '\(path)': '\(resolved)' does not exist.")
                 continue
             }
-            guard Paths.isInside(resolved, root: paths.home) else {
+            guard Paths.isInside(resolved, root: view.home) else {
                 log.line(
-                    "Skipping '\(path)': '\(resolved)' is outside the job's folder '\(paths.home)'; cibox caches "
+                    "Skipping '\(path)': '\(resolved)' is outside the job's folder '\(view.home)'; cibox caches "
                         + "only paths under ~ and the working directory.")
                 continue
             }
@@ -37,7 +37,11 @@ extension JobRunner {
         }
         guard !sources.isEmpty else { return log.succeeded("No existing paths to cache; nothing saved for \(key).") }
         do {
-            guard let entry = try store.save(key: key, projectID: request.projectID, sources: sources) else {
+            let files = sandbox.files
+            let saved = try store.save(key: key, projectID: request.projectID, now: clocks.wall()) {
+                (archive: String) throws(ExecutorError) in _ = try files.archive(sources, to: archive)
+            }
+            guard let entry = saved else {
                 return log.succeeded("Skipping cache generation, cache already exists for key: \(key)")
             }
             return log.succeeded("Stored cache '\(key)' (\(ByteCount.format(entry.size)) compressed).")
@@ -63,8 +67,11 @@ extension JobRunner {
             guard let entry = store.find(key: key, projectID: request.projectID) else { continue }
             log.line("Found a cache for key '\(key)': '\(entry.key)' (\(ByteCount.format(entry.size))).")
             do {
-                let count = try store.restore(entry, into: paths.home)
-                return log.succeeded("Restored \(count) entries into '\(paths.home)'.")
+                let (files, home) = (sandbox.files, view.home)
+                let count = try store.restore(entry, now: clocks.wall()) { (archive: String) throws(ExecutorError) in
+                    try files.extract(archive, into: home)
+                }
+                return log.succeeded("Restored \(count) entries into '\(home)'.")
             } catch {
                 return log.failed("Cannot restore the cache '\(entry.key)': \(error.message)")
             }
@@ -74,12 +81,13 @@ extension JobRunner {
 
     /// The values of cache key templates in this job.
     func cacheKeyValues(_ context: StepContext) -> CacheKeyValues {
-        let paths = paths
+        let (view, files) = (view, sandbox.files)
         let workingDirectory = context.workingDirectory
         return CacheKeyValues(
             branch: request.branch ?? "", revision: request.revision, buildNumber: request.jobID,
-            environment: context.environment,
-            resolvePath: { paths.resolve($0, relativeTo: workingDirectory) })
+            environment: context.environment, now: clocks.wall(),
+            resolvePath: { view.resolve($0, relativeTo: workingDirectory) },
+            digest: { try? files.sha256(of: $0) })
     }
 
     /// Where caches, workspaces and artifacts live: the request's storage folder, else `$CIBOX_HOME`, else a
@@ -89,9 +97,9 @@ extension JobRunner {
         return request.stateDirectory.isEmpty ? request.workDirectory + "/.cibox/state" : request.stateDirectory
     }
 
-    /// `path` (inside the job's folder) relative to it, `.` for the folder itself.
+    /// `path` (inside the job's home) relative to it, `.` for the home itself.
     func relativeName(_ path: String) -> String {
-        let home = Paths.normalize(paths.home)
+        let home = Paths.normalize(view.home)
         let path = Paths.normalize(path)
         return path == home ? "." : String(path.dropFirst(home.count + 1))
     }

@@ -19,7 +19,7 @@ extension JobRunner {
             let process = try startCommand(action, index: index, context: context, logFD: logFD)
             if action.isBackground {
                 let task = Task { await process.outcome() }
-                background.withLock { $0.append((index, process, task, Date())) }
+                background.withLock { $0.append((index, process, task, clocks.wall())) }
                 let bytes = StepLog.write("", to: logFD)
                 return (StepResult(status: .running, logBytes: bytes), nil)
             }
@@ -44,54 +44,35 @@ extension JobRunner {
         _ action: RunAction, index: Int, context: StepContext, logFD: Int32
     ) throws(ExecutorError) -> ProcessMonitor {
         let directory =
-            action.workingDirectory.map { paths.resolve($0, relativeTo: context.workingDirectory) }
+            action.workingDirectory.map { view.resolve($0, relativeTo: context.workingDirectory) }
             ?? context.workingDirectory
         var environment = context.environment
         for variable in action.environment { environment[variable.name] = variable.value }
-        let scriptPath = "\(request.workDirectory)/.cibox/step-\(index).sh"
-        do {
-            try Folders.make(directory)
-            try FileWriter.write(action.command, to: scriptPath)
-        } catch {
-            throw ExecutorError(
-                .workspace, "Cannot prepare step \(index + 1) in '\(directory)': \(error.localizedDescription)")
-        }
-        let shell = action.shell ?? request.spec.shell ?? ShellCommand.defaultShell
-        let (program, arguments) = try ShellCommand.invocation(
-            shell: shell, scriptPath: scriptPath, path: environment["PATH"] ?? ""
-        )
+        let script = try sandbox.writeControlFile(named: "step-\(index).sh", contents: action.command)
+        let shell = try ShellCommand.words(of: action.shell ?? request.spec.shell ?? ShellCommand.defaultShell)
         var pipeFDs: [Int32] = [-1, -1]
         guard cibox_pipe(&pipeFDs, 0) == 0 else {
             throw ExecutorError(
                 .spawnFailed, "Cannot make a pipe for step \(index + 1): \(String(cString: strerror(errno))).")
         }
-        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        defer {
-            close(pipeFDs[1])
-            if devNull >= 0 { close(devNull) }
-        }
-        let pid: pid_t
+        defer { close(pipeFDs[1]) }
+        let process: any SandboxProcess
         do {
-            let spawnRequest = SpawnRequest(
-                executable: program, arguments: arguments, environment: environment, directory: directory,
-                stdin: devNull, stdout: pipeFDs[1], stderr: pipeFDs[1], cgroupProcsFiles: isolation.procsFiles,
-                user: request.runAs
-            )
-            pid = try ChildProcesses.spawnMonitored { () throws(ExecutorError) -> Int32 in
-                try ProcessSpawner.spawn(spawnRequest)
-            }
-            isolation.didStart(pid)
+            process = try sandbox.spawn(
+                SandboxCommand(
+                    program: shell[0], arguments: Array(shell.dropFirst()) + [script], environment: environment,
+                    directory: directory, output: pipeFDs[1]))
         } catch {
             close(pipeFDs[0])
             throw error
         }
-        let isolation = self.isolation
+        let sandbox = self.sandbox
         let monitorLog = fcntl(logFD, F_DUPFD_CLOEXEC, 0)
         return ProcessMonitor(
-            pid: pid, outputFD: pipeFDs[0], logFD: monitorLog,
-            noOutputTimeout: action.isBackground ? nil : action.noOutputTimeout ?? request.noOutputTimeout,
-            deadline: deadline,
-            killGrace: request.killGrace, killEverything: { isolation.killAll() }, secrets: request.secrets
+            process: process, outputFD: pipeFDs[0], logFD: monitorLog, time: time,
+            noOutputTimeout: action.isBackground ? nil : .seconds(action.noOutputTimeout ?? request.noOutputTimeout),
+            deadline: deadline, killGrace: .seconds(request.killGrace), killEverything: { sandbox.killAll() },
+            secrets: request.secrets
         )
     }
 

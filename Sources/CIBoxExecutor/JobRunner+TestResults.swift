@@ -10,8 +10,8 @@ extension JobRunner {
     /// its test cases for the job's result. Missing or malformed files are warnings in the log; the step
     /// succeeds, as in CircleCI, so that test results never fail a job by themselves.
     func runStoreTestResults(path: String, context: StepContext, logFD: Int32) -> (StepResult, String?) {
-        let target = paths.resolve(path, relativeTo: context.workingDirectory)
-        let report = JUnitParser.read(path: target)
+        let target = view.resolve(path, relativeTo: context.workingDirectory)
+        let report = sandbox.files.readTestResults(at: target)
         var text = ""
         for warning in report.warnings {
             // Paths inside the job's folder mean more to the user relative to its working directory.

@@ -10,11 +10,11 @@ extension JobRunner {
         _ action: PersistToWorkspaceAction, context: StepContext, logFD: Int32
     ) -> (StepResult, String?) {
         var log = BuiltInLog(fd: logFD)
-        let root = paths.resolve(action.root, relativeTo: context.workingDirectory)
+        let root = view.resolve(action.root, relativeTo: context.workingDirectory)
         var names: [String] = []
         var unmatched: [String] = []
         for pattern in action.paths {
-            let matches = WorkspaceGlob.matches(pattern, root: root)
+            let matches = sandbox.files.glob(pattern, root: root)
             if matches.isEmpty { unmatched.append(pattern) }
             for match in matches where !names.contains(match) {
                 log.line("Adding '\(root)/\(match)'")
@@ -28,8 +28,11 @@ extension JobRunner {
                     + "of persist_to_workspace (paths are relative to the root).")
         }
         do {
+            let files = sandbox.files
+            let sources = names.map { (path: $0 == "." ? root : root + "/" + $0, name: $0) }
             let layer = try WorkspaceStore(home: stateHome).persist(
-                workflowID: request.workflowID, jobID: request.jobID, root: root, names: names)
+                workflowID: request.workflowID, jobID: request.jobID
+            ) { (archive: String) throws(ExecutorError) in _ = try files.archive(sources, to: archive) }
             return log.succeeded("Persisted \(names.count) paths to the workspace (\(ByteCount.format(layer.size))).")
         } catch {
             return log.failed("Cannot persist to the workspace: \(error.message)")
@@ -40,13 +43,13 @@ extension JobRunner {
     /// layers win).
     func runAttachWorkspace(at: String, context: StepContext, logFD: Int32) -> (StepResult, String?) {
         var log = BuiltInLog(fd: logFD)
-        let target = paths.resolve(at, relativeTo: context.workingDirectory)
+        let target = view.resolve(at, relativeTo: context.workingDirectory)
         let store = WorkspaceStore(home: stateHome)
         var applied = 0
         for jobID in request.upstreamJobIDs {
             for layer in store.layers(workflowID: request.workflowID, jobID: jobID) {
                 do {
-                    let count = try ArchiveExtractor.extract(layer, into: target)
+                    let count = try sandbox.files.extract(layer, into: target)
                     log.line("Applied the layer of job \(jobID) (\(count) entries) at '\(target)'.")
                     applied += 1
                 } catch {

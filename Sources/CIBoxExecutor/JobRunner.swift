@@ -9,53 +9,57 @@ import Synchronization
     import Glibc
 #endif
 
-/// Runs the steps of one job run in order on this machine: the workspace, the environment, each step's
-/// process and log, and the CircleCI rules for `when` and failures.
+/// Runs the steps of one job run in order, in its sandbox: the environment, each step's process and log, the
+/// built-in steps, and the CircleCI rules for `when` and failures. The same loop serves every sandbox (this
+/// machine's shell, a container) and every place (this machine, a Slurm node).
 final class JobRunner: Sendable {
     let request: JobRunRequest
     let observer: any JobObserver
-    let paths: JobPaths
+    /// Where the job's processes run and which files they see.
+    let sandbox: any JobSandbox
     /// The monitor of the step that runs now, so that cancellation can reach it.
     let current = Mutex<ProcessMonitor?>(nil)
     let canceled = Mutex(false)
     /// Steps started with `background: true`: their index, monitor and outcome, awaited at the job's end.
     let background = Mutex<[(Int, ProcessMonitor, Task<ProcessOutcome, Never>, Date)]>([])
-    /// Where the job's processes are contained.
-    let isolation: JobIsolation
-    /// When every step must have ended (the job's time limit).
-    let deadline: Date
+    /// The clocks: monotonic for the time limit and timeouts, wall for timestamps.
+    let clocks: Clocks
+    /// The job's monotonic time since it started.
+    let time: Stopwatch
+    /// When, on `time`, every step must have ended (the job's time limit).
+    let deadline: Duration
     /// The test cases read by `store_test_results` steps so far.
     let testCases = Mutex<[TestCase]>([])
 
-    init(
-        request: JobRunRequest, observer: any JobObserver, cgroups: CgroupManager?, enclosing: EnclosingCgroup? = nil,
-        warn: @Sendable (String) -> Void
-    ) {
+    /// Makes the runner of `request` in `sandbox`.
+    init(request: JobRunRequest, observer: any JobObserver, sandbox: any JobSandbox, clocks: Clocks) {
         self.request = request
         self.observer = observer
-        self.paths = JobPaths(home: request.workDirectory)
-        self.isolation = JobIsolation(
-            jobID: request.jobID, stateDirectory: request.agentStateDirectory, limits: request.limits, manager: cgroups,
-            enclosing: enclosing, warn: warn
-        )
-        self.deadline = Date().addingTimeInterval(request.timeLimit)
+        self.sandbox = sandbox
+        self.clocks = clocks
+        self.time = clocks.stopwatch()
+        self.deadline = .seconds(request.timeLimit)
     }
+
+    /// How the job sees its paths.
+    var view: SandboxView { sandbox.view }
+
+    /// Where the job's processes are contained.
+    var isolation: JobIsolation { sandbox.isolation }
 
     /// Runs the job run to its end; cancelling the task stops the running step and skips the rest.
     func run() async -> JobResult {
-        let startedAt = Date()
-        let workingDirectory = paths.resolve(request.spec.workingDirectory)
-        if let failure = request.preflightFailure {
-            _ = isolation.end()
-            return await infrastructureFailure(ExecutorError(.workspace, failure), startedAt: startedAt)
-        }
+        let startedAt = clocks.wall()
+        let workingDirectory = view.resolve(request.spec.workingDirectory)
         do {
-            try prepareFolders(workingDirectory: workingDirectory)
+            try await prepareFolders(workingDirectory: workingDirectory)
         } catch {
-            _ = isolation.end()
-            return await infrastructureFailure(error, startedAt: startedAt)
+            _ = await sandbox.tearDown()
+            return await JobResult.notStarted(
+                request, observer: observer, message: String(describing: error), startedAt: startedAt,
+                now: clocks.wall)
         }
-        let environment = JobEnvironment.make(for: request, workingDirectory: workingDirectory)
+        let environment = JobEnvironment.make(for: request, workingDirectory: workingDirectory, view: view)
         let context = StepContext(workingDirectory: workingDirectory, environment: environment)
         return await withTaskCancellationHandler {
             await runSteps(context: context, startedAt: startedAt)
@@ -82,7 +86,8 @@ final class JobRunner: Sendable {
                     StepResult(
                         status: failedByItself ? .failed : .success, exitCode: outcome.exitCode,
                         logBytes: outcome.logBytes,
-                        failureReason: failedByItself ? .exitCode : nil, startedAt: started, finishedAt: Date()
+                        failureReason: failedByItself ? .exitCode : nil, startedAt: started,
+                        finishedAt: clocks.wall()
                     )
                 ))
         }
@@ -101,25 +106,24 @@ final class JobRunner: Sendable {
                 await observer.stepFinished(jobID: request.jobID, index: index, result: skipped)
                 continue
             }
-            let started = Date()
+            let started = clocks.wall()
             await observer.stepStarted(jobID: request.jobID, index: index, at: started)
             var (result, message) = await runStep(step, index: index, context: context)
             results.append(result)
             if result.status == .running { continue }  // a background step: it ends with the job
             result.startedAt = started
-            result.finishedAt = Date()
+            result.finishedAt = clocks.wall()
             results[index] = result
             await observer.stepFinished(jobID: request.jobID, index: index, result: result)
             if result.status != .success && failure == nil { failure = (result, message) }
-            halted = FileManager.default.fileExists(atPath: paths.haltFile)
+            halted = sandbox.isHalted
         }
         for (index, result) in await endBackgroundSteps() {
             results[index] = result
             await observer.stepFinished(jobID: request.jobID, index: index, result: result)
             if result.status != .success && failure == nil { failure = (result, nil) }
         }
-        let usage = isolation.end()
-        cleanUp()
+        let usage = await sandbox.tearDown()
         var result = finish(results: results, failure: failure, startedAt: startedAt)
         result.usage = usage
         result.isolation = isolation.mode
@@ -135,7 +139,7 @@ final class JobRunner: Sendable {
             return JobResult(
                 status: wasCanceled ? .canceled : .success,
                 failureReason: wasCanceled ? .canceled : nil,
-                startedAt: startedAt, finishedAt: Date(), steps: results
+                startedAt: startedAt, finishedAt: clocks.wall(), steps: results
             )
         }
         let reason = failed.failureReason ?? .exitCode
@@ -144,7 +148,7 @@ final class JobRunner: Sendable {
             exitCode: failed.exitCode,
             failureReason: reason,
             failureMessage: message,
-            startedAt: startedAt, finishedAt: Date(), steps: results
+            startedAt: startedAt, finishedAt: clocks.wall(), steps: results
         )
     }
 
@@ -156,47 +160,17 @@ final class JobRunner: Sendable {
         }
     }
 
-    private func prepareFolders(workingDirectory: String) throws {
+    /// Makes the step logs' folder (cibox's own), prepares the sandbox and makes the working directory in it.
+    private func prepareFolders(workingDirectory: String) async throws(ExecutorError) {
         do {
-            try Folders.make(request.workDirectory + "/.cibox")
-            try Folders.make(workingDirectory)
             try Folders.make(request.logDirectory)
-            _ = FileManager.default.createFile(atPath: paths.bashEnv, contents: nil)
-            if let agent = request.agentExecutable {
-                try AgentCommands.install(calling: agent, stateDirectory: request.agentStateDirectory)
-            }
-            if let user = request.runAs { try Self.giveAway(request.workDirectory, to: user) }
         } catch {
             throw ExecutorError(
                 .workspace,
-                "Cannot prepare the job's folders under '\(request.workDirectory)': \(error.localizedDescription)"
-            )
+                "Cannot prepare the job's folders under '\(request.workDirectory)': \(error.localizedDescription)",
+                cause: error)
         }
-    }
-
-    /// Makes `path` and everything under it belong to `user` (symbolic links themselves, never their targets).
-    static func giveAway(_ path: String, to user: (uid: UInt32, gid: UInt32)) throws(ExecutorError) {
-        guard lchown(path, user.uid, user.gid) == 0 else {
-            throw ExecutorError(
-                .workspace, "Cannot give '\(path)' to user \(user.uid): \(String(cString: strerror(errno))).")
-        }
-        // attributesOfItem does not follow symbolic links, like lstat.
-        let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
-        guard type == .typeDirectory else { return }
-        for child in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
-            try giveAway(path + "/" + child, to: user)
-        }
-    }
-
-    /// A job that could not even start its steps: every step is `not_run`, the job fails as infrastructure.
-    private func infrastructureFailure(_ error: any Error, startedAt: Date) async -> JobResult {
-        await JobResult.notStarted(
-            request, observer: observer, message: String(describing: error), startedAt: startedAt)
-    }
-
-    private func cleanUp() {
-        guard !request.keepsWorkDirectory else { return }
-        FolderTree.remove(request.workDirectory)
+        try await sandbox.prepare(workingDirectory: workingDirectory)
     }
 }
 
@@ -218,7 +192,7 @@ extension JobRunner {
             return (StepResult(status: .failed, failureReason: .infrastructure), message)
         }
         defer { close(logFD) }
-        guard access(request.workDirectory, F_OK) == 0 else {
+        guard sandbox.isIntact else {
             let message =
                 "The job's folder '\(request.workDirectory)' was deleted while the job ran: step \(index) "
                 + "(\(step.name)) cannot run. Nothing else may remove a running job's folder."
@@ -227,14 +201,9 @@ extension JobRunner {
         }
         switch step.action {
         case .checkout(let path):
-            let target =
-                path.map { paths.resolve($0, relativeTo: context.workingDirectory) } ?? context.workingDirectory
+            let target = path.map { view.resolve($0, relativeTo: context.workingDirectory) } ?? context.workingDirectory
             do {
-                // libgit2 refuses a repository owned by another user: with run_as, cibox checks out into a folder
-                // of its own, then gives the files to the job's user.
-                if request.runAs != nil { lchown(target, getuid(), getgid()) }
-                let line = try request.source.checkout(into: target)
-                if let user = request.runAs { try Self.giveAway(target, to: user) }
+                let line = try sandbox.files.checkout(request.source, into: target)
                 let bytes = StepLog.write(line + "\n", to: logFD)
                 return (StepResult(status: .success, exitCode: 0, logBytes: bytes), nil)
             } catch {
@@ -247,11 +216,11 @@ extension JobRunner {
         case .saveCache(let action):
             return runSaveCache(action, context: context, logFD: logFD)
         case .restoreCache(let action):
-            return givenToTheJobsUser(runRestoreCache(action, context: context, logFD: logFD), logFD: logFD)
+            return runRestoreCache(action, context: context, logFD: logFD)
         case .persistToWorkspace(let action):
             return runPersistToWorkspace(action, context: context, logFD: logFD)
         case .attachWorkspace(let at):
-            return givenToTheJobsUser(runAttachWorkspace(at: at, context: context, logFD: logFD), logFD: logFD)
+            return runAttachWorkspace(at: at, context: context, logFD: logFD)
         case .storeArtifacts(let path, let destination):
             return runStoreArtifacts(path: path, destination: destination, context: context, logFD: logFD)
         case .storeTestResults(let path):
@@ -260,25 +229,6 @@ extension JobRunner {
             let bytes = StepLog.write(message + "\n", to: logFD)
             if isFatal { return (StepResult(status: .failed, exitCode: 1, logBytes: bytes), nil) }
             return (StepResult(status: .success, exitCode: 0, logBytes: bytes), nil)
-        }
-    }
-}
-
-extension JobRunner {
-    /// With run_as, what cibox itself wrote into the job's folder (a restored cache, an attached workspace)
-    /// goes to the job's user, so its steps can change it; a failure to do so fails the step.
-    func givenToTheJobsUser(_ outcome: (StepResult, String?), logFD: Int32) -> (StepResult, String?) {
-        guard let user = request.runAs, outcome.0.status == .success else { return outcome }
-        do {
-            try Self.giveAway(request.workDirectory, to: user)
-            return outcome
-        } catch {
-            let message = error.message
-            let bytes = StepLog.write(message + "\n", to: logFD)
-            return (
-                StepResult(status: .failed, logBytes: outcome.0.logBytes + bytes, failureReason: .infrastructure),
-                message
-            )
         }
     }
 }

@@ -1,28 +1,38 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+package import CIBoxBasics
 import Synchronization
 
 /// Runs job runs on this machine's own cores, each in a fresh cgroup with its slot's limits when cgroups can
-/// be used, else in process groups (said once through `warn`).
+/// be used, else in process groups (said once through `warn`), and in the sandbox its provider gives it.
 package struct LocalExecutor: Executor {
     /// The cgroups of this process, or nil to run without (tests, or when turned off).
     package let cgroups: CgroupManager?
     /// The cgroup something else made for the job (a Slurm job's), watched for usage and out-of-memory kills.
     package let enclosing: EnclosingCgroup?
+    /// Gives each job run its sandbox.
+    package let sandboxes: any SandboxProvider
+    /// The clocks job runs measure time with.
+    package let clocks: Clocks
     private let warning: WarningOnce
 
     /// Makes a local executor and makes cibox the subreaper of its jobs' orphans.
     /// - Parameters:
     ///   - cgroups: where job cgroups are made; nil runs jobs without cgroups.
     ///   - enclosing: with no `cgroups`, the cgroup that already holds cibox and its jobs (on a Slurm node).
+    ///   - sandboxes: gives each job run its sandbox (this machine's shell by default).
+    ///   - clocks: monotonic for timeouts and time limits, wall for timestamps.
     ///   - warn: told once why cgroups could not be used, if they could not.
     package init(
         cgroups: CgroupManager? = nil, enclosing: EnclosingCgroup? = nil,
+        sandboxes: any SandboxProvider = HostSandboxProvider(), clocks: Clocks = .system,
         warn: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         ProcessSpawner.becomeSubreaper()
         self.cgroups = cgroups
         self.enclosing = enclosing
+        self.sandboxes = sandboxes
+        self.clocks = clocks
         self.warning = WarningOnce(warn)
     }
 
@@ -36,10 +46,25 @@ package struct LocalExecutor: Executor {
 
     /// Runs `request` here; see ``Executor``.
     package func run(_ request: JobRunRequest, observer: any JobObserver) async -> JobResult {
+        let startedAt = clocks.wall()
+        if let failure = request.preflightFailure {
+            return await JobResult.notStarted(
+                request, observer: observer, message: failure, startedAt: startedAt, now: clocks.wall)
+        }
         let warning = self.warning
-        return await JobRunner(request: request, observer: observer, cgroups: cgroups, enclosing: enclosing) {
-            warning.say($0)
-        }.run()
+        let isolation = JobIsolation(
+            jobID: request.jobID, stateDirectory: request.agentStateDirectory, limits: request.limits,
+            manager: cgroups, enclosing: enclosing
+        ) { warning.say($0) }
+        let sandbox: any JobSandbox
+        do {
+            sandbox = try await sandboxes.makeSandbox(for: request, isolation: isolation)
+        } catch {
+            _ = isolation.end()
+            return await JobResult.notStarted(
+                request, observer: observer, message: error.message, startedAt: startedAt, now: clocks.wall)
+        }
+        return await JobRunner(request: request, observer: observer, sandbox: sandbox, clocks: clocks).run()
     }
 }
 

@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 internal import CSpawn
 import Foundation
 import Synchronization
@@ -37,32 +38,41 @@ enum FailureCause: UInt8, Sendable {
 /// and stops its whole process group on cancel or when no output came for too long.
 ///
 /// One monitor runs on its own thread (`run()` blocks in poll), so job output never occupies the
-/// cooperative thread pool. `stop(for:)` may be called from any thread.
+/// cooperative thread pool. `stop(for:)` may be called from any thread. Every timeout is measured on a
+/// monotonic clock (the job's ``Stopwatch``): a change of the machine's time neither fires nor stops one.
 final class ProcessMonitor: @unchecked Sendable {
     // Invariant: every descriptor is owned by this object; `run()` is called once, on one thread, and
     // closes them all; `stop(for:)` only writes one byte to `wakeWrite`, which is safe from any thread.
-    private let pid: pid_t
+    private let process: any SandboxProcess
     private let outputFD: Int32
     private let logFD: Int32
-    private let pidFD: Int32
     private let wakeRead: Int32
     private let wakeWrite: Int32
-    private let noOutputTimeout: Double?
-    private let deadline: Date?
-    private let killGrace: Double
+    private let noOutputTimeout: Duration?
+    /// When the job's time is up, on `time`.
+    private let deadline: Duration?
+    private let killGrace: Duration
+    /// The job's monotonic time.
+    private let time: Stopwatch
     /// Kills everything the job started once the grace period is over (the cgroup, or the process group).
     private let killEverything: @Sendable () -> Void
 
-    /// Makes a monitor for `pid`, reading `outputFD` into `logFD`.
+    /// Makes a monitor for `process`, reading `outputFD` into `logFD`.
+    /// - Parameters:
+    ///   - time: the job's monotonic time, on which `deadline` is given.
+    ///   - noOutputTimeout: how long the process may print nothing before it is stopped.
+    ///   - deadline: when, on `time`, the job's time limit is reached.
     init(
-        pid: pid_t, outputFD: Int32, logFD: Int32, noOutputTimeout: Double?, deadline: Date?, killGrace: Double = 2,
-        killEverything: @escaping @Sendable () -> Void = {}, secrets: [String] = []
+        process: any SandboxProcess, outputFD: Int32, logFD: Int32, time: Stopwatch, noOutputTimeout: Duration?,
+        deadline: Duration?, killGrace: Duration = .seconds(2), killEverything: @escaping @Sendable () -> Void = {},
+        secrets: [String] = []
     ) {
         self.masker = SecretMasker(secrets)
-        self.pid = pid
+        self.process = process
         self.outputFD = outputFD
         self.logFD = logFD
-        self.pidFD = cibox_pidfd_open(pid)
+        self.time = time
+        self.lastOutput = time.elapsed
         var wake: [Int32] = [-1, -1]
         if cibox_pipe(&wake, 1) != 0 { wake = [-1, -1] }
         self.wakeRead = wake[0]
@@ -95,17 +105,15 @@ final class ProcessMonitor: @unchecked Sendable {
         }
     }
 
-    private var lastOutput = Date()
+    private var lastOutput: Duration
     private var stopCause: FailureCause?
-    private var killAt: Date?
-    private var exitStatus: Int32?
+    private var killAt: Duration?
+    private var exit: ProcessExit?
     private var outputOpen = true
     private var bytes: Int64 = 0
-    private var drainUntil: Date?
-    private var cpuSeconds: Double = 0
+    private var drainUntil: Duration?
     /// Masks secrets in the output, when the job has any.
     private var masker: SecretMasker?
-    private var maxRSSKiB = 0
     /// The `errno` of the first failed log write; output is dropped from then on.
     private var logWriteError: Int32?
 
@@ -115,23 +123,23 @@ final class ProcessMonitor: @unchecked Sendable {
             finished.withLock { isFinished in
                 isFinished = true
                 close(outputFD)
-                if pidFD >= 0 { close(pidFD) }
+                process.close()
                 close(wakeRead)
                 close(wakeWrite)
                 if logFD >= 0 { close(logFD) }
             }
         }
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while exitStatus == nil || (outputOpen && (drainUntil.map { Date() < $0 } ?? false)) {
+        while exit == nil || (outputOpen && (drainUntil.map { time.elapsed < $0 } ?? false)) {
             var fds = [
                 pollfd(fd: outputOpen ? outputFD : -1, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: exitStatus == nil ? pidFD : -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: exit == nil ? process.exitDescriptor : -1, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
             ]
             let ready = poll(&fds, nfds_t(fds.count), pollTimeout())
             if ready < 0 && errno != EINTR { break }
             if fds[0].revents != 0 { readOutput(into: &buffer) }
-            if fds[1].revents != 0 || (pidFD < 0 && exitStatus == nil) { reapIfExited() }
+            if fds[1].revents != 0 || (process.exitDescriptor < 0 && exit == nil) { reapIfExited() }
             if fds[2].revents != 0 { readWake() }
             checkTimers()
         }
@@ -143,13 +151,13 @@ final class ProcessMonitor: @unchecked Sendable {
         }
         if stopCause != nil, killAt != nil {
             // Stopped, and the main process ended within the grace period: no member may outlive it.
-            kill(-pid, SIGKILL)
+            process.signal(SIGKILL)
             killJobIfEnding()
         }
-        let status = exitStatus ?? 0
+        let ended = exit ?? ProcessExit(exitCode: 0)
         return ProcessOutcome(
-            exitCode: Int(cibox_exit_code(status)), stoppedFor: stopCause, logBytes: bytes, cpuSeconds: cpuSeconds,
-            peakMemoryBytes: Int64(maxRSSKiB) * 1024, logWriteError: logWriteError
+            exitCode: ended.exitCode, stoppedFor: stopCause, logBytes: bytes, cpuSeconds: ended.cpuSeconds,
+            peakMemoryBytes: ended.peakMemoryBytes, logWriteError: logWriteError
         )
     }
 
@@ -162,7 +170,7 @@ final class ProcessMonitor: @unchecked Sendable {
             } else {
                 writeLog(buffer, count: count)
             }
-            lastOutput = Date()
+            lastOutput = time.elapsed
         } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
             outputOpen = false
             let rest = masker?.flush() ?? []
@@ -189,29 +197,14 @@ final class ProcessMonitor: @unchecked Sendable {
             return offset
         }
         bytes += Int64(written)
-        if logWriteError != nil, stopCause == nil, exitStatus == nil { beginStop(.logWriteFailed) }
+        if logWriteError != nil, stopCause == nil, exit == nil { beginStop(.logWriteFailed) }
     }
 
     private func reapIfExited() {
-        var status: Int32 = 0
-        let flags = pidFD >= 0 ? 0 : WNOHANG
-        var cpu: Double = 0
-        var rss = 0
-        let waited = cibox_wait4(pid, &status, flags, &cpu, &rss)
-        if waited < 0 && errno == ECHILD {
-            // Someone else reaped it (never expected): stop waiting rather than loop forever.
-            exitStatus = 255 << 8
-            drainUntil = Date().addingTimeInterval(0.2)
-            return
-        }
-        if waited == pid {
-            ChildProcesses.unregister(pid)
-            cpuSeconds = cpu
-            maxRSSKiB = rss
-            exitStatus = status
-            // Background processes may still hold the output pipe: read what they write for a moment, not forever.
-            drainUntil = Date().addingTimeInterval(0.2)
-        }
+        guard let ended = process.collectExit(waiting: process.exitDescriptor >= 0) else { return }
+        exit = ended
+        // Background processes may still hold the output pipe: read what they write for a moment, not forever.
+        drainUntil = time.elapsed + .milliseconds(200)
     }
 
     private func readWake() {
@@ -223,23 +216,20 @@ final class ProcessMonitor: @unchecked Sendable {
 
     private func beginStop(_ cause: FailureCause) {
         stopCause = cause
-        kill(-pid, SIGTERM)
-        kill(pid, SIGTERM)
-        killAt = Date().addingTimeInterval(killGrace)
+        process.signal(SIGTERM)
+        killAt = time.elapsed + killGrace
     }
 
     private func checkTimers() {
-        let now = Date()
-        if stopCause == nil, let limit = noOutputTimeout, exitStatus == nil, now.timeIntervalSince(lastOutput) >= limit
-        {
+        let now = time.elapsed
+        if stopCause == nil, let limit = noOutputTimeout, exit == nil, now - lastOutput >= limit {
             beginStop(.noOutputTimeout)
         }
-        if stopCause == nil, let deadline, exitStatus == nil, now >= deadline {
+        if stopCause == nil, let deadline, exit == nil, now >= deadline {
             beginStop(.timeout)
         }
         if let killAt, now >= killAt {
-            kill(-pid, SIGKILL)
-            kill(pid, SIGKILL)
+            process.signal(SIGKILL)
             killJobIfEnding()
             self.killAt = nil
         }
@@ -252,17 +242,16 @@ final class ProcessMonitor: @unchecked Sendable {
         if stopCause != .noOutputTimeout && stopCause != .logWriteFailed { killEverything() }
     }
 
-    /// Milliseconds until the next timer, or 1 s at most, so timers are checked even without events.
+    /// Milliseconds until the next timer, or 1 s at most, so timers are checked even without events (and a test's
+    /// manual clock is noticed within a second).
     private func pollTimeout() -> Int32 {
-        var next: Double = 1
-        let now = Date()
-        if let limit = noOutputTimeout, stopCause == nil {
-            next = min(next, max(0, limit - now.timeIntervalSince(lastOutput)))
-        }
-        if let deadline, stopCause == nil { next = min(next, max(0, deadline.timeIntervalSince(now))) }
-        if let killAt { next = min(next, max(0, killAt.timeIntervalSince(now))) }
-        if let drainUntil { next = min(next, max(0, drainUntil.timeIntervalSince(now))) }
-        if pidFD < 0 { next = min(next, 0.01) }
-        return Int32((next * 1000).rounded(.up))
+        var next = Duration.seconds(1)
+        let now = time.elapsed
+        if let limit = noOutputTimeout, stopCause == nil { next = min(next, max(.zero, limit - (now - lastOutput))) }
+        if let deadline, stopCause == nil { next = min(next, max(.zero, deadline - now)) }
+        if let killAt { next = min(next, max(.zero, killAt - now)) }
+        if let drainUntil { next = min(next, max(.zero, drainUntil - now)) }
+        if process.exitDescriptor < 0 { next = min(next, .milliseconds(10)) }
+        return Int32((next.inSeconds * 1000).rounded(.up))
     }
 }

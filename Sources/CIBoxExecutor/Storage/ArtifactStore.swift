@@ -1,8 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxBasics
-// `struct stat` reaches Swift through libarchive's headers too; MemberImportVisibility wants that module named.
-internal import CLibarchive
 import Foundation
 
 #if canImport(Glibc)
@@ -70,20 +68,20 @@ package struct ArtifactStore: Sendable {
     ///   - log: told about each refused or skipped entry.
     /// - Returns: the number of files copied.
     /// - Throws: `StorageError` when a file cannot be copied.
-    package func copy(
+    package static func copy(
         _ source: String, to target: String, allowedRoot: String, log: (String) -> Void
     ) throws(StorageError) -> Int {
-        let allowed = Self.realPath(allowedRoot) ?? Paths.normalize(allowedRoot)
+        let allowed = realPath(allowedRoot) ?? Paths.normalize(allowedRoot)
         return try copyEntry(source, to: target, allowed: allowed, depth: 0, log: log)
     }
 
-    private func copyEntry(
+    private static func copyEntry(
         _ source: String, to target: String, allowed: String, depth: Int, log: (String) -> Void
     ) throws(StorageError) -> Int {
         guard var info = StoreFiles.status(source) else { return 0 }
         var path = source
         if StoreFiles.isLink(info) {
-            guard let resolved = Self.realPath(source), Paths.isInside(resolved, root: allowed),
+            guard let resolved = realPath(source), Paths.isInside(resolved, root: allowed),
                 let followed = StoreFiles.status(resolved), depth < 32
             else {
                 let destination = (try? FileManager.default.destinationOfSymbolicLink(atPath: source)) ?? "?"

@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 package import Foundation
 
 #if canImport(Glibc)
@@ -22,11 +23,15 @@ package struct CacheKeyValues: Sendable {
     package var arch: String
     /// Resolves a `checksum` file argument to an absolute path (relative to the working directory, `~` the job's).
     package var resolvePath: @Sendable (String) -> String
+    /// The SHA-256 of the file at an absolute path, or nil when it cannot be read (the job's sandbox reads it, with
+    /// the job's rights).
+    package var digest: @Sendable (String) -> [UInt8]?
 
     /// Makes template values.
     package init(
         branch: String, revision: String, buildNumber: Int64, environment: [String: String], now: Date = Date(),
-        arch: String = CacheKeyTemplate.hostArch, resolvePath: @escaping @Sendable (String) -> String
+        arch: String = CacheKeyTemplate.hostArch, resolvePath: @escaping @Sendable (String) -> String,
+        digest: @escaping @Sendable (String) -> [UInt8]? = { SHA256Digest.of(fileAt: $0) }
     ) {
         self.branch = branch
         self.revision = revision
@@ -35,6 +40,7 @@ package struct CacheKeyValues: Sendable {
         self.now = now
         self.arch = arch
         self.resolvePath = resolvePath
+        self.digest = digest
     }
 }
 
@@ -91,13 +97,13 @@ package enum CacheKeyTemplate {
 
     private static func checksum(_ file: String, values: CacheKeyValues) throws(StorageError) -> String {
         let path = values.resolvePath(file)
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let digest = values.digest(path) else {
             throw StorageError(
                 .template,
                 "Cannot compute {{ checksum \"\(file)\" }}: cannot read '\(path)'. Check that the file exists "
                     + "in the working directory when the step runs.")
         }
-        return Data(SHA256.digest([UInt8](data))).base64EncodedString()
+        return Data(digest).base64EncodedString()
     }
 
     /// `{{ arch }}` on this machine, in CircleCI's shape: `arch1-linux-amd64-6_85` (OS, CPU architecture, and the

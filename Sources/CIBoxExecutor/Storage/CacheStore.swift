@@ -1,5 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxArchives
+import CIBoxBasics
 package import Foundation
 
 #if canImport(Glibc)
@@ -66,8 +68,8 @@ package struct CacheStore: Sendable {
         }
         if name.hasPrefix(".") { name = "%2E" + name.dropFirst() }
         guard name.utf8.count > 180 else { return name }
-        let digest = SHA256.digest(Array(key.utf8)).prefix(12).map { String($0, radix: 16).leftPadded(to: 2) }
-        return String(name.prefix(150)) + "~" + digest.joined()
+        let digest = SHA256Digest.hex(Array(SHA256Digest.of(key.utf8).prefix(12)))
+        return String(name.prefix(150)) + "~" + digest
     }
 
     /// The caches of `projectID` (every project when nil), newest first.
@@ -129,6 +131,22 @@ package struct CacheStore: Sendable {
     package func save(key: String, projectID: Int64, sources: [(path: String, name: String)], now: Date = Date())
         throws(StorageError) -> CacheEntry?
     {
+        try save(key: key, projectID: projectID, now: now) { (temporary: String) throws(StorageError) in
+            try archiving { () throws(ArchiveError) in
+                let writer = try ArchiveWriter(path: temporary)
+                for source in sources { try writer.add(tree: source.path, as: source.name) }
+                try writer.finish()
+            }
+        }
+    }
+
+    /// Saves the archive that `write` writes to the path it is given under `key`, unless that key exists.
+    /// - Parameter write: writes the whole tar + zstd archive to the (temporary) path it is given.
+    /// - Returns: the new entry, or nil when a cache with that key already existed (nothing written).
+    /// - Throws: `StorageError` when the archive or its index cannot be written, or what `write` throws.
+    package func save(
+        key: String, projectID: Int64, now: Date = Date(), write: (String) throws(StorageError) -> Void
+    ) throws(StorageError) -> CacheEntry? {
         let folder = folder(projectID: projectID)
         let name = Self.fileName(forKey: key)
         let final = "\(folder)/\(name).tar.zst"
@@ -136,9 +154,9 @@ package struct CacheStore: Sendable {
         try StoreFiles.makeFolder(folder)
         let temporary = "\(folder)/.tmp-\(UUID().uuidString)"
         defer { unlink(temporary) }
-        let writer = try ArchiveWriter(path: temporary)
-        for source in sources { try writer.add(tree: source.path, as: source.name) }
-        let size = try writer.finish()
+        try write(temporary)
+        var info = stat()
+        let size = stat(temporary, &info) == 0 ? Int64(info.st_size) : 0
         // link(2) never replaces an existing file: the first writer of a key wins, atomically.
         guard link(temporary, final) == 0 else {
             if errno == EEXIST {
@@ -159,7 +177,18 @@ package struct CacheStore: Sendable {
     /// - Throws: `StorageError` when the archive cannot be read or holds an unsafe entry.
     @discardableResult
     package func restore(_ entry: CacheEntry, into directory: String, now: Date = Date()) throws(StorageError) -> Int {
-        let count = try ArchiveExtractor.extract(archivePath(of: entry), into: directory)
+        try restore(entry, now: now) { (archive: String) throws(StorageError) in
+            try archiving { () throws(ArchiveError) in try ArchiveExtractor.extract(archive, into: directory) }
+        }
+    }
+
+    /// Hands `entry`'s archive to `extract` (which unpacks it and returns the number of entries) and records the use.
+    /// - Throws: what `extract` throws.
+    @discardableResult
+    package func restore(_ entry: CacheEntry, now: Date = Date(), extract: (String) throws(StorageError) -> Int)
+        throws(StorageError) -> Int
+    {
+        let count = try extract(archivePath(of: entry))
         var used = entry
         used.lastUsed = now.timeIntervalSince1970
         try? writeIndex(used)

@@ -1,7 +1,5 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-// `struct stat` reaches Swift through libarchive's headers too; MemberImportVisibility wants that module named.
-internal import CLibarchive
 import Foundation
 
 #if canImport(Glibc)

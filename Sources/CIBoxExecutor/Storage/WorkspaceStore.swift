@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxArchives
 import Foundation
 
 #if canImport(Glibc)
@@ -40,9 +41,6 @@ package struct WorkspaceStore: Sendable {
         return numbered.sorted { $0.0 < $1.0 }.map { "\(folder)/\($0.1)" }
     }
 
-    /// Writes a new layer of job run `jobID` holding `names` (relative to `root`, `.` for the root itself).
-    /// - Returns: the layer's path and size in bytes.
-    /// - Throws: `StorageError` when the layer cannot be written.
     /// Gives job run `newJobID` of workflow run `newWorkflowID` the layers `oldJobID` persisted in
     /// `oldWorkflowID` (a rerun keeps the jobs that passed, and their workspace with them). Hard links where
     /// possible, copies otherwise.
@@ -64,18 +62,34 @@ package struct WorkspaceStore: Sendable {
         }
     }
 
+    /// Writes a new layer of job run `jobID` holding `names` (relative to `root`, `.` for the root itself).
+    /// - Returns: the layer's path and size in bytes.
+    /// - Throws: `StorageError` when the layer cannot be written.
     package func persist(workflowID: Int64, jobID: Int64, root sourceRoot: String, names: [String])
+        throws(StorageError) -> (path: String, size: Int64)
+    {
+        try persist(workflowID: workflowID, jobID: jobID) { (temporary: String) throws(StorageError) in
+            try archiving { () throws(ArchiveError) in
+                let writer = try ArchiveWriter(path: temporary)
+                for name in names { try writer.add(tree: name == "." ? sourceRoot : sourceRoot + "/" + name, as: name) }
+                try writer.finish()
+            }
+        }
+    }
+
+    /// Stores the archive `write` writes to the path it is given as a new layer of job run `jobID`.
+    /// - Returns: the layer's path and size in bytes.
+    /// - Throws: `StorageError` when the layer cannot be stored, or what `write` throws.
+    package func persist(workflowID: Int64, jobID: Int64, write: (String) throws(StorageError) -> Void)
         throws(StorageError) -> (path: String, size: Int64)
     {
         let folder = folder(workflowID: workflowID)
         try StoreFiles.makeFolder(folder)
         let temporary = "\(folder)/.tmp-\(UUID().uuidString)"
         defer { unlink(temporary) }
-        let writer = try ArchiveWriter(path: temporary)
-        for name in names {
-            try writer.add(tree: name == "." ? sourceRoot : sourceRoot + "/" + name, as: name)
-        }
-        let size = try writer.finish()
+        try write(temporary)
+        var info = stat()
+        let size = stat(temporary, &info) == 0 ? Int64(info.st_size) : 0
         var number = layers(workflowID: workflowID, jobID: jobID).count + 1
         while true {
             let path = "\(folder)/\(jobID)\(number == 1 ? "" : "-\(number)").tar.zst"

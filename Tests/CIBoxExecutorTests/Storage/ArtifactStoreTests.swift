@@ -31,7 +31,7 @@ import Testing
             atPath: job.appending("out/alias.html"), withDestinationPath: "index.html")
         let store = ArtifactStore(home: home.path)
         var lines: [String] = []
-        let count = try store.copy(
+        let count = try ArtifactStore.copy(
             job.appending("out"), to: store.folder(jobID: 1) + "/out", allowedRoot: job.path
         ) { lines.append($0) }
         #expect(count == 2)

@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import CIBoxExecutor
 import CIBoxTestSupport
 import Foundation
@@ -37,15 +38,20 @@ import Testing
         #expect(key == "deps-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=")
     }
 
-    @Test func sha256MatchesTheStandardVectors() {
-        let hex = { (bytes: [UInt8]) in bytes.map { String(format: "%02x", $0) }.joined() }
+    @Test func sha256MatchesTheStandardVectors() throws {
         #expect(
-            hex(SHA256.digest([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+            SHA256Digest.hex(SHA256Digest.of([]))
+                == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
-        #expect(hex(SHA256.digest(long)) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        var hash = SHA256()
-        for _ in 0..<1000 { hash.update([UInt8](repeating: 0x61, count: 1000)) }
-        #expect(hex(hash.finalize()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        #expect(
+            SHA256Digest.hex(SHA256Digest.of(long))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        // A million 'a's, read from a file a megabyte at a time.
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        try folder.write(String(repeating: "a", count: 1_000_000), to: "a.txt")
+        let digest = try #require(SHA256Digest.of(fileAt: folder.appending("a.txt")))
+        #expect(SHA256Digest.hex(digest) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
     @Test func unknownTemplateNamesItAndListsTheKnownOnes() {

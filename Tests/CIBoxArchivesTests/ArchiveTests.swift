@@ -1,6 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-import CIBoxExecutor
+import CIBoxArchives
 import CIBoxTestSupport
 import Foundation
 import Testing
@@ -38,7 +38,7 @@ import Testing
         #expect {
             try ArchiveExtractor.extract(folder.appending("bad.tar.zst"), into: folder.appending("out/inner"))
         } throws: { error in
-            (error as? StorageError)?.code == .unsafeEntry
+            (error as? ArchiveError)?.code == .unsafeEntry
         }
         #expect(!FileManager.default.fileExists(atPath: folder.appending("out/x")))
         #expect(!FileManager.default.fileExists(atPath: "/tmp/cibox-absolute-escape"))
@@ -56,7 +56,7 @@ import Testing
         #expect {
             try ArchiveExtractor.extract(folder.appending("bad.tar.zst"), into: folder.appending("out"))
         } throws: { error in
-            (error as? StorageError)?.code == .unsafeEntry
+            (error as? ArchiveError)?.code == .unsafeEntry
         }
         #expect(!FileManager.default.fileExists(atPath: folder.appending("outside/owned.txt")))
     }

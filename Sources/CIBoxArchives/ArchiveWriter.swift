@@ -21,10 +21,10 @@ package final class ArchiveWriter {
     /// - Parameters:
     ///   - path: the archive file.
     ///   - level: the zstd level (1 is fastest; caches and workspaces use 1).
-    /// - Throws: `StorageError` when libarchive cannot open the file.
-    package init(path: String, level: Int = 1) throws(StorageError) {
+    /// - Throws: `ArchiveError` when libarchive cannot open the file.
+    package init(path: String, level: Int = 1) throws(ArchiveError) {
         guard let archive = archive_write_new(), let disk = archive_read_disk_new() else {
-            throw StorageError(.archive, "Cannot create an archive for '\(path)': out of memory.")
+            throw ArchiveError(.archive, "Cannot create an archive for '\(path)': out of memory.")
         }
         self.archive = archive
         self.disk = disk
@@ -53,12 +53,12 @@ package final class ArchiveWriter {
     /// - Parameters:
     ///   - source: an absolute path on disk.
     ///   - name: its relative name in the archive (`a/b`); entries below a folder keep their relative paths.
-    /// - Throws: `StorageError` when a file cannot be read or written.
-    package func add(tree source: String, as name: String) throws(StorageError) {
+    /// - Throws: `ArchiveError` when a file cannot be read or written.
+    package func add(tree source: String, as name: String) throws(ArchiveError) {
         try check(archive_read_disk_open(disk, source), disk, "read '\(source)'")
         defer { archive_read_close(disk) }
         guard let entry = archive_entry_new() else {
-            throw StorageError(.archive, "Cannot archive '\(source)': out of memory.")
+            throw ArchiveError(.archive, "Cannot archive '\(source)': out of memory.")
         }
         defer { archive_entry_free(entry) }
         while true {
@@ -77,7 +77,7 @@ package final class ArchiveWriter {
         }
     }
 
-    private func copyData(of walked: String) throws(StorageError) {
+    private func copyData(of walked: String) throws(ArchiveError) {
         var block: UnsafeRawPointer?
         var size = 0
         var offset: Int64 = 0
@@ -92,8 +92,8 @@ package final class ArchiveWriter {
     }
 
     /// Adds a regular file with `contents` (for tests and small generated files).
-    /// - Throws: `StorageError` when the entry cannot be written.
-    package func addFile(named name: String, contents: [UInt8], mode: Int32 = 0o644) throws(StorageError) {
+    /// - Throws: `ArchiveError` when the entry cannot be written.
+    package func addFile(named name: String, contents: [UInt8], mode: Int32 = 0o644) throws(ArchiveError) {
         try addEntry(named: name, type: S_IFREG, mode: mode, size: contents.count) { _ in }
         if !contents.isEmpty, contents.withUnsafeBytes({ archive_write_data(archive, $0.baseAddress, $0.count) }) < 0 {
             try check(ARCHIVE_FATAL, archive, "write '\(name)'")
@@ -101,8 +101,8 @@ package final class ArchiveWriter {
     }
 
     /// Adds a symbolic link `name` pointing at `target`, as written.
-    /// - Throws: `StorageError` when the entry cannot be written.
-    package func addSymlink(named name: String, target: String) throws(StorageError) {
+    /// - Throws: `ArchiveError` when the entry cannot be written.
+    package func addSymlink(named name: String, target: String) throws(ArchiveError) {
         try addEntry(named: name, type: S_IFLNK, mode: 0o777, size: 0) { entry in
             archive_entry_copy_symlink(entry, target)
         }
@@ -110,9 +110,9 @@ package final class ArchiveWriter {
 
     private func addEntry(
         named name: String, type: mode_t, mode: Int32, size: Int, configure: (OpaquePointer) -> Void
-    ) throws(StorageError) {
+    ) throws(ArchiveError) {
         guard let entry = archive_entry_new() else {
-            throw StorageError(.archive, "Cannot write '\(name)' into '\(path)': out of memory.")
+            throw ArchiveError(.archive, "Cannot write '\(name)' into '\(path)': out of memory.")
         }
         defer { archive_entry_free(entry) }
         archive_entry_copy_pathname(entry, name)
@@ -125,17 +125,17 @@ package final class ArchiveWriter {
     }
 
     /// Finishes the archive (flushes the compressor) and returns its size in bytes.
-    /// - Throws: `StorageError` when the file cannot be completed.
+    /// - Throws: `ArchiveError` when the file cannot be completed.
     @discardableResult
-    package func finish() throws(StorageError) -> Int64 {
+    package func finish() throws(ArchiveError) -> Int64 {
         try check(archive_write_close(archive), archive, "finish")
         var info = stat()
         return stat(path, &info) == 0 ? Int64(info.st_size) : 0
     }
 
-    private func check(_ status: Int32, _ handle: OpaquePointer, _ what: String) throws(StorageError) {
+    private func check(_ status: Int32, _ handle: OpaquePointer, _ what: String) throws(ArchiveError) {
         guard status < ARCHIVE_WARN else { return }
-        throw StorageError(.archive, Archives.message(handle, "Cannot \(what) for the archive '\(path)'"))
+        throw ArchiveError(.archive, Archives.message(handle, "Cannot \(what) for the archive '\(path)'"))
     }
 }
 

@@ -11,7 +11,7 @@ import Foundation
 ///
 /// Entries keep their modes, modification times and symbolic links. An entry whose name is absolute or has a
 /// `..` component, or that would be written through a symbolic link, is refused: extraction stops with
-/// `StorageError.Code.unsafeEntry`. Entries are re-rooted under the target folder's real path (resolved once,
+/// `ArchiveError.Code.unsafeEntry`. Entries are re-rooted under the target folder's real path (resolved once,
 /// so the folder itself may sit behind a link), which is why the name checks are done here rather than by
 /// `ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS`; `SECURE_SYMLINKS` and `SECURE_NODOTDOT` stay on in libarchive too.
 package enum ArchiveExtractor {
@@ -22,21 +22,21 @@ package enum ArchiveExtractor {
         ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT
 
     /// Unpacks `archivePath` into `directory` (created when missing) and returns the number of entries.
-    /// - Throws: `StorageError` when the archive cannot be read, a file cannot be written, or an entry is unsafe.
+    /// - Throws: `ArchiveError` when the archive cannot be read, a file cannot be written, or an entry is unsafe.
     @discardableResult
-    package static func extract(_ archivePath: String, into directory: String) throws(StorageError) -> Int {
+    package static func extract(_ archivePath: String, into directory: String) throws(ArchiveError) -> Int {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw StorageError(.io, "Cannot create '\(directory)' to unpack '\(archivePath)': \(error).")
+            throw ArchiveError(.io, "Cannot create '\(directory)' to unpack '\(archivePath)': \(error).")
         }
         guard let resolved = realpath(directory, nil) else {
-            throw StorageError(.io, "Cannot resolve '\(directory)': \(String(cString: strerror(errno))).")
+            throw ArchiveError(.io, "Cannot resolve '\(directory)': \(String(cString: strerror(errno))).")
         }
         let root = String(cString: resolved)
         free(resolved)
         guard let reader = archive_read_new(), let disk = archive_write_disk_new() else {
-            throw StorageError(.archive, "Cannot read '\(archivePath)': out of memory.")
+            throw ArchiveError(.archive, "Cannot read '\(archivePath)': out of memory.")
         }
         defer {
             archive_read_free(reader)
@@ -46,7 +46,7 @@ package enum ArchiveExtractor {
         archive_read_support_format_tar(reader)
         archive_write_disk_set_options(disk, options)
         guard archive_read_open_filename(reader, archivePath, 1 << 20) == ARCHIVE_OK else {
-            throw StorageError(.archive, Archives.message(reader, "Cannot open the archive '\(archivePath)'"))
+            throw ArchiveError(.archive, Archives.message(reader, "Cannot open the archive '\(archivePath)'"))
         }
         var count = 0
         while let entry = try nextEntry(reader, archivePath) {
@@ -54,26 +54,26 @@ package enum ArchiveExtractor {
             count += 1
         }
         guard archive_write_close(disk) >= ARCHIVE_WARN else {
-            throw StorageError(.archive, Archives.message(disk, "Cannot finish unpacking '\(archivePath)'"))
+            throw ArchiveError(.archive, Archives.message(disk, "Cannot finish unpacking '\(archivePath)'"))
         }
         return count
     }
 
-    private static func nextEntry(_ reader: OpaquePointer, _ archivePath: String) throws(StorageError)
+    private static func nextEntry(_ reader: OpaquePointer, _ archivePath: String) throws(ArchiveError)
         -> OpaquePointer?
     {
         var entry: OpaquePointer?
         let status = archive_read_next_header(reader, &entry)
         if status == ARCHIVE_EOF { return nil }
         guard status >= ARCHIVE_WARN, let entry else {
-            throw StorageError(.archive, Archives.message(reader, "Cannot read the archive '\(archivePath)'"))
+            throw ArchiveError(.archive, Archives.message(reader, "Cannot read the archive '\(archivePath)'"))
         }
         return entry
     }
 
     private static func extractEntry(
         _ entry: OpaquePointer, reader: OpaquePointer, disk: OpaquePointer, root: String, archivePath: String
-    ) throws(StorageError) {
+    ) throws(ArchiveError) {
         let name = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
         try checkName(name, archivePath: archivePath)
         archive_entry_copy_pathname(entry, root + "/" + name)
@@ -83,7 +83,7 @@ package enum ArchiveExtractor {
         }
         guard archive_write_header(disk, entry) >= ARCHIVE_WARN else {
             let refused = "Refused to unpack '\(name)' from '\(archivePath)' into '\(root)'"
-            throw StorageError(.unsafeEntry, Archives.message(disk, refused))
+            throw ArchiveError(.unsafeEntry, Archives.message(disk, refused))
         }
         var block: UnsafeRawPointer?
         var size = 0
@@ -92,23 +92,23 @@ package enum ArchiveExtractor {
             let status = archive_read_data_block(reader, &block, &size, &offset)
             if status == ARCHIVE_EOF { break }
             guard status >= ARCHIVE_WARN, archive_write_data_block(disk, block, size, offset) >= ARCHIVE_WARN else {
-                throw StorageError(.archive, Archives.message(disk, "Cannot unpack '\(name)' from '\(archivePath)'"))
+                throw ArchiveError(.archive, Archives.message(disk, "Cannot unpack '\(name)' from '\(archivePath)'"))
             }
         }
         guard archive_write_finish_entry(disk) >= ARCHIVE_WARN else {
-            throw StorageError(.archive, Archives.message(disk, "Cannot unpack '\(name)' from '\(archivePath)'"))
+            throw ArchiveError(.archive, Archives.message(disk, "Cannot unpack '\(name)' from '\(archivePath)'"))
         }
     }
 
     /// Refuses absolute names and names with a `..` component.
-    static func checkName(_ name: String, archivePath: String) throws(StorageError) {
+    static func checkName(_ name: String, archivePath: String) throws(ArchiveError) {
         if name.hasPrefix("/") {
-            throw StorageError(
+            throw ArchiveError(
                 .unsafeEntry,
                 "Refused to unpack '\(name)' from '\(archivePath)': absolute paths are not allowed in an archive.")
         }
         if name.isEmpty || name.split(separator: "/").contains("..") {
-            throw StorageError(
+            throw ArchiveError(
                 .unsafeEntry,
                 "Refused to unpack '\(name)' from '\(archivePath)': the name is empty or leaves the target folder "
                     + "with '..'.")
