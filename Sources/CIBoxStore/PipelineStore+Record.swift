@@ -16,7 +16,7 @@ extension PipelineStore {
         do {
             planData = try new.encodedPlan ?? JSONEncoder().encode(new.plan)
         } catch {
-            throw StoreError(.database, "Cannot encode the plan of pipeline #\(new.number): \(error)")
+            throw StoreError(.database, "Cannot encode the plan of pipeline #\(new.number): \(error)", cause: error)
         }
         let pipelineID: Int64 = try write("record pipeline #\(new.number)") { db in
             let taken =
@@ -94,7 +94,7 @@ extension PipelineStore {
         do {
             planData = try JSONEncoder().encode(combined)
         } catch {
-            throw StoreError(.database, "Cannot encode the plan of pipeline \(pipelineID): \(error)")
+            throw StoreError(.database, "Cannot encode the plan of pipeline \(pipelineID): \(error)", cause: error)
         }
         let firstPosition: Int = try write("continue pipeline \(pipelineID)") { db in
             let count = try WorkflowRecord.filter(Column("pipelineId") == pipelineID).fetchCount(db)
@@ -120,7 +120,7 @@ extension PipelineStore {
         do {
             return try JSONDecoder().decode(Plan.self, from: data)
         } catch {
-            throw StoreError(.database, "The plan of pipeline \(id) cannot be read: \(error)")
+            throw StoreError(.database, "The plan of pipeline \(id) cannot be read: \(error)", cause: error)
         }
     }
 }

@@ -32,7 +32,8 @@ package final class PipelineStore: Sendable {
         } catch {
             throw StoreError(
                 .cannotOpen,
-                "Cannot create the state folder '\(home)': \(error.localizedDescription). Check --home or CIBOX_HOME.")
+                "Cannot create the state folder '\(home)': \(error.localizedDescription). Check --home or CIBOX_HOME.",
+                cause: error)
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(60)
@@ -52,8 +53,8 @@ package final class PipelineStore: Sendable {
         } catch {
             throw StoreError(
                 .cannotOpen,
-                "Cannot open the database '\(databasePath)': \(error). Check that the file is a cibox database and writable."
-            )
+                "Cannot open the database '\(databasePath)': \(error). Check that the file is a cibox database and writable.",
+                cause: error)
         }
         DiskReserve.make(home: home)
     }
@@ -73,7 +74,8 @@ package final class PipelineStore: Sendable {
         do {
             pool = try DatabasePool(path: databasePath, configuration: configuration)
         } catch {
-            throw StoreError(.cannotOpen, "Cannot open the database '\(databasePath)' for reading: \(error).")
+            throw StoreError(
+                .cannotOpen, "Cannot open the database '\(databasePath)' for reading: \(error).", cause: error)
         }
     }
 
@@ -105,15 +107,17 @@ package final class PipelineStore: Sendable {
                 throw StoreError(
                     .database,
                     "Cannot \(what) in '\(databasePath)': the disk is full (\(Self.describe(error))). "
-                        + "Free space on the disk that holds '\(home)' (`cibox gc` removes old pipelines).")
+                        + "Free space on the disk that holds '\(home)' (`cibox gc` removes old pipelines).",
+                    cause: error)
             } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
                 throw StoreError(
                     .database,
                     "Cannot \(what): the database '\(databasePath)' is read-only (\(Self.describe(error))), "
                         + "so nothing was recorded. Make it writable (its permissions, its immutable flag in "
-                        + "`lsattr`, a read-only mount) or use another --home.")
+                        + "`lsattr`, a read-only mount) or use another --home.", cause: error)
             } catch {
-                throw StoreError(.database, "Cannot \(what) in '\(databasePath)': \(Self.describe(error))")
+                throw StoreError(
+                    .database, "Cannot \(what) in '\(databasePath)': \(Self.describe(error))", cause: error)
             }
         }
     }
@@ -125,7 +129,7 @@ package final class PipelineStore: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError(.database, "Cannot \(what) in '\(databasePath)': \(Self.describe(error))")
+            throw StoreError(.database, "Cannot \(what) in '\(databasePath)': \(Self.describe(error))", cause: error)
         }
     }
 
