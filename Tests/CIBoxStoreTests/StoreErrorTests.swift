@@ -13,7 +13,7 @@ import Testing
         let secret = "bound-value-that-must-not-leak"
         // No project 9999: the insert breaks the foreign key, with `secret` among its bound values.
         let error = #expect(throws: StoreError.self) {
-            try store.saveRefs(projectID: 9999, refs: ["refs/heads/main": secret])
+            try store.projects.saveRefs(projectID: 9999, refs: ["refs/heads/main": secret])
         }
         let cause = try #require(error?.cause)
         var dumped = ""
@@ -29,7 +29,7 @@ import Testing
         let home = try TemporaryDirectory(prefix: "cibox-store")
         defer { home.remove() }
         let store = try PipelineStore(home: home.path)
-        let error = #expect(throws: StoreError.self) { try store.removeProject(named: "nope") }
+        let error = #expect(throws: StoreError.self) { try store.projects.removeProject(named: "nope") }
         #expect(error?.code == .notFound)
         #expect(error?.cause == nil)
     }
