@@ -40,7 +40,7 @@ package struct PipelineService: Service {
 
     /// Runs until a graceful shutdown.
     package func run() async throws {
-        let projects = (try? engine.store.projects()) ?? []
+        let projects = (try? engine.store.projects.projects()) ?? []
         logger.info("watching projects", metadata: ["projects.count": "\(projects.count)"])
         await withTaskGroup(of: Void.self) { group in
             for project in projects {
@@ -90,7 +90,7 @@ package struct PipelineService: Service {
         let seen: [String: String]
         do {
             current = try GitRepository.open(discoveringFrom: project.path).references()
-            seen = try store.refs(projectID: project.id)
+            seen = try store.projects.refs(projectID: project.id)
         } catch {
             // A repository deleted or moved while watched: say so and go on with the other projects.
             let reason = (error as? GitError)?.message ?? (error as? StoreError)?.message ?? "\(error)"
@@ -104,7 +104,7 @@ package struct PipelineService: Service {
         for change in RefChanges.between(old: seen, new: current) {
             await start(change, of: project, running: running)
         }
-        try? store.saveRefs(projectID: project.id, refs: current)
+        try? store.projects.saveRefs(projectID: project.id, refs: current)
     }
 
     private func start(_ change: RefChange, of project: Project, running: RunningPipelines) async {
@@ -125,10 +125,10 @@ package struct PipelineService: Service {
         let pipelineID = prepared.detail.pipeline.id
         if let branch = prepared.detail.pipeline.branch, autoCancel(project.name) {
             for redundant
-                in (try? engine.store.redundantPipelines(
+                in (try? engine.store.cancellations.redundantPipelines(
                     projectID: project.id, branch: branch, before: pipelineID)) ?? []
             {
-                _ = try? engine.store.requestCancel(pipelineID: redundant)
+                _ = try? engine.store.cancellations.requestCancel(pipelineID: redundant)
             }
         }
         logger.info("pipeline started", metadata: ["pipeline.id": "\(pipelineID)", "ref": "\(change.ref)"])

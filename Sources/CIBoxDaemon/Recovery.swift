@@ -28,8 +28,8 @@ package enum Recovery {
         let store = engine.store
         var report = Report()
         do {
-            for pipelineID in try store.orphanedPipelines() {
-                let running = try store.runningJobs(pipelineID: pipelineID)
+            for pipelineID in try store.recovery.orphanedPipelines() {
+                let running = try store.recovery.runningJobs(pipelineID: pipelineID)
                 var attachable: [Int64: String] = [:]
                 if let settings = engine.settings.slurm, !running.isEmpty {
                     attachable = await SlurmRecovery.attachable(
@@ -38,13 +38,14 @@ package enum Recovery {
                 }
                 let interruptedJobs: [Int64]
                 if attachable.isEmpty {
-                    interruptedJobs = try store.markInterrupted(pipelineID: pipelineID)
+                    interruptedJobs = try store.recovery.markInterrupted(pipelineID: pipelineID)
                     report.interrupted.append(pipelineID)
                 } else {
-                    interruptedJobs = try store.prepareReattach(pipelineID: pipelineID, reattaching: attachable)
+                    interruptedJobs = try store.recovery.prepareReattach(
+                        pipelineID: pipelineID, reattaching: attachable)
                     report.resumable.append(pipelineID)
                 }
-                try store.refreshLogSizes(jobIDs: interruptedJobs)
+                try store.recovery.refreshLogSizes(jobIDs: interruptedJobs)
                 for group in cgroups?.leftoverGroups(stateDirectory: engine.home, jobIDs: interruptedJobs) ?? [] {
                     group.killAll()
                     group.remove()

@@ -31,6 +31,6 @@ actor RunningPipelines {
         let stoppedAt = Date()
         for task in left.values { task.cancel() }
         for task in left.values { await task.value }
-        for id in left.keys { try? store.markCanceledAsInterrupted(pipelineID: id, since: stoppedAt) }
+        for id in left.keys { try? store.recovery.markCanceledAsInterrupted(pipelineID: id, since: stoppedAt) }
     }
 }

@@ -10,10 +10,10 @@ extension PipelineEngine {
     /// - Throws: ``EngineError`` `notFound` when there is no such pipeline.
     package func resume(pipelineID: Int64) throws(EngineError) -> PreparedPipeline {
         do {
-            guard let detail = try store.pipelineDetail(id: pipelineID),
-                let project = try store.project(id: detail.pipeline.projectID)
+            guard let detail = try store.history.pipelineDetail(id: pipelineID),
+                let project = try store.projects.project(id: detail.pipeline.projectID)
             else { throw EngineError(.notFound, "No pipeline with id \(pipelineID). `cibox pipelines` lists them.") }
-            let plan = try store.plan(pipelineID: pipelineID)
+            let plan = try store.pipelines.plan(pipelineID: pipelineID)
             let pipeline = detail.pipeline
             let source = GitSourceCheckout(
                 repositoryPath: project.path, revision: pipeline.revision, branch: pipeline.branch,
@@ -44,7 +44,7 @@ extension PipelineEngine {
             )
         }
         do {
-            _ = try store.approve(pipelineID: pipelineID, jobName: jobName)
+            _ = try store.jobs.approve(pipelineID: pipelineID, jobName: jobName)
         } catch {
             throw EngineError(error.code == .notFound ? .notFound : .store, error.message)
         }
@@ -69,9 +69,9 @@ extension PipelineEngine {
             throw EngineError(.nothingToRun, "Nothing failed in pipeline \(pipelineID); run it again without --failed.")
         }
         do {
-            let number = try store.nextPipelineNumber(projectID: old.pipeline.projectID)
+            let number = try store.pipelines.nextPipelineNumber(projectID: old.pipeline.projectID)
             let pipeline = old.pipeline
-            var detail = try store.record(
+            var detail = try store.pipelines.record(
                 NewPipeline(
                     projectID: pipeline.projectID, number: number, uuid: UUID().uuidString.lowercased(),
                     revision: pipeline.revision, treeID: pipeline.treeID, branch: pipeline.branch, tag: pipeline.tag,
@@ -93,16 +93,16 @@ extension PipelineEngine {
                         try WorkspaceStore(home: storageDirectory).reuse(
                             workflowID: earlier.workflowID, jobID: earlier.id, as: job.job.id, in: job.job.workflowID
                         )
-                        try store.markReused(
+                        try store.jobs.markReused(
                             jobID: job.job.id,
                             note: "passed in pipeline #\(pipeline.number) (job \(earlier.id)); not run again")
-                        try store.setAttempt(jobID: job.job.id, attempt: earlier.attempt)
+                        try store.jobs.setAttempt(jobID: job.job.id, attempt: earlier.attempt)
                     } else {
-                        try store.setAttempt(jobID: job.job.id, attempt: (attempts[key] ?? 0) + 1)
+                        try store.jobs.setAttempt(jobID: job.job.id, attempt: (attempts[key] ?? 0) + 1)
                     }
                 }
             }
-            guard let reread = try store.pipelineDetail(id: detail.pipeline.id) else {
+            guard let reread = try store.history.pipelineDetail(id: detail.pipeline.id) else {
                 throw EngineError(.store, "Pipeline \(detail.pipeline.id) vanished right after it was recorded.")
             }
             detail = reread

@@ -59,13 +59,13 @@ extension PipelineEngine {
         let source = try Self.resolveSource(options)
         let project: Project
         do {
-            project = try store.project(path: source.repositoryPath, name: source.projectName)
+            project = try store.projects.project(path: source.repositoryPath, name: source.projectName)
         } catch {
             throw EngineError(.store, error.description)
         }
         for _ in 0..<5 {
             let number: Int
-            do { number = try store.nextPipelineNumber(projectID: project.id) } catch {
+            do { number = try store.pipelines.nextPipelineNumber(projectID: project.id) } catch {
                 throw EngineError(.store, error.description)
             }
             let values = PipelineValues(
@@ -85,12 +85,12 @@ extension PipelineEngine {
             let configHash = try self.configHash(of: planJSON, request: request)
             if source.kind == .commit {
                 // Only a shortcut for the pre-push gate: losing it costs a compile later, nothing else.
-                try? store.rememberConfigHash(
+                try? store.verifiedTrees.rememberConfigHash(
                     key: CompileKey.make(source: source, options: options, home: home), configHash: configHash)
             }
             if acceptingVerified, source.kind == .commit {
                 do {
-                    if let passed = try store.passedPipeline(
+                    if let passed = try store.verifiedTrees.passedPipeline(
                         projectID: project.id, treeID: source.treeID, configHash: configHash)
                     {
                         return .verified(passed)
@@ -107,7 +107,7 @@ extension PipelineEngine {
             new.seenRef = options.seenRef
             new.encodedPlan = planJSON
             do {
-                let detail = try store.record(new)
+                let detail = try store.pipelines.record(new)
                 let checkout = GitSourceCheckout(
                     repositoryPath: source.repositoryPath, revision: source.revision, branch: source.branch,
                     workingTree: source.kind == .workingTree

@@ -17,7 +17,7 @@ extension PipelineEngine {
     /// report pages (which still show them running), returning once the pages are written.
     package func settleRecovered(pipelineIDs: [Int64]) async {
         for pipelineID in pipelineIDs {
-            guard let detail = try? store.pipelineDetail(id: pipelineID) else { continue }
+            guard let detail = try? store.history.pipelineDetail(id: pipelineID) else { continue }
             let jobs = detail.workflows.flatMap(\.jobs).map(\.job).filter { $0.status == .interrupted }
             for job in jobs { FolderTree.remove(workDirectory(jobID: job.id)) }
             reportUpdater?.request(pipelineID: pipelineID)

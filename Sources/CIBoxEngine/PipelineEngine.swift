@@ -123,7 +123,7 @@ package final class PipelineEngine: Sendable {
         _ prepared: PreparedPipeline, observers: [any PipelineEventSink] = [], keepsWorkDirectories: Bool = false
     ) async throws(EngineError) -> PipelineStatus {
         if let owner = ProcessIdentity.current {
-            try? store.claim(pipelineID: prepared.detail.pipeline.id, owner: owner)
+            try? store.recovery.claim(pipelineID: prepared.detail.pipeline.id, owner: owner)
         }
         let storeSink = StoreEventSink(store: store)
         let driver = PipelineDriver(
@@ -174,17 +174,17 @@ package final class PipelineEngine: Sendable {
             let (compiled, warnings, _) = try compile(request)
             for warning in warnings { warnOnce(warning.formatted) }
             plan = compiled
-            detail = try store.appendWorkflows(of: plan, to: pipelineID)
+            detail = try store.pipelines.appendWorkflows(of: plan, to: pipelineID)
         } catch {
             let text =
                 (error as? EngineError).map { failure in
                     (failure.diagnostics.map(\.formatted) + [failure.message]).joined(separator: "\n")
                 } ?? String(describing: error)
             warn("the pipeline's continuation failed: \(text)")
-            try? store.setPipeline(pipelineID, status: .error, finishedAt: Date(), errorMessage: text)
+            try? store.pipelines.setPipeline(pipelineID, status: .error, finishedAt: Date(), errorMessage: text)
             return .error
         }
-        try? store.reopenPipeline(pipelineID)
+        try? store.pipelines.reopenPipeline(pipelineID)
         var continued = prepared
         continued.detail = detail
         continued.plan = plan
@@ -220,7 +220,7 @@ package final class PipelineEngine: Sendable {
         var forwarded = Set<Int64>()
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(250))
-            guard let ids = try? store.cancelRequests(pipelineID: pipelineID) else { continue }
+            guard let ids = try? store.cancellations.cancelRequests(pipelineID: pipelineID) else { continue }
             let fresh = ids.filter { !forwarded.contains($0) }
             if !fresh.isEmpty {
                 forwarded.formUnion(fresh)

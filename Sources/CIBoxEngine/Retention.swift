@@ -42,7 +42,7 @@ package enum Retention {
     ) throws(StoreError) -> RetentionReport {
         var report = RetentionReport()
         let home = storageDirectory ?? store.home
-        report.pipelines = try store.expiredPipelines(
+        report.pipelines = try store.retention.expiredPipelines(
             before: now.addingTimeInterval(-olderThan), keepLast: max(0, keepLast))
         let artifacts = ArtifactStore(home: home)
         let workspaces = WorkspaceStore(home: home)
@@ -52,7 +52,7 @@ package enum Retention {
         }
         report.pipelineBytes = folders.reduce(0) { $0 + diskUsage($1) }
         if !dryRun {
-            try store.deletePipelines(ids: report.pipelines.map(\.id))
+            try store.retention.deletePipelines(ids: report.pipelines.map(\.id))
             for folder in folders { try? FileManager.default.removeItem(atPath: folder) }
             if let layout, !report.pipelines.isEmpty {
                 do {

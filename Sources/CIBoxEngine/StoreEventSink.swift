@@ -30,17 +30,17 @@ final class StoreEventSink: PipelineEventSink {
     private func persist(_ event: PipelineEvent) throws(StoreError) {
         switch event {
         case .pipelineStatus(let id, let status, let date):
-            try store.setPipeline(
+            try store.pipelines.setPipeline(
                 id, status: status, startedAt: status == .running ? date : nil,
                 finishedAt: status.isFinal ? date : nil
             )
         case .workflowStatus(let id, let status, let date):
-            try store.setWorkflow(
+            try store.pipelines.setWorkflow(
                 id, status: status, startedAt: status == .running ? date : nil,
                 finishedAt: status.isFinal ? date : nil
             )
         case .jobStatus(let id, let status, let date):
-            try store.setJob(id, status: status, startedAt: status == .running ? date : nil)
+            try store.jobs.setJob(id, status: status, startedAt: status == .running ? date : nil)
         case .jobFinished(let id, let result):
             let resources = JobResources(
                 isolation: result.isolation.rawValue, cpuSeconds: result.usage.cpuSeconds,
@@ -48,18 +48,18 @@ final class StoreEventSink: PipelineEventSink {
                 memoryLimitBytes: result.limits?.memoryBytes, millicoresLimit: result.limits?.millicores
             )
             // Test cases first, so that a job shown as finished already has its test counts.
-            try store.recordTestCases(result.testCases, jobID: id)
-            try store.finishJob(
+            try store.testCases.recordTestCases(result.testCases, jobID: id)
+            try store.jobs.finishJob(
                 id, status: result.status, exitCode: result.exitCode, failureReason: result.failureReason,
                 failureMessage: result.failureMessage, startedAt: result.startedAt, finishedAt: result.finishedAt,
                 resources: resources, resourceClass: result.resourceClass
             )
         case .stepStarted(let jobID, let index, let date):
-            try store.startStep(jobID: jobID, index: index, at: date)
+            try store.jobs.startStep(jobID: jobID, index: index, at: date)
         case .jobSubmitted(let id, let reference):
-            try store.setExecutorReference(jobID: id, reference: reference)
+            try store.recovery.setExecutorReference(jobID: id, reference: reference)
         case .stepFinished(let jobID, let index, let result):
-            try store.finishStep(
+            try store.jobs.finishStep(
                 jobID: jobID, index: index, status: result.status, exitCode: result.exitCode,
                 logBytes: result.logBytes, finishedAt: result.finishedAt
             )

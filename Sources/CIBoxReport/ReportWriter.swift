@@ -33,7 +33,7 @@ package struct ReportWriter: Sendable {
     @discardableResult
     package func writeAll() throws(ReportError) -> Int {
         try writeAssets()
-        let pipelines = try fromStore { () throws(StoreError) in try store.pipelineIDs() }
+        let pipelines = try fromStore { () throws(StoreError) in try store.report.pipelineIDs() }
         for entry in pipelines {
             try writePipeline(entry.id, jobIDs: nil)
         }
@@ -47,14 +47,14 @@ package struct ReportWriter: Sendable {
     /// - Throws: ``ReportError``.
     package func prune() throws(ReportError) {
         guard files.exists(ReportLayout.indexPage) else { return }
-        let pipelines = try fromStore { () throws(StoreError) in try store.pipelineIDs() }
+        let pipelines = try fromStore { () throws(StoreError) in try store.report.pipelineIDs() }
         try writeProjectsAndIndex(pipelineIDs: Set(pipelines.map(\.id)))
     }
 
     /// Writes every project's pages and badges and the index, then removes the pages of pipelines not in
     /// `pipelineIDs` and of projects that are gone.
     private func writeProjectsAndIndex(pipelineIDs: Set<Int64>) throws(ReportError) {
-        let overviews = try fromStore { () throws(StoreError) in try store.projectOverviews() }
+        let overviews = try fromStore { () throws(StoreError) in try store.report.projectOverviews() }
         for overview in overviews {
             try writeProject(
                 overview,
@@ -73,7 +73,7 @@ package struct ReportWriter: Sendable {
     package func update(pipelineID: Int64, jobIDs: Set<Int64>? = nil) throws(ReportError) {
         if !files.exists(ReportLayout.styleSheet) { try writeAssets() }
         guard let pipeline = try writePipeline(pipelineID, jobIDs: jobIDs) else { return }
-        let overviews = try fromStore { () throws(StoreError) in try store.projectOverviews() }
+        let overviews = try fromStore { () throws(StoreError) in try store.report.projectOverviews() }
         if let overview = overviews.first(where: { $0.project.id == pipeline.projectID }) {
             var pages = [ReportLayout.listPageNumber(pipelineNumber: pipeline.number)]
             // The first pipeline of a list page gives the previous page a "newer" link.
@@ -96,10 +96,10 @@ package struct ReportWriter: Sendable {
     /// - Returns: the pipeline, or nil when it is not in the store (any more).
     @discardableResult
     private func writePipeline(_ id: Int64, jobIDs: Set<Int64>?) throws(ReportError) -> Pipeline? {
-        guard let detail = try fromStore({ () throws(StoreError) in try store.pipelineDetail(id: id) }) else {
+        guard let detail = try fromStore({ () throws(StoreError) in try store.history.pipelineDetail(id: id) }) else {
             return nil
         }
-        let plan = try? store.plan(pipelineID: id)
+        let plan = try? store.pipelines.plan(pipelineID: id)
         try files.write(
             PipelinePage.render(detail, plan: plan).description, to: ReportLayout.pipelinePage(pipelineID: id))
         for workflow in detail.workflows {
@@ -124,7 +124,7 @@ package struct ReportWriter: Sendable {
             logs[step.index] = excerpt
         }
         let cases = try fromStore { () throws(StoreError) in
-            detail.tests.total > 0 ? try store.testCases(jobID: job.id) : []
+            detail.tests.total > 0 ? try store.testCases.testCases(jobID: job.id) : []
         }
         let content = JobPage.Content(
             pipeline: pipeline, workflowName: workflowName, detail: detail, logs: logs, testCases: cases,
@@ -155,22 +155,25 @@ package struct ReportWriter: Sendable {
     private func writeProject(_ overview: ProjectOverview, listPages: [Int]) throws(ReportError) {
         let project = overview.project
         let recent = try fromStore { () throws(StoreError) in
-            try store.recentPipelines(projectID: project.id, limit: 200)
+            try store.report.recentPipelines(projectID: project.id, limit: 200)
         }
         let newest = Array(recent.prefix(ReportLayout.pipelinesPerPage))
         var content = ProjectPage.Content(
             project: project, pipelines: newest,
-            workflows: try fromStore { () throws(StoreError) in try store.workflows(pipelineIDs: newest.map(\.id)) },
+            workflows: try fromStore { () throws(StoreError) in
+                try store.report.workflows(pipelineIDs: newest.map(\.id))
+            },
             lastNumber: overview.lastNumber, trend: recent, page: nil)
         try files.write(ProjectPage.render(content).description, to: ReportLayout.projectPage(projectID: project.id))
         for page in listPages {
             let first = (page - 1) * ReportLayout.pipelinesPerPage + 1
             let listed = try fromStore { () throws(StoreError) in
-                try store.pipelines(projectID: project.id, numbers: first...(first + ReportLayout.pipelinesPerPage - 1))
+                try store.report.pipelines(
+                    projectID: project.id, numbers: first...(first + ReportLayout.pipelinesPerPage - 1))
             }
             content.pipelines = listed
             content.workflows = try fromStore { () throws(StoreError) in
-                try store.workflows(pipelineIDs: listed.map(\.id))
+                try store.report.workflows(pipelineIDs: listed.map(\.id))
             }
             content.trend = nil
             content.page = page
@@ -178,7 +181,7 @@ package struct ReportWriter: Sendable {
                 ProjectPage.render(content).description,
                 to: ReportLayout.projectListPage(projectID: project.id, page: page))
         }
-        let insights = try fromStore { () throws(StoreError) in try store.testInsights(projectID: project.id) }
+        let insights = try fromStore { () throws(StoreError) in try store.report.testInsights(projectID: project.id) }
         try files.write(
             TestsPage.render(project: project, insights: insights).description,
             to: ReportLayout.testsPage(projectID: project.id))

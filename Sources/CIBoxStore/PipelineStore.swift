@@ -1,38 +1,62 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-import CIBoxModel
 import CSQLiteOptions
 import Foundation
 import GRDB
 
-/// cibox's history: one SQLite database (WAL) plus the per-step log files under `$CIBOX_HOME`.
+/// cibox's history: one SQLite database (WAL) plus the per-step log files under `$CIBOX_HOME`, seen through small
+/// stores that each own one concern (``projects``, ``pipelines``, ``jobs``, …) and share the one database writer.
 ///
-/// Lifecycle: open once per process with ``init(home:)``; it creates folders and runs migrations.
-/// Concurrency: safe from any task; writes are serialized by GRDB's pool, reads run concurrently, and other
-/// processes (a CLI beside the daemon) wait on the busy timeout instead of failing with "database is locked".
-/// Errors: every method throws ``StoreError`` with a message naming the database file.
+/// Lifecycle: open once per process with ``init(home:concurrentReads:)``; it creates folders and runs
+/// migrations. The small stores are views of that one open database: making one costs nothing, and a new
+/// concern (a table and its statements) is a new small store here, not new methods on an existing one.
+/// Concurrency: safe from any task; writes are serialized by GRDB's writer, reads run in short transactions,
+/// and other processes (a CLI beside the daemon) wait on the busy timeout instead of failing with "database is
+/// locked".
+/// Errors: every method throws ``StoreError`` with a message naming the database file and the underlying error
+/// as its `cause`.
 package final class PipelineStore: Sendable {
     /// The state folder (`$CIBOX_HOME`).
-    package let home: String
+    package var home: String { database.home }
     /// The database file.
-    package let databasePath: String
-    /// One connection (a queue) for short-lived commands, or a pool whose readers run beside the writer for
-    /// long-lived processes; both use WAL, so other processes read and write the same file meanwhile.
-    let pool: any DatabaseWriter
+    package var databasePath: String { database.path }
+    /// The one database writer the small stores share.
+    let database: StoreDatabase
+
+    /// Projects and the branches and tags last seen in them.
+    package var projects: ProjectStore { ProjectStore(database: database) }
+    /// Recording pipelines (with their workflows, job runs and steps), numbering them, and their status.
+    package var pipelines: PipelineRecorder { PipelineRecorder(database: database) }
+    /// Job runs and steps as they run, approvals and attempts.
+    package var jobs: JobStore { JobStore(database: database) }
+    /// Cancel requests, and the redundant pipelines a newer push makes worth cancelling.
+    package var cancellations: CancellationStore { CancellationStore(database: database) }
+    /// Which process runs each pipeline, and what happens to its pipelines when that process is gone.
+    package var recovery: RecoveryStore { RecoveryStore(database: database) }
+    /// What the command line shows: pipelines, their details, the jobs running now.
+    package var history: HistoryStore { HistoryStore(database: database) }
+    /// Trees that passed, and the config hash each compile's inputs gave (the pre-push gate).
+    package var verifiedTrees: VerifiedTreeStore { VerifiedTreeStore(database: database) }
+    /// Test cases read from jobs' results, their counts and timings.
+    package var testCases: TestCaseStore { TestCaseStore(database: database) }
+    /// The HTML report's light rows and aggregates.
+    package var report: ReportStore { ReportStore(database: database) }
+    /// What retention may delete, and deleting it.
+    package var retention: RetentionStore { RetentionStore(database: database) }
 
     /// Opens (creating if needed) the store in `home`.
     /// - Throws: ``StoreError`` with code `cannotOpen` when the folder or the database cannot be used.
     /// - Parameter concurrentReads: open a pool of reader connections (a daemon, a report writer) instead of
     ///   one connection (a command that runs one pipeline: cheaper to open).
     package init(home: String, concurrentReads: Bool = false) throws(StoreError) {
-        self.home = home
-        self.databasePath = Self.databasePath(home: home)
+        let databasePath = Self.databasePath(home: home)
         do {
             try FileManager.default.createDirectory(atPath: home + "/logs", withIntermediateDirectories: true)
         } catch {
             throw StoreError(
                 .cannotOpen,
-                "Cannot create the state folder '\(home)': \(error.localizedDescription). Check --home or CIBOX_HOME.")
+                "Cannot create the state folder '\(home)': \(error.localizedDescription). Check --home or CIBOX_HOME.",
+                cause: error)
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(60)
@@ -41,20 +65,22 @@ package final class PipelineStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             _ = cibox_sqlite_keep_wal_on_close(UnsafeMutableRawPointer(db.sqliteConnection))
         }
+        let writer: any DatabaseWriter
         do {
             if concurrentReads {
-                pool = try DatabasePool(path: databasePath, configuration: configuration)
+                writer = try DatabasePool(path: databasePath, configuration: configuration)
             } else {
                 configuration.journalMode = .wal
-                pool = try DatabaseQueue(path: databasePath, configuration: configuration)
+                writer = try DatabaseQueue(path: databasePath, configuration: configuration)
             }
-            try Migrations.migrator.migrate(pool)
+            try Migrations.migrator.migrate(writer)
         } catch {
             throw StoreError(
                 .cannotOpen,
-                "Cannot open the database '\(databasePath)': \(error). Check that the file is a cibox database and writable."
-            )
+                "Cannot open the database '\(databasePath)': \(error). Check that the file is a cibox database and writable.",
+                cause: error)
         }
+        database = StoreDatabase(home: home, path: databasePath, writer: writer)
         DiskReserve.make(home: home)
     }
 
@@ -62,8 +88,7 @@ package final class PipelineStore: Sendable {
     /// folder and runs no migration, so that it never writes to the database a running cibox owns.
     /// - Throws: ``StoreError`` with code `cannotOpen` when there is no readable database in `home`.
     package init(readingHome home: String) throws(StoreError) {
-        self.home = home
-        self.databasePath = Self.databasePath(home: home)
+        let databasePath = Self.databasePath(home: home)
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw StoreError(.cannotOpen, "No cibox database at '\(databasePath)'. Check CIBOX_HOME.")
         }
@@ -71,9 +96,11 @@ package final class PipelineStore: Sendable {
         configuration.readonly = true
         configuration.busyMode = .timeout(60)
         do {
-            pool = try DatabasePool(path: databasePath, configuration: configuration)
+            let writer = try DatabasePool(path: databasePath, configuration: configuration)
+            database = StoreDatabase(home: home, path: databasePath, writer: writer)
         } catch {
-            throw StoreError(.cannotOpen, "Cannot open the database '\(databasePath)' for reading: \(error).")
+            throw StoreError(
+                .cannotOpen, "Cannot open the database '\(databasePath)' for reading: \(error).", cause: error)
         }
     }
 
@@ -84,56 +111,11 @@ package final class PipelineStore: Sendable {
 
     /// The folder of job run `jobID`'s step logs.
     package func logDirectory(jobID: Int64) -> String {
-        "\(home)/logs/\(jobID)"
+        database.logDirectory(jobID: jobID)
     }
 
     /// The log file of step `index` of job run `jobID`.
     package func logPath(jobID: Int64, step index: Int) -> String {
-        "\(logDirectory(jobID: jobID))/\(index).log"
-    }
-
-    /// Runs a write transaction, turning GRDB errors into ``StoreError``. When the disk is full, part of the
-    /// ``DiskReserve`` is given back and the transaction tried again, as long as there is some left.
-    func write<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
-        while true {
-            do {
-                return try pool.write(body)
-            } catch let error as StoreError {
-                throw error
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
-                if DiskReserve.release(home: home) { continue }
-                throw StoreError(
-                    .database,
-                    "Cannot \(what) in '\(databasePath)': the disk is full (\(Self.describe(error))). "
-                        + "Free space on the disk that holds '\(home)' (`cibox gc` removes old pipelines).")
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
-                throw StoreError(
-                    .database,
-                    "Cannot \(what): the database '\(databasePath)' is read-only (\(Self.describe(error))), "
-                        + "so nothing was recorded. Make it writable (its permissions, its immutable flag in "
-                        + "`lsattr`, a read-only mount) or use another --home.")
-            } catch {
-                throw StoreError(.database, "Cannot \(what) in '\(databasePath)': \(Self.describe(error))")
-            }
-        }
-    }
-
-    /// Runs a read, turning GRDB errors into ``StoreError``.
-    func read<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
-        do {
-            return try pool.read(body)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.database, "Cannot \(what) in '\(databasePath)': \(Self.describe(error))")
-        }
-    }
-
-    /// A database error's text with its SQL but without bound values.
-    private static func describe(_ error: any Error) -> String {
-        guard let databaseError = error as? DatabaseError else { return String(describing: error) }
-        var text = databaseError.message ?? "SQLite error \(databaseError.resultCode.rawValue)"
-        if let sql = databaseError.sql { text += " (SQL: \(sql))" }
-        return text
+        database.logPath(jobID: jobID, step: index)
     }
 }

@@ -16,6 +16,24 @@ struct ProjectRecord: Codable, FetchableRecord, MutablePersistableRecord {
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     var model: Project { Project(id: id ?? 0, name: name, path: path, createdAt: createdAt) }
+
+    /// Every project's name by its id (pipelines carry their project's name).
+    static func namesByID(_ db: Database) throws -> [Int64: String] {
+        var names: [Int64: String] = [:]
+        for project in try fetchAll(db) { names[project.id ?? 0] = project.name }
+        return names
+    }
+}
+
+/// A branch or tag of a project as last seen by cibox (`projectRef` table).
+struct ProjectRefRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "projectRef"
+    var id: Int64?
+    var projectId: Int64
+    var ref: String
+    var sha: String
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 struct PipelineRecord: Codable, FetchableRecord, MutablePersistableRecord {

@@ -77,8 +77,8 @@ extension Scenarios {
             let deadline = pushed.addingTimeInterval(10)
             var started: Date?
             while started == nil && Date() < deadline {
-                if let latest = try store.pipelines(limit: 1).first, latest.number == round + 1,
-                    let detail = try store.pipelineDetail(id: latest.id)
+                if let latest = try store.history.pipelines(limit: 1).first, latest.number == round + 1,
+                    let detail = try store.history.pipelineDetail(id: latest.id)
                 {
                     started = detail.workflows.first?.jobs.first?.job.startedAt
                 }
@@ -129,7 +129,7 @@ extension Scenarios {
 
     private static func fillHistory(home: String, jobs: Int) throws {
         let store = try PipelineStore(home: home)
-        guard let project = try store.projects().first else { throw BenchError("no project") }
+        guard let project = try store.projects.projects().first else { throw BenchError("no project") }
         let perPipeline = 100
         let spec = JobSpec(
             definitionName: "job", steps: [StepPlan(name: "true", action: .run(RunAction(command: "true")))])
@@ -139,7 +139,7 @@ extension Scenarios {
                 WorkflowPlan(name: "w", jobs: (0..<perPipeline).map { JobPlan(name: "job\($0)", spec: spec) })
             ])
         for number in 0..<(jobs / perPipeline) {
-            _ = try store.record(
+            _ = try store.pipelines.record(
                 NewPipeline(
                     projectID: project.id, number: 1_000 + number, uuid: UUID().uuidString,
                     revision: String(repeating: "0", count: 40),

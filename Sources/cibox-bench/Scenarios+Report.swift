@@ -48,7 +48,7 @@ extension Scenarios {
 
     /// Records `count` finished pipelines (3 job runs, 5 test cases each) and returns the newest.
     private static func fillReportHistory(_ store: PipelineStore, pipelines count: Int) throws -> PipelineDetail {
-        let project = try store.project(path: "/bench/app", name: "app")
+        let project = try store.projects.project(path: "/bench/app", name: "app")
         let step = { (name: String) in StepPlan(name: name, action: .run(RunAction(command: name))) }
         let plan = Plan(
             version: "2.1",
@@ -64,18 +64,18 @@ extension Scenarios {
             ])
         var newest: PipelineDetail?
         for number in 1...count {
-            let detail = try store.record(
+            let detail = try store.pipelines.record(
                 NewPipeline(
                     projectID: project.id, number: number, uuid: UUID().uuidString,
                     revision: String(format: "%040d", number / 3), treeID: String(repeating: "0", count: 40),
                     branch: number % 5 == 1 ? "feature-\(number % 20)" : "main", tag: nil, trigger: .push,
                     source: .commit, configHash: "bench", plan: plan))
             let start = Date(timeIntervalSince1970: 1_795_926_700 + Double(number) * 600)
-            try store.setPipeline(
+            try store.pipelines.setPipeline(
                 detail.pipeline.id, status: number % 7 == 0 ? .failed : .success, startedAt: start,
                 finishedAt: start.addingTimeInterval(Double(60 + number % 90)))
             let testJob = detail.workflows[0].jobs[1].job.id
-            try store.recordTestCases(
+            try store.testCases.recordTestCases(
                 (0..<5).map { index in
                     TestCase(
                         className: "Suite\(index % 2)", name: "test\(index)", duration: Double(index) * 0.1,
@@ -89,7 +89,7 @@ extension Scenarios {
                 atPath: store.logDirectory(jobID: job.job.id), withIntermediateDirectories: true)
             let log = String(repeating: "\u{1B}[32mok\u{1B}[0m a line of build output\n", count: 2_000)
             try FileWriter.write(log, to: store.logPath(jobID: job.job.id, step: 0))
-            try store.finishStep(
+            try store.jobs.finishStep(
                 jobID: job.job.id, index: 0, status: .success, exitCode: 0, logBytes: Int64(log.utf8.count),
                 finishedAt: Date())
         }

@@ -22,19 +22,19 @@ struct BrowserTests {
         defer { fixture.home.remove() }
         try fixture.pipeline(number: 1)
         let failed = try fixture.pipeline(number: 2, revision: String(repeating: "c", count: 40), status: .failed)
-        let running = try fixture.store.record(
+        let running = try fixture.store.pipelines.record(
             NewPipeline(
                 projectID: fixture.project.id, number: 3, uuid: "uuid-3", revision: String(repeating: "d", count: 40),
                 treeID: String(repeating: "b", count: 40), branch: "main", tag: nil, trigger: .manual, source: .commit,
                 configHash: "hash", plan: StoreFixture.plan))
-        try fixture.store.setPipeline(
+        try fixture.store.pipelines.setPipeline(
             running.pipeline.id, status: .running, startedAt: Date(timeIntervalSince1970: 1_795_940_000))
         let job = failed.workflows[0].jobs[0].job
         try fixture.log(
             Array("\u{1B}[1mBuilding\u{1B}[0m\n\u{1B}[31merror:\u{1B}[0m <script>alert(1)</script>\n".utf8),
             jobID: job.id,
             step: 0)
-        try fixture.store.recordTestCases(
+        try fixture.store.testCases.recordTestCases(
             [
                 TestCase(
                     className: "CartTests", name: "testTotal", duration: 0.2, result: .failure, message: "expected 42"),

@@ -42,7 +42,7 @@ import Testing
         for number in 1...3 { try fixture.pipeline(number: number) }
         let layout = ReportLayout(home: fixture.home.path)
         let writer = ReportWriter(store: fixture.store, layout: layout)
-        let job = try #require(try fixture.store.pipelineDetail(id: 2)?.workflows[0].jobs[0].job.id)
+        let job = try #require(try fixture.store.history.pipelineDetail(id: 2)?.workflows[0].jobs[0].job.id)
         try writer.update(pipelineID: 2, jobIDs: [job])
         #expect(
             StoreFixture.files(under: layout.root) == [
@@ -130,7 +130,7 @@ import Testing
         let writer = ReportWriter(store: fixture.store, layout: ReportLayout(home: fixture.home.path))
         try writer.writeAll()
         #expect(FileManager.default.fileExists(atPath: writer.layout.path("pipelines/1/index.html")))
-        try fixture.store.deletePipelines(ids: [1])
+        try fixture.store.retention.deletePipelines(ids: [1])
         try writer.writeAll()
         #expect(!FileManager.default.fileExists(atPath: writer.layout.path("pipelines/1")))
         #expect(FileManager.default.fileExists(atPath: writer.layout.path("pipelines/2/index.html")))
@@ -149,7 +149,7 @@ import Testing
         let front = writer.layout.path(ReportLayout.projectPage(projectID: 1))
         let list = writer.layout.path(ReportLayout.projectListPage(projectID: 1, page: 1))
         #expect(try String(contentsOfFile: list, encoding: .utf8).contains("pipelines/1/index.html"))
-        try fixture.store.deletePipelines(ids: [1])
+        try fixture.store.retention.deletePipelines(ids: [1])
         try writer.prune()
         #expect(!FileManager.default.fileExists(atPath: writer.layout.path("pipelines/1")))
         #expect(FileManager.default.fileExists(atPath: writer.layout.path("pipelines/2/index.html")))

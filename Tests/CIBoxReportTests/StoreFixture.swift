@@ -14,7 +14,7 @@ struct StoreFixture {
     init() throws {
         home = try TemporaryDirectory(prefix: "cibox-report")
         store = try PipelineStore(home: home.path)
-        project = try store.project(path: "/srv/git/app.git", name: "app")
+        project = try store.projects.project(path: "/srv/git/app.git", name: "app")
     }
 
     /// The plan of every fixture pipeline: `build`, then `test` with parallelism 2.
@@ -40,27 +40,27 @@ struct StoreFixture {
         number: Int, branch: String = "main", revision: String = String(repeating: "a", count: 40),
         status: PipelineStatus = .success
     ) throws -> PipelineDetail {
-        let detail = try store.record(
+        let detail = try store.pipelines.record(
             NewPipeline(
                 projectID: project.id, number: number, uuid: "uuid-\(number)", revision: revision,
                 treeID: String(repeating: "b", count: 40), branch: branch, tag: nil, trigger: .push, source: .commit,
                 configHash: "hash", plan: Self.plan))
         let start = Date(timeIntervalSince1970: 1_795_926_700 + Double(number) * 600)
-        try store.setPipeline(detail.pipeline.id, status: .running, startedAt: start)
+        try store.pipelines.setPipeline(detail.pipeline.id, status: .running, startedAt: start)
         for job in detail.workflows.flatMap(\.jobs) {
             let jobStatus: JobStatus = status == .success ? .success : .failed
-            try store.finishJob(
+            try store.jobs.finishJob(
                 job.job.id, status: jobStatus, exitCode: jobStatus == .success ? 0 : 1,
                 failureReason: jobStatus == .success ? nil : .exitCode, failureMessage: nil, startedAt: start,
                 finishedAt: start.addingTimeInterval(30))
             for step in job.steps {
-                try store.finishStep(
+                try store.jobs.finishStep(
                     jobID: job.job.id, index: step.index, status: jobStatus == .success ? .success : .failed,
                     exitCode: 0, logBytes: 0, finishedAt: start.addingTimeInterval(30))
             }
         }
-        try store.setPipeline(detail.pipeline.id, status: status, finishedAt: start.addingTimeInterval(40))
-        return try store.pipelineDetail(id: detail.pipeline.id) ?? detail
+        try store.pipelines.setPipeline(detail.pipeline.id, status: status, finishedAt: start.addingTimeInterval(40))
+        return try store.history.pipelineDetail(id: detail.pipeline.id) ?? detail
     }
 
     /// Writes `bytes` as step `index`'s log of job run `jobID` and records its size.
@@ -68,7 +68,7 @@ struct StoreFixture {
         try FileManager.default.createDirectory(
             atPath: store.logDirectory(jobID: jobID), withIntermediateDirectories: true)
         try Data(bytes).write(to: URL(fileURLWithPath: store.logPath(jobID: jobID, step: index)))
-        try store.finishStep(
+        try store.jobs.finishStep(
             jobID: jobID, index: index, status: status, exitCode: status == .failed ? 1 : 0,
             logBytes: Int64(bytes.count), finishedAt: Date(timeIntervalSince1970: 1_795_926_800))
     }

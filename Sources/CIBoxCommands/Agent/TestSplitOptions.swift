@@ -96,7 +96,7 @@ struct TestSplitOptions: ParsableArguments {
         do {
             let store = try PipelineStore(readingHome: home)
             let pipeline = environment["CIBOX_PIPELINE_ID"].flatMap(Int64.init)
-            return try store.testTimings(projectID: project, jobName: job, excludingPipeline: pipeline)
+            return try store.testCases.testTimings(projectID: project, jobName: job, excludingPipeline: pipeline)
         } catch {
             Terminal.error("cibox: cannot read stored timings: \(error.message)\n")
             return TestTimings()

@@ -23,11 +23,11 @@ struct CancelCommand: ParsableCommand {
         let store = try HistoryAccess.open(global)
         do {
             if job {
-                let wasActive = try store.requestCancel(jobID: id)
+                let wasActive = try store.cancellations.requestCancel(jobID: id)
                 Terminal.output(
                     wasActive ? "cibox: job \(id) is being canceled\n" : "cibox: job \(id) has already ended\n")
             } else {
-                let ids = try store.requestCancel(pipelineID: id)
+                let ids = try store.cancellations.requestCancel(pipelineID: id)
                 Terminal.output(
                     ids.isEmpty
                         ? "cibox: pipeline \(id) has already ended\n"

@@ -25,7 +25,7 @@ struct LogFollower {
             var printedHeader = false
             var endsWithNewline = true
             while true {
-                let detail = try? store.jobDetail(id: jobID)
+                let detail = try? store.history.jobDetail(id: jobID)
                 jobEnded = jobEnded || (detail?.job.status.isFinal ?? true)
                 let step = detail?.steps.first { $0.index == index }
                 let stepEnded = jobEnded || step.map { $0.status != .queued && $0.status != .running } ?? true
@@ -47,7 +47,7 @@ struct LogFollower {
             if headers, !endsWithNewline { Terminal.output("\n") }
         }
         while !jobEnded {
-            jobEnded = (try? store.jobDetail(id: jobID))?.job.status.isFinal ?? true
+            jobEnded = (try? store.history.jobDetail(id: jobID))?.job.status.isFinal ?? true
             if !jobEnded { sleep() }
         }
     }

@@ -29,7 +29,7 @@ struct LogsCommand: ParsableCommand {
 
     func run() throws {
         let store = try HistoryAccess.open(global)
-        guard let detail = try store.jobDetail(id: jobID) else {
+        guard let detail = try store.history.jobDetail(id: jobID) else {
             throw HistoryAccess.notFound("No job with id \(jobID). `cibox show PIPELINE_ID` lists a pipeline's jobs.")
         }
         if let step {

@@ -19,7 +19,7 @@ struct PipelinesCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let pipelines = try HistoryAccess.open(global).pipelines(limit: limit)
+        let pipelines = try HistoryAccess.open(global).history.pipelines(limit: limit)
         if json {
             Terminal.output(JSONValue.array(pipelines.map(PipelineJSON.summary)).rendered() + "\n")
             return

@@ -20,7 +20,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let store = try HistoryAccess.open(global)
-        guard let detail = try store.pipelineDetail(id: pipelineID) else {
+        guard let detail = try store.history.pipelineDetail(id: pipelineID) else {
             throw HistoryAccess.notFound("No pipeline with id \(pipelineID). `cibox pipelines` lists them.")
         }
         if json {

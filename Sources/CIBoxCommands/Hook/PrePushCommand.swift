@@ -229,7 +229,7 @@ struct PrePushFlow {
             Terminal.fail(String(describing: error))
         }
         current.finish()
-        guard let detail = try? engine.store.pipelineDetail(id: pipeline.id) else {
+        guard let detail = try? engine.store.history.pipelineDetail(id: pipeline.id) else {
             Terminal.fail("Pipeline \(pipeline.id) cannot be read back from '\(engine.store.databasePath)'.")
             return ExitCodes.pipelineFailed
         }

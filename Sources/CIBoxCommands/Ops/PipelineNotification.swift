@@ -11,7 +11,9 @@ package enum PipelineNotification {
     /// Notifies about pipeline `pipelineID` (nothing when no command is set or the pipeline is gone).
     /// Never throws: a failure is logged to standard error by ``Notifier``.
     package static func send(pipelineID: Int64, store: PipelineStore, settings: Settings) async {
-        guard settings.notifyCommand != nil, let detail = try? store.pipelineDetail(id: pipelineID) else { return }
+        guard settings.notifyCommand != nil, let detail = try? store.history.pipelineDetail(id: pipelineID) else {
+            return
+        }
         let artifacts = ArtifactStore(home: settings.storageDirectory(home: store.home))
         let json = PipelineJSON.detail(detail, artifacts: { artifacts.list(jobID: $0) }).rendered()
         await Notifier.notify(json: json, settings: settings)

@@ -24,7 +24,7 @@ struct StatusCommand: ParsableCommand {
         let store = try HistoryAccess.open(global)
         let settings = try HistoryAccess.settings(global)
         let capacity = settings.capacity ?? SettingsFile.machineCapacity
-        let jobs = try store.activeJobs().map { active in
+        let jobs = try store.history.activeJobs().map { active in
             (active, settings.resourceClass(named: active.job.resourceClass, capacity: capacity).0)
         }
         // Job runs on a cluster take nothing of this machine.
@@ -32,7 +32,7 @@ struct StatusCommand: ParsableCommand {
         let inUse = Capacity(
             millicores: running.reduce(0) { $0 + $1.1.millicores },
             memoryBytes: running.reduce(0) { $0 + $1.1.memoryBytes })
-        let projects = try store.projects()
+        let projects = try store.projects.projects()
         if json {
             let object = JSONValue.object([
                 ("jobs", .array(jobs.map { Self.object($0.0, slot: $0.1) })),

@@ -37,7 +37,7 @@ enum Summary {
         guard counts.total > 0 else { return "" }
         let node = job.job.parallelism > 1 ? " #\(job.job.nodeIndex)" : ""
         var text = "--- tests of \(workflow)/\(job.job.name)\(node) [job \(job.job.id)]:\n"
-        let failed = ((try? store.testCases(jobID: job.job.id)) ?? []).filter { $0.result.isFailed }
+        let failed = ((try? store.testCases.testCases(jobID: job.job.id)) ?? []).filter { $0.result.isFailed }
         for testCase in failed.prefix(failedTestsShown) {
             let title = testCase.className.isEmpty ? testCase.name : "\(testCase.className).\(testCase.name)"
             text += "  \(testCase.result == .error ? "ERROR" : "FAILED") \(title)"

@@ -46,16 +46,16 @@ struct ProjectAddCommand: ParsableCommand {
         }
         let store = try HistoryAccess.open(global)
         do {
-            let existing = try store.projects().first { $0.path == location }
-            if let wanted = name, existing == nil, try store.project(named: wanted) != nil {
+            let existing = try store.projects.projects().first { $0.path == location }
+            if let wanted = name, existing == nil, try store.projects.project(named: wanted) != nil {
                 throw StoreError(.conflict, "A project named '\(wanted)' exists already. Choose another --name.")
             }
             if let existing {
                 Terminal.output("cibox: '\(location)' is already project '\(existing.name)'\n")
                 return
             }
-            let project = try store.project(path: location, name: name ?? defaultName)
-            try store.saveRefs(projectID: project.id, refs: refs)
+            let project = try store.projects.project(path: location, name: name ?? defaultName)
+            try store.projects.saveRefs(projectID: project.id, refs: refs)
             Terminal.output("cibox: added project '\(project.name)' (\(location)), \(refs.count) ref(s) seen\n")
         } catch {
             Terminal.fail(String(describing: error))

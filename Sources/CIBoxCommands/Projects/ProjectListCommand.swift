@@ -23,8 +23,8 @@ struct ProjectListCommand: ParsableCommand {
         let projects: [Project]
         let counts: [Int64: Int]
         do {
-            projects = try store.projects()
-            counts = try store.refCounts()
+            projects = try store.projects.projects()
+            counts = try store.projects.refCounts()
         } catch {
             Terminal.fail(error.message)
             throw ExitCodes.cannotRun

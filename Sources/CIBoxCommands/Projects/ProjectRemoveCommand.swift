@@ -19,7 +19,7 @@ struct ProjectRemoveCommand: ParsableCommand {
     func run() throws {
         let store = try HistoryAccess.open(global)
         do {
-            let project = try store.removeProject(named: name)
+            let project = try store.projects.removeProject(named: name)
             Terminal.output("cibox: removed project '\(project.name)' (\(project.path))\n")
         } catch {
             throw HistoryAccess.notFound(error.message)

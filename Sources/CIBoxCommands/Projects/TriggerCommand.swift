@@ -37,7 +37,7 @@ struct TriggerCommand: AsyncParsableCommand {
         let store = try HistoryAccess.open(global)
         let found: Project?
         do {
-            found = try store.project(named: project)
+            found = try store.projects.project(named: project)
         } catch {
             throw HistoryAccess.notFound(error.message)
         }

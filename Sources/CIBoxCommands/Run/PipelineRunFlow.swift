@@ -75,7 +75,7 @@ enum PipelineRunFlow {
         } catch {
             Terminal.fail(String(describing: error))
         }
-        guard let detail = try? store.pipelineDetail(id: pipeline.id) else {
+        guard let detail = try? store.history.pipelineDetail(id: pipeline.id) else {
             Terminal.fail("Pipeline \(pipeline.id) cannot be read back from '\(store.databasePath)'.")
             return ExitCodes.pipelineFailed
         }

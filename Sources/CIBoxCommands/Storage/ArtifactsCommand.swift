@@ -23,7 +23,7 @@ struct ArtifactsCommand: ParsableCommand {
 
     func run() throws {
         let store = try HistoryAccess.open(global)
-        guard try store.jobDetail(id: jobID) != nil else {
+        guard try store.history.jobDetail(id: jobID) != nil else {
             throw HistoryAccess.notFound("No job with id \(jobID). `cibox show PIPELINE_ID` lists a pipeline's jobs.")
         }
         let artifacts = ArtifactStore(home: try HistoryAccess.storageDirectory(global))

@@ -1,6 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-package import CIBoxModel
+import CIBoxModel
 package import Foundation
 import GRDB
 
@@ -20,23 +20,23 @@ package struct ExpiredPipeline: Sendable, Equatable {
     package var workflowIDs: [Int64]
 }
 
-/// A queued or running job run, with what `cibox status` shows beside it.
-package struct ActiveJob: Sendable, Equatable {
-    /// The job run.
-    package var job: Job
-    /// Its pipeline's number within the project.
-    package var pipelineNumber: Int
-    /// Its project's name.
-    package var projectName: String
-}
+/// Retention (`cibox gc`, the daemon's schedule): the finished pipelines old enough to delete, and deleting
+/// them with everything recorded under them. The files they leave (logs, artifacts, workspaces) are the caller's.
+///
+/// Lifecycle: a view of the open ``PipelineStore`` (`store.retention`) that holds only the shared writer.
+/// Concurrency: safe from any task; finding is one short read (it never finds a pipeline still queued, running
+/// or on hold), deleting one write transaction on the shared writer.
+/// Errors: ``StoreError`` `database` when SQLite fails (the underlying error as its `cause`).
+package struct RetentionStore: Sendable {
+    /// The shared database.
+    let database: StoreDatabase
 
-extension PipelineStore {
     /// Finished pipelines created before `cutoff` that are not among the newest `keepLast` of their project.
     ///
     /// A pipeline counts as finished when its status is final and none of its job runs is queued, blocked,
     /// running or on hold; queued, running and on-hold pipelines are never returned.
     package func expiredPipelines(before cutoff: Date, keepLast: Int) throws(StoreError) -> [ExpiredPipeline] {
-        try read("find expired pipelines") { db in
+        try database.read("find expired pipelines") { db in
             let finished = PipelineStatus.allCases.filter(\.isFinal).map(\.rawValue)
             let active = JobStatus.allCases.filter { !$0.isFinal }.map(\.rawValue)
             let rows = try Row.fetchAll(
@@ -71,34 +71,8 @@ extension PipelineStore {
     @discardableResult
     package func deletePipelines(ids: [Int64]) throws(StoreError) -> Int {
         guard !ids.isEmpty else { return 0 }
-        return try write("delete \(ids.count) pipelines") { db in
+        return try database.write("delete \(ids.count) pipelines") { db in
             try PipelineRecord.deleteAll(db, keys: ids)
-        }
-    }
-
-    /// Queued and running job runs, running first, then by id.
-    package func activeJobs() throws(StoreError) -> [ActiveJob] {
-        try read("list active jobs") { db in
-            let jobs = try JobRecord.filter(
-                [JobStatus.running.rawValue, JobStatus.queued.rawValue].contains(
-                    Column("status"))
-            ).order(Column("id")).fetchAll(db)
-            var pipelines: [Int64: (Int, String)] = [:]
-            for pipelineID in Set(jobs.map(\.pipelineId)) {
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT pipeline.number, project.name FROM pipeline JOIN project ON project.id = pipeline.projectId
-                        WHERE pipeline.id = ?
-                        """, arguments: [pipelineID])
-                if let row { pipelines[pipelineID] = (row[0], row[1]) }
-            }
-            let active = jobs.map { record in
-                ActiveJob(
-                    job: record.model, pipelineNumber: pipelines[record.pipelineId]?.0 ?? 0,
-                    projectName: pipelines[record.pipelineId]?.1 ?? "?")
-            }
-            return active.filter { $0.job.status == .running } + active.filter { $0.job.status != .running }
         }
     }
 }

@@ -4,7 +4,19 @@ package import CIBoxModel
 import Foundation
 import GRDB
 
-extension PipelineStore {
+/// Pipelines as they are recorded: a new pipeline with its workflows, job runs and steps, workflows added to a
+/// continued setup pipeline, the stored plan, the next number; and (`PipelineRecorder+Status.swift`) the status
+/// of pipelines and workflows as they run.
+///
+/// Lifecycle: a view of the open ``PipelineStore`` (`store.pipelines`) that holds only the shared writer.
+/// Concurrency: safe from any task; a pipeline is written whole in one transaction on the shared writer, and
+/// read back in a short read of its own.
+/// Errors: ``StoreError`` `conflict` when a pipeline number is taken, `notFound` for a missing pipeline,
+/// `database` when SQLite or the plan's JSON fails (the underlying error as its `cause`).
+package struct PipelineRecorder: Sendable {
+    /// The shared database.
+    let database: StoreDatabase
+
     /// Writes a pipeline with its workflows, job runs (one per node of `parallelism`) and steps in one
     /// transaction. Jobs without requirements start `queued`, the others `blocked`. The recording process owns
     /// the pipeline from that moment (it is the one that runs it), so a daemon starting meanwhile never takes
@@ -16,9 +28,9 @@ extension PipelineStore {
         do {
             planData = try new.encodedPlan ?? JSONEncoder().encode(new.plan)
         } catch {
-            throw StoreError(.database, "Cannot encode the plan of pipeline #\(new.number): \(error)")
+            throw StoreError(.database, "Cannot encode the plan of pipeline #\(new.number): \(error)", cause: error)
         }
-        let pipelineID: Int64 = try write("record pipeline #\(new.number)") { db in
+        let pipelineID: Int64 = try database.write("record pipeline #\(new.number)") { db in
             let taken =
                 try PipelineRecord
                 .filter(Column("projectId") == new.projectID && Column("number") == new.number).fetchCount(db)
@@ -50,7 +62,7 @@ extension PipelineStore {
             }
             return id
         }
-        guard let detail = try pipelineDetail(id: pipelineID) else {
+        guard let detail = try HistoryStore(database: database).pipelineDetail(id: pipelineID) else {
             throw StoreError(.notFound, "Pipeline \(pipelineID) vanished right after it was recorded.")
         }
         return detail
@@ -94,9 +106,9 @@ extension PipelineStore {
         do {
             planData = try JSONEncoder().encode(combined)
         } catch {
-            throw StoreError(.database, "Cannot encode the plan of pipeline \(pipelineID): \(error)")
+            throw StoreError(.database, "Cannot encode the plan of pipeline \(pipelineID): \(error)", cause: error)
         }
-        let firstPosition: Int = try write("continue pipeline \(pipelineID)") { db in
+        let firstPosition: Int = try database.write("continue pipeline \(pipelineID)") { db in
             let count = try WorkflowRecord.filter(Column("pipelineId") == pipelineID).fetchCount(db)
             for (offset, workflow) in plan.workflows.enumerated() {
                 try insert(workflow, position: count + offset, pipelineID: pipelineID, db: db)
@@ -104,7 +116,7 @@ extension PipelineStore {
             try db.execute(sql: "UPDATE pipeline SET plan = ? WHERE id = ?", arguments: [planData, pipelineID])
             return count
         }
-        guard var detail = try pipelineDetail(id: pipelineID) else {
+        guard var detail = try HistoryStore(database: database).pipelineDetail(id: pipelineID) else {
             throw StoreError(.notFound, "Pipeline \(pipelineID) vanished while it was continued.")
         }
         detail.workflows = detail.workflows.filter { $0.workflow.position >= firstPosition }
@@ -113,14 +125,23 @@ extension PipelineStore {
 
     /// The plan stored with pipeline `id`.
     package func plan(pipelineID id: Int64) throws(StoreError) -> Plan {
-        let data = try read("read the plan of pipeline \(id)") { db in
+        let data = try database.read("read the plan of pipeline \(id)") { db in
             try Data.fetchOne(db, sql: "SELECT plan FROM pipeline WHERE id = ?", arguments: [id])
         }
         guard let data else { throw StoreError(.notFound, "No pipeline with id \(id).") }
         do {
             return try JSONDecoder().decode(Plan.self, from: data)
         } catch {
-            throw StoreError(.database, "The plan of pipeline \(id) cannot be read: \(error)")
+            throw StoreError(.database, "The plan of pipeline \(id) cannot be read: \(error)", cause: error)
+        }
+    }
+
+    /// The number the next pipeline of `projectID` will get.
+    package func nextPipelineNumber(projectID: Int64) throws(StoreError) -> Int {
+        try database.read("number the next pipeline") { db in
+            let last = try Int.fetchOne(
+                db, sql: "SELECT MAX(number) FROM pipeline WHERE projectId = ?", arguments: [projectID])
+            return (last ?? 0) + 1
         }
     }
 }

@@ -18,17 +18,17 @@ package struct RunningJobReference: Sendable, Equatable {
     }
 }
 
-extension PipelineStore {
+extension RecoveryStore {
     /// Records what the system running job run `id` calls it (`slurm:1234`).
     package func setExecutorReference(jobID id: Int64, reference: String) throws(StoreError) {
-        try write("record the executor reference of job \(id)") { db in
+        try database.write("record the executor reference of job \(id)") { db in
             try db.execute(sql: "UPDATE job SET executorRef = ? WHERE id = ?", arguments: [reference, id])
         }
     }
 
     /// The job runs of pipeline `id` that are `running`, with their executor references.
     package func runningJobs(pipelineID id: Int64) throws(StoreError) -> [RunningJobReference] {
-        try read("read the running jobs of pipeline \(id)") { db in
+        try database.read("read the running jobs of pipeline \(id)") { db in
             try Row.fetchAll(
                 db, sql: "SELECT id, executorRef FROM job WHERE pipelineId = ? AND status = ? ORDER BY id",
                 arguments: [id, JobStatus.running.rawValue]
@@ -46,7 +46,7 @@ extension PipelineStore {
     package func prepareReattach(pipelineID id: Int64, reattaching: [Int64: String], at date: Date = Date())
         throws(StoreError) -> [Int64]
     {
-        try write("prepare pipeline \(id) to be attached again") { db in
+        try database.write("prepare pipeline \(id) to be attached again") { db in
             let running = try Int64.fetchAll(
                 db, sql: "SELECT id FROM job WHERE pipelineId = ? AND status = ?",
                 arguments: [id, JobStatus.running.rawValue])

@@ -4,12 +4,23 @@ package import CIBoxModel
 import Foundation
 import GRDB
 
-extension PipelineStore {
+/// Test cases a job run read from its results (`store_test_results`), their counts per job run, and the timings
+/// that `circleci tests split --split-by=timings` divides tests by.
+///
+/// Lifecycle: a view of the open ``PipelineStore`` (`store.testCases`) that holds only the shared writer; from
+/// inside a job, of one opened read-only (``PipelineStore/init(readingHome:)``).
+/// Concurrency: safe from any task; a job run's cases are written in one transaction on the shared writer, and
+/// each query is one short read.
+/// Errors: ``StoreError`` `database` when SQLite fails (the underlying error as its `cause`).
+package struct TestCaseStore: Sendable {
+    /// The shared database.
+    let database: StoreDatabase
+
     /// Stores the test cases job run `jobID` read (`store_test_results`), in one transaction.
     /// - Throws: ``StoreError`` `database`.
     package func recordTestCases(_ cases: [TestCase], jobID: Int64) throws(StoreError) {
         guard !cases.isEmpty else { return }
-        try write("store \(cases.count) test cases of job \(jobID)") { db in
+        try database.write("store \(cases.count) test cases of job \(jobID)") { db in
             for testCase in cases {
                 var record = TestCaseRecord(jobID: jobID, testCase)
                 try record.insert(db)
@@ -20,13 +31,13 @@ extension PipelineStore {
     /// The test counts of each of `jobIDs` that stored test cases.
     /// - Throws: ``StoreError`` `database`.
     package func testCounts(jobIDs: [Int64]) throws(StoreError) -> [Int64: TestCounts] {
-        try read("count test cases") { db in try Self.testCounts(jobIDs: jobIDs, db) }
+        try database.read("count test cases") { db in try Self.testCounts(jobIDs: jobIDs, db) }
     }
 
     /// Job run `jobID`'s test cases: failures and errors first, then skipped, then passed, each in stored order.
     /// - Throws: ``StoreError`` `database`.
     package func testCases(jobID: Int64) throws(StoreError) -> [TestCase] {
-        try read("read the test cases of job \(jobID)") { db in
+        try database.read("read the test cases of job \(jobID)") { db in
             let rank = SQL("CASE result WHEN 'failure' THEN 0 WHEN 'error' THEN 0 WHEN 'skipped' THEN 1 ELSE 2 END")
             return try TestCaseRecord.filter(Column("jobId") == jobID)
                 .order(rank.sqlExpression, Column("id")).fetchAll(db).map(\.model)
@@ -46,7 +57,7 @@ extension PipelineStore {
     package func testTimings(projectID: Int64, jobName: String, excludingPipeline excludedPipelineID: Int64? = nil)
         throws(StoreError) -> TestTimings
     {
-        try read("read the test timings of job '\(jobName)'") { db in
+        try database.read("read the test timings of job '\(jobName)'") { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -86,6 +97,7 @@ extension PipelineStore {
         }
     }
 
+    /// The test counts of each of `jobIDs` that stored test cases, inside a transaction of another store.
     static func testCounts(jobIDs: [Int64], _ db: Database) throws -> [Int64: TestCounts] {
         guard !jobIDs.isEmpty else { return [:] }
         let rows = try Row.fetchAll(

@@ -4,7 +4,19 @@ import CIBoxModel
 import Foundation
 import GRDB
 
-extension PipelineStore {
+/// Cancel requests: asking for a pipeline's or a job run's unfinished work to stop (the process running it acts on
+/// the request), settling a pipeline that has nothing running to act on it, and finding the pipelines a newer
+/// push makes redundant.
+///
+/// Lifecycle: a view of the open ``PipelineStore`` (`store.cancellations`) that holds only the shared writer.
+/// Concurrency: safe from any task; a request is one write transaction on the shared writer, and any process
+/// (a `cibox cancel` beside the daemon) may make one: the running process polls ``cancelRequests(pipelineID:)``.
+/// Errors: ``StoreError`` `notFound` for a missing pipeline or job run, `database` when SQLite fails (the
+/// underlying error as its `cause`).
+package struct CancellationStore: Sendable {
+    /// The shared database.
+    let database: StoreDatabase
+
     /// The statuses a job run can still leave.
     private static let activeStatuses = [JobStatus.queued, .blocked, .running, .onHold].map(\.rawValue)
 
@@ -13,7 +25,7 @@ extension PipelineStore {
     /// - Throws: ``StoreError`` `notFound` when there is no such pipeline.
     @discardableResult
     package func requestCancel(pipelineID id: Int64) throws(StoreError) -> [Int64] {
-        try write("cancel pipeline \(id)") { db in
+        try database.write("cancel pipeline \(id)") { db in
             guard try PipelineRecord.fetchOne(db, key: id) != nil else {
                 throw StoreError(.notFound, "No pipeline with id \(id). `cibox pipelines` lists them.")
             }
@@ -37,7 +49,7 @@ extension PipelineStore {
     /// - Throws: ``StoreError`` `notFound` when there is no such job run.
     @discardableResult
     package func requestCancel(jobID id: Int64) throws(StoreError) -> Bool {
-        try write("cancel job \(id)") { db in
+        try database.write("cancel job \(id)") { db in
             guard let job = try JobRecord.fetchOne(db, key: id) else {
                 throw StoreError(.notFound, "No job with id \(id). `cibox show PIPELINE_ID` lists a pipeline's jobs.")
             }
@@ -52,7 +64,7 @@ extension PipelineStore {
 
     /// Unfinished job runs of pipeline `id` that someone asked to cancel.
     package func cancelRequests(pipelineID id: Int64) throws(StoreError) -> [Int64] {
-        try read("read cancel requests of pipeline \(id)") { db in
+        try database.read("read cancel requests of pipeline \(id)") { db in
             try Int64.fetchAll(
                 db,
                 JobRecord.select(Column("id"))
@@ -60,6 +72,22 @@ extension PipelineStore {
                         Column("pipelineId") == id && Column("cancelRequestedAt") != nil
                             && Self.activeStatuses.contains(Column("status"))
                     )
+            )
+        }
+    }
+
+    /// Earlier pipelines of `branch` in project `projectID` that have not started any job yet (a newer push
+    /// makes them redundant).
+    package func redundantPipelines(projectID: Int64, branch: String, before id: Int64) throws(StoreError) -> [Int64] {
+        try database.read("find redundant pipelines") { db in
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT p.id FROM pipeline p WHERE p.projectId = ? AND p.branch = ? AND p.id < ?
+                    AND p.status IN (?, ?)
+                    AND NOT EXISTS (SELECT 1 FROM job j WHERE j.pipelineId = p.id AND j.startedAt IS NOT NULL)
+                    """,
+                arguments: [projectID, branch, id, PipelineStatus.queued.rawValue, PipelineStatus.running.rawValue]
             )
         }
     }
