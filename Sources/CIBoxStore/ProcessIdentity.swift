@@ -1,6 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-package import Foundation
+import Foundation
 
 /// A running process, told apart from a later one that reuses its pid by its start time.
 package struct ProcessIdentity: Sendable, Equatable {
