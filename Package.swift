@@ -99,6 +99,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "CIBoxPresentation", dependencies: ["CIBoxBasics", "CIBoxModel", "CIBoxStore", "CIBoxExecutor"],
+            exclude: ["README.md"], swiftSettings: swiftSettings
+        ),
+
         // MARK: Composition and interface
         .target(
             name: "CIBoxEngine",
@@ -124,7 +129,7 @@ let package = Package(
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxScheduler", "CIBoxExecutor",
                 "CIBoxConfig", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit", "CIBoxDaemon", "CIBoxSlurm",
-                "CIBoxReport",
+                "CIBoxReport", "CIBoxPresentation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -189,6 +194,11 @@ let package = Package(
         .testTarget(
             name: "CIBoxCommandsTests",
             dependencies: ["CIBoxCommands", "CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CIBoxPresentationTests",
+            dependencies: ["CIBoxPresentation", "CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

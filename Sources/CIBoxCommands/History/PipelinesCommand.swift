@@ -4,6 +4,7 @@ import ArgumentParser
 import CIBoxBasics
 import CIBoxEngine
 import CIBoxModel
+import CIBoxPresentation
 import CIBoxStore
 
 /// `cibox pipelines`: the newest pipelines.

@@ -4,6 +4,7 @@ import ArgumentParser
 import CIBoxBasics
 import CIBoxExecutor
 import CIBoxModel
+import CIBoxPresentation
 import CIBoxStore
 
 /// `cibox show`: one pipeline with its workflows, job runs and steps.

@@ -3,6 +3,7 @@
 import CIBoxBasics
 import CIBoxEngine
 import CIBoxExecutor
+import CIBoxPresentation
 package import CIBoxModel
 package import CIBoxStore
 

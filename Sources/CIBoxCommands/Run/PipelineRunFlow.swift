@@ -6,6 +6,7 @@ import CIBoxDaemon
 import CIBoxEngine
 import CIBoxExecutor
 import CIBoxModel
+import CIBoxPresentation
 import CIBoxScheduler
 import CIBoxStore
 import Foundation

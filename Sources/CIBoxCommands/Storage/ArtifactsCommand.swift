@@ -3,6 +3,7 @@
 import ArgumentParser
 import CIBoxBasics
 import CIBoxExecutor
+import CIBoxPresentation
 import CIBoxStore
 
 /// `cibox artifacts`: the files a job run stored with `store_artifacts`.

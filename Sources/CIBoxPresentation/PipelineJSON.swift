@@ -1,14 +1,15 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-import CIBoxBasics
-import CIBoxExecutor
-import CIBoxModel
+package import CIBoxBasics
+package import CIBoxExecutor
+package import CIBoxModel
 import Foundation
 
-/// The `--json` shapes of pipelines, workflows, job runs and steps. Fields are only ever added, never renamed.
-enum PipelineJSON {
+/// The `--json` shapes of pipelines, workflows, job runs and steps, shared by the CLI and the HTTP API. Fields are
+/// only ever added, never renamed.
+package enum PipelineJSON {
     /// A pipeline without its workflows (`cibox pipelines --json`).
-    static func summary(_ pipeline: Pipeline) -> JSONValue {
+    package static func summary(_ pipeline: Pipeline) -> JSONValue {
         .object(summaryMembers(pipeline))
     }
 
@@ -16,7 +17,7 @@ enum PipelineJSON {
     /// - Parameters:
     ///   - detail: the pipeline.
     ///   - artifacts: the stored artifacts of a job run (`ArtifactStore(home:).list`); none by default.
-    static func detail(
+    package static func detail(
         _ detail: PipelineDetail, artifacts: (Int64) -> [ArtifactFile] = { _ in [] }
     ) -> JSONValue {
         let workflows = detail.workflows.map { workflow($0, artifacts: artifacts) }
@@ -24,7 +25,7 @@ enum PipelineJSON {
     }
 
     /// One stored artifact: `{path, size}`.
-    static func artifact(_ file: ArtifactFile) -> JSONValue {
+    package static func artifact(_ file: ArtifactFile) -> JSONValue {
         .object([("path", .string(file.path)), ("size", .int(file.size))])
     }
 
