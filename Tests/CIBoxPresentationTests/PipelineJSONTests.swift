@@ -3,10 +3,9 @@
 import CIBoxBasics
 import CIBoxExecutor
 import CIBoxModel
+import CIBoxPresentation
 import Foundation
 import Testing
-
-import CIBoxPresentation
 
 @Suite struct PipelineJSONTests {
     static let created = Date(timeIntervalSince1970: 1_790_000_000.25)

@@ -3,8 +3,8 @@
 import CIBoxBasics
 import CIBoxEngine
 import CIBoxExecutor
-import CIBoxPresentation
 package import CIBoxModel
+import CIBoxPresentation
 package import CIBoxStore
 
 /// What the daemon calls when a pipeline finishes: runs `notify.command` with the pipeline's `--json` object.
