@@ -2,7 +2,6 @@
 
 import ArgumentParser
 import CIBoxBasics
-import CIBoxDaemon
 import CIBoxEngine
 import CIBoxExecutor
 import CIBoxModel

@@ -1,13 +1,13 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-package import CIBoxEngine
 package import CIBoxExecutor
 import CIBoxModel
 package import CIBoxSlurm
 import CIBoxStore
 import Foundation
 
-/// What a daemon does at start after a crash of an earlier cibox (`kill -9`, a power cut).
+/// What the daemon does at start, and what a command that runs a pipeline does first, after a crash of an earlier
+/// cibox (`kill -9`, a power cut): the engine owns the pipeline lifecycle, recovery included.
 package enum Recovery {
     /// What recovery did.
     package struct Report: Sendable, Equatable {
