@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // MARK: C shims (each imported by exactly one Swift module)
@@ -38,7 +39,11 @@ let package = Package(
 
         // MARK: Foundation layers
         .target(
-            name: "CIBoxBasics", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            name: "CIBoxBasics",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "CIBoxModel", dependencies: ["CIBoxBasics"], exclude: ["README.md"], swiftSettings: swiftSettings),
@@ -131,6 +136,7 @@ let package = Package(
                 "CIBoxConfig", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit", "CIBoxDaemon", "CIBoxSlurm",
                 "CIBoxReport", "CIBoxPresentation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings
@@ -184,7 +190,8 @@ let package = Package(
             name: "CIBoxSlurmTests", dependencies: ["CIBoxSlurm", "CIBoxExecutor", "CIBoxModel", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CIBoxSchedulerTests", dependencies: ["CIBoxScheduler", "CIBoxBasics", "CIBoxTestSupport"],
+            name: "CIBoxSchedulerTests",
+            dependencies: ["CIBoxScheduler", "CIBoxExecutor", "CIBoxBasics", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxTestResultsTests", dependencies: ["CIBoxTestResults", "CIBoxModel", "CIBoxTestSupport"],

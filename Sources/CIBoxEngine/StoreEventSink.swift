@@ -34,6 +34,8 @@ final class StoreEventSink: PipelineEventSink {
                 id, status: status, startedAt: status == .running ? date : nil,
                 finishedAt: status.isFinal ? date : nil
             )
+        case .pipelineFailed(let id, let message, let date):
+            try store.pipelines.setPipeline(id, status: .error, finishedAt: date, errorMessage: message)
         case .workflowStatus(let id, let status, let date):
             try store.pipelines.setWorkflow(
                 id, status: status, startedAt: status == .running ? date : nil,

@@ -30,10 +30,14 @@ enum ChildProcesses {
     /// Reaps every zombie child of cibox that no monitor waits for (orphaned job processes).
     ///
     /// Only cibox's own children are looked at (`/proc/self/task/*/children`), so the cost does not grow with
-    /// the number of processes on the machine.
+    /// the number of processes on the machine. A child in cibox's own session is never taken: job processes all
+    /// run in sessions of their own (every step starts one), while the short commands cibox runs through
+    /// swift-subprocess stay in cibox's session, and their status is swift-subprocess's to collect.
     static func reapOrphans() {
+        let ownSession = getsid(0)
         monitored.withLock { pids in
-            for pid in children() where !pids.contains(pid) && isZombie(pid) {
+            for pid in children() where !pids.contains(pid) {
+                guard let (state, session) = status(of: pid), state == "Z", session != ownSession else { continue }
                 var status: Int32 = 0
                 _ = waitpid(pid, &status, WNOHANG)
             }
@@ -51,11 +55,14 @@ enum ChildProcesses {
         return result
     }
 
-    /// Whether `pid` is a zombie (its state in `/proc/PID/stat` is Z).
-    private static func isZombie(_ pid: Int32) -> Bool {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return false }
+    /// The state letter (`Z` for a zombie) and session id of `pid`, from `/proc/PID/stat`.
+    private static func status(of pid: Int32) -> (String, Int32)? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return nil }
         let text = String(decoding: data, as: UTF8.self)
-        guard let close = text.lastIndex(of: ")") else { return false }
-        return text[text.index(after: close)...].split(separator: " ").first == "Z"
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        // After the command's closing parenthesis: state, ppid, pgrp, session, …
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 3, let session = Int32(fields[3]) else { return nil }
+        return (String(fields[0]), session)
     }
 }

@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import CIBoxExecutor
 import CIBoxModel
 import Foundation
@@ -18,6 +19,28 @@ struct DriverState {
     var finished: Set<Int64> = []
     /// The last published status of each workflow.
     var workflowStatuses: [WorkflowStatus]
+    /// The first broken invariant met (an illegal job transition): the pipeline stops and ends `error` with it.
+    var fault: InternalError?
+
+    /// Applies `event` to job run `id`; a broken invariant is kept in ``fault`` and changes nothing.
+    mutating func apply(_ event: JobStateMachine.Event, to id: Int64) -> [PipelineProgress.Entry] {
+        do {
+            return try progress.apply(event, to: id)
+        } catch {
+            if fault == nil { fault = error }
+            return []
+        }
+    }
+
+    /// Settles blocked job runs (see ``PipelineProgress/propagate()``); a broken invariant is kept in ``fault``.
+    mutating func propagate() -> [PipelineProgress.Entry] {
+        do {
+            return try progress.propagate()
+        } catch {
+            if fault == nil { fault = error }
+            return []
+        }
+    }
 
     init(detail: PipelineDetail, plan: Plan) {
         progress = PipelineProgress(detail: detail, plan: plan)
@@ -56,12 +79,12 @@ extension PipelineDriver {
         state.finished.insert(id)
         if result.steps.isEmpty && result.status == .canceled {
             // Cancelled before it got a slot: it never ran.
-            _ = try? state.progress.apply(.cancel, to: id)
+            _ = state.apply(.cancel, to: id)
             await sink.handle(.jobStatus(id: id, status: .canceled, at: Date()))
-            await publish((try? state.progress.propagate()) ?? [])
+            await publish(state.propagate())
         } else {
             await sink.handle(.jobFinished(id: id, result: result))
-            let changed = (try? state.progress.apply(.finish(result.status), to: id)) ?? []
+            let changed = state.apply(.finish(result.status), to: id)
             await publish(Array(changed.dropFirst()))
         }
         await publishWorkflows(&state)
@@ -75,11 +98,11 @@ extension PipelineDriver {
                 control.stop(id)
                 continue
             }
-            _ = try? state.progress.apply(.cancel, to: id)
+            _ = state.apply(.cancel, to: id)
             state.finished.insert(id)
             await sink.handle(.jobStatus(id: id, status: .canceled, at: Date()))
         }
-        await publish((try? state.progress.propagate()) ?? [])
+        await publish(state.propagate())
         await publishWorkflows(&state)
     }
 

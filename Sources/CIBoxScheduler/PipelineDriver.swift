@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 package import CIBoxExecutor
 package import CIBoxModel
 import Foundation
@@ -8,7 +9,9 @@ import Foundation
 /// free, settles dependents, and publishes every change as a ``PipelineEvent``.
 ///
 /// Cancelling the calling task cancels the pipeline: running job runs are stopped, the others end `canceled`.
-/// A ``PipelineControl`` cancels single job runs the same way.
+/// A ``PipelineControl`` cancels single job runs the same way. A broken invariant of the job state machine (an
+/// illegal transition) is never dropped: the running job runs are stopped, the pipeline ends `error`, and a
+/// ``PipelineEvent/pipelineFailed(id:message:at:)`` event carries the cause.
 package struct PipelineDriver: Sendable {
     /// Where job runs run.
     package let executor: any Executor
@@ -43,16 +46,22 @@ package struct PipelineDriver: Sendable {
     ) async -> PipelineStatus {
         var state = DriverState(detail: detail, plan: plan)
         await sink.handle(.pipelineStatus(id: detail.pipeline.id, status: .running, at: Date()))
-        await publish((try? state.progress.propagate()) ?? [])
+        await publish(state.propagate())
         await publishWorkflows(&state)
         await withTaskGroup(of: Outcome.self) { group in
             group.addTask { await Self.nextRequest(control) }
             var controlOpen = true
+            var stopping = false
             while true {
-                let unplanned = launch(&state, into: &group, control: control, makeRequest: makeRequest)
+                if state.fault != nil, !stopping {
+                    // Nothing more starts; what runs is stopped and reports back.
+                    stopping = true
+                    for id in state.launched { control.stop(id) }
+                }
+                let unplanned = stopping ? [] : launch(&state, into: &group, control: control, makeRequest: makeRequest)
                 if !unplanned.isEmpty { await cancel(unplanned, state: &state, control: control) }
                 await publishWorkflows(&state)
-                if state.launched.isEmpty, controlOpen, state.progress.startable.isEmpty {
+                if state.launched.isEmpty, controlOpen, stopping || state.progress.startable.isEmpty {
                     control.finish()
                 }
                 guard let outcome = await group.next() else { break }
@@ -67,9 +76,16 @@ package struct PipelineDriver: Sendable {
                 }
             }
         }
-        if Task.isCancelled { await cancel(state.progress.entries.map(\.id), state: &state, control: control) }
+        if Task.isCancelled || state.fault != nil {
+            await cancel(state.progress.entries.map(\.id), state: &state, control: control)
+        }
         await publishWorkflows(&state)
-        let status = state.progress.pipelineStatus
+        var status = state.progress.pipelineStatus
+        if let fault = state.fault {
+            status = .error
+            let message = "cibox stopped the pipeline: \(fault.description)"
+            await sink.handle(.pipelineFailed(id: detail.pipeline.id, message: message, at: Date()))
+        }
         await sink.handle(.pipelineStatus(id: detail.pipeline.id, status: status, at: Date()))
         return status
     }
@@ -92,7 +108,7 @@ package struct PipelineDriver: Sendable {
                 continue
             }
             state.launched.insert(id)
-            _ = try? state.progress.apply(.start, to: id)
+            _ = state.apply(.start, to: id)
             let request = makeRequest(job, jobPlan)
             let slot = SlotRequest(
                 id: id, project: state.projectID, priority: state.priority,

@@ -8,6 +8,9 @@ package import Foundation
 /// terminal (and later the report) subscribe. The scheduler never calls them directly.
 package enum PipelineEvent: Sendable, Equatable {
     case pipelineStatus(id: Int64, status: PipelineStatus, at: Date)
+    /// cibox itself could not run the pipeline on (a broken invariant of the scheduler): its jobs were stopped and
+    /// it ends `error`; `message` says why (stored with the pipeline and shown).
+    case pipelineFailed(id: Int64, message: String, at: Date)
     case workflowStatus(id: Int64, status: WorkflowStatus, at: Date)
     /// A job run's status changed without finishing (queued, blocked, running, on hold) or it was settled
     /// without running (not run, canceled before it started).

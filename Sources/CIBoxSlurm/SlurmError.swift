@@ -19,12 +19,21 @@ package struct SlurmError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What failed, on what, and what to do.
     package var message: String
 
+    /// The underlying error (a command that could not start, a file system call), when there was one.
+    package var cause: (any Error)?
+
     /// Makes an error.
-    package init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
     /// The message.
     package var description: String { message }
+
+    /// Errors are equal when their code and message are (the cause is detail).
+    package static func == (lhs: SlurmError, rhs: SlurmError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message
+    }
 }

@@ -48,20 +48,18 @@ import Testing
         return await job.value
     }
 
-    @Test func noOutputTimeoutFiresWhenTheTestClockPassesIt() async throws {
+    // Ten minutes of the job's time pass at once: with the machine's clock the test would run past its limit.
+    @Test(.timeLimit(.minutes(3))) func noOutputTimeoutFiresWhenTheTestClockPassesIt() async throws {
         defer { home.remove() }
         let clock = ManualClock()
-        let began = ContinuousClock.now
         let result = try await run(request("sleep 60"), clocks: ManualWallClock().clocks(monotonic: clock)) {
             clock.advance(by: .seconds(601))
         }
         #expect(result.status == .failed)
         #expect(result.failureReason == .noOutputTimeout)
-        // Ten minutes of the job's time passed in far less of the machine's: nothing slept them.
-        #expect(ContinuousClock.now - began < .seconds(8))
     }
 
-    @Test func theJobTimeLimitIsMeasuredOnTheTestClock() async throws {
+    @Test(.timeLimit(.minutes(3))) func theJobTimeLimitIsMeasuredOnTheTestClock() async throws {
         defer { home.remove() }
         let clock = ManualClock()
         var request = request("sleep 60", timeLimit: 3600)

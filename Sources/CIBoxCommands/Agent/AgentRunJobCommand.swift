@@ -7,6 +7,7 @@ import CIBoxExecutor
 import CIBoxModel
 import CIBoxSlurm
 import Foundation
+import UnixSignals
 
 /// `cibox agent run-job --folder DIR`: runs a job run that cibox handed to Slurm, on the node, inside the Slurm
 /// job (the sbatch script cibox writes calls it). Not for people: cibox writes the folder it reads.
@@ -25,14 +26,12 @@ struct AgentRunJobCommand: AsyncParsableCommand {
         let jobFolder = SlurmJobFolder(path: Paths.absolute(folder))
         let environment = ProcessInfo.processInfo.environment
         let enclosing = CgroupManager.system().enclosingGroup(as: .slurm)
-        let job = Task {
+        // scancel sends SIGTERM: stop the steps as a cancel does on this machine, and still write the result.
+        let result = await Interruption().watching([.sigterm, .sigint]) {
             await SlurmAgent.run(
                 folder: jobFolder, makeSource: { GitSourceCheckout(origin: $0) }, environment: environment,
                 enclosing: enclosing)
         }
-        // scancel sends SIGTERM: stop the steps as a cancel does on this machine, and still write the result.
-        SignalRelay.watch([SIGTERM, SIGINT]) { _ in job.cancel() }
-        let result = await job.value
         let node = environment["SLURMD_NODENAME"] ?? ProcessInfo.processInfo.hostName
         var line = "cibox agent: job run on \(node) ended \(result.status.rawValue)"
         if let reason = result.failureReason { line += " (\(reason.rawValue))" }

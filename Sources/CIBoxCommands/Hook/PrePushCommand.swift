@@ -10,6 +10,7 @@ import CIBoxReport
 import CIBoxStore
 import Foundation
 import Synchronization
+import UnixSignals
 
 /// `cibox pre-push`: what the pre-push hook runs. Reads git's lines on standard input and runs the pipeline on
 /// each pushed commit, in its own checkout, unless a pipeline already passed on the same tree and config.
@@ -120,45 +121,60 @@ struct PrePushFlow {
     /// Checks `updates`; the exit status of the hook.
     func run(_ updates: [PushUpdate]) async -> ExitCode {
         var checked = Set<String>()
+        for (index, update) in updates.enumerated() {
+            let before = checked
+            guard needsPipeline(update, checked: &checked) else { continue }
+            // From here on a pipeline may run: Ctrl-C stops it and blocks the push. Until then a signal's default
+            // action (the hook ends, the push is blocked) is right, and the quick path pays nothing for signals.
+            let interruption = Interruption()
+            let rest = Array(updates[index...])
+            let outcome = await interruption.watching([.sigint, .sigterm]) { _ in
+                Terminal.error("cibox: interrupted: stopping the pre-push pipeline; the push is blocked\n")
+            } _: {
+                await self.checkAll(rest, checked: before)
+            }
+            if let signal = interruption.signal { return ExitCode(128 + signal) }
+            return outcome
+        }
+        return .success
+    }
+
+    /// Whether `update` needs more than the quick checks: false after saying why nothing is to be checked (a
+    /// deletion, not a branch or tag, a ref seen already, a tree verified by an earlier pipeline).
+    private func needsPipeline(_ update: PushUpdate, checked: inout Set<String>) -> Bool {
+        let ref = update.remoteRef
+        if update.isDeletion {
+            Terminal.error("cibox: \(ref): deleted, nothing to check\n")
+            return false
+        }
+        guard RefName.isBranchOrTag(ref) else {
+            Terminal.error("cibox: \(ref): not a branch or tag, nothing to check\n")
+            return false
+        }
+        guard checked.insert(update.localSHA + " " + ref).inserted else { return false }
+        if let verified = PipelineEngine.quicklyVerified(runOptions(update), home: home) {
+            reportVerified(update, number: verified.number, id: verified.id)
+            return false
+        }
+        return true
+    }
+
+    /// Checks `updates` one after the other, stopping at the first that blocks the push or at a cancel.
+    private func checkAll(_ updates: [PushUpdate], checked: Set<String>) async -> ExitCode {
+        var checked = checked
         var engine: PipelineEngine?
-        let current = CurrentRun()
-        var watchesSignals = false
-        for update in updates {
-            let ref = update.remoteRef
-            if update.isDeletion {
-                Terminal.error("cibox: \(ref): deleted, nothing to check\n")
-                continue
-            }
-            guard RefName.isBranchOrTag(ref) else {
-                Terminal.error("cibox: \(ref): not a branch or tag, nothing to check\n")
-                continue
-            }
-            guard checked.insert(update.localSHA + " " + ref).inserted else { continue }
-            let options = runOptions(update)
-            if let verified = PipelineEngine.quicklyVerified(options, home: home) {
-                reportVerified(update, number: verified.number, id: verified.id)
-                continue
-            }
-            if !watchesSignals {
-                // Until a pipeline may run, a signal's default action (the hook ends, the push is blocked) is right.
-                SignalRelay.watch([SIGINT, SIGTERM]) { signal in
-                    Terminal.error("cibox: interrupted: stopping the pre-push pipeline; the push is blocked\n")
-                    current.interrupt(signal)
-                }
-                watchesSignals = true
-            }
+        for update in updates where needsPipeline(update, checked: &checked) {
+            if Task.isCancelled { return ExitCodes.pipelineFailed }
             if engine == nil { engine = PipelineRunFlow.makeEngine(home: home) }
             guard let engine else { return ExitCodes.cannotRun }
-            let outcome = await check(update, options: options, engine: engine, current: current)
+            let outcome = await check(update, options: runOptions(update), engine: engine)
             if outcome != .success { return outcome }
         }
         return .success
     }
 
     /// Checks one pushed ref.
-    private func check(
-        _ update: PushUpdate, options: RunOptions, engine: PipelineEngine, current: CurrentRun
-    ) async -> ExitCode {
+    private func check(_ update: PushUpdate, options: RunOptions, engine: PipelineEngine) async -> ExitCode {
         let ref = update.remoteRef
         let sha = String(update.localSHA.prefix(12))
         let preparation: Preparation
@@ -180,7 +196,7 @@ struct PrePushFlow {
             reportVerified(update, number: pipeline.number, id: pipeline.id)
             return .success
         case .prepared(let prepared):
-            return await drive(prepared, ref: ref, sha: sha, engine: engine, current: current)
+            return await drive(prepared, ref: ref, sha: sha, engine: engine)
         }
     }
 
@@ -214,26 +230,23 @@ struct PrePushFlow {
     }
 
     /// Runs a recorded pipeline with one line per job, then says whether the push may go on.
-    private func drive(
-        _ prepared: PreparedPipeline, ref: String, sha: String, engine: PipelineEngine, current: CurrentRun
-    ) async -> ExitCode {
+    private func drive(_ prepared: PreparedPipeline, ref: String, sha: String, engine: PipelineEngine) async
+        -> ExitCode
+    {
         for warning in prepared.warnings { Terminal.error(warning.formatted + "\n") }
         let pipeline = prepared.detail.pipeline
         Terminal.error("cibox: \(ref) (\(sha)): running pipeline #\(pipeline.number) (id \(pipeline.id))\n")
         let board = JobBoard(detail: prepared.detail, live: Terminal.isErrorATerminal)
-        let task = Task { try await engine.run(prepared, observers: [board], keepsWorkDirectories: false) }
-        current.start(task)
         do {
-            _ = try await task.value
+            _ = try await engine.run(prepared, observers: [board], keepsWorkDirectories: false)
         } catch {
             Terminal.fail(String(describing: error))
         }
-        current.finish()
         guard let detail = try? engine.store.history.pipelineDetail(id: pipeline.id) else {
             Terminal.fail("Pipeline \(pipeline.id) cannot be read back from '\(engine.store.databasePath)'.")
             return ExitCodes.pipelineFailed
         }
-        if let signal = current.signal { return ExitCode(128 + signal) }
+        if Task.isCancelled { return ExitCodes.pipelineFailed }
         if detail.pipeline.status == .success {
             Terminal.error("cibox: \(ref) (\(sha)): pipeline #\(pipeline.number) passed\n")
             return .success
@@ -247,36 +260,5 @@ struct PrePushFlow {
 
     private static func firstLine(_ text: String) -> String {
         String(text.split(separator: "\n").first ?? "")
-    }
-}
-
-/// How to cancel the running pipeline when a signal comes, and the signal once one came.
-final class CurrentRun: Sendable {
-    private let state = Mutex<(cancel: (@Sendable () -> Void)?, signal: Int32?)>((nil, nil))
-
-    /// The signal that interrupted the checks, if one did.
-    var signal: Int32? { state.withLock { $0.signal } }
-
-    /// Records `task` as the running pipeline (cancelled at once if a signal came already).
-    func start<Value: Sendable>(_ task: Task<Value, any Error>) {
-        let interrupted = state.withLock { state in
-            state.cancel = { task.cancel() }
-            return state.signal != nil
-        }
-        if interrupted { task.cancel() }
-    }
-
-    /// Forgets the finished task.
-    func finish() {
-        state.withLock { $0.cancel = nil }
-    }
-
-    /// Records `signal` and cancels the running pipeline.
-    func interrupt(_ signal: Int32) {
-        let cancel = state.withLock { state in
-            state.signal = state.signal ?? signal
-            return state.cancel
-        }
-        cancel?()
     }
 }

@@ -62,7 +62,7 @@ final class JobBoard: PipelineEventSink, Sendable {
                 row.detail = " step \(index)"
                 return true
             }
-        case .pipelineStatus, .workflowStatus, .stepFinished, .jobSubmitted:
+        case .pipelineStatus, .pipelineFailed, .workflowStatus, .stepFinished, .jobSubmitted:
             return
         }
     }

@@ -40,6 +40,8 @@ struct ProgressPrinter: PipelineEventSink {
         switch event {
         case .pipelineStatus, .workflowStatus:
             return nil
+        case .pipelineFailed(_, let message, _):
+            return "cibox: the pipeline ended as error: \(message)"
         case .jobSubmitted(let id, let reference):
             return "[\(jobLabels[id] ?? String(id))] submitted as \(reference)"
         case .jobStatus(let id, let status, _):

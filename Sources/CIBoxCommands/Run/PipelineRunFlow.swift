@@ -10,6 +10,7 @@ import CIBoxScheduler
 import CIBoxStore
 import Foundation
 import Synchronization
+import UnixSignals
 
 /// Prepares, runs and reports one pipeline for the CLI; shared by `cibox run` and later front ends.
 enum PipelineRunFlow {
@@ -59,22 +60,21 @@ enum PipelineRunFlow {
                 + ": \(prepared.detail.workflows.count) workflow(s), \(jobCount) job run(s)\n"
         )
         let interrupted = Interruption()
-        let run = Task {
-            try await engine.run(
-                prepared, observers: [ProgressPrinter(detail: prepared.detail)],
-                keepsWorkDirectories: keepsWorkDirectories
-            )
-        }
-        SignalRelay.watch([SIGINT, SIGTERM]) { signal in
-            interrupted.signal = signal
+        let failure = await interrupted.watching([.sigint, .sigterm]) { _ in
             Terminal.error("cibox: interrupted: stopping the pipeline's jobs (again to quit at once)\n")
-            run.cancel()
+        } _: { () -> EngineError? in
+            do {
+                _ = try await engine.run(
+                    prepared, observers: [ProgressPrinter(detail: prepared.detail)],
+                    keepsWorkDirectories: keepsWorkDirectories)
+                return nil
+            } catch let error as EngineError {
+                return error
+            } catch {
+                return EngineError(.store, String(describing: error))
+            }
         }
-        do {
-            _ = try await run.value
-        } catch {
-            Terminal.fail(String(describing: error))
-        }
+        if let failure { Terminal.fail(failure.description) }
         guard let detail = try? store.history.pipelineDetail(id: pipeline.id) else {
             Terminal.fail("Pipeline \(pipeline.id) cannot be read back from '\(store.databasePath)'.")
             return ExitCodes.pipelineFailed
@@ -122,16 +122,5 @@ enum PipelineRunFlow {
     static func report(_ error: EngineError) {
         for diagnostic in error.diagnostics { Terminal.error(diagnostic.formatted + "\n") }
         Terminal.fail(error.message)
-    }
-}
-
-/// Which signal interrupted the run, if one did.
-final class Interruption: Sendable {
-    private let received = Mutex<Int32?>(nil)
-
-    /// The signal, once received.
-    var signal: Int32? {
-        get { received.withLock { $0 } }
-        set { received.withLock { $0 = newValue } }
     }
 }

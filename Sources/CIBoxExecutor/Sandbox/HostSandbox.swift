@@ -1,7 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxBasics
-package import CIBoxModel
+import CIBoxModel
 import Foundation
 
 #if canImport(Glibc)

@@ -1,6 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-package import CIBoxModel
+import CIBoxModel
 
 /// Where a job run's processes run, which files they see and as which user: the one seam between the step loop
 /// (``JobRunner``: shells, environment, `when`, timeouts, masking, built-in steps) and what contains the job.

@@ -1,6 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-package import CIBoxModel
+import CIBoxModel
 package import CIBoxTestResults
 
 /// The file work of the built-in steps (checkout, caches, workspaces, artifacts, test results, `checksum`), done in
