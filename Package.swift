@@ -199,6 +199,15 @@ let package = Package(
         .testTarget(
             name: "CIBoxEngineTests", dependencies: ["CIBoxEngine", "CIBoxTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "CIBoxDaemonTests",
+            dependencies: [
+                "CIBoxDaemon", "CIBoxEngine", "CIBoxStore", "CIBoxModel", "CIBoxTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CIBoxCommandsTests",
             dependencies: ["CIBoxCommands", "CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxTestSupport"],
             swiftSettings: swiftSettings

@@ -86,10 +86,11 @@ package struct ExternalCommand: Sendable {
                 let first = try await group.next() ?? nil
                 group.cancelAll()
                 if let first { return first }
-                // The timeout came first: cancelling the launch killed the command's process group.
-                let killed = (try? await group.next()) ?? nil
-                var output = killed ?? Output(status: 128 + SIGKILL, stdout: "", stderr: "")
-                output.timedOut = true
+                // The timeout came first: cancelling the launch kills the command's process group. A command that had
+                // ended just before (its end not yet collected when the timer fired) keeps its own status.
+                let ended = (try? await group.next()) ?? nil
+                var output = ended ?? Output(status: 128 + SIGKILL, stdout: "", stderr: "")
+                output.timedOut = output.status == 128 + SIGKILL
                 return output
             }
         } catch let error as LaunchError {

@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 package import CIBoxEngine
 package import CIBoxExecutor
 import CIBoxModel
@@ -46,54 +47,78 @@ package enum Daemon {
         engine: PipelineEngine, cgroups: CgroupManager?, options: Options, logger: Logger
     ) async throws {
         let report = try await Recovery.recover(engine: engine, cgroups: cgroups)
-        let recovered = report.interrupted
-        if !recovered.isEmpty {
-            logger.warning("interrupted pipelines recovered", metadata: ["pipeline.ids": "\(recovered)"])
+        if !report.interrupted.isEmpty {
+            logger.warning("interrupted pipelines recovered", metadata: ["pipeline.ids": "\(report.interrupted)"])
         }
         // Interrupted jobs' folders go and report pages are rewritten, re-attached pipelines' included (their jobs
         // that ran on this machine were interrupted).
-        await engine.settleRecovered(pipelineIDs: recovered + report.resumable)
-        for id in report.resumable {
-            // Its jobs still run on the cluster: follow them again and run what comes after them.
-            guard let prepared = try? engine.resume(pipelineID: id) else { continue }
-            logger.info("pipeline attached again", metadata: ["pipeline.id": "\(id)"])
-            Task {
-                _ = try? await engine.run(prepared)
-                await options.onFinished(id)
-            }
-        }
+        await engine.settleRecovered(pipelineIDs: report.interrupted + report.resumable)
+        var initial = resumed(report.resumable, engine: engine, logger: logger)
+        if options.requeueInterrupted { initial += requeued(report.interrupted, engine: engine, logger: logger) }
         let service = PipelineService(
             engine: engine, logger: logger, gracePeriod: options.gracePeriod, pollInterval: options.pollInterval,
-            autoCancel: options.autoCancel, onFinished: options.onFinished
+            autoCancel: options.autoCancel, onFinished: options.onFinished, initial: initial
         )
-        if options.requeueInterrupted {
-            for id in recovered {
-                guard let prepared = try? engine.rerun(pipelineID: id, failedOnly: true) else { continue }
-                logger.info("requeued", metadata: ["pipeline.id": "\(id)", "new.id": "\(prepared.detail.pipeline.id)"])
-                Task {
-                    _ = try? await engine.run(prepared)
-                    await options.onFinished(prepared.detail.pipeline.id)
-                }
-            }
-        }
-        let retention = RetentionService(every: options.collectEvery, collect: options.collect)
+        let retention = RetentionService(every: options.collectEvery, clocks: engine.clocks, collect: options.collect)
         let group = ServiceGroup(
             services: [service, retention], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
         )
         try await group.run()
+    }
+
+    /// The pipelines whose jobs still run on the cluster, ready to be followed again and run on. One that cannot be
+    /// is said in the log and ends `error` with the reason.
+    static func resumed(_ ids: [Int64], engine: PipelineEngine, logger: Logger) -> [PreparedPipeline] {
+        var prepared: [PreparedPipeline] = []
+        for id in ids {
+            do {
+                prepared.append(try engine.resume(pipelineID: id))
+                logger.info("pipeline attached again", metadata: ["pipeline.id": "\(id)"])
+            } catch {
+                logger.error(
+                    "cannot attach to a pipeline again: it ends as error",
+                    metadata: ["pipeline.id": "\(id)", "reason": "\(error.message)"])
+                do {
+                    try engine.endAsError(pipelineID: id, reason: "cibox could not attach to it again: \(error.message)")
+                } catch {
+                    logger.error(
+                        "cannot record a pipeline's end", metadata: ["pipeline.id": "\(id)", "reason": "\(error.message)"])
+                }
+            }
+        }
+        return prepared
+    }
+
+    /// New attempts of the pipelines a crash interrupted (`--requeue-interrupted`); one that cannot be made is said
+    /// in the log (the interrupted pipeline stays as it is).
+    static func requeued(_ ids: [Int64], engine: PipelineEngine, logger: Logger) -> [PreparedPipeline] {
+        var prepared: [PreparedPipeline] = []
+        for id in ids {
+            do {
+                let attempt = try engine.rerun(pipelineID: id, failedOnly: true)
+                logger.info("requeued", metadata: ["pipeline.id": "\(id)", "new.id": "\(attempt.detail.pipeline.id)"])
+                prepared.append(attempt)
+            } catch {
+                logger.error(
+                    "cannot run an interrupted pipeline again",
+                    metadata: ["pipeline.id": "\(id)", "reason": "\(error.message)"])
+            }
+        }
+        return prepared
     }
 }
 
 /// Runs retention (`cibox gc`) on the daemon's schedule until a graceful shutdown.
 struct RetentionService: Service {
     let every: Double
+    let clocks: Clocks
     let collect: @Sendable () -> Void
 
     func run() async throws {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             collect()
             let pause = max(60, every)
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(pause)) }
+            try? await cancelWhenGracefulShutdown { try await clocks.sleep(for: .seconds(pause)) }
         }
     }
 }

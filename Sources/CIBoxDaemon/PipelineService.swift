@@ -1,8 +1,10 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 package import CIBoxEngine
+import CIBoxBasics
 import CIBoxGit
 import CIBoxModel
+import CIBoxScheduler
 import CIBoxStore
 import Foundation
 package import Logging
@@ -10,9 +12,10 @@ import ServiceLifecycle
 
 /// Watches every project's refs and runs a pipeline for each moved branch or new tag.
 ///
-/// At start it catches up on refs that moved while cibox was down (the refs last seen are stored). On a
-/// graceful shutdown it stops taking work, gives running pipelines `gracePeriod` seconds, then cancels them;
-/// their jobs end `interrupted`.
+/// Every pipeline the daemon runs (pushes, and those resumed or re-queued at start) is a child task of the
+/// service's own task group. At start it catches up on refs that moved while cibox was down (the refs last seen are
+/// stored). On a graceful shutdown it stops taking work, gives running pipelines `gracePeriod` seconds (on the
+/// engine's monotonic clock), then cancels them, awaits them, and records their stopped jobs as `interrupted`.
 package struct PipelineService: Service {
     let engine: PipelineEngine
     let logger: Logger
@@ -20,15 +23,19 @@ package struct PipelineService: Service {
     let pollInterval: Double?
     let autoCancel: @Sendable (String) -> Bool
     let onFinished: @Sendable (Int64) async -> Void
+    /// Pipelines to run from the start (resumed after a crash, or re-queued).
+    let initial: [PreparedPipeline]
 
     /// Makes the service.
     /// - Parameters:
     ///   - pollInterval: poll refs this often instead of inotify (nil: inotify, polling only if it fails).
     ///   - autoCancel: whether a project (by name) cancels queued pipelines made redundant by a newer push.
     ///   - onFinished: told each pipeline's id when it ends (notifications).
+    ///   - initial: pipelines to run from the start, in the same group as the others.
     package init(
         engine: PipelineEngine, logger: Logger, gracePeriod: Double, pollInterval: Double?,
-        autoCancel: @escaping @Sendable (String) -> Bool, onFinished: @escaping @Sendable (Int64) async -> Void
+        autoCancel: @escaping @Sendable (String) -> Bool, onFinished: @escaping @Sendable (Int64) async -> Void,
+        initial: [PreparedPipeline] = []
     ) {
         self.engine = engine
         self.logger = logger
@@ -36,21 +43,71 @@ package struct PipelineService: Service {
         self.pollInterval = pollInterval
         self.autoCancel = autoCancel
         self.onFinished = onFinished
+        self.initial = initial
     }
 
-    /// Runs until a graceful shutdown.
+    /// Runs until a graceful shutdown, then winds the running pipelines down.
     package func run() async throws {
         let projects = (try? engine.store.projects.projects()) ?? []
         logger.info("watching projects", metadata: ["projects.count": "\(projects.count)"])
-        await withTaskGroup(of: Void.self) { group in
-            for project in projects {
-                group.addTask { await watch(project) }
+        let (work, queue) = AsyncStream.makeStream(of: PreparedPipeline.self)
+        for prepared in initial { queue.yield(prepared) }
+        let running = RunningPipelines()
+        var stopped: (ids: Set<Int64>, at: Date)?
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                await withDiscardingTaskGroup { watchers in
+                    for project in projects { watchers.addTask { await watch(project, queue: queue) } }
+                    // With nothing to watch the daemon still runs until it is asked to stop.
+                    if projects.isEmpty { try? await gracefulShutdown() }
+                }
+                queue.finish()
+            }
+            for await prepared in work {
+                let id = prepared.detail.pipeline.id
+                running.insert(id)
+                group.addTask {
+                    await runPipeline(prepared)
+                    running.remove(id)
+                }
+            }
+            // Shutting down: nothing new comes; what runs gets its grace period, then is stopped.
+            let deadline = engine.clocks.stopwatch()
+            while !running.isEmpty, deadline.elapsed < .seconds(gracePeriod) {
+                try? await engine.clocks.sleep(for: .milliseconds(100))
+            }
+            if !running.isEmpty {
+                stopped = (running.ids, engine.clocks.wall())
+                group.cancelAll()
+            }
+        }
+        if let stopped {
+            for id in stopped.ids {
+                do {
+                    try engine.store.recovery.markCanceledAsInterrupted(pipelineID: id, since: stopped.at)
+                } catch {
+                    logger.error(
+                        "cannot record the jobs a shutdown stopped",
+                        metadata: ["pipeline.id": "\(id)", "reason": "\(error.message)"])
+                }
             }
         }
     }
 
-    /// Watches one project until shutdown, then winds its pipelines down.
-    private func watch(_ project: Project) async {
+    /// Runs one pipeline to its end; what cibox itself could not do is said in the log.
+    private func runPipeline(_ prepared: PreparedPipeline) async {
+        let id = prepared.detail.pipeline.id
+        do {
+            _ = try await engine.run(prepared, observers: [FaultLog(logger: logger)])
+        } catch {
+            logger.error(
+                "a pipeline's history is incomplete", metadata: ["pipeline.id": "\(id)", "reason": "\(error.message)"])
+        }
+        await onFinished(id)
+    }
+
+    /// Watches one project until shutdown, queueing a pipeline for each ref that moved.
+    private func watch(_ project: Project, queue: AsyncStream<PreparedPipeline>.Continuation) async {
         let watcher: RefWatcher
         do {
             watcher = try RefWatcher(
@@ -67,16 +124,14 @@ package struct PipelineService: Service {
         }
         logger.info(
             "watching a project", metadata: ["project.name": "\(project.name)", "project.path": "\(project.path)"])
-        let running = RunningPipelines()
-        await catchUp(project, running: running)
+        catchUp(project, queue: queue)
         await withGracefulShutdownHandler {
             for await _ in watcher.changes() {
-                await catchUp(project, running: running)
+                catchUp(project, queue: queue)
             }
         } onGracefulShutdown: {
             watcher.stop()
         }
-        await running.windDown(gracePeriod: gracePeriod, store: engine.store)
     }
 
     private func gitDirectory(of project: Project) -> String {
@@ -84,7 +139,7 @@ package struct PipelineService: Service {
     }
 
     /// Starts a pipeline for every ref of `project` that moved since it was last seen.
-    private func catchUp(_ project: Project, running: RunningPipelines) async {
+    private func catchUp(_ project: Project, queue: AsyncStream<PreparedPipeline>.Continuation) {
         let store = engine.store
         let current: [String: String]
         let seen: [String: String]
@@ -102,12 +157,12 @@ package struct PipelineService: Service {
         // Each pipeline remembers its ref as seen when it is recorded (one transaction), and only then are all
         // refs saved: a crash in between can neither lose a push nor build it twice.
         for change in RefChanges.between(old: seen, new: current) {
-            await start(change, of: project, running: running)
+            start(change, of: project, queue: queue)
         }
         try? store.projects.saveRefs(projectID: project.id, refs: current)
     }
 
-    private func start(_ change: RefChange, of project: Project, running: RunningPipelines) async {
+    private func start(_ change: RefChange, of project: Project, queue: AsyncStream<PreparedPipeline>.Continuation) {
         // The commit that was seen, for the ref that moved (not whatever the ref points to a moment later).
         var options = RunOptions(path: project.path, revision: change.newSHA, trigger: .push)
         options.pushedRef = change.ref
@@ -132,11 +187,17 @@ package struct PipelineService: Service {
             }
         }
         logger.info("pipeline started", metadata: ["pipeline.id": "\(pipelineID)", "ref": "\(change.ref)"])
-        let engine = self.engine
-        let onFinished = self.onFinished
-        await running.start(pipelineID) {
-            _ = try? await engine.run(prepared)
-            await onFinished(pipelineID)
+        queue.yield(prepared)
+    }
+}
+
+/// Says in the daemon's log when cibox itself could not run a pipeline on (it ends `error`).
+struct FaultLog: PipelineEventSink {
+    let logger: Logger
+
+    func handle(_ event: PipelineEvent) async {
+        if case .pipelineFailed(let id, let message, _) = event {
+            logger.error("a pipeline ended as error", metadata: ["pipeline.id": "\(id)", "reason": "\(message)"])
         }
     }
 }

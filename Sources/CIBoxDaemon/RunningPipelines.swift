@@ -1,36 +1,24 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-import CIBoxStore
-import Foundation
+import Synchronization
 
-/// The pipelines a daemon runs now, so that a shutdown can give them a grace period and then stop them.
-actor RunningPipelines {
-    private var tasks: [Int64: Task<Void, Never>] = [:]
+/// The ids of the pipelines a daemon runs now, so that a shutdown knows what it still waits for.
+final class RunningPipelines: Sendable {
+    private let running = Mutex<Set<Int64>>([])
 
-    /// Runs `body` for pipeline `id` in a task of its own.
-    func start(_ id: Int64, _ body: @escaping @Sendable () async -> Void) {
-        let task = Task { [weak self] in
-            await body()
-            await self?.finished(id)
-        }
-        tasks[id] = task
+    /// Adds pipeline `id`.
+    func insert(_ id: Int64) {
+        _ = running.withLock { $0.insert(id) }
     }
 
-    private func finished(_ id: Int64) {
-        tasks[id] = nil
+    /// Removes pipeline `id`.
+    func remove(_ id: Int64) {
+        _ = running.withLock { $0.remove(id) }
     }
 
-    /// Waits up to `gracePeriod` seconds for the pipelines to end, then cancels the rest and records their
-    /// stopped jobs as `interrupted`.
-    func windDown(gracePeriod: Double, store: PipelineStore) async {
-        let deadline = Date().addingTimeInterval(gracePeriod)
-        while !tasks.isEmpty && Date() < deadline {
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        let left = tasks
-        let stoppedAt = Date()
-        for task in left.values { task.cancel() }
-        for task in left.values { await task.value }
-        for id in left.keys { try? store.recovery.markCanceledAsInterrupted(pipelineID: id, since: stoppedAt) }
-    }
+    /// The pipelines running now.
+    var ids: Set<Int64> { running.withLock { $0 } }
+
+    /// Whether none runs.
+    var isEmpty: Bool { running.withLock { $0.isEmpty } }
 }

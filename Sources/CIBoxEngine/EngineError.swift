@@ -23,11 +23,15 @@ package struct EngineError: Error, CustomStringConvertible, Sendable {
     /// The config's diagnostics, for `invalidConfig`.
     package var diagnostics: [Diagnostic]
 
+    /// The underlying error (the store's, git's, the settings'), when there was one.
+    package var cause: (any Error)?
+
     /// Makes an error.
-    package init(_ code: Code, _ message: String, diagnostics: [Diagnostic] = []) {
+    package init(_ code: Code, _ message: String, diagnostics: [Diagnostic] = [], cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.diagnostics = diagnostics
+        self.cause = cause
     }
 
     /// The message.

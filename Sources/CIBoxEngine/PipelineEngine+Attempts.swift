@@ -26,7 +26,7 @@ extension PipelineEngine {
         } catch let error as EngineError {
             throw error
         } catch {
-            throw EngineError(.store, String(describing: error))
+            throw EngineError(.store, String(describing: error), cause: error)
         }
     }
 
@@ -46,7 +46,7 @@ extension PipelineEngine {
         do {
             _ = try store.jobs.approve(pipelineID: pipelineID, jobName: jobName)
         } catch {
-            throw EngineError(error.code == .notFound ? .notFound : .store, error.message)
+            throw EngineError(error.code == .notFound ? .notFound : .store, error.message, cause: error)
         }
         return try resume(pipelineID: pipelineID)
     }
@@ -113,7 +113,7 @@ extension PipelineEngine {
         } catch let error as EngineError {
             throw error
         } catch {
-            throw EngineError(.store, String(describing: error))
+            throw EngineError(.store, String(describing: error), cause: error)
         }
     }
 

@@ -61,12 +61,12 @@ extension PipelineEngine {
         do {
             project = try store.projects.project(path: source.repositoryPath, name: source.projectName)
         } catch {
-            throw EngineError(.store, error.description)
+            throw EngineError(.store, error.description, cause: error)
         }
         for _ in 0..<5 {
             let number: Int
             do { number = try store.pipelines.nextPipelineNumber(projectID: project.id) } catch {
-                throw EngineError(.store, error.description)
+                throw EngineError(.store, error.description, cause: error)
             }
             let values = PipelineValues(
                 id: UUID().uuidString.lowercased(), number: number, projectGitURL: source.repositoryPath,
@@ -96,7 +96,7 @@ extension PipelineEngine {
                         return .verified(passed)
                     }
                 } catch {
-                    throw EngineError(.store, error.description)
+                    throw EngineError(.store, error.description, cause: error)
                 }
             }
             var new = NewPipeline(
@@ -120,7 +120,7 @@ extension PipelineEngine {
             } catch  where error.code == .conflict {
                 continue
             } catch {
-                throw EngineError(.store, error.description)
+                throw EngineError(.store, error.description, cause: error)
             }
         }
         throw EngineError(
@@ -156,7 +156,7 @@ extension PipelineEngine {
             )
             return (plan, diagnostics, configuration.isSetup)
         } catch {
-            throw EngineError(.nothingToRun, error.message, diagnostics: diagnostics)
+            throw EngineError(.nothingToRun, error.message, diagnostics: diagnostics, cause: error)
         }
     }
 

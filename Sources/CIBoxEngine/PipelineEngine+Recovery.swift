@@ -24,4 +24,14 @@ extension PipelineEngine {
         }
         if !pipelineIDs.isEmpty { await reportUpdater?.flush() }
     }
+
+    /// Ends pipeline `pipelineID` as `error` with `reason` (stored and shown with it): cibox could not run it on.
+    /// - Throws: ``EngineError`` `store` when the history cannot be written.
+    package func endAsError(pipelineID: Int64, reason: String) throws(EngineError) {
+        do {
+            try store.pipelines.setPipeline(pipelineID, status: .error, finishedAt: clocks.wall(), errorMessage: reason)
+        } catch {
+            throw EngineError(.store, error.description, cause: error)
+        }
+    }
 }

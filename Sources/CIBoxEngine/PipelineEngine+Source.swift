@@ -13,7 +13,7 @@ extension PipelineEngine {
         do {
             repository = try GitRepository.open(discoveringFrom: Paths.absolute(options.path))
         } catch {
-            throw EngineError(.noRepository, error.message)
+            throw EngineError(.noRepository, error.message, cause: error)
         }
         let repositoryPath = repository.workingDirectory ?? repository.gitDirectory
         do {
@@ -49,11 +49,11 @@ extension PipelineEngine {
                 configText: try decode(data, path: configPath), kind: .commit
             )
         } catch let error as GitError {
-            throw EngineError(.noRepository, error.message)
+            throw EngineError(.noRepository, error.message, cause: error)
         } catch let error as EngineError {
             throw error
         } catch {
-            throw EngineError(.noRepository, String(describing: error))
+            throw EngineError(.noRepository, String(describing: error), cause: error)
         }
     }
 

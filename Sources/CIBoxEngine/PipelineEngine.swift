@@ -1,6 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-import CIBoxBasics
+package import CIBoxBasics
 import CIBoxConfig
 package import CIBoxExecutor
 import CIBoxGit
@@ -62,6 +62,8 @@ package final class PipelineEngine: Sendable {
     let agentExecutable: String?
     /// Where warnings for the user go (once each).
     let warn: @Sendable (String) -> Void
+    /// Monotonic time for every interval and timeout, wall time for timestamps.
+    package let clocks: Clocks
     /// Rewrites the HTML report's pages as pipelines run; nil when settings turn the report off.
     package let reportUpdater: ReportUpdater?
     private let warned = Mutex<Set<String>>([])
@@ -72,13 +74,15 @@ package final class PipelineEngine: Sendable {
     ///   - cgroups: where job cgroups are made (nil: none); ignored when settings turn cgroups off.
     ///   - executor: runs the jobs (default: a ``LocalExecutor`` with `cgroups`).
     ///   - agentExecutable: the `cibox` binary for the agent commands inside jobs.
+    ///   - clocks: monotonic for intervals and timeouts, wall for timestamps (the system's by default).
     ///   - warn: told each distinct warning once.
     package init(
         home: String, store: PipelineStore, settings: Settings = Settings(), cgroups: CgroupManager? = nil,
-        executor: (any Executor)? = nil, agentExecutable: String? = nil,
+        executor: (any Executor)? = nil, agentExecutable: String? = nil, clocks: Clocks = .system,
         warn: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.home = home
+        self.clocks = clocks
         self.store = store
         self.settings = settings
         self.capacity = settings.capacity ?? SettingsFile.machineCapacity
@@ -86,7 +90,7 @@ package final class PipelineEngine: Sendable {
             executor
             ?? Self.makeExecutor(
                 home: home, settings: settings, cgroups: settings.usesCgroups ? cgroups : nil,
-                agentExecutable: agentExecutable, warn: warn)
+                agentExecutable: agentExecutable, clocks: clocks, warn: warn)
         self.slots = SlotPool(capacity: capacity)
         self.agentExecutable = agentExecutable
         self.warn = warn
@@ -96,10 +100,10 @@ package final class PipelineEngine: Sendable {
 
     /// This machine's executor, and Slurm's when `executors.slurm` is set, behind one router.
     static func makeExecutor(
-        home: String, settings: Settings, cgroups: CgroupManager?, agentExecutable: String?,
+        home: String, settings: Settings, cgroups: CgroupManager?, agentExecutable: String?, clocks: Clocks,
         warn: @escaping @Sendable (String) -> Void
     ) -> any Executor {
-        let local = LocalExecutor(cgroups: cgroups, warn: warn)
+        let local = LocalExecutor(cgroups: cgroups, clocks: clocks, warn: warn)
         guard let slurm = settings.slurm else { return local }
         let cibox = slurm.ciboxPath ?? agentExecutable ?? "cibox"
         return ExecutorRouter([.local: local, .slurm: SlurmExecutor(settings: slurm, home: home, ciboxPath: cibox)])
@@ -129,26 +133,26 @@ package final class PipelineEngine: Sendable {
         let driver = PipelineDriver(
             executor: executor, slots: slots,
             sink: EventFanout(sinks: [storeSink] + observers + reportSinks(pipelineID: prepared.detail.pipeline.id)))
-        let control = PipelineControl()
-        let poller = Task { [store] in await Self.forwardCancelRequests(prepared.detail.pipeline.id, store, control) }
-        defer { poller.cancel() }
-        var status = await driver.run(prepared.detail, plan: prepared.plan, control: control) { job, jobPlan in
-            self.request(for: job, plan: jobPlan, prepared: prepared, keepsWorkDirectories: keepsWorkDirectories)
-        }
         let pipelineID = prepared.detail.pipeline.id
+        let (store, clocks) = (store, clocks)
+        let control = PipelineControl()
+        var status = await withCompanion({ await Self.forwardCancelRequests(pipelineID, store, control, clocks) }) {
+            await driver.run(prepared.detail, plan: prepared.plan, control: control) { job, jobPlan in
+                self.request(for: job, plan: jobPlan, prepared: prepared, keepsWorkDirectories: keepsWorkDirectories)
+            }
+        }
         if prepared.isSetup, status == .success,
             let continuation = Continuation.request(home: home, pipelineID: pipelineID)
         {
             // The first run finished its control; the continuation gets its own, and its own poller.
             let continuationControl = PipelineControl()
-            let continuationPoller = Task { [store] in
-                await Self.forwardCancelRequests(pipelineID, store, continuationControl)
+            status = await withCompanion({
+                await Self.forwardCancelRequests(pipelineID, store, continuationControl, clocks)
+            }) {
+                await continuePipeline(
+                    prepared, with: continuation, driver: driver, control: continuationControl,
+                    keepsWorkDirectories: keepsWorkDirectories)
             }
-            status = await continuePipeline(
-                prepared, with: continuation, driver: driver, control: continuationControl,
-                keepsWorkDirectories: keepsWorkDirectories
-            )
-            continuationPoller.cancel()
         }
         if let failure = storeSink.errors.first {
             throw EngineError(.store, "The pipeline ran, but its history could not be saved completely: \(failure)")
@@ -214,12 +218,12 @@ package final class PipelineEngine: Sendable {
     }
 
     /// Polls the store for `cibox cancel` requests from other processes and hands them to `control`.
-    private static func forwardCancelRequests(_ pipelineID: Int64, _ store: PipelineStore, _ control: PipelineControl)
-        async
-    {
+    private static func forwardCancelRequests(
+        _ pipelineID: Int64, _ store: PipelineStore, _ control: PipelineControl, _ clocks: Clocks
+    ) async {
         var forwarded = Set<Int64>()
         while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(250))
+            try? await clocks.sleep(for: .milliseconds(250))
             guard let ids = try? store.cancellations.cancelRequests(pipelineID: pipelineID) else { continue }
             let fresh = ids.filter { !forwarded.contains($0) }
             if !fresh.isEmpty {

@@ -37,7 +37,7 @@ package struct PrePushHook: Sendable {
             let repository = try GitRepository.open(discoveringFrom: path)
             hooksDirectory = try repository.hooksDirectory()
         } catch {
-            throw EngineError(.noRepository, error.message)
+            throw EngineError(.noRepository, error.message, cause: error)
         }
     }
 
@@ -90,7 +90,7 @@ package struct PrePushHook: Sendable {
         } catch let error as EngineError {
             throw error
         } catch {
-            throw EngineError(.store, "Cannot install the pre-push hook in '\(hooksDirectory)': \(error)")
+            throw EngineError(.store, "Cannot install the pre-push hook in '\(hooksDirectory)': \(error)", cause: error)
         }
         return keptExisting
     }
@@ -108,7 +108,7 @@ package struct PrePushHook: Sendable {
                 try manager.moveItem(atPath: previousPath, toPath: hookPath)
             }
         } catch {
-            throw EngineError(.store, "Cannot uninstall the pre-push hook in '\(hooksDirectory)': \(error)")
+            throw EngineError(.store, "Cannot uninstall the pre-push hook in '\(hooksDirectory)': \(error)", cause: error)
         }
         return true
     }

@@ -52,7 +52,7 @@ package enum Recovery {
                 }
             }
         } catch {
-            throw EngineError(.store, error.message)
+            throw EngineError(.store, error.message, cause: error)
         }
         return report
     }

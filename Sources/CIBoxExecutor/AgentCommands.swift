@@ -41,7 +41,7 @@ enum AgentCommands {
                 do {
                     try FileWriter.replace(script, at: path, mode: 0o755)
                 } catch {
-                    throw ExecutorError(.workspace, "Cannot install '\(path)': \(error.localizedDescription).")
+                    throw ExecutorError(.workspace, "Cannot install '\(path)': \(error.localizedDescription).", cause: error)
                 }
             }
             done.insert(folder)

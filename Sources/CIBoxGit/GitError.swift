@@ -39,12 +39,21 @@ package struct GitError: Error, CustomStringConvertible, Sendable {
     ///   - message: the full, actionable message.
     ///   - function: the libgit2 function that failed.
     ///   - gitErrorClass: libgit2's error class.
-    package init(_ code: Code, _ message: String, function: String? = nil, gitErrorClass: Int32? = nil) {
+    ///   - cause: the Swift error underneath (a file system call's), when there was one.
+    package init(
+        _ code: Code, _ message: String, function: String? = nil, gitErrorClass: Int32? = nil,
+        cause: (any Error)? = nil
+    ) {
         self.code = code
         self.message = message
         self.function = function
         self.gitErrorClass = gitErrorClass
+        self.cause = cause
     }
+
+    /// The Swift error underneath, when there was one (libgit2's own failures are ``function`` and
+    /// ``gitErrorClass``).
+    package var cause: (any Error)?
 
     /// The message.
     package var description: String { message }

@@ -112,7 +112,7 @@ extension GitRepository {
         } catch let error as GitError {
             throw error
         } catch {
-            throw GitError(.checkoutFailed, "\(failed): cannot write '\(gitDirectory)': \(error.localizedDescription).")
+            throw GitError(.checkoutFailed, "\(failed): cannot write '\(gitDirectory)': \(error.localizedDescription).", cause: error)
         }
     }
 

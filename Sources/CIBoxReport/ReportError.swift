@@ -15,10 +15,14 @@ package struct ReportError: Error, CustomStringConvertible, Sendable {
     /// What failed, on what, and what to do.
     package var message: String
 
+    /// The underlying error (the store's, a file system call's), when there was one.
+    package var cause: (any Error)?
+
     /// Makes an error.
-    package init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
     /// The message.

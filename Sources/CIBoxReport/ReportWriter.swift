@@ -208,7 +208,7 @@ package struct ReportWriter: Sendable {
         do {
             return try body()
         } catch {
-            throw ReportError(.store, "Cannot read the history for the report: \(error.message)")
+            throw ReportError(.store, "Cannot read the history for the report: \(error.message)", cause: error)
         }
     }
 }
