@@ -154,7 +154,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "CIBoxConfigTests", dependencies: ["CIBoxConfig", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+            name: "CIBoxConfigTests", dependencies: ["CIBoxConfig", "CIBoxTestSupport"], resources: [.copy("Golden")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxPlannerTests", dependencies: ["CIBoxPlanner", "CIBoxConfig", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
