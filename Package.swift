@@ -42,8 +42,14 @@ let package = Package(
 
         // MARK: Pure stages: config text -> model -> plan
         .target(
+            name: "CIBoxYAML",
+            dependencies: ["CIBoxModel", .product(name: "Yams", package: "Yams")],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CIBoxConfig",
-            dependencies: ["CIBoxModel", "CIBoxBasics", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CIBoxYAML", "CIBoxModel", "CIBoxBasics"],
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
@@ -140,8 +146,8 @@ let package = Package(
         .executableTarget(
             name: "cibox-bench",
             dependencies: [
-                "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxEngine", "CIBoxStore", "CIBoxExecutor", "CIBoxReport",
-                "CIBoxGit",
+                "CIBoxBasics", "CIBoxModel", "CIBoxYAML", "CIBoxConfig", "CIBoxEngine", "CIBoxStore", "CIBoxExecutor",
+                "CIBoxReport", "CIBoxGit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -154,8 +160,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "CIBoxConfigTests", dependencies: ["CIBoxConfig", "CIBoxTestSupport"], resources: [.copy("Golden")],
-            swiftSettings: swiftSettings),
+            name: "CIBoxYAMLTests", dependencies: ["CIBoxYAML", "CIBoxModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxConfigTests", dependencies: ["CIBoxConfig", "CIBoxYAML", "CIBoxTestSupport"],
+            resources: [.copy("Golden")], swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxPlannerTests", dependencies: ["CIBoxPlanner", "CIBoxConfig", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
@@ -176,7 +184,8 @@ let package = Package(
             name: "CIBoxTestResultsTests", dependencies: ["CIBoxTestResults", "CIBoxModel", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CIBoxEngineTests", dependencies: ["CIBoxEngine", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+            name: "CIBoxEngineTests", dependencies: ["CIBoxEngine", "CIBoxYAML", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxCommandsTests",
             dependencies: ["CIBoxCommands", "CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxTestSupport"],

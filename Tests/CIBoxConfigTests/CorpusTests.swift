@@ -3,6 +3,7 @@
 import CIBoxConfig
 import CIBoxModel
 import CIBoxTestSupport
+import CIBoxYAML
 import Foundation
 import Testing
 

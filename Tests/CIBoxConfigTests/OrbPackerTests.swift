@@ -2,6 +2,7 @@
 
 import CIBoxConfig
 import CIBoxModel
+import CIBoxYAML
 import Testing
 
 /// `cibox orb pack`: CircleCI's orb source layout into one orb YAML.

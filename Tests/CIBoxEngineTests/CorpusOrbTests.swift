@@ -4,6 +4,7 @@ import CIBoxConfig
 import CIBoxEngine
 import CIBoxModel
 import CIBoxTestSupport
+import CIBoxYAML
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxModel
+import CIBoxYAML
 
 extension Compilation {
     /// `filters:` of a workflow job: `branches` and `tags`, each with `only` and `ignore`.

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxModel
+import CIBoxYAML
 
 extension Compilation {
     /// The workflow jobs of one entry of a workflow's `jobs:` list: one, or one per matrix combination.

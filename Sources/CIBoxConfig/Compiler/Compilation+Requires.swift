@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxModel
+import CIBoxYAML
 
 extension Compilation {
     /// `requires:` entries: `- job`, `- job: failed` or `- job: [success, canceled]`.

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxModel
+import CIBoxYAML
 
 extension Compilation {
     /// Built-in steps cibox does not do on this machine: the step's title and what cibox does instead.

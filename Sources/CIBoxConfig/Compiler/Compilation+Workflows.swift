@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxModel
+import CIBoxYAML
 
 extension Compilation {
     /// The keys of a workflow job invocation that are not arguments for the job's parameters.

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 package import CIBoxModel
+import CIBoxYAML
 
 /// A config file's text and the path under which diagnostics show it.
 package struct ConfigSource: Sendable {

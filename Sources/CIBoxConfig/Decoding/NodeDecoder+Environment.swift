@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxModel
+import CIBoxYAML
 
 extension NodeDecoder {
     /// An `environment:` value: a mapping, or a list of single-entry mappings, in the order written.

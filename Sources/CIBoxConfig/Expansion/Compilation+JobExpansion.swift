@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxModel
+import CIBoxYAML
 
 /// One use of a job in a workflow: which job, with which arguments and extra steps.
 struct JobInvocation {

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxModel
+import CIBoxYAML
 
 /// The type of a parameter as declared with `type:`.
 enum ParameterType: String {

@@ -1,5 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxYAML
+
 /// The kinds of reusable elements.
 enum ElementKind: String {
     case command, job, executor

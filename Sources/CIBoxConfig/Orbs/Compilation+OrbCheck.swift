@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 package import CIBoxModel
+import CIBoxYAML
 
 extension ConfigCompiler {
     /// Checks an orb's source the way `cibox orb add` must before storing it: the YAML, the orb's keys, the orbs it

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 package import CIBoxModel
+import CIBoxYAML
 
 /// What packing an orb source folder gives: the orb's YAML when there is no error, and every problem found.
 package struct OrbPackResult: Sendable {

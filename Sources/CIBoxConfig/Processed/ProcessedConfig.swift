@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 package import CIBoxModel
+import CIBoxYAML
 
 /// CircleCI's processed form of a compiled configuration, as `circleci config process` prints it: `version`,
 /// `jobs` with their expanded steps (no orbs, commands, executors or parameters left; one job per distinct

@@ -2,6 +2,7 @@
 
 import CIBoxBasics
 import CIBoxModel
+import CIBoxYAML
 
 extension SettingsLoader {
     /// The executor keys: `executor`, `executors` and `project_executor`.

@@ -2,6 +2,7 @@
 
 import CIBoxBasics
 import CIBoxModel
+import CIBoxYAML
 
 extension SettingsLoader {
     /// The operations keys: `daemon`, `auto_cancel`, `gc`, `notify`, `run_as`.

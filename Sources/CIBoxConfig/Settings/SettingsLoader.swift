@@ -2,6 +2,7 @@
 
 import CIBoxBasics
 package import CIBoxModel
+import CIBoxYAML
 
 /// Reads `$CIBOX_HOME/settings.yml`, reporting every problem with its line (a bad settings file is an error
 /// the user fixes, never a silent default).

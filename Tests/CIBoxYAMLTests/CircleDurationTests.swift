@@ -1,6 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-import CIBoxConfig
+import CIBoxYAML
 import Testing
 
 @Suite struct CircleDurationTests {

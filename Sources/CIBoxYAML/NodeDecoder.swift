@@ -1,67 +1,70 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-import CIBoxModel
+package import CIBoxModel
 
 /// Typed access to ``ConfigNode``s that records a diagnostic for each value of the wrong shape.
 ///
 /// Field paths in messages are dotted, as the user would find them in the file: `jobs.build.parallelism`.
 /// Every accessor returns `nil` after recording an error, so callers can go on and report every problem.
-struct NodeDecoder {
+package struct NodeDecoder {
     /// The problems found so far, in the order found.
-    private(set) var diagnostics: [Diagnostic] = []
+    package private(set) var diagnostics: [Diagnostic] = []
+
+    /// Makes a decoder with no diagnostics yet.
+    package init() {}
 
     /// Records an error.
-    mutating func error(_ location: SourceLocation, _ message: String, hint: String? = nil) {
+    package mutating func error(_ location: SourceLocation, _ message: String, hint: String? = nil) {
         diagnostics.append(Diagnostic(.error, at: location, message, hint: hint))
     }
 
     /// Records diagnostics found elsewhere (such as an orb file's YAML errors).
-    mutating func append(_ more: [Diagnostic]) {
+    package mutating func append(_ more: [Diagnostic]) {
         diagnostics += more
     }
 
     /// Records a warning.
-    mutating func warning(_ location: SourceLocation, _ message: String, hint: String? = nil) {
+    package mutating func warning(_ location: SourceLocation, _ message: String, hint: String? = nil) {
         diagnostics.append(Diagnostic(.warning, at: location, message, hint: hint))
     }
 
     /// The entries of a mapping node, or an error naming `path`.
-    mutating func mapping(_ node: ConfigNode, _ path: String) -> [ConfigMappingEntry]? {
+    package mutating func mapping(_ node: ConfigNode, _ path: String) -> [ConfigMappingEntry]? {
         if let entries = node.entries { return entries }
         error(node.location, "'\(path)' must be a mapping, got \(node.kindDescription)")
         return nil
     }
 
     /// The elements of a sequence node, or an error naming `path`.
-    mutating func sequence(_ node: ConfigNode, _ path: String) -> [ConfigNode]? {
+    package mutating func sequence(_ node: ConfigNode, _ path: String) -> [ConfigNode]? {
         if let elements = node.elements { return elements }
         error(node.location, "'\(path)' must be a list, got \(node.kindDescription)")
         return nil
     }
 
     /// The text of a non-null scalar (numbers and booleans as written), or an error naming `path`.
-    mutating func string(_ node: ConfigNode, _ path: String) -> String? {
+    package mutating func string(_ node: ConfigNode, _ path: String) -> String? {
         if let scalar = node.scalar, !scalar.isNull { return scalar.text }
         error(node.location, "'\(path)' must be a string, got \(node.kindDescription)")
         return nil
     }
 
     /// A plain YAML boolean, or an error naming `path`.
-    mutating func bool(_ node: ConfigNode, _ path: String) -> Bool? {
+    package mutating func bool(_ node: ConfigNode, _ path: String) -> Bool? {
         if let value = node.scalar?.bool { return value }
         error(node.location, "'\(path)' must be true or false, got \(node.kindDescription)")
         return nil
     }
 
     /// A positive integer, or an error naming `path`.
-    mutating func positiveInt(_ node: ConfigNode, _ path: String) -> Int? {
+    package mutating func positiveInt(_ node: ConfigNode, _ path: String) -> Int? {
         if let value = node.scalar?.int, value > 0 { return value }
         error(node.location, "'\(path)' must be a positive integer, got \(node.kindDescription)")
         return nil
     }
 
     /// A string or a list of strings (as `context` and filter patterns are written), or an error naming `path`.
-    mutating func stringList(_ node: ConfigNode, _ path: String) -> [String]? {
+    package mutating func stringList(_ node: ConfigNode, _ path: String) -> [String]? {
         if let scalar = node.scalar, !scalar.isNull { return [scalar.text] }
         guard let elements = node.elements else {
             error(node.location, "'\(path)' must be a string or a list of strings, got \(node.kindDescription)")
@@ -76,7 +79,7 @@ struct NodeDecoder {
 
     /// Warns about the keys of `entries` that are not in `known`: `notYet` keys are known to CircleCI but not
     /// supported by cibox yet; any other key is unknown.
-    mutating func checkKeys(
+    package mutating func checkKeys(
         _ entries: [ConfigMappingEntry], in path: String, known: Set<String>, notYet: Set<String> = []
     ) {
         for entry in entries where !known.contains(entry.key) {

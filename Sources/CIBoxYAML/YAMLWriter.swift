@@ -2,20 +2,25 @@
 
 /// A small YAML value for writing processed configs and packed orbs: strings, integers, booleans, lists and
 /// ordered mappings.
-indirect enum YAMLValue {
+package indirect enum YAMLValue {
+    /// A string, quoted where YAML would read it as something else.
     case string(String)
     /// A plain scalar that YAML reads as something other than a string (`null`, `yes`, `1.5`), written as is.
     case plain(String)
+    /// An integer.
     case integer(Int)
+    /// `true` or `false`.
     case boolean(Bool)
+    /// A list, in order.
     case list([YAMLValue])
+    /// A mapping, in the order given.
     case mapping([(String, YAMLValue)])
 }
 
 /// Writes ``YAMLValue``s in block style, two spaces per level, quoting strings only where YAML needs it.
-enum YAMLWriter {
+package enum YAMLWriter {
     /// The YAML text of a top-level mapping or any value.
-    static func write(_ value: YAMLValue) -> String {
+    package static func write(_ value: YAMLValue) -> String {
         var lines: [String] = []
         block(value, indent: 0, into: &lines)
         return lines.joined(separator: "\n") + "\n"
@@ -87,7 +92,8 @@ enum YAMLWriter {
         return isPlainSafe(text) ? text : quoted(text)
     }
 
-    static func isPlainSafe(_ text: String) -> Bool {
+    /// Whether `text` reads back as the same string when written plain (unquoted) in block context.
+    package static func isPlainSafe(_ text: String) -> Bool {
         guard let first = text.first, let last = text.last, last != " ", first != " " else { return false }
         if "-?:,[]{}#&*!|>'\"%@`".contains(first) || text == "~" { return false }
         if text.contains(": ") || text.contains(" #") || text.hasSuffix(":") { return false }
