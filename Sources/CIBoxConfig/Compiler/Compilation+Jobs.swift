@@ -15,7 +15,7 @@ extension Compilation {
     mutating func compileJob(_ name: String, _ node: ConfigNode) -> JobSpec? {
         let path = "jobs.\(name)"
         guard let entries = decoder.mapping(node, path) else { return nil }
-        let errorsBefore = errorCount
+        let errorsBefore = decoder.sink.errorCount
         decoder.checkKeys(entries, in: path, known: Self.jobKeys, notYet: Self.jobKeysNotYet)
         let type = node["type"].flatMap { decoder.string($0, "\(path).type") } ?? "build"
         if !["build", "no-op"].contains(type), let typeNode = node["type"] {
@@ -43,10 +43,8 @@ extension Compilation {
                 node.location, "job '\(name)' asks for Windows; cibox runs its steps in this machine's shell",
                 hint: "the job's PowerShell or cmd steps are unlikely to work here")
         }
-        return errorCount == errorsBefore ? spec : nil
+        return decoder.sink.errorCount == errorsBefore ? spec : nil
     }
-
-    var errorCount: Int { decoder.diagnostics.count { $0.severity == .error } }
 
     /// The executor label of a job: its one executor key, or `shell` without one.
     mutating func compileExecutor(_ node: ConfigNode, path: String) -> ExecutorLabel {

@@ -87,7 +87,7 @@ struct Compilation {
     /// Orb source and missing-orb policy.
     let options: CompileOptions
     /// Typed access and the diagnostics found so far.
-    var decoder = NodeDecoder()
+    let decoder = NodeDecoder()
     /// Element scopes: 0 is the config, the others orbs.
     var scopes: [ElementScope] = [ElementScope(name: "the config", isOrb: false)]
     /// Loaded registry orbs by reference text, as scope indices.

@@ -7,7 +7,7 @@ extension NodeDecoder {
     /// An `environment:` value: a mapping, or a list of single-entry mappings, in the order written.
     ///
     /// Values are rendered as strings: plain booleans as `true`/`false`, numbers as written, null as empty.
-    mutating func environment(_ node: ConfigNode, _ path: String) -> [EnvironmentVariable]? {
+    func environment(_ node: ConfigNode, _ path: String) -> [EnvironmentVariable]? {
         if let entries = node.entries {
             return entries.compactMap { variable($0, path) }
         }
@@ -28,7 +28,7 @@ extension NodeDecoder {
         return Self.lastDefinitionWins(result)
     }
 
-    private mutating func variable(_ entry: ConfigMappingEntry, _ path: String) -> EnvironmentVariable? {
+    private func variable(_ entry: ConfigMappingEntry, _ path: String) -> EnvironmentVariable? {
         guard let scalar = entry.value.scalar else {
             error(
                 entry.value.location,
