@@ -54,6 +54,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CIBoxSettings", dependencies: ["CIBoxYAML", "CIBoxModel", "CIBoxBasics"], exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CIBoxPlanner", dependencies: ["CIBoxModel", "CIBoxBasics"], exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
@@ -102,7 +106,7 @@ let package = Package(
         .target(
             name: "CIBoxEngine",
             dependencies: [
-                "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxPlanner", "CIBoxGit", "CIBoxStore",
+                "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxSettings", "CIBoxPlanner", "CIBoxGit", "CIBoxStore",
                 "CIBoxExecutor", "CIBoxScheduler", "CIBoxSlurm", "CIBoxReport",
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings
@@ -122,8 +126,8 @@ let package = Package(
             name: "CIBoxCommands",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxScheduler", "CIBoxExecutor",
-                "CIBoxConfig", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit", "CIBoxDaemon", "CIBoxSlurm",
-                "CIBoxReport",
+                "CIBoxConfig", "CIBoxSettings", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit", "CIBoxDaemon",
+                "CIBoxSlurm", "CIBoxReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -164,6 +168,9 @@ let package = Package(
         .testTarget(
             name: "CIBoxConfigTests", dependencies: ["CIBoxConfig", "CIBoxYAML", "CIBoxTestSupport"],
             resources: [.copy("Golden")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxSettingsTests", dependencies: ["CIBoxSettings", "CIBoxModel", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxPlannerTests", dependencies: ["CIBoxPlanner", "CIBoxConfig", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),

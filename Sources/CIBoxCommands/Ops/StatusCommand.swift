@@ -4,6 +4,7 @@ import ArgumentParser
 import CIBoxBasics
 import CIBoxEngine
 import CIBoxModel
+import CIBoxSettings
 import CIBoxStore
 import Foundation
 

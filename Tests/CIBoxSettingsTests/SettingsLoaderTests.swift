@@ -1,7 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-import CIBoxConfig
 import CIBoxModel
+import CIBoxSettings
 import Testing
 
 @Suite struct SettingsLoaderTests {

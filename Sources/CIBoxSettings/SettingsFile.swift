@@ -1,6 +1,5 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-import CIBoxConfig
 package import CIBoxModel
 import Foundation
 
@@ -12,14 +11,13 @@ package enum SettingsFile {
     }
 
     /// The settings of `home` (defaults when there is no file) and their warnings.
-    /// - Throws: ``EngineError`` `invalidConfig` with every diagnostic when the file has errors.
-    package static func load(home: String) throws(EngineError) -> (Settings, [Diagnostic]) {
+    /// - Throws: ``SettingsError`` `invalid` with every diagnostic when the file has errors.
+    package static func load(home: String) throws(SettingsError) -> (Settings, [Diagnostic]) {
         let path = path(home: home)
         guard let data = FileManager.default.contents(atPath: path) else { return (Settings(), []) }
         let (settings, diagnostics) = SettingsLoader.load(String(decoding: data, as: UTF8.self), path: path)
         guard let settings else {
-            throw EngineError(
-                .invalidConfig, "\(path) has errors; fix them or remove the file.", diagnostics: diagnostics)
+            throw SettingsError(.invalid, "\(path) has errors; fix them or remove the file.", diagnostics: diagnostics)
         }
         return (settings, diagnostics)
     }
