@@ -95,6 +95,12 @@ let package = Package(
         ),
 
         .target(
+            name: "CIBoxOrbs",
+            dependencies: ["CIBoxConfig", "CIBoxGit", "CIBoxYAML", "CIBoxModel", "CIBoxBasics"],
+            exclude: ["README.md"], swiftSettings: swiftSettings
+        ),
+
+        .target(
             name: "CIBoxReport",
             dependencies: ["CIBoxBasics", "CIBoxModel", "CIBoxStore"],
             exclude: ["README.md"],
@@ -107,7 +113,7 @@ let package = Package(
             name: "CIBoxEngine",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxSettings", "CIBoxPlanner", "CIBoxGit", "CIBoxStore",
-                "CIBoxExecutor", "CIBoxScheduler", "CIBoxSlurm", "CIBoxReport",
+                "CIBoxExecutor", "CIBoxScheduler", "CIBoxSlurm", "CIBoxOrbs", "CIBoxReport",
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
@@ -127,7 +133,7 @@ let package = Package(
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxScheduler", "CIBoxExecutor",
                 "CIBoxConfig", "CIBoxSettings", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit", "CIBoxDaemon",
-                "CIBoxSlurm", "CIBoxReport",
+                "CIBoxSlurm", "CIBoxOrbs", "CIBoxReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -160,7 +166,7 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "CIBoxTestSupport",
-            dependencies: ["CIBoxBasics", "CIBoxModel"],
+            dependencies: ["CIBoxBasics", "CIBoxModel", "CIBoxConfig"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -191,7 +197,11 @@ let package = Package(
             name: "CIBoxTestResultsTests", dependencies: ["CIBoxTestResults", "CIBoxModel", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CIBoxEngineTests", dependencies: ["CIBoxEngine", "CIBoxYAML", "CIBoxTestSupport"],
+            name: "CIBoxEngineTests", dependencies: ["CIBoxEngine", "CIBoxOrbs", "CIBoxYAML", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxOrbsTests",
+            dependencies: ["CIBoxOrbs", "CIBoxConfig", "CIBoxYAML", "CIBoxModel", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxCommandsTests",

@@ -151,3 +151,26 @@ extension ConfigNode {
         }
     }
 }
+
+extension ConfigNode {
+    /// A scalar written quoted: a string whatever its text.
+    ///
+    /// - Parameters:
+    ///   - text: The string.
+    ///   - location: Where it stands for.
+    package static func quoted(_ text: String, at location: SourceLocation) -> ConfigNode {
+        ConfigNode(.scalar(ConfigScalar(text, isQuoted: true)), at: location)
+    }
+
+    /// A mapping with `fields` in key order, every key at `location`.
+    ///
+    /// - Parameters:
+    ///   - fields: The values by key.
+    ///   - location: Where the mapping and its keys stand for.
+    package static func mapping(sortingKeysOf fields: [String: ConfigNode], at location: SourceLocation) -> ConfigNode {
+        let entries = fields.keys.sorted().compactMap { key in
+            fields[key].map { ConfigMappingEntry(key: key, keyLocation: location, value: $0) }
+        }
+        return ConfigNode(.mapping(entries), at: location)
+    }
+}

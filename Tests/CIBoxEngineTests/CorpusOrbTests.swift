@@ -3,6 +3,7 @@
 import CIBoxConfig
 import CIBoxEngine
 import CIBoxModel
+import CIBoxOrbs
 import CIBoxTestSupport
 import CIBoxYAML
 import Foundation

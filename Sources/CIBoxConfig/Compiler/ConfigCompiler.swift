@@ -87,7 +87,7 @@ struct Compilation {
     /// Orb source and missing-orb policy.
     let options: CompileOptions
     /// Typed access and the diagnostics found so far.
-    let decoder = NodeDecoder()
+    let decoder: NodeDecoder
     /// Element scopes: 0 is the config, the others orbs.
     var scopes: [ElementScope] = [ElementScope(name: "the config", isOrb: false)]
     /// Loaded registry orbs by reference text, as scope indices.
@@ -105,9 +105,10 @@ struct Compilation {
     /// The names of the jobs workflows use.
     var invokedJobs: Set<String> = []
 
-    init(file: String, options: CompileOptions, values: PipelineValues) {
+    init(file: String, options: CompileOptions, values: PipelineValues, decoder: NodeDecoder = NodeDecoder()) {
         self.file = file
         self.options = options
+        self.decoder = decoder
         self.pipelineValues = Self.pipelineValueNodes(values, file: file)
     }
 

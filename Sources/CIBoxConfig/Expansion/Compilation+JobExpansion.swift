@@ -34,8 +34,9 @@ extension Compilation {
                 invocation.location, "job '\(invocation.job)' comes from a missing orb; it fails when run",
                 hint: message)
             let step = Self.missingOrbStep(invocation.job, message: message, at: invocation.location)
-            return Self.mapping(
-                ["steps": ConfigNode(.sequence([step]), at: invocation.location)], at: invocation.location)
+            return ConfigNode.mapping(
+                sortingKeysOf: ["steps": ConfigNode(.sequence([step]), at: invocation.location)],
+                at: invocation.location)
         case .found(let definition, let scope, let name):
             return expandJob(definition, scope: scope, name: name, invocation: invocation)
         }
@@ -172,13 +173,5 @@ extension Compilation {
     static func removing(_ keys: Set<String>, from node: ConfigNode) -> ConfigNode {
         guard let entries = node.entries else { return node }
         return ConfigNode(.mapping(entries.filter { !keys.contains($0.key) }), at: node.location)
-    }
-
-    /// A mapping node with `fields` in key order.
-    static func mapping(_ fields: [String: ConfigNode], at location: SourceLocation) -> ConfigNode {
-        let entries = fields.keys.sorted().compactMap { key in
-            fields[key].map { ConfigMappingEntry(key: key, keyLocation: location, value: $0) }
-        }
-        return ConfigNode(.mapping(entries), at: location)
     }
 }

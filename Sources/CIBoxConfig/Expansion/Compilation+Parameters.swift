@@ -1,11 +1,23 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxModel
-import CIBoxYAML
+package import CIBoxYAML
 
 /// The type of a parameter as declared with `type:`.
-enum ParameterType: String {
-    case string, boolean, integer, `enum`, executor, steps
+package enum ParameterType: String, Sendable {
+    /// `string`.
+    case string
+    /// `boolean`.
+    case boolean
+    /// `integer`.
+    case integer
+    /// `enum`, with its `enum:` values.
+    case `enum`
+    /// `executor`: an executor name, or a mapping with `name` and arguments.
+    case executor
+    /// `steps`: a list of steps.
+    case steps
+    /// `env_var_name`: a POSIX environment variable name.
     case envVarName = "env_var_name"
 
     /// How messages name a value of this type.
@@ -23,15 +35,15 @@ enum ParameterType: String {
 }
 
 /// One declared parameter of a job, command, executor or pipeline.
-struct ParameterDeclaration {
+package struct ParameterDeclaration: Sendable {
     /// Its name.
-    var name: String
+    package var name: String
     /// Its type.
-    var type: ParameterType
+    package var type: ParameterType
     /// Its default, if any (without one the parameter is required).
-    var defaultValue: ConfigNode?
+    package var defaultValue: ConfigNode?
     /// The allowed values of an enum.
-    var enumValues: [String]
+    package var enumValues: [String]
 }
 
 extension Compilation {

@@ -3,8 +3,13 @@
 import CIBoxYAML
 
 /// The kinds of reusable elements.
-enum ElementKind: String {
-    case command, job, executor
+package enum ElementKind: String, Sendable {
+    /// A command (`commands:`).
+    case command
+    /// A job (`jobs:`).
+    case job
+    /// An executor (`executors:`).
+    case executor
 
     /// The top-level key that defines elements of this kind.
     var key: String { rawValue + "s" }

@@ -2,6 +2,8 @@
 
 import CIBoxConfig
 import CIBoxModel
+import CIBoxOrbs
+import CIBoxTestSupport
 import CIBoxYAML
 import Testing
 
@@ -115,7 +117,11 @@ import Testing
               w: {jobs: [greet/hello]}
             """
         let result = ConfigCompiler.compile(
-            ConfigSource(path: ".circleci/config.yml", text: config), values: testValues, parameters: [:],
+            ConfigSource(path: ".circleci/config.yml", text: config),
+            values: PipelineValues(
+                id: "00000000-0000-0000-0000-000000000001", number: 1, projectGitURL: "/repo", branch: "main",
+                revision: String(repeating: "a", count: 40)),
+            parameters: [:],
             options: CompileOptions(orbs: FakeOrbs(orbs: ["acme/greet@1.0.0": packed])))
         #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.formatted))")
         let job = try #require(result.configuration?.workflows.first?.jobs.first?.spec)

@@ -1,6 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-import CIBoxConfig
+import CIBoxOrbs
 import Testing
 
 /// Orb versions resolve as CircleCI's registry resolves them.

@@ -1,6 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-import CIBoxConfig
+package import CIBoxConfig
 import CIBoxGit
 import Foundation
 
@@ -8,14 +8,20 @@ import Foundation
 /// commit, or on disk for the work tree) wins over the store `$CIBOX_HOME/orbs/`; both hold
 /// `<namespace>/<name>@<version>.yml`. Versions resolve as CircleCI's registry resolves them
 /// (``OrbVersionResolver``): `1.2.3` exact, `1.2` and `1` the highest matching version, `volatile` the highest.
-struct LocalOrbSource: OrbSource {
+package struct LocalOrbSource: OrbSource {
     /// `$CIBOX_HOME/orbs`.
-    let storeFolder: String
+    package let storeFolder: String
     /// Where the project's orbs are read from.
-    let project: ProjectFiles
+    package let project: ProjectFiles
+
+    /// A source of the store in `storeFolder` and the project's orbs in `project`.
+    package init(storeFolder: String, project: ProjectFiles) {
+        self.storeFolder = storeFolder
+        self.project = project
+    }
 
     /// How to read files of the project.
-    enum ProjectFiles: Sendable {
+    package enum ProjectFiles: Sendable {
         /// From a commit of the repository at `repositoryPath`.
         case commit(repositoryPath: String, sha: String)
         /// From a folder on disk (the work tree, or the folder of a config file being validated).
@@ -28,7 +34,7 @@ struct LocalOrbSource: OrbSource {
     static let projectFolder = ".circleci/orbs"
 
     /// The project's orb that `reference` resolves to, else the store's, else why neither has one.
-    func lookup(_ reference: OrbReference) -> OrbLookup {
+    package func lookup(_ reference: OrbReference) -> OrbLookup {
         let namespaceFolder = "\(Self.projectFolder)/\(reference.namespace)"
         let projectVersions = OrbStore.versions(of: reference.name, among: projectFileNames(namespaceFolder))
         if let version = OrbVersionResolver.resolve(reference.version, among: projectVersions) {

@@ -1,6 +1,5 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-package import CIBoxConfig
 import Foundation
 
 /// An orb's source folder on disk (an orb repository's `src/`), packed by ``OrbPacker`` for `cibox orb pack`.
@@ -10,13 +9,13 @@ package enum OrbSourceFolder {
     ///
     /// - Parameter path: The folder, as the user gave it; diagnostics name files under it.
     /// - Returns: The packed YAML, or the diagnostics that say why not.
-    /// - Throws: ``EngineError`` `noConfig` when `path` is not a folder.
-    package static func pack(_ path: String) throws(EngineError) -> OrbPackResult {
+    /// - Throws: ``OrbError`` `notAFolder` when `path` is not a folder.
+    package static func pack(_ path: String) throws(OrbError) -> OrbPackResult {
         let manager = FileManager.default
         var isFolder: ObjCBool = false
         guard manager.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw EngineError(
-                .noConfig,
+            throw OrbError(
+                .notAFolder,
                 "'\(path)' is not a folder. Pass an orb's source folder: the one that holds @orb.yml (an orb "
                     + "repository's src/).")
         }

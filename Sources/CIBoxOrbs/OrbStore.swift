@@ -109,26 +109,26 @@ package struct OrbStore: Sendable {
     ///   - reference: `namespace/name@version` with an exact version (`1.2.3` or `dev:label`).
     ///   - replacing: Whether an orb already stored under `reference` may be replaced.
     /// - Returns: The stored file's path and the check's warnings.
-    /// - Throws: ``EngineError`` `invalidConfig` with the diagnostics when the orb has an error, or when the name
+    /// - Throws: ``OrbError`` `invalid` with the diagnostics when the orb has an error, or when the name
     ///   is not an exact version; `store` when the version is already stored or the file cannot be written.
     package func add(
         _ text: String, file: String, as reference: OrbReference, replacing: Bool = false
-    ) throws(EngineError) -> (path: String, warnings: [Diagnostic]) {
+    ) throws(OrbError) -> (path: String, warnings: [Diagnostic]) {
         try Self.checkExactVersion(reference)
         let path = path(for: reference)
         if !replacing, FileManager.default.fileExists(atPath: path) {
-            throw EngineError(
+            throw OrbError(
                 .store,
                 "\(reference.text) is already in the orb store ('\(path)'). Published versions do not change: "
                     + "add the new source under a new version, or pass --force to replace it.")
         }
         let orbs = LocalOrbSource(storeFolder: folder, project: .none)
-        let diagnostics = ConfigCompiler.checkOrb(
+        let diagnostics = OrbCheck.check(
             ConfigSource(path: file, text: text), reference: reference, options: CompileOptions(orbs: orbs))
         if diagnostics.containsError {
             let errors = diagnostics.count { $0.severity == .error }
-            throw EngineError(
-                .invalidConfig, "\(file) is not a valid orb (\(errors) error(s)); \(reference.text) was not added.",
+            throw OrbError(
+                .invalid, "\(file) is not a valid orb (\(errors) error(s)); \(reference.text) was not added.",
                 diagnostics: diagnostics)
         }
         do {
@@ -141,7 +141,7 @@ package struct OrbStore: Sendable {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "\(path): \(reason)"])
             }
         } catch {
-            throw EngineError(
+            throw OrbError(
                 .store, "Cannot write '\(path)': \(error.localizedDescription). Check the orb store's permissions.")
         }
         return (path, diagnostics)
@@ -149,9 +149,9 @@ package struct OrbStore: Sendable {
 
     /// Removes the stored orb `reference` (exact version).
     /// - Returns: The removed file's path.
-    /// - Throws: ``EngineError`` `notFound` (naming the versions there are) when the store does not have it;
+    /// - Throws: ``OrbError`` `notFound` (naming the versions there are) when the store does not have it;
     ///   `store` when the file cannot be removed.
-    package func remove(_ reference: OrbReference) throws(EngineError) -> String {
+    package func remove(_ reference: OrbReference) throws(OrbError) -> String {
         let path = path(for: reference)
         // A version is one file name: never a path that leaves the orb's folder.
         guard !reference.version.contains("/"), FileManager.default.fileExists(atPath: path) else {
@@ -160,19 +160,19 @@ package struct OrbStore: Sendable {
                 versions.isEmpty
                 ? "it has no version of \(reference.namespace)/\(reference.name)"
                 : "it has \(reference.namespace)/\(reference.name) \(versions.joined(separator: ", "))"
-            throw EngineError(
+            throw OrbError(
                 .notFound, "\(reference.text) is not in the orb store ('\(folder)'): \(has). See `cibox orb list`.")
         }
         guard unlink(path) == 0 else {
-            throw EngineError(
+            throw OrbError(
                 .store, "Cannot remove '\(path)': \(String(cString: strerror(errno))). Check its permissions.")
         }
         return path
     }
 
     /// Refuses names whose version is not one published version: `1.2.3` or `dev:label`.
-    /// - Throws: ``EngineError`` `invalidConfig` that says how to name a version.
-    package static func checkExactVersion(_ reference: OrbReference) throws(EngineError) {
+    /// - Throws: ``OrbError`` `invalid` that says how to name a version.
+    package static func checkExactVersion(_ reference: OrbReference) throws(OrbError) {
         let version = reference.version
         if OrbVersion(version) != nil { return }
         let label = version.hasPrefix("dev:") ? version.dropFirst(4) : ""
@@ -181,8 +181,8 @@ package struct OrbStore: Sendable {
         {
             return
         }
-        throw EngineError(
-            .invalidConfig,
+        throw OrbError(
+            .invalid,
             "'\(reference.text)' does not name one version: store an orb as NAMESPACE/NAME@MAJOR.MINOR.PATCH "
                 + "(such as \(reference.namespace)/\(reference.name)@1.2.3) or NAMESPACE/NAME@dev:LABEL. "
                 + "Configs that ask for @1, @1.2 or @volatile get the highest stored version that fits.")
