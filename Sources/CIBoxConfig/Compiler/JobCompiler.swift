@@ -3,16 +3,24 @@
 import CIBoxModel
 import CIBoxYAML
 
-extension Compilation {
+/// Processed jobs (see ``JobExpansion``) → `JobSpec`s: the executor label, resource class, parallelism, working
+/// directory, shell, environment and steps, each checked.
+struct JobCompiler {
+    /// The keys a job may have.
     static let jobKeys: Set<String> = [
         "docker", "machine", "macos", "windows", "resource_class", "parallelism", "working_directory", "shell",
         "environment", "steps", "type", "description", "circleci_ip_ranges",
     ]
+    /// The job keys CircleCI has that cibox does not support yet.
     static let jobKeysNotYet: Set<String> = ["retention", "branches", "plan_name", "validation"]
+    /// The keys that name a job's executor.
     static let executorKeys = ["docker", "machine", "macos", "windows"]
 
-    /// One processed job (see ``expandJob(_:)``); `nil` when it has an error.
-    mutating func compileJob(_ name: String, _ node: ConfigNode) -> JobSpec? {
+    /// Where problems go.
+    let decoder: NodeDecoder
+
+    /// One processed job (see ``JobExpansion/expand(_:)``); `nil` when it has an error.
+    func compile(_ name: String, _ node: ConfigNode) -> JobSpec? {
         let path = "jobs.\(name)"
         guard let entries = decoder.mapping(node, path) else { return nil }
         let errorsBefore = decoder.sink.errorCount
@@ -32,7 +40,7 @@ extension Compilation {
         spec.shell = node["shell"].flatMap { decoder.string($0, "\(path).shell") }
         spec.environment = node["environment"].flatMap { decoder.environment($0, "\(path).environment") } ?? []
         if let stepsNode = node["steps"] {
-            spec.steps = compileSteps(stepsNode, path: "\(path).steps")
+            spec.steps = StepCompiler(decoder: decoder).compileSteps(stepsNode, path: "\(path).steps")
         } else if type != "no-op" {
             decoder.error(
                 node.location, "job '\(name)' has no 'steps'",
@@ -47,7 +55,7 @@ extension Compilation {
     }
 
     /// The executor label of a job: its one executor key, or `shell` without one.
-    mutating func compileExecutor(_ node: ConfigNode, path: String) -> ExecutorLabel {
+    func compileExecutor(_ node: ConfigNode, path: String) -> ExecutorLabel {
         let present = Self.executorKeys.compactMap { node.entry($0) }
         if present.count > 1 {
             decoder.error(
@@ -77,7 +85,7 @@ extension Compilation {
     }
 
     /// The image of `machine: true` (none) or `machine: {image: …}`.
-    mutating func compileMachineImage(_ node: ConfigNode, path: String) -> String? {
+    func compileMachineImage(_ node: ConfigNode, path: String) -> String? {
         if node.scalar?.bool == true { return nil }
         guard node.entries != nil else {
             decoder.error(
@@ -88,7 +96,7 @@ extension Compilation {
     }
 
     /// `docker:`: the first image is the job's, the others are service containers, which cibox does not run.
-    mutating func compileDocker(_ node: ConfigNode, path: String) -> ExecutorLabel {
+    func compileDocker(_ node: ConfigNode, path: String) -> ExecutorLabel {
         guard let elements = decoder.sequence(node, path) else { return ExecutorLabel(kind: "docker") }
         var images: [String] = []
         for (index, element) in elements.enumerated() {

@@ -46,9 +46,14 @@ package struct ParameterDeclaration: Sendable {
     package var enumValues: [String]
 }
 
-extension Compilation {
+/// Element and pipeline parameters: their declarations, the values a use gives them (checked against their types,
+/// defaults filled in), and stand-ins for missing ones so that their uses are not reported too.
+struct ParameterBinding {
+    /// Where problems go.
+    let decoder: NodeDecoder
+
     /// The declarations under a `parameters:` key; `types` are the types allowed there.
-    mutating func parameterDeclarations(
+    func declarations(
         _ node: ConfigNode?, path: String, element: String, types: Set<ParameterType> = Set(ParameterType.allTypes)
     ) -> [ParameterDeclaration] {
         guard let node, !node.isNull, let entries = decoder.mapping(node, path) else { return [] }
@@ -87,6 +92,7 @@ extension Compilation {
         return result
     }
 
+    /// The hint that lists the types allowed.
     func typeHint(_ types: Set<ParameterType>) -> String {
         "types are " + ParameterType.allTypes.filter { types.contains($0) }.map(\.rawValue).joined(separator: ", ")
     }
@@ -99,7 +105,7 @@ extension Compilation {
     ///   - arguments: The arguments given where it is used.
     ///   - element: How messages name the element, such as `job 'build'`.
     ///   - location: Where it is used (for missing parameters).
-    mutating func bind(
+    func bind(
         _ declarations: [ParameterDeclaration], arguments: [ConfigMappingEntry], element: String,
         at location: SourceLocation
     ) -> [String: ConfigNode] {
@@ -134,7 +140,7 @@ extension Compilation {
 
     /// `value` normalised to its declared type (booleans as plain `true`/`false`, integers plain), or `nil`
     /// after reporting a type error.
-    mutating func checked(
+    func checked(
         _ value: ConfigNode, _ declaration: ParameterDeclaration, owner: String, element: String
     ) -> ConfigNode? {
         let location = value.location
@@ -177,7 +183,7 @@ extension Compilation {
         return nil
     }
 
-    /// The stand-in value of a missing `executor` argument, which ``mergeExecutor(_:into:scope:leadingSteps:)``
+    /// The stand-in value of a missing `executor` argument, which ``JobExpansion/mergeExecutor(_:into:scope:leadingSteps:)``
     /// skips because the missing argument is reported already.
     static let missingExecutorStandIn = "\u{2060}cibox-missing-executor"
 

@@ -3,7 +3,7 @@
 import CIBoxModel
 import CIBoxYAML
 
-extension Compilation {
+extension WorkflowCompiler {
     /// The workflow jobs of one entry of a workflow's `jobs:` list: one, or one per matrix combination.
     mutating func compileInvocation(
         _ node: ConfigNode, workflow: String, path: String, aliases: inout [String: [String]]
@@ -23,18 +23,21 @@ extension Compilation {
         }
         let itemPath = "\(path).\(jobName)"
         if let rawOptions, decoder.mapping(rawOptions, itemPath) == nil { return [] }
-        let options = rawOptions.map { substitute(Self.removing(["matrix"], from: $0), pipelineScope) }
+        let options = rawOptions.map {
+            context.substitution.substitute(
+                JobExpansion.removing(["matrix"], from: $0), context.templates.pipelineScope)
+        }
         guard let matrixNode = rawOptions?["matrix"] else {
             return compileWorkflowJob(jobName, options: options, at: location, workflow: workflow, path: itemPath)
                 .map { [$0] } ?? []
         }
-        let matrix = substitute(matrixNode, pipelineScope)
+        let matrix = context.substitution.substitute(matrixNode, context.templates.pipelineScope)
         guard let (combinations, alias) = matrixCombinations(matrix, path: "\(itemPath).matrix") else { return [] }
         var jobs: [WorkflowJob] = []
         for combination in combinations {
-            var scope = pipelineScope
+            var scope = context.templates.pipelineScope
             scope.matrix = Dictionary(combination, uniquingKeysWith: { _, last in last })
-            var instance = options.map { substitute($0, scope) }
+            var instance = options.map { context.substitution.substitute($0, scope) }
             if instance?["name"] == nil {
                 let generated = ([jobName] + combination.map { $0.1.scalar?.text ?? "" }).joined(separator: "-")
                 instance = Self.adding("name", generated, to: instance, at: location)
@@ -92,13 +95,14 @@ extension Compilation {
         let isPlain = invocation.arguments.isEmpty && invocation.preSteps.isEmpty && invocation.postSteps.isEmpty
         if isPlain, let cached = jobCache[invocation.job] { return .some(cached) }
         invokedJobs.insert(invocation.job)
-        guard let processed = expandJob(invocation) else { return nil }
-        let spec = compileJob(invocation.job, processed)
+        guard let processed = jobs.expand(invocation) else { return nil }
+        let spec = jobCompiler.compile(invocation.job, processed)
         if isPlain { jobCache[invocation.job] = .some(spec) }
         return .some(spec)
     }
 
-    mutating func compileWorkflowJobOptions(_ options: ConfigNode, into job: inout WorkflowJob, path: String) {
+    /// A workflow job's own options: `name`, `type`, `context`, `requires`, `filters`.
+    func compileWorkflowJobOptions(_ options: ConfigNode, into job: inout WorkflowJob, path: String) {
         for key in ["serial-group", "override-with"] {
             if let entry = options.entry(key) {
                 decoder.warning(entry.keyLocation, "'\(path).\(key)' is not supported by cibox yet and is ignored")
@@ -116,16 +120,16 @@ extension Compilation {
         }
         job.contexts = options["context"].flatMap { decoder.stringList($0, "\(path).context") } ?? []
         if let requires = options["requires"] {
-            compileRequires(requires, into: &job, path: "\(path).requires")
+            requirementCompiler.compileRequires(requires, into: &job, path: "\(path).requires")
         }
         if let filters = options["filters"] {
-            job.filters = compileFilters(filters, path: "\(path).filters")
+            job.filters = filterCompiler.compileFilters(filters, path: "\(path).filters")
         }
     }
 
     /// The combinations of a `matrix:` (parameters in alphabetical order, as CircleCI names the jobs), minus
     /// `exclude`d ones, and its `alias`.
-    mutating func matrixCombinations(_ node: ConfigNode, path: String) -> ([[(String, ConfigNode)]], String?)? {
+    func matrixCombinations(_ node: ConfigNode, path: String) -> ([[(String, ConfigNode)]], String?)? {
         guard let entries = decoder.mapping(node, path) else { return nil }
         decoder.checkKeys(entries, in: path, known: ["parameters", "exclude", "alias"])
         guard let parameters = node["parameters"],
@@ -158,8 +162,8 @@ extension Compilation {
     }
 
     /// Compiles the jobs no workflow uses (when they need no arguments), so that their mistakes are reported too.
-    mutating func checkUninvokedJobs(_ configuration: Configuration) {
-        let definitions = scopes[0].elements[.job] ?? [:]
+    mutating func checkUninvokedJobs() {
+        let definitions = context.scopes[0].elements[.job] ?? [:]
         for name in definitions.keys.sorted() where !invokedJobs.contains(name) {
             guard let definition = definitions[name] else { continue }
             let parameters = definition["parameters"]?.entries ?? []

@@ -3,12 +3,42 @@
 import CIBoxModel
 import CIBoxYAML
 
-extension Compilation {
+/// `workflows:` → the configuration's workflows: each workflow's `when`/`unless`, its jobs (one per matrix
+/// combination, each job compiled once per distinct use), requirements with matrix aliases expanded, filters,
+/// approval, contexts and scheduled `triggers`; and the implicit `build` workflow of a 2.0 config.
+struct WorkflowCompiler {
     /// The keys of a workflow job invocation that are not arguments for the job's parameters.
     static let workflowJobReservedKeys: Set<String> = [
         "requires", "name", "context", "filters", "type", "matrix", "pre-steps", "post-steps", "serial-group",
         "override-with",
     ]
+
+    /// What the expansion passes share.
+    let context: ExpansionContext
+    /// Expands the jobs workflows use.
+    let jobs: JobExpansion
+    /// Compiles the expanded jobs.
+    let jobCompiler: JobCompiler
+    /// Compiles `filters:`.
+    let filterCompiler: FilterCompiler
+    /// Compiles `requires:`.
+    let requirementCompiler: RequirementCompiler
+    /// The compiled jobs of invocations without arguments, by job name (many workflows reuse them).
+    var jobCache: [String: JobSpec?] = [:]
+    /// The names of the jobs workflows use.
+    var invokedJobs: Set<String> = []
+
+    /// A compiler of the workflows of the config in `context`.
+    init(context: ExpansionContext) {
+        self.context = context
+        jobs = JobExpansion(context: context)
+        jobCompiler = JobCompiler(decoder: context.decoder)
+        filterCompiler = FilterCompiler(decoder: context.decoder)
+        requirementCompiler = RequirementCompiler(decoder: context.decoder)
+    }
+
+    /// Where problems go.
+    var decoder: NodeDecoder { context.decoder }
 
     /// The workflows under `workflows:` (the legacy `version` key is skipped), sorted into the configuration's
     /// workflows, scheduled workflows and workflows left out by `when`/`unless`.
@@ -19,6 +49,7 @@ extension Compilation {
         }
     }
 
+    /// One workflow, into the configuration's workflows, scheduled workflows or skipped workflows.
     mutating func compileWorkflow(_ entry: ConfigMappingEntry, into configuration: inout Configuration) {
         let path = "workflows.\(entry.key)"
         guard let entries = decoder.mapping(entry.value, path) else { return }
@@ -56,18 +87,18 @@ extension Compilation {
     }
 
     /// Whether a workflow's `when`/`unless` lets it run (true without them).
-    mutating func isSelected(_ workflow: ConfigNode, path: String) -> Bool {
+    func isSelected(_ workflow: ConfigNode, path: String) -> Bool {
         for key in ["when", "unless"] {
             guard let condition = workflow[key] else { continue }
-            let value = substitute(condition, pipelineScope)
-            guard let isTrue = evaluateLogic(value, path: "\(path).\(key)") else { return false }
+            let value = context.substitution.substitute(condition, context.templates.pipelineScope)
+            guard let isTrue = context.logic.evaluate(value, path: "\(path).\(key)") else { return false }
             if isTrue != (key == "when") { return false }
         }
         return true
     }
 
     /// `triggers: [{schedule: {cron, filters}}]`.
-    mutating func compileTriggers(_ node: ConfigNode, path: String) -> [ScheduleTrigger] {
+    func compileTriggers(_ node: ConfigNode, path: String) -> [ScheduleTrigger] {
         guard let elements = decoder.sequence(node, path) else { return [] }
         return elements.enumerated().compactMap { index, element in
             let itemPath = "\(path)[\(index)].schedule"
@@ -79,9 +110,35 @@ extension Compilation {
                 if schedule["cron"] == nil { decoder.error(schedule.location, "'\(itemPath)' needs 'cron'") }
                 return nil
             }
-            let filters = schedule["filters"].map { compileFilters($0, path: "\(itemPath).filters") } ?? JobFilters()
+            let filters =
+                schedule["filters"].map { filterCompiler.compileFilters($0, path: "\(itemPath).filters") }
+                ?? JobFilters()
             return ScheduleTrigger(cron: cron, filters: filters)
         }
+    }
+
+    /// The implicit `build` workflow of a config without `workflows:` (version 2 and 2.0 only).
+    mutating func implicitWorkflows(_ root: ConfigNode, version: String?) -> [WorkflowDefinition] {
+        guard version == "2" || version == "2.0" else {
+            if version != nil {
+                decoder.error(
+                    root.location, "the config has no 'workflows'",
+                    hint: "add a 'workflows:' key listing the jobs to run")
+            }
+            return []
+        }
+        guard context.scopes[0].elements[.job]?["build"] != nil else {
+            if let jobsKey = root.entry("jobs") {
+                decoder.error(
+                    jobsKey.keyLocation,
+                    "a version \(version ?? "2") config without 'workflows' needs a job named 'build'",
+                    hint: "rename the job to run to 'build', or add a 'workflows:' key")
+            }
+            return []
+        }
+        let spec = compiledJob(JobInvocation(job: "build", location: root.location))
+        let job = WorkflowJob(name: "build", spec: spec ?? nil, location: root.location)
+        return [WorkflowDefinition(name: "build", jobs: [job], location: root.location)]
     }
 
     /// Requirements naming a matrix alias (and no job) become requirements on every job of the matrix.
@@ -110,7 +167,7 @@ extension Compilation {
 
     /// Warns about a job with a `tags` filter that requires a job without one: on a tag, the required job does
     /// not run, so neither does this one (CircleCI's rule for tag pipelines).
-    mutating func checkTagFilters(_ jobs: [WorkflowJob], workflow: String) {
+    func checkTagFilters(_ jobs: [WorkflowJob], workflow: String) {
         var byName: [String: WorkflowJob] = [:]
         for job in jobs where byName[job.name] == nil { byName[job.name] = job }
         for job in jobs where job.filters.tags != nil {

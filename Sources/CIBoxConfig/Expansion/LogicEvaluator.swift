@@ -3,15 +3,19 @@
 import CIBoxModel
 import CIBoxYAML
 
-extension Compilation {
+/// Logic statements (`when`/`unless` of steps and workflows): `and`, `or`, `not`, `equal`, `matches` and literals.
+struct LogicEvaluator {
     /// How deep logic statements may nest (CircleCI's limit).
-    static let logicDepthLimit = 100
+    static let depthLimit = 100
+
+    /// Where problems go.
+    let decoder: NodeDecoder
 
     /// The value of a logic statement (already substituted): a literal, or a mapping with one of `and`, `or`,
     /// `not`, `equal`, `matches`. Reports a malformed statement and returns `nil`.
-    mutating func evaluateLogic(_ node: ConfigNode, path: String, depth: Int = 0) -> Bool? {
-        guard depth < Self.logicDepthLimit else {
-            decoder.error(node.location, "'\(path)' nests logic statements more than \(Self.logicDepthLimit) deep")
+    func evaluate(_ node: ConfigNode, path: String, depth: Int = 0) -> Bool? {
+        guard depth < Self.depthLimit else {
+            decoder.error(node.location, "'\(path)' nests logic statements more than \(Self.depthLimit) deep")
             return nil
         }
         if node.scalar != nil { return node.isTruthy }
@@ -31,12 +35,12 @@ extension Compilation {
                 return nil
             }
             let results = elements.enumerated().map { index, element in
-                evaluateLogic(element, path: "\(itemPath)[\(index)]", depth: depth + 1)
+                evaluate(element, path: "\(itemPath)[\(index)]", depth: depth + 1)
             }
             if results.contains(nil) { return nil }
             return entry.key == "and" ? results.allSatisfy { $0 == true } : results.contains(true)
         case "not":
-            return evaluateLogic(entry.value, path: itemPath, depth: depth + 1).map { !$0 }
+            return evaluate(entry.value, path: itemPath, depth: depth + 1).map { !$0 }
         case "equal":
             guard let elements = entry.value.elements, !elements.isEmpty else {
                 decoder.error(entry.value.location, "'\(itemPath)' must be a non-empty list of values")
@@ -55,7 +59,7 @@ extension Compilation {
     }
 
     /// `matches: {pattern, value}`: whether the whole value matches the pattern (`/…/` delimiters allowed).
-    mutating func evaluateMatches(_ node: ConfigNode, path: String) -> Bool? {
+    func evaluateMatches(_ node: ConfigNode, path: String) -> Bool? {
         guard node.entries != nil, let patternNode = node["pattern"], let valueNode = node["value"],
             let pattern = patternNode.scalar?.text, let value = valueNode.scalar
         else {

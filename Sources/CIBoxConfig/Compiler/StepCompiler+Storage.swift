@@ -3,7 +3,7 @@
 import CIBoxModel
 import CIBoxYAML
 
-extension Compilation {
+extension StepCompiler {
     /// The names CircleCI shows for the storage steps.
     static let storageStepTitles: [String: String] = [
         "save_cache": "Saving cache",
@@ -16,7 +16,7 @@ extension Compilation {
 
     /// `save_cache`, `restore_cache`, `persist_to_workspace`, `attach_workspace`, `store_artifacts` and
     /// `store_test_results`, with their fields checked.
-    mutating func compileStorageStep(_ kind: String, _ value: ConfigNode, at location: SourceLocation, path: String)
+    func compileStorageStep(_ kind: String, _ value: ConfigNode, at location: SourceLocation, path: String)
         -> StepPlan?
     {
         guard let entries = decoder.mapping(value, path) else { return nil }
@@ -65,7 +65,7 @@ extension Compilation {
     }
 
     /// The field `key` of a step, or an error saying it is missing.
-    mutating func required(_ key: String, of value: ConfigNode, path: String) -> ConfigNode? {
+    func required(_ key: String, of value: ConfigNode, path: String) -> ConfigNode? {
         if let node = value[key] { return node }
         decoder.error(value.location, "'\(path)' needs '\(key)'")
         return nil

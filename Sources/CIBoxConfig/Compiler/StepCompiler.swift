@@ -3,7 +3,15 @@
 import CIBoxModel
 import CIBoxYAML
 
-extension Compilation {
+/// Expanded steps (built-in steps only) → `StepPlan`s, each field checked: `run`, `checkout`, the storage steps, and
+/// the steps cibox skips with a warning.
+struct StepCompiler {
+    /// The built-in steps (a command of the same name overrides one).
+    static let builtinSteps: Set<String> = [
+        "run", "checkout", "save_cache", "restore_cache", "persist_to_workspace", "attach_workspace",
+        "store_artifacts", "store_test_results", "add_ssh_keys", "setup_remote_docker", "deploy",
+        "install_signing_bundle", MissingOrb.stepKey,
+    ]
     /// Built-in steps cibox does not do on this machine: the step's title and what cibox does instead.
     static let skippedBuiltins: [String: (title: String, instead: String)] = [
         "add_ssh_keys": (
@@ -18,12 +26,16 @@ extension Compilation {
                 + "the step is skipped"
         ),
     ]
+    /// The keys of a `run` step.
     static let runKeys: Set<String> = [
         "name", "command", "working_directory", "environment", "shell", "when", "background", "no_output_timeout",
     ]
 
+    /// Where problems go.
+    let decoder: NodeDecoder
+
     /// The steps of a job; reports an empty or missing list.
-    mutating func compileSteps(_ node: ConfigNode, path: String) -> [StepPlan] {
+    func compileSteps(_ node: ConfigNode, path: String) -> [StepPlan] {
         guard let elements = decoder.sequence(node, path) else { return [] }
         return elements.enumerated().compactMap { index, element in
             compileStep(element, path: "\(path)[\(index)]")
@@ -31,7 +43,7 @@ extension Compilation {
     }
 
     /// One step: a bare name (`- checkout`) or a single-key mapping (`- run: …`).
-    mutating func compileStep(_ node: ConfigNode, path: String) -> StepPlan? {
+    func compileStep(_ node: ConfigNode, path: String) -> StepPlan? {
         if let scalar = node.scalar, !scalar.isNull {
             return compileStepKind(
                 scalar.text, ConfigNode(.scalar(ConfigScalar("")), at: node.location), at: node.location,
@@ -47,7 +59,8 @@ extension Compilation {
         return compileStepKind(entry.key, entry.value, at: entry.keyLocation, path: "\(path).\(entry.key)")
     }
 
-    mutating func compileStepKind(_ kind: String, _ value: ConfigNode, at location: SourceLocation, path: String)
+    /// A step of `kind` with its value.
+    func compileStepKind(_ kind: String, _ value: ConfigNode, at location: SourceLocation, path: String)
         -> StepPlan?
     {
         switch kind {
@@ -58,7 +71,7 @@ extension Compilation {
         case "save_cache", "restore_cache", "persist_to_workspace", "attach_workspace", "store_artifacts",
             "store_test_results":
             return compileStorageStep(kind, value, at: location, path: path)
-        case Self.missingOrbStepKey:
+        case MissingOrb.stepKey:
             let reference = value["reference"]?.scalar?.text ?? "orb"
             let message = value["message"]?.scalar?.text ?? "the orb is missing"
             return StepPlan(name: reference, action: .unsupported(key: reference, message: message, isFatal: true))
@@ -73,12 +86,13 @@ extension Compilation {
         decoder.error(
             location, "unknown step or command '\(kind)'",
             hint: "built-in steps are "
-                + Self.builtinSteps.subtracting([Self.missingOrbStepKey]).sorted()
+                + Self.builtinSteps.subtracting([MissingOrb.stepKey]).sorted()
                 .joined(separator: ", "))
         return nil
     }
 
-    mutating func compileCheckout(_ value: ConfigNode, path: String) -> StepPlan? {
+    /// `checkout`, with an optional `path`.
+    func compileCheckout(_ value: ConfigNode, path: String) -> StepPlan? {
         var checkoutPath: String?
         if !value.isNull {
             guard let entries = decoder.mapping(value, path) else { return nil }
@@ -90,7 +104,7 @@ extension Compilation {
     }
 
     /// `run`: a command string, or a mapping with `command` and options.
-    mutating func compileRun(_ value: ConfigNode, at location: SourceLocation, path: String) -> StepPlan? {
+    func compileRun(_ value: ConfigNode, at location: SourceLocation, path: String) -> StepPlan? {
         if let scalar = value.scalar {
             guard !scalar.isNull else {
                 decoder.error(location, "'\(path)' needs a command", hint: "write '- run: COMMAND'")
@@ -123,7 +137,8 @@ extension Compilation {
         return String(line.drop { $0 == " " || $0 == "\t" })
     }
 
-    mutating func stepCondition(_ node: ConfigNode, _ path: String) -> StepCondition? {
+    /// A step's `when`: `always`, `on_success` or `on_fail`.
+    func stepCondition(_ node: ConfigNode, _ path: String) -> StepCondition? {
         if let scalar = node.scalar, !scalar.isNull, let condition = StepCondition(rawValue: scalar.text) {
             return condition
         }
@@ -131,7 +146,8 @@ extension Compilation {
         return nil
     }
 
-    mutating func duration(_ node: ConfigNode, _ path: String) -> Double? {
+    /// A duration such as `10m` or `1h30m`, in seconds.
+    func duration(_ node: ConfigNode, _ path: String) -> Double? {
         guard let text = decoder.string(node, path) else { return nil }
         if let seconds = CircleDuration.seconds(from: text) { return seconds }
         decoder.error(

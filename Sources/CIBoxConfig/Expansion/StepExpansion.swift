@@ -3,20 +3,23 @@
 import CIBoxModel
 import CIBoxYAML
 
-extension Compilation {
+/// Steps expanded down to built-in steps: command invocations inlined (in the command's own scope, with cycle and
+/// depth checks), `when`/`unless` steps resolved, `steps` splices applied and legacy `- type: shell` steps rewritten.
+struct StepExpansion {
     /// How deep commands may call commands.
     static let commandDepthLimit = 50
-    /// The built-in steps (a command of the same name overrides one).
-    static let builtinSteps: Set<String> = [
-        "run", "checkout", "save_cache", "restore_cache", "persist_to_workspace", "attach_workspace",
-        "store_artifacts", "store_test_results", "add_ssh_keys", "setup_remote_docker", "deploy",
-        "install_signing_bundle", missingOrbStepKey,
-    ]
+    /// The legacy `- type: shell` keys and the `run` keys they become.
     static let legacyShellKeys: [String: String] = [
         "command": "command", "name": "name", "shell": "shell", "environment": "environment",
         "background": "background", "pwd": "working_directory", "working_directory": "working_directory",
         "no_output_timeout": "no_output_timeout", "when": "when",
     ]
+
+    /// What the expansion passes share.
+    let context: ExpansionContext
+
+    /// Where problems go.
+    var decoder: NodeDecoder { context.decoder }
 
     /// `elements` with command invocations inlined, `when`/`unless` steps resolved and `steps` splices applied;
     /// what is left is built-in steps (and malformed ones, which ``compileStep(_:path:)`` reports).
@@ -26,12 +29,12 @@ extension Compilation {
     ///   - scope: The scope commands are looked up in.
     ///   - stack: The commands being expanded, outermost first, for cycles: `(identity, name)`.
     ///   - path: The steps' path for messages.
-    mutating func expandSteps(_ elements: [ConfigNode], scope: Int, stack: [(String, String)], path: String)
+    func expandSteps(_ elements: [ConfigNode], scope: Int, stack: [(String, String)], path: String)
         -> [ConfigNode]
     {
         var result: [ConfigNode] = []
         for (index, step) in elements.enumerated() {
-            if spendBudget(1, at: step.location) { break }
+            if context.budget.spend(1, at: step.location) { break }
             let itemPath = "\(path)[\(index)]"
             let kind: String
             let value: ConfigNode
@@ -57,7 +60,9 @@ extension Compilation {
                 }
                 result += expandSteps(nested, scope: scope, stack: stack, path: "\(itemPath).steps")
             default:
-                if Self.builtinSteps.contains(kind), case .notFound = resolve(kind, .command, from: scope) {
+                if StepCompiler.builtinSteps.contains(kind),
+                    case .notFound = context.scopes.resolve(kind, .command, from: scope)
+                {
                     result.append(step)
                 } else {
                     result += commandSteps(kind, value, at: location, scope: scope, stack: stack)
@@ -68,7 +73,7 @@ extension Compilation {
     }
 
     /// The steps of a `when` or `unless` step whose condition selects them; none otherwise.
-    mutating func conditionalSteps(
+    func conditionalSteps(
         _ kind: String, _ value: ConfigNode, scope: Int, stack: [(String, String)], path: String
     ) -> [ConfigNode] {
         guard let entries = value.entries else {
@@ -83,7 +88,7 @@ extension Compilation {
                 value.location, "'\(path)' needs 'condition'", hint: "write 'condition:' and 'steps:' under it")
             return []
         }
-        guard let isTrue = evaluateLogic(condition, path: "\(path).condition") else { return [] }
+        guard let isTrue = context.logic.evaluate(condition, path: "\(path).condition") else { return [] }
         guard isTrue == (kind == "when") else { return [] }
         guard let steps = value["steps"]?.elements else {
             decoder.error(value.location, "'\(path)' needs 'steps', a list of steps")
@@ -93,23 +98,23 @@ extension Compilation {
     }
 
     /// The steps of command `name` invoked with `arguments`, expanded in the command's own scope.
-    mutating func commandSteps(
+    func commandSteps(
         _ name: String, _ arguments: ConfigNode, at location: SourceLocation, scope: Int, stack: [(String, String)]
     ) -> [ConfigNode] {
-        switch resolve(name, .command, from: scope) {
+        switch context.scopes.resolve(name, .command, from: scope) {
         case .notFound:
-            let commands = visibleNames(.command)
+            let commands = context.scopes.visibleNames(.command)
             decoder.error(
                 location, "unknown step or command '\(name)'",
                 hint: "built-in steps are "
-                    + Self.builtinSteps.subtracting([Self.missingOrbStepKey]).sorted()
+                    + StepCompiler.builtinSteps.subtracting([MissingOrb.stepKey]).sorted()
                     .joined(separator: ", ")
                     + (commands.isEmpty ? "" : "; commands: \(commands.joined(separator: ", "))"))
             return []
         case .missingOrb(let message):
-            missingOrbUse(
+            context.missingOrbUse(
                 location, "command '\(name)' comes from a missing orb; the job fails when it gets here", hint: message)
-            return [Self.missingOrbStep(name, message: message, at: location)]
+            return [MissingOrb.step(name, message: message, at: location)]
         case .found(let definition, let definitionScope, let qualified):
             let identity = "\(definitionScope):\(qualified.split(separator: "/").last ?? "")"
             if let start = stack.firstIndex(where: { $0.0 == identity }) {
@@ -129,7 +134,9 @@ extension Compilation {
         }
     }
 
-    mutating func expandCommand(
+    /// The steps of command `name`'s `definition` invoked with `arguments`: parameters bound and substituted in the
+    /// command's scope, then expanded.
+    func expandCommand(
         _ definition: ConfigNode, name: String, arguments: ConfigNode, at location: SourceLocation, scope: Int,
         stack: [(String, String)]
     ) -> [ConfigNode] {
@@ -147,19 +154,21 @@ extension Compilation {
                 arguments.location, "the arguments of \(element) must be a mapping, got \(arguments.kindDescription)")
             return []
         }
-        let declarations = parameterDeclarations(definition["parameters"], path: "\(path).parameters", element: element)
-        let values = bind(declarations, arguments: given, element: element, at: location)
+        let declarations = context.binding.declarations(
+            definition["parameters"], path: "\(path).parameters", element: element)
+        let values = context.binding.bind(declarations, arguments: given, element: element, at: location)
         guard let stepsNode = definition["steps"] else {
             decoder.error(definition.location, "\(element) has no 'steps'")
             return []
         }
-        let steps = substitute(stepsNode, elementScope(values, element: element, scope: scope))
+        let steps = context.substitution.substitute(
+            stepsNode, context.elementScope(values, element: element, scope: scope))
         guard let elements = decoder.sequence(steps, "\(path).steps") else { return [] }
         return expandSteps(elements, scope: scope, stack: stack, path: "\(path).steps")
     }
 
     /// The legacy 2.0 form `- type: shell` with `command`, `name`, `pwd`…, as a `run` step.
-    mutating func legacyStep(_ step: ConfigNode, path: String) -> ConfigNode {
+    func legacyStep(_ step: ConfigNode, path: String) -> ConfigNode {
         let type = step["type"]?.scalar?.text ?? ""
         if type == "checkout" {
             return ConfigNode(.scalar(ConfigScalar("checkout")), at: step.location)

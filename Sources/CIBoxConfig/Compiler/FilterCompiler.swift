@@ -3,9 +3,13 @@
 import CIBoxModel
 import CIBoxYAML
 
-extension Compilation {
+/// `filters:` of workflow jobs and schedules: `branches` and `tags`, each with `only` and `ignore` patterns.
+struct FilterCompiler {
+    /// Where problems go.
+    let decoder: NodeDecoder
+
     /// `filters:` of a workflow job: `branches` and `tags`, each with `only` and `ignore`.
-    mutating func compileFilters(_ node: ConfigNode, path: String) -> JobFilters {
+    func compileFilters(_ node: ConfigNode, path: String) -> JobFilters {
         if let scalar = node.scalar, !scalar.isNull {
             decoder.warning(
                 node.location,
@@ -20,7 +24,8 @@ extension Compilation {
             tags: node["tags"].flatMap { compileRefFilter($0, path: "\(path).tags") })
     }
 
-    mutating func compileRefFilter(_ node: ConfigNode, path: String) -> RefFilter? {
+    /// `branches:` or `tags:` with `only` and `ignore`.
+    func compileRefFilter(_ node: ConfigNode, path: String) -> RefFilter? {
         guard let entries = decoder.mapping(node, path) else { return nil }
         decoder.checkKeys(entries, in: path, known: ["only", "ignore"])
         let only = node["only"].map { patterns($0, path: "\(path).only") }
@@ -29,7 +34,7 @@ extension Compilation {
     }
 
     /// Patterns as written: `/regex/` (matched against the whole name) or an exact name.
-    mutating func patterns(_ node: ConfigNode, path: String) -> [RefPattern] {
+    func patterns(_ node: ConfigNode, path: String) -> [RefPattern] {
         let texts = decoder.stringList(node, path) ?? []
         return texts.compactMap { text in
             guard text.count >= 2, text.hasPrefix("/"), text.hasSuffix("/") else { return .exact(text) }

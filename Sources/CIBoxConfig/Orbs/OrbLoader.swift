@@ -3,13 +3,28 @@
 import CIBoxModel
 import CIBoxYAML
 
-extension Compilation {
+/// Loads the elements of a config or orb into ``ElementScopes``, and the orbs it imports: inline orbs, built-in
+/// orbs, then registry orbs from the ``OrbSource`` (each loaded once per compilation, however many import it).
+struct OrbLoader {
     /// How deep orbs may import orbs.
     static let orbDepthLimit = 8
     /// The keys an orb's source may have.
     static let orbKeys: Set<String> = [
         "version", "description", "display", "orbs", "commands", "jobs", "executors", "examples",
     ]
+
+    /// Where problems go.
+    let decoder: NodeDecoder
+    /// Orb source and missing-orb policy.
+    let options: CompileOptions
+    /// Substitutes pipeline parameters into the config's own orb references.
+    let substitution: Substitution
+    /// The scope of the config's orb references: pipeline parameters and values.
+    let pipelineScope: TemplateScope
+    /// The scopes loaded so far.
+    var scopes = ElementScopes()
+    /// Loaded registry orbs by reference text, as scope indices.
+    var orbCache: [String: Int] = [:]
 
     /// Records the commands, jobs and executors of a config or orb body in scope `index`, and loads its orbs.
     mutating func loadScope(_ root: ConfigNode, into index: Int, depth: Int) {
@@ -24,12 +39,6 @@ extension Compilation {
         if let orbs = root["orbs"], !orbs.isNull {
             loadOrbs(orbs, into: index, depth: depth)
         }
-    }
-
-    /// A new, empty scope; its index.
-    mutating func newScope(name: String, isOrb: Bool) -> Int {
-        scopes.append(ElementScope(name: name, isOrb: isOrb))
-        return scopes.count - 1
     }
 
     /// The entries of `orbs:`: inline orb bodies, or registry references looked up in the built-in orbs, then
@@ -48,14 +57,14 @@ extension Compilation {
                 continue
             }
             if entry.value.entries != nil {
-                let scope = newScope(name: "orb '\(entry.key)'", isOrb: true)
+                let scope = scopes.newScope(name: "orb '\(entry.key)'", isOrb: true)
                 scopes[index].orbs[entry.key] = scope
                 checkOrbKeys(entry.value, path: "orbs.\(entry.key)")
                 loadScope(entry.value, into: scope, depth: depth + 1)
                 continue
             }
             var value = entry.value
-            if index == 0 { value = substitute(value, pipelineScope) }
+            if index == 0 { value = substitution.substitute(value, pipelineScope) }
             guard let text = value.scalar?.text, let reference = OrbReference(parsing: text) else {
                 decoder.error(
                     value.location,
@@ -67,6 +76,7 @@ extension Compilation {
         }
     }
 
+    /// The registry orb `reference` as `alias` of scope `index`: built-in, else from the ``OrbSource``, else missing.
     mutating func loadRegistryOrb(
         _ reference: OrbReference, alias: String, at location: SourceLocation, into index: Int, depth: Int
     ) {
@@ -79,7 +89,7 @@ extension Compilation {
             ?? options.orbs.lookup(reference)
         switch lookup {
         case .found(let text, let path):
-            let scope = newScope(name: "orb '\(reference.text)'", isOrb: true)
+            let scope = scopes.newScope(name: "orb '\(reference.text)'", isOrb: true)
             orbCache[reference.text] = scope
             scopes[index].orbs[alias] = scope
             let (root, diagnostics) = YAMLReader.parse(text, file: path)
@@ -98,39 +108,13 @@ extension Compilation {
         if options.allowMissingOrbs {
             decoder.warning(location, message, hint: "every use of '\(alias)/…' fails when it runs")
         } else {
-            decoder.error(location, message, hint: Self.missingOrbHint)
+            decoder.error(location, message, hint: MissingOrb.hint)
         }
     }
 
-    /// The hint of a missing orb's error.
-    static let missingOrbHint =
-        "or pass --allow-missing-orbs to compile the rest; what uses the orb then fails when run"
-
-    /// Warns about a use of a missing orb's element (with `allowMissingOrbs`; otherwise the orb's error says it).
-    mutating func missingOrbUse(_ location: SourceLocation, _ message: String, hint: String) {
-        if options.allowMissingOrbs { decoder.warning(location, message, hint: hint) }
-    }
-
-    mutating func checkOrbKeys(_ root: ConfigNode, path: String) {
+    /// Warns about the keys of an orb's root mapping that orbs do not have.
+    func checkOrbKeys(_ root: ConfigNode, path: String) {
         guard let entries = decoder.mapping(root, path) else { return }
         decoder.checkKeys(entries, in: path, known: Self.orbKeys)
     }
-
-    /// The step that stands for an element of a missing orb: it fails with the orb's message when run.
-    static func missingOrbStep(_ name: String, message: String, at location: SourceLocation) -> ConfigNode {
-        let fields: [ConfigMappingEntry] = [
-            ConfigMappingEntry(
-                key: "reference", keyLocation: location, value: ConfigNode(.scalar(ConfigScalar(name)), at: location)),
-            ConfigMappingEntry(
-                key: "message", keyLocation: location, value: ConfigNode(.scalar(ConfigScalar(message)), at: location)),
-        ]
-        return ConfigNode(
-            .mapping([
-                ConfigMappingEntry(
-                    key: missingOrbStepKey, keyLocation: location, value: ConfigNode(.mapping(fields), at: location))
-            ]), at: location)
-    }
-
-    /// The internal step key of ``missingOrbStep(_:message:at:)``.
-    static let missingOrbStepKey = "cibox/missing-orb"
 }

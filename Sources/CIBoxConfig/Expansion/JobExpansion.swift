@@ -17,41 +17,52 @@ struct JobInvocation {
     var location: SourceLocation
 }
 
-extension Compilation {
+/// Jobs expanded for one use: parameters bound and substituted, the executor merged in (the job's keys win,
+/// `environment` merged), pre- and post-steps added, and the steps expanded (``StepExpansion``).
+struct JobExpansion {
+    /// The keys an executor definition may have.
     static let executorDefinitionKeys: Set<String> = [
         "docker", "machine", "macos", "windows", "resource_class", "shell", "working_directory", "environment",
         "parameters", "description",
     ]
 
+    /// What the expansion passes share.
+    let context: ExpansionContext
+
+    /// Where problems go.
+    var decoder: NodeDecoder { context.decoder }
+
     /// The processed job for an invocation: parameters substituted, executor merged, commands inlined,
     /// `when`/`unless` steps resolved. `nil` when the job is not defined (the caller reports it).
-    mutating func expandJob(_ invocation: JobInvocation) -> ConfigNode? {
-        switch resolve(invocation.job, .job, from: 0) {
+    func expand(_ invocation: JobInvocation) -> ConfigNode? {
+        switch context.scopes.resolve(invocation.job, .job, from: 0) {
         case .notFound:
             return nil
         case .missingOrb(let message):
-            missingOrbUse(
+            context.missingOrbUse(
                 invocation.location, "job '\(invocation.job)' comes from a missing orb; it fails when run",
                 hint: message)
-            let step = Self.missingOrbStep(invocation.job, message: message, at: invocation.location)
+            let step = MissingOrb.step(invocation.job, message: message, at: invocation.location)
             return ConfigNode.mapping(
                 sortingKeysOf: ["steps": ConfigNode(.sequence([step]), at: invocation.location)],
                 at: invocation.location)
         case .found(let definition, let scope, let name):
-            return expandJob(definition, scope: scope, name: name, invocation: invocation)
+            return expand(definition, scope: scope, name: name, invocation: invocation)
         }
     }
 
-    mutating func expandJob(_ definition: ConfigNode, scope: Int, name: String, invocation: JobInvocation)
-        -> ConfigNode?
-    {
+    /// The processed job `definition` of scope `scope`, named `name`, for `invocation`; `nil` when it is not a
+    /// mapping.
+    func expand(_ definition: ConfigNode, scope: Int, name: String, invocation: JobInvocation) -> ConfigNode? {
         let path = "jobs.\(name)"
         guard decoder.mapping(definition, path) != nil else { return nil }
         let element = "job '\(name)'"
-        let declarations = parameterDeclarations(definition["parameters"], path: "\(path).parameters", element: element)
-        let values = bind(declarations, arguments: invocation.arguments, element: element, at: invocation.location)
-        let templateScope = elementScope(values, element: element, scope: scope)
-        let body = substitute(Self.removing(["parameters"], from: definition), templateScope)
+        let declarations = context.binding.declarations(
+            definition["parameters"], path: "\(path).parameters", element: element)
+        let values = context.binding.bind(
+            declarations, arguments: invocation.arguments, element: element, at: invocation.location)
+        let templateScope = context.elementScope(values, element: element, scope: scope)
+        let body = context.substitution.substitute(Self.removing(["parameters"], from: definition), templateScope)
         var entries = body.entries ?? []
         var leadingSteps: [ConfigNode] = []
         if let executor = body.entry("executor") {
@@ -72,7 +83,8 @@ extension Compilation {
             }
         }
         steps += invocation.postSteps
-        let expanded = expandSteps(steps, scope: scope, stack: [], path: "\(path).steps")
+        let expanded = StepExpansion(context: context).expandSteps(
+            steps, scope: scope, stack: [], path: "\(path).steps")
         let stepsLocation = stepsEntry?.value.location ?? definition.location
         let stepsValue = ConfigNode(.sequence(expanded), at: stepsLocation)
         if let index = entries.firstIndex(where: { $0.key == "steps" }) {
@@ -80,29 +92,23 @@ extension Compilation {
         } else if !steps.isEmpty {
             entries.append(ConfigMappingEntry(key: "steps", keyLocation: stepsLocation, value: stepsValue))
         }
-        return unescape(ConfigNode(.mapping(entries), at: definition.location))
-    }
-
-    /// The template scope of an element defined in scope `scope`.
-    func elementScope(_ values: [String: ConfigNode], element: String, scope: Int) -> TemplateScope {
-        TemplateScope(
-            parameters: values, element: element, pipelineParameters: scopes[scope].isOrb ? nil : pipelineParameters,
-            pipelineValues: pipelineValues, matrix: nil)
+        return context.substitution.unescape(ConfigNode(.mapping(entries), at: definition.location))
     }
 
     /// The job's entries with `executor:` replaced by the executor's keys that the job does not set itself
     /// (`environment` merged, job variables winning).
-    mutating func mergeExecutor(
+    func mergeExecutor(
         _ entry: ConfigMappingEntry, into jobEntries: [ConfigMappingEntry], scope: Int,
         leadingSteps: inout [ConfigNode]
     ) -> [ConfigMappingEntry] {
         var result = jobEntries.filter { $0.key != "executor" }
-        guard let (name, arguments) = executorReference(entry.value), name != Self.missingExecutorStandIn else {
+        guard let (name, arguments) = executorReference(entry.value), name != ParameterBinding.missingExecutorStandIn
+        else {
             return result
         }
-        switch resolve(name, .executor, from: scope) {
+        switch context.scopes.resolve(name, .executor, from: scope) {
         case .notFound:
-            let known = visibleNames(.executor)
+            let known = context.scopes.visibleNames(.executor)
             decoder.error(
                 entry.value.location, "unknown executor '\(name)'",
                 hint: known.isEmpty
@@ -110,25 +116,26 @@ extension Compilation {
                     : "executors: \(known.joined(separator: ", "))")
             return result
         case .missingOrb(let message):
-            missingOrbUse(
+            context.missingOrbUse(
                 entry.value.location, "executor '\(name)' comes from a missing orb; the job fails when run",
                 hint: message)
-            leadingSteps.append(Self.missingOrbStep(name, message: message, at: entry.value.location))
+            leadingSteps.append(MissingOrb.step(name, message: message, at: entry.value.location))
             return result
         case .found(let definition, let executorScope, let qualified):
             let path = "executors.\(qualified)"
             guard let fields = decoder.mapping(definition, path) else { return result }
             decoder.checkKeys(fields, in: path, known: Self.executorDefinitionKeys)
             let element = "executor '\(qualified)'"
-            let declarations = parameterDeclarations(
+            let declarations = context.binding.declarations(
                 definition["parameters"], path: "\(path).parameters", element: element)
-            let values = bind(declarations, arguments: arguments, element: element, at: entry.value.location)
-            let body = substitute(
+            let values = context.binding.bind(
+                declarations, arguments: arguments, element: element, at: entry.value.location)
+            let body = context.substitution.substitute(
                 Self.removing(["parameters", "description"], from: definition),
-                elementScope(values, element: element, scope: executorScope))
-            let jobHasEnvironment = Self.executorKeys.contains { key in result.contains { $0.key == key } }
+                context.elementScope(values, element: element, scope: executorScope))
+            let jobHasEnvironment = JobCompiler.executorKeys.contains { key in result.contains { $0.key == key } }
             for field in body.entries ?? [] where !result.contains(where: { $0.key == field.key }) {
-                if jobHasEnvironment, Self.executorKeys.contains(field.key) { continue }
+                if jobHasEnvironment, JobCompiler.executorKeys.contains(field.key) { continue }
                 result.append(field)
             }
             if let executorEnvironment = body["environment"],
@@ -141,7 +148,7 @@ extension Compilation {
     }
 
     /// The name and arguments of `executor: name` or `executor: {name: …, args…}`.
-    mutating func executorReference(_ node: ConfigNode) -> (String, [ConfigMappingEntry])? {
+    func executorReference(_ node: ConfigNode) -> (String, [ConfigMappingEntry])? {
         if let scalar = node.scalar, !scalar.isNull { return (scalar.text, []) }
         if let entries = node.entries, let name = node["name"]?.scalar?.text {
             return (name, entries.filter { $0.key != "name" })

@@ -3,11 +3,11 @@
 import CIBoxModel
 import CIBoxYAML
 
-extension Compilation {
+extension ParameterBinding {
     /// The typed pipeline parameters: each declared parameter's given value (text converted to its type) or
     /// default. Reports undeclared parameters, missing defaults and values of the wrong type.
-    mutating func compilePipelineParameters(_ root: ConfigNode, given: [String: String]) -> [String: ConfigNode] {
-        let declarations = parameterDeclarations(
+    func pipelineParameters(_ root: ConfigNode, given: [String: String]) -> [String: ConfigNode] {
+        let declarations = self.declarations(
             root["parameters"], path: "parameters", element: "",
             types: [.string, .boolean, .integer, .enum])
         let location = root.entry("parameters")?.keyLocation ?? root.location
@@ -39,28 +39,5 @@ extension Compilation {
     /// A boolean text in lower case (`TRUE`, `Yes` → `true`, `yes`), so that any capitalisation is accepted.
     static func normalisedBool(_ text: String, _ declaration: ParameterDeclaration) -> String {
         declaration.type == .boolean ? text.lowercased() : text
-    }
-
-    /// The `pipeline.*` values CircleCI defines, from `values`; missing ones are empty strings.
-    static func pipelineValueNodes(_ values: PipelineValues, file: String) -> [String: ConfigNode] {
-        let location = SourceLocation(file: file, line: 1, column: 1)
-        let texts: [String: String] = [
-            "pipeline.id": values.id,
-            "pipeline.project.git_url": values.projectGitURL,
-            "pipeline.project.type": values.projectType ?? "local",
-            "pipeline.project.slug": values.projectSlug ?? "",
-            "pipeline.git.branch": values.branch ?? "",
-            "pipeline.git.tag": values.tag ?? "",
-            "pipeline.git.revision": values.revision,
-            "pipeline.git.base_revision": values.baseRevision ?? "",
-            "pipeline.git.repo_url": values.projectGitURL,
-            "pipeline.trigger_source": values.triggerSource,
-            "pipeline.trigger.type": values.triggerType ?? values.triggerSource,
-            "pipeline.schedule.name": values.scheduleName ?? "",
-            "pipeline.schedule.id": values.scheduleID ?? "",
-        ]
-        var nodes = texts.mapValues { ConfigNode(.scalar(ConfigScalar($0, isQuoted: true)), at: location) }
-        nodes["pipeline.number"] = ConfigNode(.scalar(ConfigScalar(String(values.number))), at: location)
-        return nodes
     }
 }

@@ -3,9 +3,13 @@
 import CIBoxModel
 import CIBoxYAML
 
-extension Compilation {
+/// `requires:` of workflow jobs: job names, each with the statuses that satisfy it.
+struct RequirementCompiler {
+    /// Where problems go.
+    let decoder: NodeDecoder
+
     /// `requires:` entries: `- job`, `- job: failed` or `- job: [success, canceled]`.
-    mutating func compileRequires(_ node: ConfigNode, into job: inout WorkflowJob, path: String) {
+    func compileRequires(_ node: ConfigNode, into job: inout WorkflowJob, path: String) {
         guard let elements = decoder.sequence(node, path) else { return }
         for (index, element) in elements.enumerated() {
             if let scalar = element.scalar, !scalar.isNull {
@@ -27,7 +31,8 @@ extension Compilation {
         }
     }
 
-    mutating func requirementStatuses(_ node: ConfigNode, path: String) -> [JobStatus] {
+    /// The statuses of one requirement (`success` when none is given).
+    func requirementStatuses(_ node: ConfigNode, path: String) -> [JobStatus] {
         var result: [JobStatus] = []
         for name in decoder.stringList(node, path) ?? [] {
             let statuses: [JobStatus]? =

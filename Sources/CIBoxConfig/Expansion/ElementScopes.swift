@@ -39,7 +39,23 @@ enum ResolvedElement {
     case notFound
 }
 
-extension Compilation {
+/// Every element scope of one compilation: the config's (index 0), then one per orb, as orbs are loaded.
+struct ElementScopes {
+    /// The scopes by index: 0 is the config, the others orbs.
+    var scopes: [ElementScope] = [ElementScope(name: "the config", isOrb: false)]
+
+    /// The scope at `index`.
+    subscript(index: Int) -> ElementScope {
+        get { scopes[index] }
+        set { scopes[index] = newValue }
+    }
+
+    /// Adds a new, empty scope; its index.
+    mutating func newScope(name: String, isOrb: Bool) -> Int {
+        scopes.append(ElementScope(name: name, isOrb: isOrb))
+        return scopes.count - 1
+    }
+
     /// The element `name` (such as `build` or `node/install`) of `kind`, seen from scope `scope`: the scope's own
     /// elements and imported orbs first, then the config's (orb jobs can use the config's commands).
     func resolve(_ name: String, _ kind: ElementKind, from scope: Int) -> ResolvedElement {
@@ -72,5 +88,19 @@ extension Compilation {
             names += (scopes[orb].elements[kind]?.keys.map { "\(alias)/\($0)" } ?? [])
         }
         return names.sorted()
+    }
+
+    /// The config's own jobs and its inline orbs' jobs (`alias/job`), sorted.
+    var definedJobs: [String] {
+        var names = Array(scopes[0].elements[.job]?.keys ?? [:].keys)
+        for (alias, scope) in scopes[0].orbs where scopes[scope].name == "orb '\(alias)'" {
+            names += scopes[scope].elements[.job]?.keys.map { "\(alias)/\($0)" } ?? []
+        }
+        return names.sorted()
+    }
+
+    /// The elements of `kind` that scope `scope` defines, sorted by name.
+    func sortedElements(_ kind: ElementKind, in scope: Int) -> [(name: String, definition: ConfigNode)] {
+        (scopes[scope].elements[kind] ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 }

@@ -3,28 +3,20 @@
 import CIBoxModel
 import CIBoxYAML
 
-extension Compilation {
-    /// The most nodes expansion may produce (commands calling commands, matrices, `steps` parameters) before
-    /// cibox stops with an error, against configs that blow up exponentially.
-    static let expansionBudget = 3_000_000
-
-    /// Whether the expansion budget is spent; reports it once.
-    mutating func spendBudget(_ count: Int, at location: SourceLocation) -> Bool {
-        expandedNodes += count
-        guard expandedNodes > Self.expansionBudget else { return false }
-        if !isOverBudget {
-            isOverBudget = true
-            decoder.error(
-                location, "the config expands to more than \(Self.expansionBudget) nodes",
-                hint: "check for commands, matrices or 'steps' parameters that multiply each other")
-        }
-        return true
-    }
+/// `<< name >>` substitution: each name the scope knows replaced by its value, mustache sections applied, and `\<<`
+/// kept until ``unescape(_:)``. Unknown names are reported; every node produced is spent from the budget.
+struct Substitution {
+    /// Where problems go.
+    let decoder: NodeDecoder
+    /// The compilation's expansion budget.
+    let budget: ExpansionBudget
+    /// The file name for locations of values that have none.
+    let file: String
 
     /// `node` with every `<< name >>` that `scope` knows replaced, mustache sections applied, and `\<<` kept for
     /// ``unescape(_:)``. A scalar that is exactly one `<< name >>` becomes the value itself, keeping its type.
-    mutating func substitute(_ node: ConfigNode, _ scope: TemplateScope) -> ConfigNode {
-        if spendBudget(1, at: node.location) { return node }
+    func substitute(_ node: ConfigNode, _ scope: TemplateScope) -> ConfigNode {
+        if budget.spend(1, at: node.location) { return node }
         switch node.value {
         case .scalar(let scalar):
             guard scalar.text.contains("<<") else { return node }
@@ -48,7 +40,7 @@ extension Compilation {
     }
 
     /// The value of a text that is exactly `<< name >>` (spaces around allowed), if the scope defines the name.
-    mutating func wholeValue(_ text: String, _ scope: TemplateScope, at location: SourceLocation) -> ConfigNode? {
+    func wholeValue(_ text: String, _ scope: TemplateScope, at location: SourceLocation) -> ConfigNode? {
         let trimmed = text.trimmingSpaces()
         guard trimmed.hasPrefix("<<"), trimmed.hasSuffix(">>"), trimmed.count >= 4 else { return nil }
         let inner = trimmed.dropFirst(2).dropLast(2)
@@ -61,7 +53,7 @@ extension Compilation {
     }
 
     /// `text` with names replaced by their text and mustache sections applied.
-    mutating func render(_ text: Substring, _ scope: TemplateScope, at location: SourceLocation) -> String {
+    func render(_ text: Substring, _ scope: TemplateScope, at location: SourceLocation) -> String {
         var output = ""
         var rest = text
         while let open = rest.firstRange(of: "<<") {
@@ -103,7 +95,7 @@ extension Compilation {
 
     /// A mustache section that starts at `close` (the end of `<<# name`): its body, whether it is shown, and
     /// where the text goes on after `<</ name >>`; `nil` when the name is not one the scope handles.
-    mutating func section(
+    func section(
         marker: Character, name: Substring, in text: Substring, _ close: Range<Substring.Index>,
         _ scope: TemplateScope, at location: SourceLocation
     ) -> (body: Substring, isShown: Bool, resume: Substring.Index)? {
@@ -131,7 +123,7 @@ extension Compilation {
     }
 
     /// The text that replaces one `<< name >>` inside a longer string.
-    mutating func replacement(
+    func replacement(
         for name: String, original: Substring, _ scope: TemplateScope, _ location: SourceLocation
     ) -> String {
         switch scope.resolve(name) {
