@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
@@ -43,13 +44,19 @@ let package = Package(
         // MARK: Pure stages: config text -> model -> plan
         .target(
             name: "CIBoxYAML",
-            dependencies: ["CIBoxModel", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "CIBoxModel", .product(name: "Yams", package: "Yams"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "CIBoxConfig",
-            dependencies: ["CIBoxYAML", "CIBoxModel", "CIBoxBasics"],
+            dependencies: [
+                "CIBoxYAML", "CIBoxModel", "CIBoxBasics",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
@@ -96,7 +103,10 @@ let package = Package(
 
         .target(
             name: "CIBoxOrbs",
-            dependencies: ["CIBoxConfig", "CIBoxGit", "CIBoxYAML", "CIBoxModel", "CIBoxBasics"],
+            dependencies: [
+                "CIBoxConfig", "CIBoxGit", "CIBoxYAML", "CIBoxModel", "CIBoxBasics",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
 

@@ -3,6 +3,7 @@
 package import CIBoxConfig
 package import CIBoxModel
 import CIBoxYAML
+import OrderedCollections
 
 /// The check `cibox orb add` makes before storing an orb: its YAML, its keys and version, the orbs it imports, its
 /// examples, and every command, job and executor compiled as a use would compile it (``OrbElementCompiler``), with
@@ -30,8 +31,7 @@ package enum OrbCheck {
                 SourceLocation(file: source.path, line: 1, column: 1), "the orb is empty",
                 hint: "an orb starts with 'version: 2.1', then 'commands:', 'jobs:' or 'executors:'")
         }
-        var seen: Set<Diagnostic> = []
-        return (yamlDiagnostics + decoder.diagnostics).filter { seen.insert($0).inserted }.map {
+        return OrderedSet(yamlDiagnostics + decoder.diagnostics).map {
             var diagnostic = $0
             if diagnostic.hint == OrbElementCompiler.missingOrbHint {
                 diagnostic.hint = "an orb's imports must be in the orb store before it: add them first"

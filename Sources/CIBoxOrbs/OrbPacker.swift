@@ -2,6 +2,7 @@
 
 package import CIBoxModel
 import CIBoxYAML
+import OrderedCollections
 
 /// What packing an orb source folder gives: the orb's YAML when there is no error, and every problem found.
 package struct OrbPackResult: Sendable {
@@ -233,20 +234,17 @@ private struct Packing {
 
     /// The packed orb's YAML.
     func render() -> String {
-        var top: [(String, YAMLValue)] = []
+        var top: OrderedDictionary<String, YAMLValue> = [:]
         for key in OrbPacker.rootKeys {
             if OrbPacker.elementFolders.contains(key) {
                 guard let entries = elements[key], !entries.isEmpty else { continue }
-                top.append(
-                    (
-                        key,
-                        .mapping(
-                            entries.keys.sorted().compactMap { name in
-                                entries[name].map { (name, Self.value($0.value)) }
-                            })
-                    ))
+                var mapping: OrderedDictionary<String, YAMLValue> = [:]
+                for name in entries.keys.sorted() {
+                    mapping[name] = entries[name].map { Self.value($0.value) }
+                }
+                top[key] = .mapping(mapping)
             } else if let entry = root[key] {
-                top.append((key, Self.value(entry.value)))
+                top[key] = Self.value(entry.value)
             }
         }
         return YAMLWriter.write(.mapping(top))
@@ -263,9 +261,10 @@ private struct Packing {
         case .sequence(let elements):
             return .list(elements.map(value))
         case .mapping(let entries):
-            var seen: Set<String> = []
-            let unique = entries.reversed().filter { seen.insert($0.key).inserted }
-            return .mapping(unique.sorted { $0.key < $1.key }.map { ($0.key, value($0.value)) })
+            // A key given twice (possible through differently typed keys, `1` and "1") keeps its last value.
+            var mapping = OrderedDictionary(entries.map { ($0.key, value($0.value)) }, uniquingKeysWith: { $1 })
+            mapping.sort { $0.key < $1.key }
+            return .mapping(mapping)
         }
     }
 }

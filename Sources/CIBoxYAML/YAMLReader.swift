@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 package import CIBoxModel
+import OrderedCollections
 internal import Yams
 
 /// Parses YAML text into a ``ConfigNode`` tree with locations, applying merge keys (`<<`) on the way.
@@ -230,7 +231,7 @@ private struct NodeConverter {
         case .sequence(let sequence): sources = Array(sequence)
         default: sources = []
         }
-        var result: [ConfigMappingEntry] = []
+        var result: OrderedDictionary<String, ConfigMappingEntry> = [:]
         for source in sources {
             guard case .mapping(let mapping) = source else {
                 diagnostics.append(
@@ -240,8 +241,8 @@ private struct NodeConverter {
                         hint: "write '<<: *anchor' where '&anchor' names a mapping"))
                 continue
             }
-            for entry in convertMapping(mapping) where !result.contains(where: { $0.key == entry.key }) {
-                result.append(entry)
+            for entry in convertMapping(mapping) where result[entry.key] == nil {
+                result[entry.key] = entry
             }
         }
         if sources.isEmpty {
@@ -251,6 +252,6 @@ private struct NodeConverter {
                     "the merge key '<<' needs a mapping or a list of mappings",
                     hint: "write '<<: *anchor' where '&anchor' names a mapping"))
         }
-        return result
+        return Array(result.values)
     }
 }

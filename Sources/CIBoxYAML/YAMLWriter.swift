@@ -1,8 +1,10 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+package import OrderedCollections
+
 /// A small YAML value for writing processed configs and packed orbs: strings, integers, booleans, lists and
 /// ordered mappings.
-package indirect enum YAMLValue {
+package indirect enum YAMLValue: Hashable, Sendable {
     /// A string, quoted where YAML would read it as something else.
     case string(String)
     /// A plain scalar that YAML reads as something other than a string (`null`, `yes`, `1.5`), written as is.
@@ -13,8 +15,8 @@ package indirect enum YAMLValue {
     case boolean(Bool)
     /// A list, in order.
     case list([YAMLValue])
-    /// A mapping, in the order given.
-    case mapping([(String, YAMLValue)])
+    /// A mapping, in the order of its keys.
+    case mapping(OrderedDictionary<String, YAMLValue>)
 }
 
 /// Writes ``YAMLValue``s in block style, two spaces per level, quoting strings only where YAML needs it.

@@ -2,6 +2,7 @@
 
 package import CIBoxModel
 import CIBoxYAML
+import OrderedCollections
 
 /// A config file's text and the path under which diagnostics show it.
 package struct ConfigSource: Sendable {
@@ -72,8 +73,7 @@ package enum ConfigCompiler {
                 SourceLocation(file: source.path, line: 1, column: 1), "the config is empty",
                 hint: "start the file with 'version: 2.1', then 'jobs:' and 'workflows:'")
         }
-        var seen: Set<Diagnostic> = []
-        let diagnostics = (yamlDiagnostics + decoder.diagnostics).filter { seen.insert($0).inserted }
+        let diagnostics = Array(OrderedSet(yamlDiagnostics + decoder.diagnostics))
         var result = CompileResult(
             configuration: diagnostics.containsError ? nil : configuration, diagnostics: diagnostics)
         result.definedJobs = compilation.scopes.definedJobs

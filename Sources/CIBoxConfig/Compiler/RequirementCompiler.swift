@@ -2,6 +2,7 @@
 
 import CIBoxModel
 import CIBoxYAML
+import OrderedCollections
 
 /// `requires:` of workflow jobs: job names, each with the statuses that satisfy it.
 struct RequirementCompiler {
@@ -33,7 +34,7 @@ struct RequirementCompiler {
 
     /// The statuses of one requirement (`success` when none is given).
     func requirementStatuses(_ node: ConfigNode, path: String) -> [JobStatus] {
-        var result: [JobStatus] = []
+        var result: OrderedSet<JobStatus> = []
         for name in decoder.stringList(node, path) ?? [] {
             let statuses: [JobStatus]? =
                 switch name {
@@ -50,8 +51,8 @@ struct RequirementCompiler {
                     hint: "statuses are success, failed, canceled, not_run and terminal")
                 continue
             }
-            result += statuses.filter { !result.contains($0) }
+            result.append(contentsOf: statuses)
         }
-        return result.isEmpty ? [.success] : result
+        return result.isEmpty ? [.success] : Array(result)
     }
 }

@@ -2,6 +2,7 @@
 
 import CIBoxModel
 import CIBoxYAML
+import OrderedCollections
 
 extension NodeDecoder {
     /// An `environment:` value: a mapping, or a list of single-entry mappings, in the order written.
@@ -44,14 +45,8 @@ extension NodeDecoder {
 
     /// Keeps the last value of a name given twice in a list, at the place of its first occurrence.
     private static func lastDefinitionWins(_ variables: [EnvironmentVariable]) -> [EnvironmentVariable] {
-        var result: [EnvironmentVariable] = []
-        for variable in variables {
-            if let index = result.firstIndex(where: { $0.name == variable.name }) {
-                result[index] = variable
-            } else {
-                result.append(variable)
-            }
-        }
-        return result
+        var result: OrderedDictionary<String, EnvironmentVariable> = [:]
+        for variable in variables { result[variable.name] = variable }
+        return Array(result.values)
     }
 }

@@ -2,6 +2,7 @@
 
 import CIBoxModel
 import CIBoxYAML
+import OrderedCollections
 
 /// One use of a job in a workflow: which job, with which arguments and extra steps.
 struct JobInvocation {
@@ -84,7 +85,7 @@ struct JobExpansion {
         }
         steps += invocation.postSteps
         let expanded = StepExpansion(context: context).expandSteps(
-            steps, scope: scope, stack: [], path: "\(path).steps")
+            steps, scope: scope, stack: [:], path: "\(path).steps")
         let stepsLocation = stepsEntry?.value.location ?? definition.location
         let stepsValue = ConfigNode(.sequence(expanded), at: stepsLocation)
         if let index = entries.firstIndex(where: { $0.key == "steps" }) {

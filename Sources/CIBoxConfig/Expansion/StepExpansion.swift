@@ -2,10 +2,15 @@
 
 import CIBoxModel
 import CIBoxYAML
+import OrderedCollections
 
 /// Steps expanded down to built-in steps: command invocations inlined (in the command's own scope, with cycle and
 /// depth checks), `when`/`unless` steps resolved, `steps` splices applied and legacy `- type: shell` steps rewritten.
 struct StepExpansion {
+    /// The commands being expanded, outermost first: each one's name as written, by its identity (its scope and
+    /// its own name, so that `a/x` and `x` inside orb `a` are the same command).
+    typealias CommandStack = OrderedDictionary<String, String>
+
     /// How deep commands may call commands.
     static let commandDepthLimit = 50
     /// The legacy `- type: shell` keys and the `run` keys they become.
@@ -27,9 +32,9 @@ struct StepExpansion {
     /// - Parameters:
     ///   - elements: The steps, already substituted in their element's scope.
     ///   - scope: The scope commands are looked up in.
-    ///   - stack: The commands being expanded, outermost first, for cycles: `(identity, name)`.
+    ///   - stack: The commands being expanded, outermost first, for cycles.
     ///   - path: The steps' path for messages.
-    func expandSteps(_ elements: [ConfigNode], scope: Int, stack: [(String, String)], path: String)
+    func expandSteps(_ elements: [ConfigNode], scope: Int, stack: CommandStack, path: String)
         -> [ConfigNode]
     {
         var result: [ConfigNode] = []
@@ -74,7 +79,7 @@ struct StepExpansion {
 
     /// The steps of a `when` or `unless` step whose condition selects them; none otherwise.
     func conditionalSteps(
-        _ kind: String, _ value: ConfigNode, scope: Int, stack: [(String, String)], path: String
+        _ kind: String, _ value: ConfigNode, scope: Int, stack: CommandStack, path: String
     ) -> [ConfigNode] {
         guard let entries = value.entries else {
             decoder.error(
@@ -99,7 +104,7 @@ struct StepExpansion {
 
     /// The steps of command `name` invoked with `arguments`, expanded in the command's own scope.
     func commandSteps(
-        _ name: String, _ arguments: ConfigNode, at location: SourceLocation, scope: Int, stack: [(String, String)]
+        _ name: String, _ arguments: ConfigNode, at location: SourceLocation, scope: Int, stack: CommandStack
     ) -> [ConfigNode] {
         switch context.scopes.resolve(name, .command, from: scope) {
         case .notFound:
@@ -117,8 +122,8 @@ struct StepExpansion {
             return [MissingOrb.step(name, message: message, at: location)]
         case .found(let definition, let definitionScope, let qualified):
             let identity = "\(definitionScope):\(qualified.split(separator: "/").last ?? "")"
-            if let start = stack.firstIndex(where: { $0.0 == identity }) {
-                let cycle = stack[start...].map(\.1) + [qualified]
+            if let start = stack.index(forKey: identity) {
+                let cycle = stack.values[start...] + [qualified]
                 decoder.error(
                     location, "command cycle: \(cycle.joined(separator: " -> "))",
                     hint: "a command cannot call itself, directly or through other commands")
@@ -128,9 +133,10 @@ struct StepExpansion {
                 decoder.error(location, "commands call each other more than \(Self.commandDepthLimit) levels deep")
                 return []
             }
+            var inner = stack
+            inner[identity] = qualified
             return expandCommand(
-                definition, name: qualified, arguments: arguments, at: location, scope: definitionScope,
-                stack: stack + [(identity, qualified)])
+                definition, name: qualified, arguments: arguments, at: location, scope: definitionScope, stack: inner)
         }
     }
 
@@ -138,7 +144,7 @@ struct StepExpansion {
     /// command's scope, then expanded.
     func expandCommand(
         _ definition: ConfigNode, name: String, arguments: ConfigNode, at location: SourceLocation, scope: Int,
-        stack: [(String, String)]
+        stack: CommandStack
     ) -> [ConfigNode] {
         let path = "commands.\(name)"
         guard let fields = decoder.mapping(definition, path) else { return [] }

@@ -2,6 +2,7 @@
 
 import CIBoxModel
 package import CIBoxYAML
+import OrderedCollections
 
 /// Compiles one orb's commands, jobs and executors on their own, each the way a use of it compiles, so that an orb
 /// can be checked before it is stored (CIBoxOrbs' `OrbCheck`).
@@ -105,7 +106,7 @@ package struct OrbElementCompiler {
     package func compileCommand(_ name: String, _ definition: ConfigNode, arguments: ConfigNode) {
         let steps = StepExpansion(context: context).expandCommand(
             definition, name: name, arguments: arguments, at: definition.location, scope: scope,
-            stack: [("\(scope):\(name)", name)])
+            stack: ["\(scope):\(name)": name])
         _ = StepCompiler(decoder: decoder).compileSteps(
             ConfigNode(.sequence(steps), at: definition.location), path: "commands.\(name).steps")
     }
