@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "CIBoxYAML",
             dependencies: [
-                "CIBoxModel", .product(name: "Yams", package: "Yams"),
+                "CIBoxModel", "CIBoxBasics", .product(name: "Yams", package: "Yams"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             exclude: ["README.md"],
@@ -180,9 +180,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "CIBoxYAMLTests", dependencies: ["CIBoxYAML", "CIBoxModel"], swiftSettings: swiftSettings),
+            name: "CIBoxYAMLTests",
+            dependencies: [
+                "CIBoxYAML", "CIBoxModel", .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
-            name: "CIBoxConfigTests", dependencies: ["CIBoxConfig", "CIBoxYAML", "CIBoxTestSupport"],
+            name: "CIBoxConfigTests",
+            dependencies: ["CIBoxConfig", "CIBoxYAML", "CIBoxTestSupport", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Golden")], swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxSettingsTests", dependencies: ["CIBoxSettings", "CIBoxModel", "CIBoxTestSupport"],

@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 package import CIBoxModel
 import CIBoxYAML
 import OrderedCollections
@@ -232,8 +233,8 @@ private struct Packing {
         return contents.replacing("<<", with: "\\<<")
     }
 
-    /// The packed orb's YAML.
-    func render() -> String {
+    /// The packed orb's YAML; `nil` after an error (the emitter failing, a bug).
+    mutating func render() -> String? {
         var top: OrderedDictionary<String, YAMLValue> = [:]
         for key in OrbPacker.rootKeys {
             if OrbPacker.elementFolders.contains(key) {
@@ -247,7 +248,12 @@ private struct Packing {
                 top[key] = Self.value(entry.value)
             }
         }
-        return YAMLWriter.write(.mapping(top))
+        do {
+            return try YAMLWriter.write(.mapping(top))
+        } catch {
+            self.error(SourceLocation(file: shown(OrbPacker.rootFile), line: 1, column: 1), error.description)
+            return nil
+        }
     }
 
     /// The YAML value of `node`, mappings sorted by key, scalars keeping their type.

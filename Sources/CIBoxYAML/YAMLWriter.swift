@@ -1,6 +1,8 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+package import CIBoxBasics
 package import OrderedCollections
+internal import Yams
 
 /// A small YAML value for writing processed configs and packed orbs: strings, integers, booleans, lists and
 /// ordered mappings.
@@ -19,79 +21,49 @@ package indirect enum YAMLValue: Hashable, Sendable {
     case mapping(OrderedDictionary<String, YAMLValue>)
 }
 
-/// Writes ``YAMLValue``s in block style, two spaces per level, quoting strings only where YAML needs it.
+/// Writes ``YAMLValue``s with Yams' emitter (libyaml) in block style, two spaces per level, no line folding.
+///
+/// cibox chooses each string's style and libyaml writes it: plain where that reads back as the same string, a
+/// literal block (`|`, `|-`, `|+`) for multi-line text, otherwise double-quoted. libyaml has the last word: it writes
+/// a literal block double-quoted when the text holds characters a block cannot (tabs, control characters), and a
+/// plain scalar it cannot read back as plain (such as `...`) single-quoted. Lists under a mapping key are not indented
+/// (`key:` then `- item` at the key's column), as libyaml writes them.
 package enum YAMLWriter {
-    /// The YAML text of a top-level mapping or any value.
-    package static func write(_ value: YAMLValue) -> String {
-        var lines: [String] = []
-        block(value, indent: 0, into: &lines)
-        return lines.joined(separator: "\n") + "\n"
+    /// The YAML text of a top-level mapping or any value, ending with a line break.
+    ///
+    /// - Parameter value: The value to write.
+    /// - Returns: The YAML text.
+    /// - Throws: ``InternalError`` if libyaml refuses the events (it cannot for the nodes this type makes).
+    package static func write(_ value: YAMLValue) throws(InternalError) -> String {
+        do {
+            return try Yams.serialize(node: node(value), width: -1, allowUnicode: true)
+        } catch {
+            throw InternalError("the YAML emitter failed: \(error)")
+        }
     }
 
-    private static func block(_ value: YAMLValue, indent: Int, into lines: inout [String]) {
-        let pad = String(repeating: " ", count: indent)
+    /// The Yams node of `value`, with the style of every scalar chosen.
+    private static func node(_ value: YAMLValue) -> Node {
         switch value {
+        case .string(let text): .scalar(Node.Scalar(text, .implicit, style(of: text)))
+        case .plain(let text): .scalar(Node.Scalar(text, .implicit, .plain))
+        case .integer(let number): .scalar(Node.Scalar(String(number), .implicit, .plain))
+        case .boolean(let bool): .scalar(Node.Scalar(bool ? "true" : "false", .implicit, .plain))
+        case .list(let items): .sequence(Node.Sequence(items.map(node), Tag(.seq), .block))
         case .mapping(let entries):
-            for (key, item) in entries {
-                entry(pad + scalar(key, indent: indent) + ":", item, indent: indent, into: &lines)
-            }
-        case .list(let items):
-            for item in items {
-                guard case .mapping(let entries) = item, !entries.isEmpty else {
-                    entry(pad + "-", item, indent: indent, into: &lines)
-                    continue
-                }
-                // `- key: value` with the mapping's other keys under the first one.
-                var itemLines: [String] = []
-                block(item, indent: indent + 2, into: &itemLines)
-                if let first = itemLines.first {
-                    itemLines[0] = pad + "- " + first.dropFirst(indent + 2)
-                }
-                lines += itemLines
-            }
-        default:
-            lines.append(pad + inline(value, indent: indent))
+            .mapping(Node.Mapping(entries.map { (node(.string($0.key)), node($0.value)) }, Tag(.map), .block))
         }
     }
 
-    private static func entry(_ prefix: String, _ item: YAMLValue, indent: Int, into lines: inout [String]) {
-        switch item {
-        case .mapping(let entries) where !entries.isEmpty:
-            lines.append(prefix)
-            block(item, indent: indent + 2, into: &lines)
-        case .list(let items) where !items.isEmpty:
-            lines.append(prefix)
-            block(item, indent: indent + 2, into: &lines)
-        default:
-            lines.append(prefix + " " + inline(item, indent: indent + 2))
-        }
-    }
-
-    private static func inline(_ value: YAMLValue, indent: Int) -> String {
-        switch value {
-        case .string(let text): scalar(text, indent: indent)
-        case .plain(let text): text
-        case .integer(let number): String(number)
-        case .boolean(let bool): bool ? "true" : "false"
-        case .list: "[]"
-        case .mapping: "{}"
-        }
-    }
-
-    /// A string as a plain scalar when that reads back the same, a literal block for multi-line text (tabs
-    /// included, as in shell scripts), otherwise double-quoted.
-    static func scalar(_ text: String, indent: Int) -> String {
+    /// A literal block for multi-line text without leading blanks, carriage returns or trailing spaces; plain where
+    /// that reads back the same; otherwise double-quoted.
+    static func style(of text: String) -> Node.Scalar.Style {
         if text.contains("\n"), !text.hasPrefix(" "), !text.hasPrefix("\t"), !text.contains("\r"),
             text.split(separator: "\n", omittingEmptySubsequences: false).allSatisfy({ !$0.hasSuffix(" ") })
         {
-            let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
-            let pad = String(repeating: " ", count: indent)
-            let lines = body.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : pad + $0 }
-            // `|` keeps one final line break, `|+` all of them, `|-` none.
-            let indicator = text.hasSuffix("\n\n") ? "|+" : text.hasSuffix("\n") ? "|" : "|-"
-            return indicator + "\n" + lines.joined(separator: "\n")
+            return .literal
         }
-        return isPlainSafe(text) ? text : quoted(text)
+        return isPlainSafe(text) ? .plain : .doubleQuoted
     }
 
     /// Whether `text` reads back as the same string when written plain (unquoted) in block context.
@@ -102,31 +74,5 @@ package enum YAMLWriter {
         if ["true", "false", "yes", "no", "on", "off", "null", "y", "n"].contains(text.lowercased()) { return false }
         if Double(text) != nil || text.hasPrefix("0") && text.count > 1 && Int(text.dropFirst()) != nil { return false }
         return text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F }
-    }
-
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    result += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

@@ -5,9 +5,16 @@ import CIBoxModel
 import CIBoxTestSupport
 import Foundation
 import Testing
+import Yams
 
 /// What the compiler makes of every corpus config, pinned in `Golden/Corpus/`: the processed config text, the
 /// configuration as sorted-key JSON, and the diagnostics (with and without `allowMissingOrbs`) with the defined jobs.
+///
+/// `Golden/ProcessedBeforeYams/` keeps the processed texts that cibox's own YAML writer made before Yams' emitter
+/// replaced it; the texts of today must read back (`Yams.compose`: the same scalars with the same resolved tags, in
+/// the same order) as the same data. The bytes differ only in lists under a mapping key (not indented by libyaml)
+/// and in text with characters outside Unicode's Basic Multilingual Plane, such as emoji (double-quoted with
+/// `\U` escapes by libyaml, which does not count them as printable); see CIBoxYAML's README.
 ///
 /// Run with `CIBOX_UPDATE_GOLDEN=1` to write the current output as the new golden files, then review the diff: a
 /// change here is a change of what cibox does with real configs.
@@ -22,8 +29,10 @@ import Testing
         let strict = ConfigCompiler.compile(source, values: testValues, parameters: [:], options: CompileOptions())
         try CorpusGolden.check(CorpusGolden.report(lenient: lenient, strict: strict), "\(name).diagnostics.txt")
         try CorpusGolden.check(CorpusGolden.json(lenient.configuration), "\(name).configuration.json")
-        let processed = lenient.configuration.map(ProcessedConfig.render) ?? ""
+        let processed = try lenient.configuration.map { try ProcessedConfig.render($0) } ?? ""
         try CorpusGolden.check(processed, "\(name).processed.yml")
+        let before = try #require(CorpusGolden.expected("\(name).processed.yml", in: "ProcessedBeforeYams"))
+        #expect(try Yams.compose(yaml: before) == Yams.compose(yaml: processed), "\(name): not the same data as before")
     }
 }
 
@@ -34,9 +43,9 @@ enum CorpusGolden {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/Corpus").path
     }
 
-    /// The golden files' folder among the test bundle's resources.
-    static var bundledFolder: URL? {
-        Bundle.module.resourceURL?.appendingPathComponent("Golden/Corpus")
+    /// A folder of golden files among the test bundle's resources.
+    static func bundledFolder(_ folder: String) -> URL? {
+        Bundle.module.resourceURL?.appendingPathComponent("Golden/\(folder)")
     }
 
     /// The golden name of a corpus file: its name without `.yml`, continuations under `continuations/`.
@@ -62,9 +71,9 @@ enum CorpusGolden {
         return String(decoding: try encoder.encode(configuration), as: UTF8.self) + "\n"
     }
 
-    /// The text of golden file `name`, if there is one.
-    static func expected(_ name: String) -> String? {
-        guard let url = bundledFolder?.appendingPathComponent(name) else { return nil }
+    /// The text of golden file `name` in `folder`, if there is one.
+    static func expected(_ name: String, in folder: String = "Corpus") -> String? {
+        guard let url = bundledFolder(folder)?.appendingPathComponent(name) else { return nil }
         return try? String(contentsOf: url, encoding: .utf8)
     }
 

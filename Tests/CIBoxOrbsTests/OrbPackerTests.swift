@@ -70,27 +70,21 @@ import Testing
                   text:
                     type: string
                 steps:
-                  - run:
-                      command: |
-                        #!/bin/bash
-                        if [ -n "$TEXT" ]; then
-                        \tcat \\<<EOF
-                        $TEXT
-                        EOF
-                        fi
-                      environment:
-                        TEXT: << parameters.text >>
-                      name: Say
+                - run:
+                    command: "#!/bin/bash\\nif [ -n \\"$TEXT\\" ]; then\\n\\tcat \\\\<<EOF\\n$TEXT\\nEOF\\nfi\\n"
+                    environment:
+                      TEXT: << parameters.text >>
+                    name: Say
             executors:
               default:
                 docker:
-                  - image: busybox:1.36
+                - image: busybox:1.36
             jobs:
               hello:
                 executor: default
                 steps:
-                  - say:
-                      text: hello
+                - say:
+                    text: hello
             examples:
               basic:
                 description: Say hello.
@@ -101,7 +95,7 @@ import Testing
                   workflows:
                     main:
                       jobs:
-                        - greet/hello
+                      - greet/hello
 
             """
         #expect(result.text == expected)
@@ -184,7 +178,7 @@ import Testing
                         default: "it's: \\"x\\""
                         type: string
                     steps:
-                      - run: echo << parameters.a >>
+                    - run: echo << parameters.a >>
 
                 """)
     }
@@ -210,8 +204,8 @@ import Testing
             "commands/d.yaml": "steps: [checkout]\n",
         ])
         #expect(result.diagnostics.isEmpty)
-        #expect(result.text?.contains("commands:\n  a:\n    steps:\n      - checkout\n  b:") == true)
-        #expect(result.text?.contains("  d:\n    steps:\n      - checkout\n") == true)
+        #expect(result.text?.contains("commands:\n  a:\n    steps:\n    - checkout\n  b:") == true)
+        #expect(result.text?.contains("  d:\n    steps:\n    - checkout\n") == true)
     }
 
     @Test(arguments: [

@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+package import CIBoxBasics
 package import CIBoxModel
 import CIBoxYAML
 import OrderedCollections
@@ -12,7 +13,8 @@ package enum ProcessedConfig {
     ///
     /// - Parameter configuration: A compiled configuration.
     /// - Returns: YAML text ending with a newline.
-    package static func render(_ configuration: Configuration) -> String {
+    /// - Throws: ``InternalError`` if the YAML emitter fails (a bug).
+    package static func render(_ configuration: Configuration) throws(InternalError) -> String {
         var jobs: OrderedDictionary<String, YAMLValue> = [:]
         var jobKeys: [YAMLValue: String] = [:]  // job body -> key
         var workflows: OrderedDictionary<String, YAMLValue> = [:]
@@ -49,7 +51,7 @@ package enum ProcessedConfig {
         if configuration.isSetup { root["setup"] = .boolean(true) }
         root["jobs"] = .mapping(jobs)
         root["workflows"] = .mapping(workflows)
-        return YAMLWriter.write(.mapping(root))
+        return try YAMLWriter.write(.mapping(root))
     }
 
     static func jobValue(_ spec: JobSpec) -> YAMLValue {
