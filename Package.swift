@@ -101,6 +101,7 @@ let package = Package(
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
 
+        // Orbs offline: above the compiler (the OrbSource it implements) and Git (project orbs at a commit).
         .target(
             name: "CIBoxOrbs",
             dependencies: [

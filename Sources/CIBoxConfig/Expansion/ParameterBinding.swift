@@ -183,8 +183,9 @@ struct ParameterBinding {
         return nil
     }
 
-    /// The stand-in value of a missing `executor` argument, which ``JobExpansion/mergeExecutor(_:into:scope:leadingSteps:)``
-    /// skips because the missing argument is reported already.
+    /// The stand-in value of a missing `executor` argument, which
+    /// ``JobExpansion/mergeExecutor(_:into:scope:leadingSteps:)`` skips because the missing argument is reported
+    /// already.
     static let missingExecutorStandIn = "\u{2060}cibox-missing-executor"
 
     /// ` of ELEMENT`, or nothing for an empty element.

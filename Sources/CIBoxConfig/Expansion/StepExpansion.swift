@@ -27,7 +27,7 @@ struct StepExpansion {
     var decoder: NodeDecoder { context.decoder }
 
     /// `elements` with command invocations inlined, `when`/`unless` steps resolved and `steps` splices applied;
-    /// what is left is built-in steps (and malformed ones, which ``compileStep(_:path:)`` reports).
+    /// what is left is built-in steps (and malformed ones, which ``StepCompiler/compileStep(_:path:)`` reports).
     ///
     /// - Parameters:
     ///   - elements: The steps, already substituted in their element's scope.
