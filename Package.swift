@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
@@ -50,9 +51,25 @@ let package = Package(
 
         // MARK: Pure stages: config text -> model -> plan
         .target(
-            name: "CIBoxConfig",
-            dependencies: ["CIBoxModel", "CIBoxBasics", .product(name: "Yams", package: "Yams")],
+            name: "CIBoxYAML",
+            dependencies: [
+                "CIBoxModel", "CIBoxBasics", .product(name: "Yams", package: "Yams"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CIBoxConfig",
+            dependencies: [
+                "CIBoxYAML", "CIBoxModel", "CIBoxBasics",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CIBoxSettings", dependencies: ["CIBoxYAML", "CIBoxModel", "CIBoxBasics"], exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -96,6 +113,16 @@ let package = Package(
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
 
+        // Orbs offline: above the compiler (the OrbSource it implements) and Git (project orbs at a commit).
+        .target(
+            name: "CIBoxOrbs",
+            dependencies: [
+                "CIBoxConfig", "CIBoxGit", "CIBoxYAML", "CIBoxModel", "CIBoxBasics",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            exclude: ["README.md"], swiftSettings: swiftSettings
+        ),
+
         .target(
             name: "CIBoxReport",
             dependencies: ["CIBoxBasics", "CIBoxModel", "CIBoxStore"],
@@ -113,8 +140,8 @@ let package = Package(
         .target(
             name: "CIBoxEngine",
             dependencies: [
-                "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxPlanner", "CIBoxGit", "CIBoxStore",
-                "CIBoxExecutor", "CIBoxScheduler", "CIBoxSlurm", "CIBoxReport",
+                "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxSettings", "CIBoxPlanner", "CIBoxGit", "CIBoxStore",
+                "CIBoxExecutor", "CIBoxScheduler", "CIBoxSlurm", "CIBoxOrbs", "CIBoxReport",
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
@@ -133,8 +160,8 @@ let package = Package(
             name: "CIBoxCommands",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxScheduler", "CIBoxExecutor",
-                "CIBoxConfig", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit", "CIBoxDaemon", "CIBoxSlurm",
-                "CIBoxReport", "CIBoxPresentation",
+                "CIBoxConfig", "CIBoxSettings", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit", "CIBoxDaemon",
+                "CIBoxSlurm", "CIBoxOrbs", "CIBoxReport", "CIBoxPresentation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -158,8 +185,8 @@ let package = Package(
         .executableTarget(
             name: "cibox-bench",
             dependencies: [
-                "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxEngine", "CIBoxStore", "CIBoxExecutor", "CIBoxReport",
-                "CIBoxGit",
+                "CIBoxBasics", "CIBoxModel", "CIBoxYAML", "CIBoxConfig", "CIBoxEngine", "CIBoxStore", "CIBoxExecutor",
+                "CIBoxReport", "CIBoxGit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -168,11 +195,22 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "CIBoxTestSupport",
-            dependencies: ["CIBoxBasics", "CIBoxModel"],
+            dependencies: ["CIBoxBasics", "CIBoxModel", "CIBoxConfig"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "CIBoxConfigTests", dependencies: ["CIBoxConfig", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+            name: "CIBoxYAMLTests",
+            dependencies: [
+                "CIBoxYAML", "CIBoxModel", .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxConfigTests",
+            dependencies: ["CIBoxConfig", "CIBoxYAML", "CIBoxTestSupport", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Golden")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxSettingsTests", dependencies: ["CIBoxSettings", "CIBoxModel", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxPlannerTests", dependencies: ["CIBoxPlanner", "CIBoxConfig", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
@@ -197,7 +235,12 @@ let package = Package(
             name: "CIBoxTestResultsTests", dependencies: ["CIBoxTestResults", "CIBoxModel", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CIBoxEngineTests", dependencies: ["CIBoxEngine", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+            name: "CIBoxEngineTests", dependencies: ["CIBoxEngine", "CIBoxOrbs", "CIBoxYAML", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxOrbsTests",
+            dependencies: ["CIBoxOrbs", "CIBoxConfig", "CIBoxYAML", "CIBoxModel", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxDaemonTests",
             dependencies: [

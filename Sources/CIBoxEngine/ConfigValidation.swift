@@ -4,6 +4,7 @@ import CIBoxBasics
 import CIBoxConfig
 import CIBoxGit
 package import CIBoxModel
+import CIBoxOrbs
 import CIBoxPlanner
 import Foundation
 

@@ -5,6 +5,7 @@ import CIBoxConfig
 import CIBoxExecutor
 import CIBoxGit
 import CIBoxModel
+import CIBoxOrbs
 import CIBoxPlanner
 import CIBoxStore
 import Foundation

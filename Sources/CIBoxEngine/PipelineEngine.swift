@@ -8,6 +8,7 @@ package import CIBoxModel
 import CIBoxPlanner
 package import CIBoxReport
 package import CIBoxScheduler
+import CIBoxSettings
 import CIBoxSlurm
 package import CIBoxStore
 import Foundation

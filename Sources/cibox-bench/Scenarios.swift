@@ -2,6 +2,7 @@
 
 import CIBoxConfig
 import CIBoxModel
+import CIBoxYAML
 import Foundation
 
 /// The benchmark scenarios, each measured against a baseline in the same run.

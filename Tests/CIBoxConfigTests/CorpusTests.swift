@@ -3,6 +3,7 @@
 import CIBoxConfig
 import CIBoxModel
 import CIBoxTestSupport
+import CIBoxYAML
 import Foundation
 import Testing
 
@@ -55,7 +56,7 @@ import Testing
         let errors = result.diagnostics.filter { $0.severity == .error }.map(\.formatted)
         #expect(errors.isEmpty, "\(errors.prefix(5).joined(separator: "\n"))")
         let configuration = try #require(result.configuration)
-        let processed = ProcessedConfig.render(configuration)
+        let processed = try ProcessedConfig.render(configuration)
         #expect(YAMLReader.parse(processed, file: "processed").diagnostics.isEmpty, "processed form of \(name)")
         guard let expected = Self.expectedCounts[name] else {
             Issue.record("\(name) is not in INDEX.md")

@@ -2,19 +2,8 @@
 
 import CIBoxConfig
 import CIBoxModel
+import CIBoxTestSupport
 import Testing
-
-/// A fake orb store: orbs by reference text.
-struct FakeOrbs: OrbSource {
-    var orbs: [String: String]
-
-    func lookup(_ reference: OrbReference) -> OrbLookup {
-        guard let text = orbs[reference.text] else {
-            return .missing(message: "orb '\(reference.text)' is missing: place it in orbs/\(reference.text).yml")
-        }
-        return .found(text: text, path: "orbs/\(reference.text).yml")
-    }
-}
 
 /// The error texts of each kind of mistake, pinned word for word, and orbs.
 @Suite struct ExpansionErrorTests {

@@ -25,49 +25,49 @@ import Testing
             """
         let configuration = try #require(compile(text).configuration)
         #expect(
-            ProcessedConfig.render(configuration) == """
+            try ProcessedConfig.render(configuration) == """
                 version: "2.1"
                 jobs:
                   test-18:
                     docker:
-                      - image: node:18
+                    - image: node:18
                     working_directory: ~/project
                     steps:
-                      - checkout:
-                          name: Checkout code
-                      - run:
-                          name: echo hello world
-                          command: echo hello world
-                      - save_cache:
-                          name: Saving cache
-                          key: k-18
-                          paths:
-                            - node_modules
+                    - checkout:
+                        name: Checkout code
+                    - run:
+                        name: echo hello world
+                        command: echo hello world
+                    - save_cache:
+                        name: Saving cache
+                        key: k-18
+                        paths:
+                        - node_modules
                   test-20:
                     docker:
-                      - image: node:20
+                    - image: node:20
                     working_directory: ~/project
                     steps:
-                      - checkout:
-                          name: Checkout code
-                      - run:
-                          name: echo hello world
-                          command: echo hello world
-                      - save_cache:
-                          name: Saving cache
-                          key: k-20
-                          paths:
-                            - node_modules
+                    - checkout:
+                        name: Checkout code
+                    - run:
+                        name: echo hello world
+                        command: echo hello world
+                    - save_cache:
+                        name: Saving cache
+                        key: k-20
+                        paths:
+                        - node_modules
                 workflows:
                   ci:
                     jobs:
-                      - test-18
-                      - test-20
-                      - hold:
-                          type: approval
-                          requires:
-                            - test-18
-                            - test-20
+                    - test-18
+                    - test-20
+                    - hold:
+                        type: approval
+                        requires:
+                        - test-18
+                        - test-20
 
                 """)
     }

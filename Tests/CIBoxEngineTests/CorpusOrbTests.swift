@@ -3,7 +3,9 @@
 import CIBoxConfig
 import CIBoxEngine
 import CIBoxModel
+import CIBoxOrbs
 import CIBoxTestSupport
+import CIBoxYAML
 import Foundation
 import Testing
 

@@ -3,6 +3,7 @@
 import CIBoxConfig
 import CIBoxEngine
 import CIBoxModel
+import CIBoxOrbs
 import CIBoxTestSupport
 import Foundation
 import Testing
@@ -41,7 +42,7 @@ import Testing
         #expect(try store.resolve(Self.reference("acme/o@1"))?.reference.text == "acme/o@1.10.0")
         #expect(try store.remove(Self.reference("acme/o@1.10.0")) == home.path + "/orbs/acme/o@1.10.0.yml")
         #expect(try store.resolve(Self.reference("acme/o@1"))?.reference.text == "acme/o@1.9.1")
-        let missing = try #require(throws: EngineError.self) { try store.remove(Self.reference("acme/o@1.10.0")) }
+        let missing = try #require(throws: OrbError.self) { try store.remove(Self.reference("acme/o@1.10.0")) }
         #expect(missing.code == .notFound)
         #expect(
             missing.message
@@ -58,11 +59,11 @@ import Testing
         let home = try TemporaryDirectory(prefix: "cibox-orbs")
         defer { home.remove() }
         let store = OrbStore(home: home.path)
-        let error = try #require(throws: EngineError.self) {
+        let error = try #require(throws: OrbError.self) {
             try store.add(
                 "version: 2.1\njobs:\n  j: {steps: [nope]}\n", file: "bad.yml", as: Self.reference("acme/bad@1.0.0"))
         }
-        #expect(error.code == .invalidConfig)
+        #expect(error.code == .invalid)
         #expect(error.message == "bad.yml is not a valid orb (1 error(s)); acme/bad@1.0.0 was not added.")
         #expect(error.diagnostics.map(\.location) == [SourceLocation(file: "bad.yml", line: 3, column: 15)])
         #expect(!FileManager.default.fileExists(atPath: home.path + "/orbs/acme/bad@1.0.0.yml"))
@@ -74,7 +75,7 @@ import Testing
         let store = OrbStore(home: home.path)
         let reference = try Self.reference("acme/o@1.0.0")
         _ = try store.add(Self.orb("one"), file: "o.yml", as: reference)
-        let error = try #require(throws: EngineError.self) {
+        let error = try #require(throws: OrbError.self) {
             try store.add(Self.orb("two"), file: "o.yml", as: reference)
         }
         #expect(error.message.hasPrefix("acme/o@1.0.0 is already in the orb store"))
@@ -85,7 +86,7 @@ import Testing
 
     @Test(arguments: ["1.2", "1", "volatile", "1.2.3-rc1", "dev:", "dev:../x", "dev:a/b", "latest"])
     func onlyExactVersionsAreStored(_ version: String) throws {
-        let error = try #require(throws: EngineError.self) {
+        let error = try #require(throws: OrbError.self) {
             try OrbStore.checkExactVersion(OrbReference(namespace: "acme", name: "o", version: version))
         }
         #expect(error.message.hasPrefix("'acme/o@\(version)' does not name one version"))
@@ -166,7 +167,7 @@ import Testing
         // `orbs/acme/o@x/../../../keep.yml` is `keep.yml` beside the orbs folder once `o@x` exists.
         try home.write("keep", to: "keep.yml")
         try FileManager.default.createDirectory(atPath: home.path + "/orbs/acme/o@x", withIntermediateDirectories: true)
-        let error = try #require(throws: EngineError.self) {
+        let error = try #require(throws: OrbError.self) {
             try OrbStore(home: home.path).remove(OrbReference(namespace: "acme", name: "o", version: "x/../../../keep"))
         }
         #expect(error.code == .notFound)

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxConfig
+import CIBoxYAML
 import Foundation
 
 /// Stub orbs made from a config's own uses of its registry orbs: each `alias/command` step gets a command, each

@@ -3,6 +3,7 @@
 import ArgumentParser
 import CIBoxEngine
 import CIBoxModel
+import CIBoxSettings
 import Foundation
 
 /// `cibox context`: named sets of secret variables for jobs that name them (`context:` in a workflow).

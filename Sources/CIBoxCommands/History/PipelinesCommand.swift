@@ -5,6 +5,7 @@ import CIBoxBasics
 import CIBoxEngine
 import CIBoxModel
 import CIBoxPresentation
+import CIBoxSettings
 import CIBoxStore
 
 /// `cibox pipelines`: the newest pipelines.

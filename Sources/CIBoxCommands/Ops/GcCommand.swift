@@ -2,11 +2,11 @@
 
 import ArgumentParser
 import CIBoxBasics
-import CIBoxConfig
 import CIBoxEngine
 import CIBoxExecutor
 import CIBoxModel
 import CIBoxReport
+import CIBoxSettings
 import CIBoxStore
 import Foundation
 

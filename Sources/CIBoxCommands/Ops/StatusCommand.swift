@@ -5,6 +5,7 @@ import CIBoxBasics
 import CIBoxEngine
 import CIBoxModel
 import CIBoxPresentation
+import CIBoxSettings
 import CIBoxStore
 import Foundation
 

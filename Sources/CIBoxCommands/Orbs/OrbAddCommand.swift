@@ -4,6 +4,7 @@ import ArgumentParser
 import CIBoxConfig
 import CIBoxEngine
 import CIBoxModel
+import CIBoxOrbs
 import Foundation
 
 /// `cibox orb add`: checks an orb and stores it under its name and exact version.
@@ -31,7 +32,7 @@ struct OrbAddCommand: ParsableCommand {
 
     func validate() throws {
         let reference = try OrbCommand.reference(name, option: "--name")
-        do throws(EngineError) {
+        do throws(OrbError) {
             try OrbStore.checkExactVersion(reference)
         } catch {
             throw ValidationError(error.message)

@@ -4,6 +4,7 @@ import ArgumentParser
 import CIBoxConfig
 import CIBoxEngine
 import CIBoxModel
+import CIBoxOrbs
 
 /// `cibox orb`: registry orbs for air-gapped machines, packed from their source and kept in the orb store.
 struct OrbCommand: ParsableCommand {
@@ -19,7 +20,7 @@ struct OrbCommand: ParsableCommand {
     )
 
     /// Prints `error`'s diagnostics and message on standard error; the exit status for it (2).
-    static func fail(_ error: EngineError) -> ExitCode {
+    static func fail(_ error: OrbError) -> ExitCode {
         for diagnostic in error.diagnostics { Terminal.error(diagnostic.formatted + "\n") }
         Terminal.fail(error.message)
         return ExitCodes.cannotRun

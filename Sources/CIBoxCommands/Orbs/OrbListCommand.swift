@@ -4,6 +4,7 @@ import ArgumentParser
 import CIBoxBasics
 import CIBoxConfig
 import CIBoxEngine
+import CIBoxOrbs
 
 /// `cibox orb list`: the orbs in the store.
 struct OrbListCommand: ParsableCommand {

@@ -4,6 +4,7 @@ import ArgumentParser
 import CIBoxConfig
 import CIBoxEngine
 import CIBoxModel
+import CIBoxOrbs
 
 /// `cibox orb pack`: an orb's source folder as one orb YAML, as `circleci orb pack` makes it.
 struct OrbPackCommand: ParsableCommand {

@@ -3,6 +3,7 @@
 import ArgumentParser
 import CIBoxConfig
 import CIBoxEngine
+import CIBoxOrbs
 
 /// `cibox orb remove`: deletes one version of an orb from the store.
 struct OrbRemoveCommand: ParsableCommand {

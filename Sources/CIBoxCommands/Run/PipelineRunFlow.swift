@@ -7,6 +7,7 @@ import CIBoxExecutor
 import CIBoxModel
 import CIBoxPresentation
 import CIBoxScheduler
+import CIBoxSettings
 import CIBoxStore
 import Foundation
 import Synchronization
@@ -102,6 +103,10 @@ enum PipelineRunFlow {
             if let runAs { settings.runAs = runAs }
         } catch let error as EngineError {
             report(error)
+            return nil
+        } catch let error as SettingsError {
+            for diagnostic in error.diagnostics { Terminal.error(diagnostic.formatted + "\n") }
+            Terminal.fail(error.message)
             return nil
         } catch {
             Terminal.fail(String(describing: error))

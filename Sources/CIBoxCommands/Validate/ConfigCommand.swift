@@ -35,7 +35,7 @@ struct ConfigProcessCommand: ParsableCommand {
         let report = try input.report(home: global.homeDirectory)
         guard let configuration = report.configuration else { throw ExitCodes.cannotRun }
         guard json else {
-            Terminal.output(ProcessedConfig.render(configuration))
+            Terminal.output(try ProcessedConfig.render(configuration))
             return
         }
         do {

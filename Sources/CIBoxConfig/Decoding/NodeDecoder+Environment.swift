@@ -1,12 +1,14 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxModel
+import CIBoxYAML
+import OrderedCollections
 
 extension NodeDecoder {
     /// An `environment:` value: a mapping, or a list of single-entry mappings, in the order written.
     ///
     /// Values are rendered as strings: plain booleans as `true`/`false`, numbers as written, null as empty.
-    mutating func environment(_ node: ConfigNode, _ path: String) -> [EnvironmentVariable]? {
+    func environment(_ node: ConfigNode, _ path: String) -> [EnvironmentVariable]? {
         if let entries = node.entries {
             return entries.compactMap { variable($0, path) }
         }
@@ -27,7 +29,7 @@ extension NodeDecoder {
         return Self.lastDefinitionWins(result)
     }
 
-    private mutating func variable(_ entry: ConfigMappingEntry, _ path: String) -> EnvironmentVariable? {
+    private func variable(_ entry: ConfigMappingEntry, _ path: String) -> EnvironmentVariable? {
         guard let scalar = entry.value.scalar else {
             error(
                 entry.value.location,
@@ -43,14 +45,8 @@ extension NodeDecoder {
 
     /// Keeps the last value of a name given twice in a list, at the place of its first occurrence.
     private static func lastDefinitionWins(_ variables: [EnvironmentVariable]) -> [EnvironmentVariable] {
-        var result: [EnvironmentVariable] = []
-        for variable in variables {
-            if let index = result.firstIndex(where: { $0.name == variable.name }) {
-                result[index] = variable
-            } else {
-                result.append(variable)
-            }
-        }
-        return result
+        var result: OrderedDictionary<String, EnvironmentVariable> = [:]
+        for variable in variables { result[variable.name] = variable }
+        return Array(result.values)
     }
 }

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxModel
+import CIBoxYAML
 
 /// What `<< name >>` can stand for at one place of a config: the element's parameters, the pipeline's parameters
 /// and values, and a matrix combination.

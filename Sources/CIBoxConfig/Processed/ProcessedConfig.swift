@@ -1,6 +1,9 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+package import CIBoxBasics
 package import CIBoxModel
+import CIBoxYAML
+import OrderedCollections
 
 /// CircleCI's processed form of a compiled configuration, as `circleci config process` prints it: `version`,
 /// `jobs` with their expanded steps (no orbs, commands, executors or parameters left; one job per distinct
@@ -10,127 +13,130 @@ package enum ProcessedConfig {
     ///
     /// - Parameter configuration: A compiled configuration.
     /// - Returns: YAML text ending with a newline.
-    package static func render(_ configuration: Configuration) -> String {
-        var jobs: [(String, YAMLValue)] = []
-        var jobKeys: [String: String] = [:]  // rendered job text -> key
-        var workflows: [(String, YAMLValue)] = []
+    /// - Throws: ``InternalError`` if the YAML emitter fails (a bug).
+    package static func render(_ configuration: Configuration) throws(InternalError) -> String {
+        var jobs: OrderedDictionary<String, YAMLValue> = [:]
+        var jobKeys: [YAMLValue: String] = [:]  // job body -> key
+        var workflows: OrderedDictionary<String, YAMLValue> = [:]
         let all = configuration.workflows + configuration.scheduledWorkflows
         for workflow in all {
             var entries: [YAMLValue] = []
             for job in workflow.jobs {
-                var fields: [(String, YAMLValue)] = []
+                var fields: OrderedDictionary<String, YAMLValue> = [:]
                 var key = job.name
                 if let spec = job.spec {
                     let body = jobValue(spec)
-                    let text = YAMLWriter.write(body)
-                    if let existing = jobKeys[text] {
+                    if let existing = jobKeys[body] {
                         key = existing
                     } else {
-                        while jobs.contains(where: { $0.0 == key }) { key += "-\(workflow.name)" }
-                        jobKeys[text] = key
-                        jobs.append((key, body))
+                        while jobs[key] != nil { key += "-\(workflow.name)" }
+                        jobKeys[body] = key
+                        jobs[key] = body
                     }
                 }
-                if key != job.name { fields.append(("name", .string(job.name))) }
-                if job.kind == .approval { fields.append(("type", .string("approval"))) }
-                if !job.requires.isEmpty { fields.append(("requires", .list(job.requires.map(requirementValue)))) }
-                if !job.contexts.isEmpty { fields.append(("context", .list(job.contexts.map { .string($0) }))) }
-                if let filters = filtersValue(job.filters) { fields.append(("filters", filters)) }
-                entries.append(fields.isEmpty ? .string(key) : .mapping([(key, .mapping(fields))]))
+                if key != job.name { fields["name"] = .string(job.name) }
+                if job.kind == .approval { fields["type"] = .string("approval") }
+                if !job.requires.isEmpty { fields["requires"] = .list(job.requires.map(requirementValue)) }
+                if !job.contexts.isEmpty { fields["context"] = .list(job.contexts.map { .string($0) }) }
+                if let filters = filtersValue(job.filters) { fields["filters"] = filters }
+                entries.append(fields.isEmpty ? .string(key) : .mapping([key: .mapping(fields)]))
             }
-            var fields: [(String, YAMLValue)] = [("jobs", .list(entries))]
+            var fields: OrderedDictionary<String, YAMLValue> = ["jobs": .list(entries)]
             if !workflow.triggers.isEmpty {
-                fields.append(("triggers", .list(workflow.triggers.map(triggerValue))))
+                fields["triggers"] = .list(workflow.triggers.map(triggerValue))
             }
-            workflows.append((workflow.name, .mapping(fields)))
+            workflows[workflow.name] = .mapping(fields)
         }
-        var root: [(String, YAMLValue)] = [("version", .string(configuration.version))]
-        if configuration.isSetup { root.append(("setup", .boolean(true))) }
-        root.append(("jobs", .mapping(jobs)))
-        root.append(("workflows", .mapping(workflows)))
-        return YAMLWriter.write(.mapping(root))
+        var root: OrderedDictionary<String, YAMLValue> = ["version": .string(configuration.version)]
+        if configuration.isSetup { root["setup"] = .boolean(true) }
+        root["jobs"] = .mapping(jobs)
+        root["workflows"] = .mapping(workflows)
+        return try YAMLWriter.write(.mapping(root))
     }
 
     static func jobValue(_ spec: JobSpec) -> YAMLValue {
-        var fields: [(String, YAMLValue)] = []
+        var fields: OrderedDictionary<String, YAMLValue> = [:]
         let executor = spec.executor
         switch executor.kind {
         case "docker":
             let images = (executor.image.map { [$0] } ?? []) + executor.serviceImages
-            fields.append(("docker", .list(images.map { .mapping([("image", .string($0))]) })))
+            fields["docker"] = .list(images.map { .mapping(["image": .string($0)]) })
         case "macos":
-            fields.append(("macos", .mapping(executor.image.map { [("xcode", .string($0))] } ?? [])))
+            fields["macos"] = .mapping(executor.image.map { ["xcode": .string($0)] } ?? [:])
         case "machine", "windows":
-            fields.append(("machine", executor.image.map { .mapping([("image", .string($0))]) } ?? .boolean(true)))
+            fields["machine"] = executor.image.map { .mapping(["image": .string($0)]) } ?? .boolean(true)
         default:
             break
         }
-        if let resourceClass = spec.resourceClass { fields.append(("resource_class", .string(resourceClass))) }
-        if spec.parallelism != 1 { fields.append(("parallelism", .integer(spec.parallelism))) }
-        fields.append(("working_directory", .string(spec.workingDirectory)))
-        if let shell = spec.shell { fields.append(("shell", .string(shell))) }
-        if !spec.environment.isEmpty { fields.append(("environment", environmentValue(spec.environment))) }
-        fields.append(("steps", .list(spec.steps.map(stepValue))))
+        if let resourceClass = spec.resourceClass { fields["resource_class"] = .string(resourceClass) }
+        if spec.parallelism != 1 { fields["parallelism"] = .integer(spec.parallelism) }
+        fields["working_directory"] = .string(spec.workingDirectory)
+        if let shell = spec.shell { fields["shell"] = .string(shell) }
+        if !spec.environment.isEmpty { fields["environment"] = environmentValue(spec.environment) }
+        fields["steps"] = .list(spec.steps.map(stepValue))
         return .mapping(fields)
     }
 
     static func environmentValue(_ variables: [EnvironmentVariable]) -> YAMLValue {
-        .mapping(variables.map { ($0.name, .string($0.value)) })
+        // A name given twice keeps its first place and its last value, the one the job's steps see.
+        .mapping(OrderedDictionary(variables.map { ($0.name, .string($0.value)) }, uniquingKeysWith: { $1 }))
     }
 
     static func stepValue(_ step: StepPlan) -> YAMLValue {
-        var fields: [(String, YAMLValue)] = [("name", .string(step.name))]
+        var fields: OrderedDictionary<String, YAMLValue> = ["name": .string(step.name)]
         let key: String
         switch step.action {
         case .checkout(let path):
             key = "checkout"
-            if let path { fields.append(("path", .string(path))) }
+            if let path { fields["path"] = .string(path) }
         case .run(let action):
             key = "run"
-            fields.append(("command", .string(action.command)))
-            if let directory = action.workingDirectory { fields.append(("working_directory", .string(directory))) }
-            if !action.environment.isEmpty { fields.append(("environment", environmentValue(action.environment))) }
-            if let shell = action.shell { fields.append(("shell", .string(shell))) }
-            if action.isBackground { fields.append(("background", .boolean(true))) }
+            fields["command"] = .string(action.command)
+            if let directory = action.workingDirectory { fields["working_directory"] = .string(directory) }
+            if !action.environment.isEmpty { fields["environment"] = environmentValue(action.environment) }
+            if let shell = action.shell { fields["shell"] = .string(shell) }
+            if action.isBackground { fields["background"] = .boolean(true) }
             if let timeout = action.noOutputTimeout {
-                fields.append(("no_output_timeout", .string("\(Int(timeout))s")))
+                fields["no_output_timeout"] = .string("\(Int(timeout))s")
             }
         case .unsupported(let name, let message, _):
             key = name
-            fields.append(("cibox", .string(message)))
+            fields["cibox"] = .string(message)
         case .saveCache(let action):
             key = "save_cache"
-            fields += [("key", .string(action.key)), ("paths", .list(action.paths.map { .string($0) }))]
+            fields["key"] = .string(action.key)
+            fields["paths"] = .list(action.paths.map { .string($0) })
         case .restoreCache(let action):
             key = "restore_cache"
-            fields.append(("keys", .list(action.keys.map { .string($0) })))
+            fields["keys"] = .list(action.keys.map { .string($0) })
         case .persistToWorkspace(let action):
             key = "persist_to_workspace"
-            fields += [("root", .string(action.root)), ("paths", .list(action.paths.map { .string($0) }))]
+            fields["root"] = .string(action.root)
+            fields["paths"] = .list(action.paths.map { .string($0) })
         case .attachWorkspace(let at):
             key = "attach_workspace"
-            fields.append(("at", .string(at)))
+            fields["at"] = .string(at)
         case .storeArtifacts(let path, let destination):
             key = "store_artifacts"
-            fields.append(("path", .string(path)))
-            if let destination { fields.append(("destination", .string(destination))) }
+            fields["path"] = .string(path)
+            if let destination { fields["destination"] = .string(destination) }
         case .storeTestResults(let path):
             key = "store_test_results"
-            fields.append(("path", .string(path)))
+            fields["path"] = .string(path)
         }
-        if step.condition != .onSuccess { fields.append(("when", .string(step.condition.rawValue))) }
-        return .mapping([(key, .mapping(fields))])
+        if step.condition != .onSuccess { fields["when"] = .string(step.condition.rawValue) }
+        return .mapping([key: .mapping(fields)])
     }
 
     static func requirementValue(_ requirement: Requirement) -> YAMLValue {
         guard requirement.statuses != [.success] else { return .string(requirement.job) }
-        return .mapping([(requirement.job, .list(requirement.statuses.map { .string($0.rawValue) }))])
+        return .mapping([requirement.job: .list(requirement.statuses.map { .string($0.rawValue) })])
     }
 
     static func filtersValue(_ filters: JobFilters) -> YAMLValue? {
-        var fields: [(String, YAMLValue)] = []
-        if let branches = filters.branches { fields.append(("branches", refFilterValue(branches))) }
-        if let tags = filters.tags { fields.append(("tags", refFilterValue(tags))) }
+        var fields: OrderedDictionary<String, YAMLValue> = [:]
+        if let branches = filters.branches { fields["branches"] = refFilterValue(branches) }
+        if let tags = filters.tags { fields["tags"] = refFilterValue(tags) }
         return fields.isEmpty ? nil : .mapping(fields)
     }
 
@@ -141,15 +147,15 @@ package enum ProcessedConfig {
             case .regex(let body): .string("/\(body)/")
             }
         }
-        var fields: [(String, YAMLValue)] = []
-        if let only = filter.only { fields.append(("only", .list(only.map(pattern)))) }
-        if !filter.ignore.isEmpty { fields.append(("ignore", .list(filter.ignore.map(pattern)))) }
+        var fields: OrderedDictionary<String, YAMLValue> = [:]
+        if let only = filter.only { fields["only"] = .list(only.map(pattern)) }
+        if !filter.ignore.isEmpty { fields["ignore"] = .list(filter.ignore.map(pattern)) }
         return .mapping(fields)
     }
 
     static func triggerValue(_ trigger: ScheduleTrigger) -> YAMLValue {
-        var schedule: [(String, YAMLValue)] = [("cron", .string(trigger.cron))]
-        if let filters = filtersValue(trigger.filters) { schedule.append(("filters", filters)) }
-        return .mapping([("schedule", .mapping(schedule))])
+        var schedule: OrderedDictionary<String, YAMLValue> = ["cron": .string(trigger.cron)]
+        if let filters = filtersValue(trigger.filters) { schedule["filters"] = filters }
+        return .mapping(["schedule": .mapping(schedule)])
     }
 }
