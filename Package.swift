@@ -182,6 +182,17 @@ let package = Package(
             ]
         ),
 
+        // The job agent: a static C program (no Swift, no C library needed in the image it runs in), installed
+        // beside `cibox`.
+        .executableTarget(
+            name: "cibox-sandbox",
+            cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"])],
+            // Linked with lld, as cibox is (gold warns about the dlopen in the Swift runtime that swiftc links in).
+            linkerSettings: [
+                .unsafeFlags(["-static-executable", "-use-ld=lld", "-Xlinker", "--gc-sections"])
+            ]
+        ),
+
         .executableTarget(
             name: "cibox-bench",
             dependencies: [
