@@ -128,8 +128,12 @@ package struct JobRunRequest: Sendable {
     /// `$CIBOX_HOME`: where caches (`caches/`), workspaces (`workspaces/<workflow>/`) and artifacts
     /// (`artifacts/<job>/`) live.
     package var stateDirectory: String = ""
-    /// Where the agent command scripts live: the state folder, or the job's own folder when none is set.
-    var agentStateDirectory: String { stateDirectory.isEmpty ? workDirectory + "/.cibox" : stateDirectory }
+    /// Where the agent command scripts live: the state folder, or the job's control folder when none is set.
+    var agentStateDirectory: String { stateDirectory.isEmpty ? controlDirectory : stateDirectory }
+    /// cibox's own folder for the job run, beside its folder (`<work>.cibox`): the steps' scripts, the job's
+    /// private `/tmp` and the folders bound into its view. Owned by cibox's user, so that nothing the job does can
+    /// make cibox write elsewhere; removed with the job's folder.
+    package var controlDirectory: String { workDirectory + ".cibox" }
     /// The project's id (caches are per project, as in CircleCI).
     package var projectID: Int64 = 0
     /// Variables from the project's environment and the job's contexts (after CircleCI's built-ins, before

@@ -63,6 +63,10 @@ package final class JobIsolation: Sendable {
     /// The `cgroup.procs` files a step process joins before exec.
     package var procsFiles: [String] { group?.procsFiles ?? [] }
 
+    /// What the job agent's guard kills when cibox goes away (the job's own cgroup only: an enclosing one holds
+    /// cibox itself, and its owner cleans it up).
+    var agentGuard: AgentSetup.Guard { group?.agentGuard ?? .none }
+
     /// Records a started step process.
     package func didStart(_ pid: Int32) {
         started.withLock { $0.append(pid) }

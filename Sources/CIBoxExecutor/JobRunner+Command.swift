@@ -16,7 +16,7 @@ extension JobRunner {
     {
         do {
             let oomsBefore = isolation.oomKills
-            let process = try startCommand(action, index: index, context: context, logFD: logFD)
+            let process = try await startCommand(action, index: index, context: context, logFD: logFD)
             if action.isBackground {
                 let task = Task { await process.outcome() }
                 background.withLock { $0.append((index, process, task, clocks.wall())) }
@@ -42,7 +42,7 @@ extension JobRunner {
 
     private func startCommand(
         _ action: RunAction, index: Int, context: StepContext, logFD: Int32
-    ) throws(ExecutorError) -> ProcessMonitor {
+    ) async throws(ExecutorError) -> ProcessMonitor {
         let directory =
             action.workingDirectory.map { view.resolve($0, relativeTo: context.workingDirectory) }
             ?? context.workingDirectory
@@ -58,7 +58,7 @@ extension JobRunner {
         defer { close(pipeFDs[1]) }
         let process: any SandboxProcess
         do {
-            process = try sandbox.spawn(
+            process = try await sandbox.spawn(
                 SandboxCommand(
                     program: shell[0], arguments: Array(shell.dropFirst()) + [script], environment: environment,
                     directory: directory, output: pipeFDs[1]))

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -246,4 +247,38 @@ int cibox_relay_signal(int signo, int fd) {
 void cibox_reraise_default(int signo) {
     signal(signo, SIG_DFL);
     raise(signo);
+}
+
+int cibox_socketpair(int fds[2]) {
+    return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
+}
+
+int cibox_send_with_fds(int socket, const void *bytes, size_t length, const int *fds, int count) {
+    size_t sent = 0;
+    int attach = count > 0;
+    while (sent < length) {
+        struct iovec io = { (char *)bytes + sent, length - sent };
+        char control[CMSG_SPACE(sizeof(int) * 8)];
+        struct msghdr message;
+        memset(&message, 0, sizeof message);
+        message.msg_iov = &io;
+        message.msg_iovlen = 1;
+        if (attach) {
+            if (count > 8) { errno = EINVAL; return -1; }
+            memset(control, 0, sizeof control);
+            message.msg_control = control;
+            message.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)count);
+            struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+            header->cmsg_level = SOL_SOCKET;
+            header->cmsg_type = SCM_RIGHTS;
+            header->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)count);
+            memcpy(CMSG_DATA(header), fds, sizeof(int) * (size_t)count);
+        }
+        ssize_t written = sendmsg(socket, &message, MSG_NOSIGNAL);
+        if (written < 0 && errno == EINTR) continue;
+        if (written < 0) return -1;
+        attach = 0;
+        sent += (size_t)written;
+    }
+    return 0;
 }

@@ -35,24 +35,30 @@ static int kill_listed(const char *procs) {
     return others;
 }
 
+static void write_file(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    ssize_t ignored = write(fd, text, strlen(text));
+    (void)ignored;
+    close(fd);
+}
+
 void guard_kill(const setup_request *request) {
     if (request->guard_mode == GUARD_CGROUP_KILL) {
-        // cgroup v2: one write kills the whole subtree, the agent included.
-        for (size_t i = 0; i < request->guard_count; i++) {
-            int fd = open(request->guard_files[i], O_WRONLY | O_CLOEXEC);
-            if (fd < 0) continue;
-            ssize_t ignored = write(fd, "1", 1);
-            (void)ignored;
-            close(fd);
-        }
+        // cgroup v2: one write kills the whole subtree.
+        for (size_t i = 0; i < request->guard_count; i++) write_file(request->guard_files[i], "1");
         return;
     }
-    if (request->guard_mode == GUARD_CGROUP_PROCS) {
-        // cgroup v1: kill the members until none but the agent is left (a fork bomb is bounded by pids.max).
+    if (request->guard_mode == GUARD_CGROUP_PROCS && request->guard_count > 0) {
+        // cgroup v1: the agent is outside the job's cgroup, so it may freeze it (nothing forks while it kills),
+        // SIGKILL every member, thaw, until none is left.
+        const char *freezer = request->guard_files[0][0] ? request->guard_files[0] : NULL;
         struct timespec pause = { 0, 5 * 1000 * 1000 };
         for (int round = 0; round < 400; round++) {
+            if (freezer) write_file(freezer, "FROZEN");
             int others = 0;
-            for (size_t i = 0; i < request->guard_count; i++) others += kill_listed(request->guard_files[i]);
+            for (size_t i = 1; i < request->guard_count; i++) others += kill_listed(request->guard_files[i]);
+            if (freezer) write_file(freezer, "THAWED");
             if (others == 0) return;
             nanosleep(&pause, NULL);
         }

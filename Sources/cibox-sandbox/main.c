@@ -94,9 +94,13 @@ static int read_setup(const frame *f) {
         setup.binds[i].target = read_string(&r);
         setup.binds[i].flags = (long)read_int(&r);
     }
+    setup.procs_files = read_strings(&r);
+    setup.keep = read_strings(&r);
     setup.guard_mode = (long)read_int(&r);
     char **files = read_strings(&r);
-    if (r.failed || files == NULL || setup.binds == NULL) return -1;
+    if (r.failed || files == NULL || setup.binds == NULL || setup.procs_files == NULL || setup.keep == NULL) {
+        return -1;
+    }
     setup.guard_files = files;
     for (setup.guard_count = 0; files[setup.guard_count] != NULL; setup.guard_count++) {}
     return 0;
@@ -131,6 +135,7 @@ static void handle_spawn(int control, frame *f) {
     request.stdin_fd = f->fd_count > 0 ? f->fds[0] : -1;
     request.stdout_fd = f->fd_count > 1 ? f->fds[1] : -1;
     request.stderr_fd = f->fd_count > 2 ? f->fds[2] : -1;
+    request.procs_files = setup.procs_files;
     if (r.failed || request.cwd == NULL || request.argv == NULL || request.argv[0] == NULL || request.envp == NULL) {
         reply_failure(control, MSG_SPAWN_FAILED, id, "request", EINVAL, NULL);
     } else {

@@ -197,6 +197,49 @@ static int bind_at(const bind_mount *bind, const char *scratch, failure *out) {
     return 0;
 }
 
+// Whether `path` is /tmp or inside it.
+static int under_tmp(const char *path) {
+    return strcmp(path, "/tmp") == 0 || strncmp(path, "/tmp/", 5) == 0;
+}
+
+// Binds the job's folder at /tmp; folders of the job's (and cibox's) that live under /tmp stay visible at their
+// paths, copied before /tmp is covered and put back inside the job's /tmp.
+static int private_tmp(const setup_request *request, failure *out) {
+    size_t count = 0;
+    while (request->keep[count] != NULL) count++;
+    int *trees = calloc(count + 1, sizeof(int));
+    if (trees == NULL) {
+        errno = ENOMEM;
+        return fail(out, "keep", "/tmp");
+    }
+    int status = 0;
+    for (size_t i = 0; i < count; i++) {
+        trees[i] = -1;
+        if (!under_tmp(request->keep[i])) continue;
+        trees[i] = (int)syscall(SYS_open_tree, AT_FDCWD, request->keep[i], OPEN_TREE_CLONE | AT_RECURSIVE | O_CLOEXEC);
+        if (trees[i] < 0) {
+            status = fail(out, "open_tree", request->keep[i]);
+            break;
+        }
+    }
+    if (status == 0 && mount(request->tmp_source, "/tmp", NULL, MS_BIND, NULL) != 0) status = fail(out, "bind", "/tmp");
+    for (size_t i = 0; status == 0 && i < count; i++) {
+        if (trees[i] < 0) continue;
+        if (make_folders(request->keep[i], out) != 0) {
+            status = -1;
+            break;
+        }
+        if (syscall(SYS_move_mount, trees[i], "", AT_FDCWD, request->keep[i], MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+            status = fail(out, "move_mount", request->keep[i]);
+        }
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (trees[i] >= 0) close(trees[i]);
+    }
+    free(trees);
+    return status;
+}
+
 int setup_mounts(const setup_request *request, failure *out) {
     if (!(request->flags & SETUP_NEW_MOUNT_NAMESPACE)) return 0;
     if (unshare(CLONE_NEWNS) != 0) return fail(out, "unshare", "a mount namespace");
@@ -205,8 +248,6 @@ int setup_mounts(const setup_request *request, failure *out) {
     for (size_t i = 0; i < request->bind_count; i++) {
         if (bind_at(&request->binds[i], request->scratch, out) != 0) return -1;
     }
-    if ((request->flags & SETUP_PRIVATE_TMP) && request->tmp_source != NULL) {
-        if (mount(request->tmp_source, "/tmp", NULL, MS_BIND, NULL) != 0) return fail(out, "bind", "/tmp");
-    }
+    if ((request->flags & SETUP_PRIVATE_TMP) && request->tmp_source != NULL) return private_tmp(request, out);
     return 0;
 }

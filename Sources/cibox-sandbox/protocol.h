@@ -12,7 +12,9 @@
 
 enum {
     // cibox -> agent
-    MSG_SETUP = 1,      // flags, tmp source, binds [(source, target, flags)], guard mode, guard files [path]
+    MSG_SETUP = 1,      // flags, tmp source, scratch, binds [(source, target, flags)], cgroup.procs files [path],
+                        // kept paths [path] (folders under /tmp that stay visible at their path over the private
+                        // /tmp), guard mode, guard files [path] (v1: the freezer's state file first, "" when none)
     MSG_SPAWN = 2,      // id, uid, gid, groups [gid], cwd, flags, argv [str], envp [str]; fds: stdin, stdout, stderr
     MSG_SIGNAL = 3,     // id, signal
     MSG_SHUTDOWN = 4,   // (none): kill what runs and exit

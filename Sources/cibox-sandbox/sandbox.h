@@ -19,6 +19,8 @@ typedef struct {
     char *scratch;
     bind_mount *binds;
     size_t bind_count;
+    char **procs_files;
+    char **keep;
     long guard_mode;
     char **guard_files;
     size_t guard_count;

@@ -81,6 +81,13 @@ static void child_main(const spawn_request *request, int report) {
     }
     sigprocmask(SIG_SETMASK, &none, NULL);
     if (setsid() < 0) child_fail(report, "setsid");
+    char pid_text[32];
+    int pid_length = snprintf(pid_text, sizeof pid_text, "%d\n", (int)getpid());
+    for (size_t i = 0; request->procs_files != NULL && request->procs_files[i] != NULL; i++) {
+        int fd = open(request->procs_files[i], O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, pid_text, (size_t)pid_length) < 0) child_fail(report, "cgroup");
+        close(fd);
+    }
     if (request->uid >= 0 || request->gid >= 0) {
         if (setgroups(request->group_count, request->groups) != 0) child_fail(report, "setgroups");
         if (request->gid >= 0 && setgid((gid_t)request->gid) != 0) child_fail(report, "setgid");

@@ -18,6 +18,8 @@ typedef struct {
     int stdin_fd;
     int stdout_fd;
     int stderr_fd;
+    /// NULL-terminated `cgroup.procs` files the process joins before it drops to the job's user.
+    char **procs_files;
 } spawn_request;
 
 /// Forks and execs `request` in a new session; returns the pid, or -1 with the failing stage and errno (the child

@@ -23,6 +23,16 @@ package struct JobCgroup: Sendable {
     let cpuDirectory: String?
     let freezerDirectory: String?
 
+    /// What a job agent's guard does with this group when cibox goes away: v2 `cgroup.kill`, v1 freeze and kill
+    /// every member.
+    var agentGuard: AgentSetup.Guard {
+        switch mode {
+        case .cgroup2: .cgroupKill(directories.map { $0 + "/cgroup.kill" })
+        case .cgroup1: .cgroupProcs(freezerState: freezerDirectory.map { $0 + "/freezer.state" }, procs: procsFiles)
+        case .none, .slurm: .none
+        }
+    }
+
     /// The pids in the group now.
     package func pids() -> [Int32] {
         guard let first = directories.first, let text = try? fileSystem.read(first + "/cgroup.procs") else { return [] }

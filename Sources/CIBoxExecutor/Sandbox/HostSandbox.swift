@@ -3,14 +3,20 @@
 import CIBoxBasics
 import CIBoxModel
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// The job runs on this machine's own shell: its home is its own folder (`$CIBOX_HOME/work/<job>`), its processes
-/// are started by the C shim in a session of their own, inside the job's cgroup, as the job's user (`run_as`) when
-/// one is set.
+/// The job runs on this machine's own shell, through its job agent (`cibox-sandbox`): in a mount namespace of its
+/// own where `/tmp` is the job's and an absolute working directory is a folder of the job's (so jobs never share or
+/// leave host folders), its processes in the job's cgroup, as the job's user (`run_as`) when one is set.
+///
+/// Folders: the job's `HOME` (`<work>`, given to the job's user), and cibox's control folder beside it
+/// (`<work>.cibox`, see ``JobRunRequest/controlDirectory``): `steps/` (scripts, cibox's), `job/` (`BASH_ENV`, the
+/// halt file; the job's), `tmp/` (the job's `/tmp`), `mounts/N` (folders bound at absolute working directories),
+/// `scratch/` (the agent's, to make missing mount points).
 package final class HostSandbox: JobSandbox {
     /// The job run.
     let request: JobRunRequest
@@ -20,62 +26,136 @@ package final class HostSandbox: JobSandbox {
     package let isolation: JobIsolation
     /// See ``JobSandbox``.
     package let files: any SandboxFiles
+    /// The job agent program.
+    let agentExecutable: String
+    /// Says once why jobs get no mount namespace of their own here.
+    let warn: @Sendable (String) -> Void
+    private let agent = Mutex<AgentConnection?>(nil)
 
     /// Makes the host sandbox of `request`, contained by `isolation`.
-    package init(request: JobRunRequest, isolation: JobIsolation) {
+    /// - Parameters:
+    ///   - agentExecutable: the `cibox-sandbox` program.
+    ///   - warn: told (once per process) when jobs cannot have a private `/tmp` here.
+    package init(
+        request: JobRunRequest, isolation: JobIsolation, agentExecutable: String,
+        warn: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.request = request
         self.isolation = isolation
+        self.agentExecutable = agentExecutable
+        self.warn = warn
         let home = request.workDirectory
-        view = SandboxView(home: home, controlDirectory: home + "/.cibox", imageHomes: JobPaths.hostImageHomes)
+        view = SandboxView(
+            home: home, controlDirectory: request.controlDirectory + "/job", imageHomes: JobPaths.hostImageHomes)
         files = HostFiles(home: home, runAs: request.runAs)
     }
 
-    /// Makes the job's folder, its control folder, the working directory and `BASH_ENV`, installs the agent
-    /// commands, and gives the folder to the job's user.
+    /// The folder holding the steps' scripts.
+    var scriptsDirectory: String { request.controlDirectory + "/steps" }
+
+    /// Makes the job's folders, starts its agent with the job's mount namespace, installs the agent commands, and
+    /// gives the job's folders to its user.
     package func prepare(workingDirectory: String) async throws(ExecutorError) {
+        let control = request.controlDirectory
+        let binds = mounts(workingDirectory: workingDirectory)
         do {
-            try Folders.make(view.controlDirectory)
-            try Folders.make(workingDirectory)
+            // The folder of job folders may be passed through by the job's user, never listed.
+            try Folders.make(Paths.parent(request.workDirectory), mode: 0o711)
+            try Folders.make(request.workDirectory, mode: 0o700)
+            try Folders.make(control, mode: 0o711)
+            try Folders.make(scriptsDirectory, mode: 0o755)
+            try Folders.make(view.controlDirectory, mode: 0o700)
+            try Folders.make(control + "/scratch", mode: 0o700)
+            try Folders.make(control + "/tmp", mode: 0o777)
+            chmod(control + "/tmp", 0o1777)
+            for bind in binds { try Folders.make(bind.source, mode: 0o755) }
             _ = FileManager.default.createFile(atPath: view.bashEnv, contents: nil)
             if let agent = request.agentExecutable {
                 try AgentCommands.install(calling: agent, stateDirectory: request.agentStateDirectory)
             }
-            if let user = request.runAs { try HostFiles.giveAway(request.workDirectory, to: user) }
+            if let user = request.runAs {
+                for folder in [request.workDirectory, view.controlDirectory] + binds.map(\.source) {
+                    try HostFiles.giveAway(folder, to: user)
+                }
+            }
         } catch {
             throw ExecutorError(
                 .workspace,
                 "Cannot prepare the job's folders under '\(request.workDirectory)': \(error.localizedDescription)",
                 cause: error)
         }
+        try await startAgent(binds: binds, workingDirectory: workingDirectory)
     }
 
-    /// Starts `command` through the C shim: a new session, the job's cgroups joined before exec, the job's user.
-    package func spawn(_ command: SandboxCommand) throws(ExecutorError) -> any SandboxProcess {
-        let program = try Self.locate(command.program, path: command.environment["PATH"] ?? "")
-        do {
-            try Folders.make(command.directory)
-        } catch {
-            throw ExecutorError(
-                .workspace, "Cannot make the folder '\(command.directory)': \(error.localizedDescription)",
-                cause: error)
+    /// The binds the job needs: its working directory (and the steps' own) when absolute and outside its home and
+    /// `/tmp`, each backed by a folder of the job's.
+    func mounts(workingDirectory: String) -> [AgentSetup.Bind] {
+        var wanted = [workingDirectory]
+        for step in request.spec.steps {
+            if case .run(let action) = step.action, let directory = action.workingDirectory {
+                wanted.append(view.resolve(directory, relativeTo: workingDirectory))
+            }
         }
+        var binds: [AgentSetup.Bind] = []
+        for target in wanted.sorted() {
+            let covered =
+                [request.workDirectory, request.controlDirectory, "/tmp"] + binds.map(\.target)
+            if covered.contains(where: { Paths.isInside(target, root: $0) }) { continue }
+            binds.append(AgentSetup.Bind(source: request.controlDirectory + "/mounts/\(binds.count)", target: target))
+        }
+        return binds
+    }
+
+    private func startAgent(binds: [AgentSetup.Bind], workingDirectory: String) async throws(ExecutorError) {
+        var setup = AgentSetup()
+        setup.newMountNamespace = true
+        setup.tmpSource = request.controlDirectory + "/tmp"
+        setup.scratch = request.controlDirectory + "/scratch"
+        setup.binds = binds
+        setup.procsFiles = isolation.procsFiles
+        // A state folder under /tmp (tests, a throwaway home) stays visible: the job's folders, the agent
+        // commands, and the cibox program they call.
+        setup.keep = ([request.workDirectory, request.controlDirectory, request.agentStateDirectory + "/bin"]
+            + [request.agentExecutable.map(Paths.parent), request.storageDirectory].compactMap { $0 })
+            .filter { access($0, F_OK) == 0 }
+        setup.guardMode = isolation.agentGuard
+        do {
+            agent.withLock { $0 = nil }
+            let connection = try await AgentConnection.start(executable: agentExecutable, setup: setup)
+            agent.withLock { $0 = connection }
+        } catch where error.code == .workspace && binds.isEmpty && getuid() != 0 {
+            // Without privileges (and no user namespaces), jobs share this machine's /tmp.
+            warn(
+                "jobs cannot have a /tmp of their own here (\(error.message)); they share this machine's /tmp")
+            var shared = setup
+            shared.newMountNamespace = false
+            shared.tmpSource = nil
+            let connection = try await AgentConnection.start(executable: agentExecutable, setup: shared)
+            agent.withLock { $0 = connection }
+        }
+    }
+
+    /// Starts `command` through the job's agent: a new session, the job's cgroups joined before exec, the job's
+    /// user, its working folder made as that user.
+    package func spawn(_ command: SandboxCommand) async throws(ExecutorError) -> any SandboxProcess {
+        guard let agent = agent.withLock({ $0 }) else {
+            throw ExecutorError(.spawnFailed, "The job's sandbox is not ready: its agent did not start.")
+        }
+        let program = try Self.locate(command.program, path: command.environment["PATH"] ?? "")
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { if devNull >= 0 { close(devNull) } }
-        let spawnRequest = SpawnRequest(
-            executable: program, arguments: command.arguments, environment: command.environment,
-            directory: command.directory, stdin: devNull, stdout: command.output, stderr: command.output,
-            cgroupProcsFiles: isolation.procsFiles, user: request.runAs
-        )
-        let pid = try ChildProcesses.spawnMonitored { () throws(ExecutorError) -> Int32 in
-            try ProcessSpawner.spawn(spawnRequest)
-        }
-        isolation.didStart(pid)
-        return HostProcess(pid: pid)
+        let process = try await agent.spawn(
+            AgentSpawn(
+                user: request.runAs.map { ($0.uid, $0.gid, Self.groups(of: $0.uid, primary: $0.gid)) },
+                directory: command.directory, makesDirectory: true, arguments: [program] + command.arguments,
+                environment: command.environment, descriptors: [devNull, command.output, command.output]))
+        isolation.didStart(process.agentPID)
+        return process
     }
 
-    /// Writes `contents` into the job's control folder.
+    /// Writes `contents` as a script of cibox's own (the job can read it, never change it).
     package func writeControlFile(named name: String, contents: String) throws(ExecutorError) -> String {
-        let path = view.controlDirectory + "/" + name
+        let path = scriptsDirectory + "/" + name
         do {
             try FileWriter.write(contents, to: path)
         } catch {
@@ -95,10 +175,15 @@ package final class HostSandbox: JobSandbox {
         isolation.killAll()
     }
 
-    /// Kills what is left, reads the usage, and removes the job's folder unless it is to be kept.
+    /// Ends the agent (what is left is killed, the namespace and its mounts go with it), reads the usage, and
+    /// removes the job's folders unless they are to be kept.
     package func tearDown() async -> ResourceUsage {
+        agent.withLock { $0 }?.shutdown()
         let usage = isolation.end()
-        if !request.keepsWorkDirectory { FolderTree.remove(request.workDirectory) }
+        if !request.keepsWorkDirectory {
+            FolderTree.remove(request.workDirectory)
+            FolderTree.remove(request.controlDirectory)
+        }
         return usage
     }
 
@@ -118,17 +203,61 @@ package final class HostSandbox: JobSandbox {
             "The step's shell '\(program)' is not on PATH. Install it or set `shell:` to an absolute path."
         )
     }
+
+    /// The supplementary groups of user `uid` (from the group database), `primary` first.
+    static func groups(of uid: UInt32, primary: UInt32) -> [UInt32] {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 16_384)
+        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name
+        else { return [primary] }
+        var count: Int32 = 64
+        var groups = [gid_t](repeating: 0, count: 64)
+        if getgrouplist(name, primary, &groups, &count) < 0 {
+            groups = [gid_t](repeating: 0, count: Int(count))
+            _ = getgrouplist(name, primary, &groups, &count)
+        }
+        return Array(groups.prefix(Int(max(count, 0))))
+    }
 }
 
 /// Gives every job run the host sandbox.
 package struct HostSandboxProvider: SandboxProvider {
+    /// The job agent program.
+    package let agentExecutable: String
+    private let warning: WarningOnce
+
     /// Makes a provider.
-    package init() {}
+    /// - Parameters:
+    ///   - agentExecutable: the `cibox-sandbox` program (by default the one installed beside this program).
+    ///   - warn: told once when jobs cannot have a private `/tmp` here.
+    package init(
+        agentExecutable: String = SandboxAgent.executable, warn: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.agentExecutable = agentExecutable
+        self.warning = WarningOnce(warn)
+    }
 
     /// The host sandbox of `request`.
     package func makeSandbox(for request: JobRunRequest, isolation: JobIsolation) async throws(ExecutorError)
         -> any JobSandbox
     {
-        HostSandbox(request: request, isolation: isolation)
+        let warning = self.warning
+        return HostSandbox(request: request, isolation: isolation, agentExecutable: agentExecutable) {
+            warning.say($0)
+        }
     }
+}
+
+/// Where the job agent program is.
+package enum SandboxAgent {
+    /// `$CIBOX_SANDBOX`, else `cibox-sandbox` beside this program, else `/usr/lib/cibox/cibox-sandbox`.
+    package static let executable: String = {
+        if let path = getenv("CIBOX_SANDBOX").map({ String(cString: $0) }), !path.isEmpty { return path }
+        if let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            let beside = Paths.parent(own) + "/cibox-sandbox"
+            if access(beside, X_OK) == 0 { return beside }
+        }
+        return "/usr/lib/cibox/cibox-sandbox"
+    }()
 }

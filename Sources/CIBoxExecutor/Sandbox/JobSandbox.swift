@@ -30,7 +30,7 @@ package protocol JobSandbox: Sendable {
 
     /// Starts a process in the sandbox, in a session of its own.
     /// - Throws: ``ExecutorError`` `spawnFailed` naming the program when it cannot start.
-    func spawn(_ command: SandboxCommand) throws(ExecutorError) -> any SandboxProcess
+    func spawn(_ command: SandboxCommand) async throws(ExecutorError) -> any SandboxProcess
 
     /// Writes a file of cibox's own for the job (a step's script) and returns its path as the job sees it.
     /// - Throws: ``ExecutorError`` `workspace` when it cannot be written.

@@ -74,4 +74,11 @@ int cibox_relay_signal(int signo, int fd);
 /// Restores the default action of `signo` and raises it again (for a second Ctrl-C).
 void cibox_reraise_default(int signo);
 
+/// socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC): the control socket between cibox and a job agent.
+int cibox_socketpair(int fds[2]);
+
+/// Sends all `length` bytes on `socket`, with `count` descriptors (SCM_RIGHTS) attached to the first byte; retries on
+/// EINTR and short writes; never raises SIGPIPE. Returns 0, or -1 with errno set.
+int cibox_send_with_fds(int socket, const void *bytes, size_t length, const int *fds, int count);
+
 #endif
