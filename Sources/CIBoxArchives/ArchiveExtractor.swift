@@ -23,12 +23,35 @@ package enum ArchiveExtractor {
 
     /// Unpacks `archivePath` into `directory` (created when missing) and returns the number of entries.
     /// - Throws: `ArchiveError` when the archive cannot be read, a file cannot be written, or an entry is unsafe.
+    /// - Parameter keepingHoles: write runs of zeros (a sparse file's holes) as holes.
     @discardableResult
-    package static func extract(_ archivePath: String, into directory: String) throws(ArchiveError) -> Int {
+    package static func extract(_ archivePath: String, into directory: String, keepingHoles: Bool = false)
+        throws(ArchiveError) -> Int
+    {
+        try extract(label: archivePath, into: directory, keepingHoles: keepingHoles) { reader in
+            archive_read_open_filename(reader, archivePath, 1 << 20)
+        }
+    }
+
+    /// Unpacks the archive read from `fd` (any compression libarchive reads) into `directory`.
+    /// - Parameter label: how messages name the archive.
+    /// - Throws: `ArchiveError` as ``extract(_:into:)`` does.
+    @discardableResult
+    package static func extract(descriptor fd: Int32, label: String, into directory: String) throws(ArchiveError)
+        -> Int
+    {
+        try extract(label: label, into: directory, keepingHoles: false) { reader in
+            archive_read_open_fd(reader, fd, 1 << 20)
+        }
+    }
+
+    private static func extract(
+        label archivePath: String, into directory: String, keepingHoles: Bool, open: (OpaquePointer) -> Int32
+    ) throws(ArchiveError) -> Int {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw ArchiveError(.io, "Cannot create '\(directory)' to unpack '\(archivePath)': \(error).")
+            throw ArchiveError(.io, "Cannot create '\(directory)' to unpack '\(archivePath)': \(error).", cause: error)
         }
         guard let resolved = realpath(directory, nil) else {
             throw ArchiveError(.io, "Cannot resolve '\(directory)': \(String(cString: strerror(errno))).")
@@ -44,8 +67,8 @@ package enum ArchiveExtractor {
         }
         archive_read_support_filter_all(reader)
         archive_read_support_format_tar(reader)
-        archive_write_disk_set_options(disk, options)
-        guard archive_read_open_filename(reader, archivePath, 1 << 20) == ARCHIVE_OK else {
+        archive_write_disk_set_options(disk, options | (keepingHoles ? ARCHIVE_EXTRACT_SPARSE : 0))
+        guard open(reader) == ARCHIVE_OK else {
             throw ArchiveError(.archive, Archives.message(reader, "Cannot open the archive '\(archivePath)'"))
         }
         var count = 0

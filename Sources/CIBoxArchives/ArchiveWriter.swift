@@ -15,6 +15,8 @@ package final class ArchiveWriter {
     private let archive: OpaquePointer
     private let disk: OpaquePointer
     private let path: String
+    /// Whether the archive goes to the file at `path` (else to a descriptor).
+    private var writesFile = true
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
 
     /// Opens `path` for writing (created or truncated).
@@ -22,26 +24,51 @@ package final class ArchiveWriter {
     ///   - path: the archive file.
     ///   - level: the zstd level (1 is fastest; caches and workspaces use 1).
     /// - Throws: `ArchiveError` when libarchive cannot open the file.
-    package init(path: String, level: Int = 1) throws(ArchiveError) {
+    package convenience init(path: String, level: Int = 1) throws(ArchiveError) {
+        try self.init(label: path, compressed: true, level: level, keepsSparseFiles: false) { archive in
+            archive_write_open_filename(archive, path)
+        }
+    }
+
+    /// Writes the archive to the descriptor `fd` (a pipe to another process; the caller closes it afterwards).
+    /// - Parameters:
+    ///   - label: how messages name the archive.
+    ///   - compressed: zstd (level 1) or a plain tar.
+    ///   - keepsSparseFiles: store the holes of sparse files as holes.
+    /// - Throws: `ArchiveError` when libarchive cannot start the archive.
+    package convenience init(descriptor fd: Int32, label: String, compressed: Bool, keepsSparseFiles: Bool = false)
+        throws(ArchiveError)
+    {
+        try self.init(label: label, compressed: compressed, level: 1, keepsSparseFiles: keepsSparseFiles) { archive in
+            archive_write_open_fd(archive, fd)
+        }
+        writesFile = false
+    }
+
+    private init(
+        label: String, compressed: Bool, level: Int, keepsSparseFiles: Bool, open: (OpaquePointer) -> Int32
+    ) throws(ArchiveError) {
         guard let archive = archive_write_new(), let disk = archive_read_disk_new() else {
-            throw ArchiveError(.archive, "Cannot create an archive for '\(path)': out of memory.")
+            throw ArchiveError(.archive, "Cannot create an archive for '\(label)': out of memory.")
         }
         self.archive = archive
         self.disk = disk
-        self.path = path
+        self.path = label
         archive_write_set_format_pax_restricted(archive)
-        archive_write_add_filter_zstd(archive)
-        archive_write_set_filter_option(archive, "zstd", "compression-level", String(level))
-        // Multi-threaded zstd when libzstd was built with it; a failure only means one thread.
-        archive_write_set_filter_option(
-            archive, "zstd", "threads", String(ProcessInfo.processInfo.activeProcessorCount))
+        if compressed {
+            archive_write_add_filter_zstd(archive)
+            archive_write_set_filter_option(archive, "zstd", "compression-level", String(level))
+            // Multi-threaded zstd when libzstd was built with it; a failure only means one thread.
+            archive_write_set_filter_option(
+                archive, "zstd", "threads", String(ProcessInfo.processInfo.activeProcessorCount))
+        }
         archive_write_set_bytes_in_last_block(archive, 1)
         archive_read_disk_set_symlink_physical(disk)
         archive_read_disk_set_behavior(
             disk,
             ARCHIVE_READDISK_NO_XATTR | ARCHIVE_READDISK_NO_ACL | ARCHIVE_READDISK_NO_FFLAGS
-                | ARCHIVE_READDISK_NO_SPARSE)
-        try check(archive_write_open_filename(archive, path), archive, "open")
+                | (keepsSparseFiles ? 0 : ARCHIVE_READDISK_NO_SPARSE))
+        try check(open(archive), archive, "open")
     }
 
     deinit {
@@ -75,6 +102,23 @@ package final class ArchiveWriter {
                 try copyData(of: walked)
             }
         }
+    }
+
+    /// Adds the one entry at `source` (a file, a link as a link, or a folder without what it holds) as `name`.
+    /// - Throws: `ArchiveError` when it cannot be read or written.
+    package func add(entryAt source: String, as name: String) throws(ArchiveError) {
+        try check(archive_read_disk_open(disk, source), disk, "read '\(source)'")
+        defer { archive_read_close(disk) }
+        guard let entry = archive_entry_new() else {
+            throw ArchiveError(.archive, "Cannot archive '\(source)': out of memory.")
+        }
+        defer { archive_entry_free(entry) }
+        let status = archive_read_next_header2(disk, entry)
+        if status == ARCHIVE_EOF { return }
+        try check(status, disk, "read '\(source)'")
+        archive_entry_copy_pathname(entry, name)
+        try check(archive_write_header(archive, entry), archive, "write '\(source)'")
+        if archive_entry_filetype(entry) == S_IFREG, archive_entry_size(entry) > 0 { try copyData(of: source) }
     }
 
     private func copyData(of walked: String) throws(ArchiveError) {
@@ -124,13 +168,13 @@ package final class ArchiveWriter {
         try check(archive_write_header(archive, entry), archive, "write '\(name)'")
     }
 
-    /// Finishes the archive (flushes the compressor) and returns its size in bytes.
+    /// Finishes the archive (flushes the compressor) and returns its size in bytes (0 when written to a descriptor).
     /// - Throws: `ArchiveError` when the file cannot be completed.
     @discardableResult
     package func finish() throws(ArchiveError) -> Int64 {
         try check(archive_write_close(archive), archive, "finish")
         var info = stat()
-        return stat(path, &info) == 0 ? Int64(info.st_size) : 0
+        return writesFile && stat(path, &info) == 0 ? Int64(info.st_size) : 0
     }
 
     private func check(_ status: Int32, _ handle: OpaquePointer, _ what: String) throws(ArchiveError) {

@@ -141,6 +141,8 @@ package struct JobRunRequest: Sendable {
     package var secretEnvironment: [EnvironmentVariable] = []
     /// Values to replace with `****` in everything the job prints.
     package var secrets: [String] = []
+    /// How many bytes of artifacts the job run may store (`artifacts: { max_size }`, 2 GiB by default).
+    package var artifactLimit: Int64 = 2 << 30
     /// When set, the job does not run: it fails at once with this message (a missing context, …).
     package var preflightFailure: String?
     /// The job runs this one depends on, directly or not, in the order their workspace layers apply

@@ -5,13 +5,13 @@ import CIBoxModel
 import Foundation
 
 extension JobRunner {
-    /// `save_cache`: renders the key, skips when a cache with that key exists (caches are immutable), else
-    /// archives the existing `paths` (inside the job's folder) into the project's cache store.
-    func runSaveCache(_ action: SaveCacheAction, context: StepContext, logFD: Int32) -> (StepResult, String?) {
-        var log = BuiltInLog(fd: logFD)
+    /// `save_cache`: renders the key, skips when a cache with that key exists (caches are immutable), else archives
+    /// the `paths` that exist (read by the job's helper, with the job's rights) into the project's cache store.
+    func runSaveCache(_ action: SaveCacheAction, context: StepContext, logFD: Int32) async -> (StepResult, String?) {
+        var log = BuiltInLog(fd: logFD, secrets: request.secrets)
         let key: String
         do {
-            key = try CacheKeyTemplate.render(action.key, values: cacheKeyValues(context))
+            key = try await renderKey(action.key, context: context)
         } catch {
             return log.failed(error.message)
         }
@@ -22,7 +22,7 @@ extension JobRunner {
         var sources: [(path: String, name: String)] = []
         for path in action.paths {
             let resolved = view.resolve(path, relativeTo: context.workingDirectory)
-            guard sandbox.files.kind(of: resolved) != nil else {
+            guard await sandbox.files.kind(of: resolved) != nil else {
                 log.line("Skipping '\(path)': '\(resolved)' does not exist.")
                 continue
             }
@@ -38,28 +38,34 @@ extension JobRunner {
         guard !sources.isEmpty else { return log.succeeded("No existing paths to cache; nothing saved for \(key).") }
         do {
             let files = sandbox.files
-            let saved = try store.save(key: key, projectID: request.projectID, now: clocks.wall()) {
-                (archive: String) throws(ExecutorError) in _ = try files.archive(sources, to: archive)
+            var notes: [String] = []
+            let saved = try await store.save(key: key, projectID: request.projectID, now: clocks.wall()) {
+                (archive: String) async throws(ExecutorError) in
+                try await files.archive(sources, to: archive) { notes.append($0) }
             }
+            notes.forEach { log.line($0) }
             guard let entry = saved else {
                 return log.succeeded("Skipping cache generation, cache already exists for key: \(key)")
             }
             return log.succeeded("Stored cache '\(key)' (\(ByteCount.format(entry.size)) compressed).")
         } catch {
-            return log.failed("Cannot save the cache '\(key)': \(error.message)")
+            return log.failedInfrastructure("Cannot save the cache '\(key)': \(error.message)")
         }
     }
 
     /// `restore_cache`: tries each key in order (exact key, else the newest cache whose key starts with it) and
-    /// unpacks the first found into the job's folder; none found is a warning, not a failure.
-    func runRestoreCache(_ action: RestoreCacheAction, context: StepContext, logFD: Int32) -> (StepResult, String?) {
-        var log = BuiltInLog(fd: logFD)
+    /// unpacks the first found into the job's home (by the job's helper, as the job's user); none found is a note,
+    /// not a failure.
+    func runRestoreCache(_ action: RestoreCacheAction, context: StepContext, logFD: Int32) async -> (
+        StepResult, String?
+    ) {
+        var log = BuiltInLog(fd: logFD, secrets: request.secrets)
         let store = CacheStore(home: stateHome)
         var tried: [String] = []
         for template in action.keys {
             let key: String
             do {
-                key = try CacheKeyTemplate.render(template, values: cacheKeyValues(context))
+                key = try await renderKey(template, context: context)
             } catch {
                 return log.failed(error.message)
             }
@@ -68,8 +74,9 @@ extension JobRunner {
             log.line("Found a cache for key '\(key)': '\(entry.key)' (\(ByteCount.format(entry.size))).")
             do {
                 let (files, home) = (sandbox.files, view.home)
-                let count = try store.restore(entry, now: clocks.wall()) { (archive: String) throws(ExecutorError) in
-                    try files.extract(archive, into: home)
+                let count = try await store.restore(entry, now: clocks.wall()) {
+                    (archive: String) async throws(ExecutorError) in
+                    try await files.extract(archive, into: home)
                 }
                 return log.succeeded("Restored \(count) entries into '\(home)'.")
             } catch {
@@ -79,22 +86,28 @@ extension JobRunner {
         return log.succeeded("No cache is found for key: \(tried.joined(separator: ", ")); nothing restored.")
     }
 
-    /// The values of cache key templates in this job.
-    func cacheKeyValues(_ context: StepContext) -> CacheKeyValues {
-        let (view, files) = (view, sandbox.files)
+    /// `key` rendered: every `{{ checksum "file" }}` hashed first by the job's helper (as the job's user, in its view).
+    func renderKey(_ template: String, context: StepContext) async throws(StorageError) -> String {
+        let view = view
         let workingDirectory = context.workingDirectory
-        return CacheKeyValues(
+        var digests: [String: [UInt8]] = [:]
+        for file in CacheKeyTemplate.checksumFiles(in: template) {
+            let path = view.resolve(file, relativeTo: workingDirectory)
+            if let digest = try? await sandbox.files.sha256(of: path) { digests[path] = digest }
+        }
+        let known = digests
+        let values = CacheKeyValues(
             branch: request.branch ?? "", revision: request.revision, buildNumber: request.jobID,
             environment: context.environment, now: clocks.wall(),
-            resolvePath: { view.resolve($0, relativeTo: workingDirectory) },
-            digest: { try? files.sha256(of: $0) })
+            resolvePath: { view.resolve($0, relativeTo: workingDirectory) }, digest: { known[$0] })
+        return try CacheKeyTemplate.render(template, values: values)
     }
 
     /// Where caches, workspaces and artifacts live: the request's storage folder, else `$CIBOX_HOME`, else a
-    /// folder inside the job's own when the request has neither (tests of the runner alone).
+    /// folder inside the job's control folder when the request has neither (tests of the runner alone).
     var stateHome: String {
         if let storage = request.storageDirectory, !storage.isEmpty { return storage }
-        return request.stateDirectory.isEmpty ? request.workDirectory + "/.cibox/state" : request.stateDirectory
+        return request.stateDirectory.isEmpty ? request.controlDirectory + "/state" : request.stateDirectory
     }
 
     /// `path` (inside the job's home) relative to it, `.` for the home itself.
@@ -105,16 +118,24 @@ extension JobRunner {
     }
 }
 
-/// The log lines of a built-in step and its result.
+/// The log lines of a built-in step and its result. Every line is masked (values of 4 characters or more of the
+/// job's secrets become `****`) before it is written.
 struct BuiltInLog {
     /// The step's log.
     let fd: Int32
+    /// The values to mask.
+    let secrets: [String]
     /// Bytes written so far.
     var bytes: Int64 = 0
 
+    init(fd: Int32, secrets: [String]) {
+        self.fd = fd
+        self.secrets = secrets
+    }
+
     /// Writes `text` and a newline.
     mutating func line(_ text: String) {
-        bytes += StepLog.write(text + "\n", to: fd)
+        bytes += StepLog.write(SecretMasker.mask(text, secrets: secrets) + "\n", to: fd)
     }
 
     /// Writes `text` and returns a successful result.
@@ -127,5 +148,13 @@ struct BuiltInLog {
     mutating func failed(_ text: String) -> (StepResult, String?) {
         line(text)
         return (StepResult(status: .failed, exitCode: 1, logBytes: bytes, failureReason: .exitCode), nil)
+    }
+
+    /// Writes `text` and returns a result failed by cibox itself (`infrastructure`), with the masked text as the
+    /// job's message.
+    mutating func failedInfrastructure(_ text: String) -> (StepResult, String?) {
+        line(text)
+        let message = SecretMasker.mask(text, secrets: secrets)
+        return (StepResult(status: .failed, exitCode: 1, logBytes: bytes, failureReason: .infrastructure), message)
     }
 }

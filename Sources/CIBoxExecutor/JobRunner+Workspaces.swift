@@ -4,17 +4,17 @@ import CIBoxBasics
 import CIBoxModel
 
 extension JobRunner {
-    /// `persist_to_workspace`: expands `paths` under `root` and writes them as this job run's layer of the
-    /// workflow's workspace. A path that matches nothing fails the step, as in CircleCI.
+    /// `persist_to_workspace`: expands `paths` under `root` (the job's helper, in its view) and writes them as this
+    /// job run's layer of the workflow's workspace. A path that matches nothing fails the step, as in CircleCI.
     func runPersistToWorkspace(
         _ action: PersistToWorkspaceAction, context: StepContext, logFD: Int32
-    ) -> (StepResult, String?) {
-        var log = BuiltInLog(fd: logFD)
+    ) async -> (StepResult, String?) {
+        var log = BuiltInLog(fd: logFD, secrets: request.secrets)
         let root = view.resolve(action.root, relativeTo: context.workingDirectory)
         var names: [String] = []
         var unmatched: [String] = []
         for pattern in action.paths {
-            let matches = sandbox.files.glob(pattern, root: root)
+            let matches = await sandbox.files.glob(pattern, root: root)
             if matches.isEmpty { unmatched.append(pattern) }
             for match in matches where !names.contains(match) {
                 log.line("Adding '\(root)/\(match)'")
@@ -30,26 +30,30 @@ extension JobRunner {
         do {
             let files = sandbox.files
             let sources = names.map { (path: $0 == "." ? root : root + "/" + $0, name: $0) }
-            let layer = try WorkspaceStore(home: stateHome).persist(
+            var notes: [String] = []
+            let layer = try await WorkspaceStore(home: stateHome).persist(
                 workflowID: request.workflowID, jobID: request.jobID
-            ) { (archive: String) throws(ExecutorError) in _ = try files.archive(sources, to: archive) }
+            ) { (archive: String) async throws(ExecutorError) in
+                try await files.archive(sources, to: archive) { notes.append($0) }
+            }
+            notes.forEach { log.line($0) }
             return log.succeeded("Persisted \(names.count) paths to the workspace (\(ByteCount.format(layer.size))).")
         } catch {
-            return log.failed("Cannot persist to the workspace: \(error.message)")
+            return log.failedInfrastructure("Cannot persist to the workspace: \(error.message)")
         }
     }
 
-    /// `attach_workspace`: unpacks the layers of the upstream job runs at `at`, in workflow order (later
-    /// layers win).
-    func runAttachWorkspace(at: String, context: StepContext, logFD: Int32) -> (StepResult, String?) {
-        var log = BuiltInLog(fd: logFD)
+    /// `attach_workspace`: unpacks the layers of the upstream job runs at `at` (the job's helper, as the job's user),
+    /// in workflow order (later layers win).
+    func runAttachWorkspace(at: String, context: StepContext, logFD: Int32) async -> (StepResult, String?) {
+        var log = BuiltInLog(fd: logFD, secrets: request.secrets)
         let target = view.resolve(at, relativeTo: context.workingDirectory)
         let store = WorkspaceStore(home: stateHome)
         var applied = 0
         for jobID in request.upstreamJobIDs {
             for layer in store.layers(workflowID: request.workflowID, jobID: jobID) {
                 do {
-                    let count = try sandbox.files.extract(layer, into: target)
+                    let count = try await sandbox.files.extract(layer, into: target)
                     log.line("Applied the layer of job \(jobID) (\(count) entries) at '\(target)'.")
                     applied += 1
                 } catch {

@@ -203,7 +203,7 @@ extension JobRunner {
         case .checkout(let path):
             let target = path.map { view.resolve($0, relativeTo: context.workingDirectory) } ?? context.workingDirectory
             do {
-                let line = try sandbox.files.checkout(request.source, into: target)
+                let line = try await sandbox.files.checkout(request.source, into: target)
                 let bytes = StepLog.write(line + "\n", to: logFD)
                 return (StepResult(status: .success, exitCode: 0, logBytes: bytes), nil)
             } catch {
@@ -214,17 +214,17 @@ extension JobRunner {
         case .run(let action):
             return await runCommand(action, index: index, context: context, logFD: logFD)
         case .saveCache(let action):
-            return runSaveCache(action, context: context, logFD: logFD)
+            return await runSaveCache(action, context: context, logFD: logFD)
         case .restoreCache(let action):
-            return runRestoreCache(action, context: context, logFD: logFD)
+            return await runRestoreCache(action, context: context, logFD: logFD)
         case .persistToWorkspace(let action):
-            return runPersistToWorkspace(action, context: context, logFD: logFD)
+            return await runPersistToWorkspace(action, context: context, logFD: logFD)
         case .attachWorkspace(let at):
-            return runAttachWorkspace(at: at, context: context, logFD: logFD)
+            return await runAttachWorkspace(at: at, context: context, logFD: logFD)
         case .storeArtifacts(let path, let destination):
-            return runStoreArtifacts(path: path, destination: destination, context: context, logFD: logFD)
+            return await runStoreArtifacts(path: path, destination: destination, context: context, logFD: logFD)
         case .storeTestResults(let path):
-            return runStoreTestResults(path: path, context: context, logFD: logFD)
+            return await runStoreTestResults(path: path, context: context, logFD: logFD)
         case .unsupported(_, let message, let isFatal):
             let bytes = StepLog.write(message + "\n", to: logFD)
             if isFatal { return (StepResult(status: .failed, exitCode: 1, logBytes: bytes), nil) }

@@ -1,12 +1,14 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+package import CIBoxModel
+
 /// Replaces secret values with `****` in a stream of output chunks, including a secret split across two
 /// chunks. Values shorter than 4 bytes are not masked (they would mask ordinary text), as on CircleCI.
-struct SecretMasker {
+package struct SecretMasker {
     private let secrets: [[UInt8]]
     private let keep: Int
     private var pending: [UInt8] = []
-    static let mask = Array("****".utf8)
+    static let replacement = Array("****".utf8)
 
     /// Makes a masker for `values`; nil when there is nothing to mask.
     init?(_ values: [String]) {
@@ -39,7 +41,7 @@ struct SecretMasker {
         let last = buffer.count - secret.count
         while index < buffer.count {
             if index <= last, buffer[index] == first, buffer[index..<(index + secret.count)].elementsEqual(secret) {
-                output += mask
+                output += replacement
                 index += secret.count
             } else {
                 output.append(buffer[index])
@@ -47,5 +49,24 @@ struct SecretMasker {
             }
         }
         return output
+    }
+
+    /// `text` with every secret value (4 bytes or more) replaced by `****`.
+    package static func mask(_ text: String, secrets values: [String]) -> String {
+        guard var masker = SecretMasker(values), values.contains(where: { text.contains($0) }) else { return text }
+        let masked = masker.process(Array(text.utf8)[...]) + masker.flush()
+        return String(decoding: masked, as: UTF8.self)
+    }
+
+    /// `test` with secrets masked in every text a job controls (names, class, file, message, output).
+    package static func mask(_ test: TestCase, secrets values: [String]) -> TestCase {
+        guard !values.isEmpty else { return test }
+        var masked = test
+        masked.name = mask(test.name, secrets: values)
+        masked.className = mask(test.className, secrets: values)
+        masked.file = test.file.map { mask($0, secrets: values) }
+        masked.suite = mask(test.suite, secrets: values)
+        masked.message = test.message.map { mask($0, secrets: values) }
+        return masked
     }
 }

@@ -43,6 +43,7 @@ CIBOX_FORWARD(int, archive_read_disk_set_symlink_physical, (struct archive *a), 
 CIBOX_FORWARD(int, archive_read_next_header, (struct archive *a, struct archive_entry **e), (a, e))
 CIBOX_FORWARD(int, archive_read_next_header2, (struct archive *a, struct archive_entry *e), (a, e))
 CIBOX_FORWARD(int, archive_read_open_filename, (struct archive *a, const char *f, size_t b), (a, f, b))
+CIBOX_FORWARD(int, archive_read_open_fd, (struct archive *a, int fd, size_t b), (a, fd, b))
 CIBOX_FORWARD(int, archive_read_support_filter_all, (struct archive *a), (a))
 CIBOX_FORWARD(int, archive_read_support_format_tar, (struct archive *a), (a))
 
@@ -51,6 +52,7 @@ CIBOX_FORWARD(struct archive *, archive_write_new, (void), ())
 CIBOX_FORWARD(struct archive *, archive_write_disk_new, (void), ())
 CIBOX_FORWARD(int, archive_write_add_filter_zstd, (struct archive *a), (a))
 CIBOX_FORWARD(int, archive_write_close, (struct archive *a), (a))
+CIBOX_FORWARD(int, archive_write_open_fd, (struct archive *a, int fd), (a, fd))
 CIBOX_FORWARD(int, archive_write_free, (struct archive *a), (a))
 CIBOX_FORWARD(la_ssize_t, archive_write_data, (struct archive *a, const void *d, size_t s), (a, d, s))
 CIBOX_FORWARD(la_ssize_t, archive_write_data_block, (struct archive *a, const void *d, size_t s, la_int64_t o),

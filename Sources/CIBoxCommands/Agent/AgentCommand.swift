@@ -12,7 +12,7 @@ struct AgentCommand: ParsableCommand {
         abstract: "CircleCI's in-job commands (circleci, circleci-agent), run inside jobs.",
         subcommands: [
             AgentContinueCommand.self, AgentPathFilteringCommand.self, AgentTestsCommand.self, AgentStepCommand.self,
-            AgentRunJobCommand.self,
+            AgentRunJobCommand.self, AgentFilesCommand.self,
         ]
     )
 }

@@ -15,6 +15,7 @@ final class AgentProcess: SandboxProcess {
     private let exit = Mutex<ProcessExit?>(nil)
     private let collected = Mutex(false)
     private let ids = Mutex<(id: Int64, pid: Int32)>((0, 0))
+    private let waiter = Mutex<CheckedContinuation<ProcessExit, Never>?>(nil)
 
     init(connection: AgentConnection) {
         self.connection = connection
@@ -44,6 +45,21 @@ final class AgentProcess: SandboxProcess {
         exit.withLock { $0 = $0 ?? ended }
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
+        waiter.withLock { waiter in
+            defer { waiter = nil }
+            return waiter
+        }?.resume(returning: ended)
+    }
+
+    /// Waits until the agent reports the exit.
+    func exited() async -> ProcessExit {
+        await withCheckedContinuation { continuation in
+            let ended = exit.withLock { ended in
+                if ended == nil { waiter.withLock { $0 = continuation } }
+                return ended
+            }
+            if let ended { continuation.resume(returning: ended) }
+        }
     }
 
     /// Its exit once reported, exactly once.

@@ -24,8 +24,17 @@ package final class HostSandbox: JobSandbox {
     package let view: SandboxView
     /// See ``JobSandbox``.
     package let isolation: JobIsolation
-    /// See ``JobSandbox``.
-    package let files: any SandboxFiles
+    /// See ``JobSandbox``: a helper process in the job's sandbox, as the job's user.
+    package var files: any SandboxFiles {
+        HelperFiles(
+            sandbox: self, program: helperExecutable, home: request.workDirectory,
+            scratch: request.controlDirectory + "/files", environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"],
+            staging: request.controlDirectory + "/staging", handoff: view.controlDirectory, runAs: request.runAs,
+            binds: binds.withLock { $0 })
+    }
+    /// The `cibox` program whose `agent files` does the built-in steps' file work.
+    var helperExecutable: String { request.agentExecutable ?? SandboxAgent.cibox }
+    private let binds = Mutex<[AgentSetup.Bind]>([])
     /// The job agent program.
     let agentExecutable: String
     /// Says once why jobs get no mount namespace of their own here.
@@ -47,7 +56,6 @@ package final class HostSandbox: JobSandbox {
         let home = request.workDirectory
         view = SandboxView(
             home: home, controlDirectory: request.controlDirectory + "/job", imageHomes: JobPaths.hostImageHomes)
-        files = HostFiles(home: home, runAs: request.runAs)
     }
 
     /// The folder holding the steps' scripts.
@@ -66,6 +74,7 @@ package final class HostSandbox: JobSandbox {
             try Folders.make(scriptsDirectory, mode: 0o755)
             try Folders.make(view.controlDirectory, mode: 0o700)
             try Folders.make(control + "/scratch", mode: 0o700)
+            try Folders.make(control + "/files", mode: 0o700)
             try Folders.make(control + "/tmp", mode: 0o777)
             chmod(control + "/tmp", 0o1777)
             for bind in binds { try Folders.make(bind.source, mode: 0o755) }
@@ -75,7 +84,7 @@ package final class HostSandbox: JobSandbox {
             }
             if let user = request.runAs {
                 for folder in [request.workDirectory, view.controlDirectory] + binds.map(\.source) {
-                    try HostFiles.giveAway(folder, to: user)
+                    try FileOwnership.giveAway(folder, to: user)
                 }
             }
         } catch {
@@ -84,6 +93,7 @@ package final class HostSandbox: JobSandbox {
                 "Cannot prepare the job's folders under '\(request.workDirectory)': \(error.localizedDescription)",
                 cause: error)
         }
+        self.binds.withLock { $0 = binds }
         try await startAgent(binds: binds, workingDirectory: workingDirectory)
     }
 
@@ -148,7 +158,8 @@ package final class HostSandbox: JobSandbox {
             AgentSpawn(
                 user: request.runAs.map { ($0.uid, $0.gid, Self.groups(of: $0.uid, primary: $0.gid)) },
                 directory: command.directory, makesDirectory: true, arguments: [program] + command.arguments,
-                environment: command.environment, descriptors: [devNull, command.output, command.output]))
+                environment: command.environment,
+                descriptors: [command.input ?? devNull, command.output, command.errorOutput ?? command.output]))
         isolation.didStart(process.agentPID)
         return process
     }
@@ -259,5 +270,15 @@ package enum SandboxAgent {
             if access(beside, X_OK) == 0 { return beside }
         }
         return "/usr/lib/cibox/cibox-sandbox"
+    }()
+
+    /// The `cibox` program beside this one (in tests, the one built beside the test bundle), else `/usr/bin/cibox`.
+    package static let cibox: String = {
+        if let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            if Paths.lastComponent(own) == "cibox" { return own }
+            let beside = Paths.parent(own) + "/cibox"
+            if access(beside, X_OK) == 0 { return beside }
+        }
+        return "/usr/bin/cibox"
     }()
 }

@@ -92,18 +92,25 @@ package struct SandboxCommand: Sendable {
     package var environment: [String: String]
     /// Its working folder in the job's view, made when missing.
     package var directory: String
-    /// The descriptor its standard output and error go to (standard input is `/dev/null`).
+    /// The descriptor its standard output goes to.
     package var output: Int32
+    /// The descriptor its standard error goes to (nil: with the output).
+    package var errorOutput: Int32?
+    /// The descriptor it reads as standard input (nil: `/dev/null`).
+    package var input: Int32?
 
     /// Makes a command.
     package init(
-        program: String, arguments: [String], environment: [String: String], directory: String, output: Int32
+        program: String, arguments: [String], environment: [String: String], directory: String, output: Int32,
+        errorOutput: Int32? = nil, input: Int32? = nil
     ) {
         self.program = program
         self.arguments = arguments
         self.environment = environment
         self.directory = directory
         self.output = output
+        self.errorOutput = errorOutput
+        self.input = input
     }
 }
 

@@ -13,6 +13,10 @@ package protocol SandboxProcess: Sendable {
     /// Its exit, if it has exited; with `waiting`, blocks until it does.
     func collectExit(waiting: Bool) -> ProcessExit?
 
+    /// Waits (without blocking a thread) until it has exited and returns its exit; for processes nobody monitors
+    /// with a poll loop (the built-in steps' helpers). Use either this or ``collectExit(waiting:)``, not both.
+    func exited() async -> ProcessExit
+
     /// Sends `signal` to its process group and to itself.
     func signal(_ signal: Int32)
 

@@ -50,6 +50,23 @@ package struct CacheKeyValues: Sendable {
 /// `checksum` is the standard base64 (with padding) of the file's SHA-256, as CircleCI documents. A variable
 /// missing from the environment renders `<no value>`, as Go templates (and so CircleCI) do.
 package enum CacheKeyTemplate {
+    /// The file arguments of every `{{ checksum "file" }}` in `template`, as written.
+    package static func checksumFiles(in template: String) -> [String] {
+        var files: [String] = []
+        var rest = Substring(template)
+        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+            let expression = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            if expression.hasPrefix("checksum ") {
+                let argument = expression.dropFirst("checksum ".count).trimmingCharacters(in: .whitespaces)
+                if argument.count >= 2, argument.hasPrefix("\""), argument.hasSuffix("\"") {
+                    files.append(String(argument.dropFirst().dropLast()))
+                }
+            }
+            rest = rest[close.upperBound...]
+        }
+        return files
+    }
+
     /// Renders `template`.
     /// - Throws: `StorageError` (`.template`) for an unknown or malformed template, or an unreadable checksum file.
     package static func render(_ template: String, values: CacheKeyValues) throws(StorageError) -> String {

@@ -125,19 +125,22 @@ package struct CacheStore: Sendable {
         try? writeIndex(CacheEntry(key: key, size: size, created: saved, lastUsed: saved, projectID: projectID))
     }
 
-    /// Saves `sources` (absolute path on disk, name in the archive) under `key`, unless that key exists.
+    /// Saves `sources` (absolute path on disk, name in the archive) under `key`, unless that key exists (cibox's own
+    /// files: tests and benchmarks; jobs go through ``save(key:projectID:now:write:)`` and their sandbox).
     /// - Returns: the new entry, or nil when a cache with that key already existed (nothing written).
     /// - Throws: `StorageError` when the archive or its index cannot be written.
     package func save(key: String, projectID: Int64, sources: [(path: String, name: String)], now: Date = Date())
         throws(StorageError) -> CacheEntry?
     {
-        try save(key: key, projectID: projectID, now: now) { (temporary: String) throws(StorageError) in
-            try archiving { () throws(ArchiveError) in
-                let writer = try ArchiveWriter(path: temporary)
-                for source in sources { try writer.add(tree: source.path, as: source.name) }
-                try writer.finish()
-            }
+        if exists(key: key, projectID: projectID) { return nil }
+        let temporary = try temporaryFile(projectID: projectID)
+        defer { unlink(temporary) }
+        try archiving { () throws(ArchiveError) in
+            let writer = try ArchiveWriter(path: temporary)
+            for source in sources { try writer.add(tree: source.path, as: source.name) }
+            try writer.finish()
         }
+        return try commit(temporary, key: key, projectID: projectID, now: now)
     }
 
     /// Saves the archive that `write` writes to the path it is given under `key`, unless that key exists.
@@ -145,16 +148,26 @@ package struct CacheStore: Sendable {
     /// - Returns: the new entry, or nil when a cache with that key already existed (nothing written).
     /// - Throws: `StorageError` when the archive or its index cannot be written, or what `write` throws.
     package func save(
-        key: String, projectID: Int64, now: Date = Date(), write: (String) throws(StorageError) -> Void
-    ) throws(StorageError) -> CacheEntry? {
-        let folder = folder(projectID: projectID)
-        let name = Self.fileName(forKey: key)
-        let final = "\(folder)/\(name).tar.zst"
+        key: String, projectID: Int64, now: Date = Date(), write: (String) async throws(StorageError) -> Void
+    ) async throws(StorageError) -> CacheEntry? {
         if exists(key: key, projectID: projectID) { return nil }
-        try StoreFiles.makeFolder(folder)
-        let temporary = "\(folder)/.tmp-\(UUID().uuidString)"
+        let temporary = try temporaryFile(projectID: projectID)
         defer { unlink(temporary) }
-        try write(temporary)
+        try await write(temporary)
+        return try commit(temporary, key: key, projectID: projectID, now: now)
+    }
+
+    private func temporaryFile(projectID: Int64) throws(StorageError) -> String {
+        let folder = folder(projectID: projectID)
+        try StoreFiles.makeFolder(folder)
+        return "\(folder)/.tmp-\(UUID().uuidString)"
+    }
+
+    /// Links the finished archive `temporary` in as `key`'s and writes its index (nil when another writer won).
+    private func commit(_ temporary: String, key: String, projectID: Int64, now: Date) throws(StorageError)
+        -> CacheEntry?
+    {
+        let final = "\(folder(projectID: projectID))/\(Self.fileName(forKey: key)).tar.zst"
         var info = stat()
         let size = stat(temporary, &info) == 0 ? Int64(info.st_size) : 0
         // link(2) never replaces an existing file: the first writer of a key wins, atomically.
@@ -172,27 +185,33 @@ package struct CacheStore: Sendable {
         return entry
     }
 
-    /// Unpacks `entry` into `directory` and records the use.
+    /// Unpacks `entry` into `directory` and records the use (cibox's own files; jobs restore through their sandbox).
     /// - Returns: the number of entries unpacked.
     /// - Throws: `StorageError` when the archive cannot be read or holds an unsafe entry.
     @discardableResult
     package func restore(_ entry: CacheEntry, into directory: String, now: Date = Date()) throws(StorageError) -> Int {
-        try restore(entry, now: now) { (archive: String) throws(StorageError) in
-            try archiving { () throws(ArchiveError) in try ArchiveExtractor.extract(archive, into: directory) }
+        let count = try archiving { () throws(ArchiveError) in
+            try ArchiveExtractor.extract(archivePath(of: entry), into: directory)
         }
+        recordUse(entry, now: now)
+        return count
     }
 
     /// Hands `entry`'s archive to `extract` (which unpacks it and returns the number of entries) and records the use.
     /// - Throws: what `extract` throws.
     @discardableResult
-    package func restore(_ entry: CacheEntry, now: Date = Date(), extract: (String) throws(StorageError) -> Int)
-        throws(StorageError) -> Int
+    package func restore(_ entry: CacheEntry, now: Date = Date(), extract: (String) async throws(StorageError) -> Int)
+        async throws(StorageError) -> Int
     {
-        let count = try extract(archivePath(of: entry))
+        let count = try await extract(archivePath(of: entry))
+        recordUse(entry, now: now)
+        return count
+    }
+
+    private func recordUse(_ entry: CacheEntry, now: Date) {
         var used = entry
         used.lastUsed = now.timeIntervalSince1970
         try? writeIndex(used)
-        return count
     }
 
     /// Removes the caches whose key starts with `prefix` (all when empty), in every project.

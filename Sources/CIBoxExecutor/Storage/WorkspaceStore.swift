@@ -62,32 +62,46 @@ package struct WorkspaceStore: Sendable {
         }
     }
 
-    /// Writes a new layer of job run `jobID` holding `names` (relative to `root`, `.` for the root itself).
+    /// Writes a new layer of job run `jobID` holding `names` (relative to `root`, `.` for the root itself), from
+    /// cibox's own files (tests; jobs go through ``persist(workflowID:jobID:write:)`` and their sandbox).
     /// - Returns: the layer's path and size in bytes.
     /// - Throws: `StorageError` when the layer cannot be written.
     package func persist(workflowID: Int64, jobID: Int64, root sourceRoot: String, names: [String])
         throws(StorageError) -> (path: String, size: Int64)
     {
-        try persist(workflowID: workflowID, jobID: jobID) { (temporary: String) throws(StorageError) in
-            try archiving { () throws(ArchiveError) in
-                let writer = try ArchiveWriter(path: temporary)
-                for name in names { try writer.add(tree: name == "." ? sourceRoot : sourceRoot + "/" + name, as: name) }
-                try writer.finish()
-            }
+        let temporary = try temporaryFile(workflowID: workflowID)
+        defer { unlink(temporary) }
+        try archiving { () throws(ArchiveError) in
+            let writer = try ArchiveWriter(path: temporary)
+            for name in names { try writer.add(tree: name == "." ? sourceRoot : sourceRoot + "/" + name, as: name) }
+            try writer.finish()
         }
+        return try commit(temporary, workflowID: workflowID, jobID: jobID)
     }
 
     /// Stores the archive `write` writes to the path it is given as a new layer of job run `jobID`.
     /// - Returns: the layer's path and size in bytes.
     /// - Throws: `StorageError` when the layer cannot be stored, or what `write` throws.
-    package func persist(workflowID: Int64, jobID: Int64, write: (String) throws(StorageError) -> Void)
-        throws(StorageError) -> (path: String, size: Int64)
+    package func persist(workflowID: Int64, jobID: Int64, write: (String) async throws(StorageError) -> Void)
+        async throws(StorageError) -> (path: String, size: Int64)
     {
+        let temporary = try temporaryFile(workflowID: workflowID)
+        defer { unlink(temporary) }
+        try await write(temporary)
+        return try commit(temporary, workflowID: workflowID, jobID: jobID)
+    }
+
+    private func temporaryFile(workflowID: Int64) throws(StorageError) -> String {
         let folder = folder(workflowID: workflowID)
         try StoreFiles.makeFolder(folder)
-        let temporary = "\(folder)/.tmp-\(UUID().uuidString)"
-        defer { unlink(temporary) }
-        try write(temporary)
+        return "\(folder)/.tmp-\(UUID().uuidString)"
+    }
+
+    /// Links the finished layer `temporary` in as job run `jobID`'s next layer.
+    private func commit(_ temporary: String, workflowID: Int64, jobID: Int64) throws(StorageError)
+        -> (path: String, size: Int64)
+    {
+        let folder = folder(workflowID: workflowID)
         var info = stat()
         let size = stat(temporary, &info) == 0 ? Int64(info.st_size) : 0
         var number = layers(workflowID: workflowID, jobID: jobID).count + 1

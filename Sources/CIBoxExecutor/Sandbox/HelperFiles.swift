@@ -1,0 +1,189 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxArchives
+import CIBoxBasics
+import CIBoxTestResults
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The built-in steps' file work done by a helper process in the job's sandbox, as the job's user: `cibox agent files
+/// …` (see ``JobFileOperations``), started exactly as a step is. cibox itself only touches files of its own: the
+/// archives it hands over as standard input, and the files the helper's standard output and error go to, all opened
+/// by cibox in its control folder and passed as descriptors.
+struct HelperFiles: SandboxFiles {
+    /// Where the helper runs.
+    let sandbox: any JobSandbox
+    /// The `cibox` program (the helper is `cibox agent files`).
+    let program: String
+    /// The job's home (artifacts are taken only from inside it, links included).
+    let home: String
+    /// cibox's folder for the job's temporary files.
+    let scratch: String
+    /// Environment of the helper.
+    let environment: [String: String]
+    /// How the checkout reaches the job (see ``HelperCheckout``): cibox's staging folder, the job's control folder,
+    /// the job's user, the folders bound into its view.
+    let staging: String
+    let handoff: String
+    let runAs: (uid: UInt32, gid: UInt32)?
+    let binds: [AgentSetup.Bind]
+
+    /// What one helper run gave.
+    struct Outcome {
+        var status: Int
+        var output: [UInt8]
+        var notes: [String]
+        var error: String?
+    }
+
+    /// Runs `cibox agent files ARGUMENTS` with `input` as standard input and, when given, `output` (a file of cibox's)
+    /// as standard output (else a temporary file, read back).
+    func run(_ arguments: [String], input: Int32? = nil, outputFile: String? = nil) async throws(ExecutorError)
+        -> Outcome
+    {
+        let stem = "\(scratch)/helper-\(UUID().uuidString.prefix(8))"
+        let outputPath = outputFile ?? stem + ".out"
+        let errorPath = stem + ".err"
+        defer {
+            if outputFile == nil { unlink(outputPath) }
+            unlink(errorPath)
+        }
+        let output = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let errors = open(errorPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        defer {
+            if output >= 0 { close(output) }
+            if errors >= 0 { close(errors) }
+        }
+        guard output >= 0, errors >= 0 else {
+            throw ExecutorError(.io, "Cannot make the helper's files in '\(scratch)': \(String(cString: strerror(errno))).")
+        }
+        let process = try await sandbox.spawn(
+            SandboxCommand(
+                program: program, arguments: ["agent", "files"] + arguments, environment: environment,
+                directory: "/", output: output, errorOutput: errors, input: input))
+        let ended = await withTaskCancellationHandler {
+            await process.exited()
+        } onCancel: {
+            process.signal(SIGKILL)
+        }
+        process.close()
+        let lines = String(decoding: FileReader.contents(atPath: errorPath) ?? [], as: UTF8.self)
+            .split(separator: "\n").map(String.init)
+        return Outcome(
+            status: ended.exitCode, output: outputFile == nil ? FileReader.contents(atPath: outputPath) ?? [] : [],
+            notes: lines.filter { $0.hasPrefix("note: ") }.map { String($0.dropFirst(6)) },
+            error: lines.last { $0.hasPrefix("error: ") }.map { String($0.dropFirst(7)) }
+                ?? (ended.exitCode == 0 ? nil : "the helper ended with status \(ended.exitCode)"))
+    }
+
+    /// Runs `arguments` and returns its standard output as text, or throws its error.
+    private func text(_ arguments: [String]) async throws(ExecutorError) -> String {
+        let outcome = try await run(arguments)
+        if let error = outcome.error { throw ExecutorError(.io, error) }
+        return String(decoding: outcome.output, as: UTF8.self)
+    }
+
+    func kind(of path: String) async -> FileKind? {
+        switch (try? await text(["kind", path]))?.trimmingCharacters(in: .whitespacesAndNewlines) {
+        case "file": .file
+        case "folder": .folder
+        case "link": .link
+        case "other": .other
+        default: nil
+        }
+    }
+
+    func sha256(of path: String) async throws(ExecutorError) -> [UInt8] {
+        let hex = try await text(["sha256", path]).trimmingCharacters(in: .whitespacesAndNewlines)
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex),
+            let byte = UInt8(hex[index..<next], radix: 16)
+        {
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+
+    func glob(_ pattern: String, root: String) async -> [String] {
+        guard let listing = try? await text(["glob", root, pattern]) else { return [] }
+        return listing.split(separator: "\0").map(String.init)
+    }
+
+    func archive(_ sources: [(path: String, name: String)], to archive: String, note: (String) -> Void)
+        async throws(ExecutorError)
+    {
+        let outcome = try await run(["archive"] + sources.flatMap { [$0.path, $0.name] }, outputFile: archive)
+        outcome.notes.forEach(note)
+        if let error = outcome.error { throw ExecutorError(.archive, error) }
+    }
+
+    func extract(_ archive: String, into directory: String) async throws(ExecutorError) -> Int {
+        let input = open(archive, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else {
+            throw ExecutorError(.io, "Cannot read '\(archive)': \(String(cString: strerror(errno))).")
+        }
+        defer { close(input) }
+        let outcome = try await run(["extract", directory], input: input)
+        if let error = outcome.error { throw ExecutorError(.archive, error) }
+        return Int(String(decoding: outcome.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    func measure(_ source: String) async throws(ExecutorError) -> ExportSize {
+        let fields = try await text(["measure", source, home]).split(whereSeparator: { $0 == " " || $0 == "\n" })
+            .compactMap { Int64($0) }
+        guard fields.count == 3 else { throw ExecutorError(.io, "cannot measure '\(source)'") }
+        return ExportSize(files: Int(fields[0]), apparentBytes: fields[1], allocatedBytes: fields[2])
+    }
+
+    func export(_ source: String, to target: String, note: (String) -> Void) async throws(ExecutorError) -> Int {
+        let temporary = "\(scratch)/export-\(UUID().uuidString.prefix(8)).tar"
+        defer { unlink(temporary) }
+        let outcome = try await run(["export", source, home, Paths.lastComponent(target)], outputFile: temporary)
+        outcome.notes.forEach(note)
+        if let error = outcome.error { throw ExecutorError(.io, error) }
+        return try archiving { () throws(ArchiveError) in
+            try ArchiveExtractor.extract(temporary, into: Paths.parent(target), keepingHoles: true)
+        }
+    }
+
+    func readTestResults(at path: String) async -> JUnitReport {
+        let folder = "\(scratch)/tests-\(UUID().uuidString.prefix(8))"
+        let temporary = folder + ".tar"
+        defer {
+            unlink(temporary)
+            FolderTree.remove(folder)
+        }
+        do {
+            let outcome = try await run(["collect", path], outputFile: temporary)
+            if let error = outcome.error { return JUnitReport(warnings: [error]) }
+            try archiving { () throws(ArchiveError) in _ = try ArchiveExtractor.extract(temporary, into: folder) }
+        } catch {
+            return JUnitReport(warnings: [error.message])
+        }
+        var report = JUnitParser.read(path: folder)
+        // The files were copied under their own paths: name them as the job knows them.
+        report.files = report.files.map { String($0.dropFirst(folder.count)) }
+        report.warnings = report.warnings.map { $0.replacingOccurrences(of: folder + "/", with: "/") }
+        return report
+    }
+
+    func checkout(_ source: any SourceCheckout, into directory: String) async throws -> String {
+        try await HelperCheckout(files: self, staging: staging, handoff: handoff, runAs: runAs, binds: binds)
+            .checkout(source, into: directory)
+    }
+}
+
+/// What `store_artifacts` would store: its files, and their bytes as read and as they take disk.
+package struct ExportSize: Sendable, Equatable {
+    /// Regular files.
+    package var files: Int
+    /// Bytes as they read (a sparse file's whole length).
+    package var apparentBytes: Int64
+    /// Bytes they take on disk (a sparse file's holes take none).
+    package var allocatedBytes: Int64
+}
