@@ -56,24 +56,24 @@ struct CrashProject {
     var home: String { cli.home.path }
     var database: String { home + "/cibox.sqlite" }
 
-    init() throws {
-        repository = try GitFixture()
+    init() async throws {
+        repository = try await GitFixture()
         cli = try CLI()
         // Room for every job at once, so that the kills land in any mix of jobs.
         try cli.home.write("capacity: { cpus: 8, memory: 16GiB }\n", to: "settings.yml")
         try repository.write(Self.config(marker: 0), to: ".circleci/config.yml")
-        try repository.commitAll("initial")
-        let added = try cli.run(["project", "add", repository.path])
+        try await repository.commitAll("initial")
+        let added = try await cli.run(["project", "add", repository.path])
         guard added.status == 0 else { throw FixtureError("cibox project add failed: \(added.stderr)") }
     }
 
     /// Commits the config of `marker` without moving the branch, then moves `main` to it the way git does
     /// (a lock file renamed over the ref), so that the push happens at one known instant; returns the commit.
-    func push(marker: Int, message: String) throws -> String {
+    func push(marker: Int, message: String) async throws -> String {
         try repository.write(Self.config(marker: marker), to: ".circleci/config.yml")
-        try repository.git(["add", "-A"])
-        let tree = try repository.git(["write-tree"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let sha = try repository.git(["commit-tree", tree, "-p", "HEAD", "-m", message])
+        try await repository.git(["add", "-A"])
+        let tree = try await repository.git(["write-tree"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let sha = try await repository.git(["commit-tree", tree, "-p", "HEAD", "-m", message])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let ref = repository.path + "/.git/refs/heads/main"
         try (sha + "\n").write(toFile: ref + ".lock", atomically: false, encoding: .utf8)
@@ -193,12 +193,13 @@ final class CrashDaemon {
     }
 }
 
-/// Waits up to `seconds` for `condition`, checking every 20 ms; returns its last value.
-func eventually(seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+/// Waits up to `seconds` for `condition`, checking every 20 ms (sleeping without blocking a thread); returns its
+/// last value.
+func eventually(seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while true {
-        if try condition() { return true }
+        if try await condition() { return true }
         if Date() >= deadline { return false }
-        usleep(20_000)
+        try await Task.sleep(for: .milliseconds(20))
     }
 }
