@@ -38,16 +38,21 @@ struct CLI {
             Self.binary, arguments + ["--home", home.path], in: directory, environment: environment, input: input)
     }
 
-    /// Starts `cibox ARGUMENTS --home HOME` in the background; its standard output is the returned pipe.
-    func start(_ arguments: [String]) throws -> (Process, Pipe) {
+    /// Starts `cibox ARGUMENTS --home HOME` in the background; its standard output goes to the returned file.
+    ///
+    /// A Foundation `Process`, not swift-subprocess: the tests that use it signal or kill it by pid while they go on
+    /// checking, then await its end with ``Process/ended()`` (never `waitUntilExit()`, which would hold a
+    /// cooperative thread for as long as the command runs).
+    func start(_ arguments: [String]) throws -> (Process, CapturedOutput) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments + ["--home", home.path]
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
+        let output = try CapturedOutput()
+        process.standardOutput = output.writer
         process.standardError = FileHandle.nullDevice
         try process.run()
+        try output.writer.close()
         return (process, output)
     }
 

@@ -170,26 +170,25 @@ final class CrashDaemon {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Waits until the daemon has recovered and watches its projects; false when it exited or took too long.
-    func waitUntilWatching(seconds: Double = 20) -> Bool {
+    func waitUntilWatching(seconds: Double = 20) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if log.contains("watching projects") { return true }
             if !process.isRunning { return false }
-            usleep(10_000)
+            try await Task.sleep(for: .milliseconds(10))
         }
         return false
     }
 
-    /// `kill -9`, then reaps it.
-    func kill9() {
+    /// `kill -9`, then awaits its end.
+    func kill9() async throws {
         kill(pid, SIGKILL)
-        process.waitUntilExit()
+        try await process.ended()
     }
 
-    /// SIGTERM (a graceful stop), then reaps it.
-    func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+    /// SIGTERM (a graceful stop), then awaits its end.
+    func stop() async {
+        await process.stop()
     }
 }
 

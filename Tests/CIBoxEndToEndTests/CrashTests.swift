@@ -29,11 +29,14 @@ private let canCrash: Bool = getuid() == 0 && SQLiteShell.isAvailable
         }
         var run = CrashRun(settings: settings, project: project, logFolder: logs.path)
         try await run.start()
-        defer { run.daemon?.stop() }
-        for (index, moment) in CrashMoment.schedule(settings).enumerated() {
-            guard try await run.iterate(index, moment) else { break }
+        try await withCleanup {
+            for (index, moment) in CrashMoment.schedule(settings).enumerated() {
+                guard try await run.iterate(index, moment) else { break }
+            }
+            if run.failures.isEmpty { try await run.finish() }
+        } cleanup: {
+            await run.daemon?.stop()
         }
-        if run.failures.isEmpty { try await run.finish() }
         let moments = run.momentCounts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
         print(
             "crash suite seed \(settings.seed): kills fell during "
@@ -75,15 +78,15 @@ struct CrashRun {
         starts += 1
         let started = try CrashDaemon(home: project.home, logPath: "\(logFolder)/daemon-\(starts).log")
         daemon = started
-        return started.waitUntilWatching()
+        return try await started.waitUntilWatching()
     }
 
     /// One kill: push, wait the moment's delay, `kill -9`, snapshot, restart, check. False once something broke.
     mutating func iterate(_ index: Int, _ moment: CrashMoment) async throws -> Bool {
         let sha = try await project.push(marker: moment.marker, message: "iteration \(index)")
         markers[sha] = moment.marker
-        usleep(UInt32(moment.delayMilliseconds) * 1000)
-        daemon?.kill9()
+        try await Task.sleep(for: .milliseconds(moment.delayMilliseconds))
+        try await daemon?.kill9()
         let before = try await HistorySnapshot.read(home: project.home)
         let kind = Self.moment(of: sha, in: before)
         momentCounts[kind, default: 0] += 1
@@ -130,7 +133,7 @@ struct CrashRun {
                 .first?.string("status") ?? ""
             return HistorySnapshot.isFinal(pipelineStatus: status) && !status.isEmpty
         }
-        daemon?.stop()
+        await daemon?.stop()
         let snapshot = try await HistorySnapshot.read(home: project.home)
         var invariants = CrashInvariants(
             home: project.home, before: snapshot, after: snapshot, daemonPID: 0, markers: markers)

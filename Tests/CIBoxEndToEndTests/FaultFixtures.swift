@@ -46,7 +46,7 @@ enum ImmutableFlag {
 /// A `cibox` command started in the background, with a deadline instead of a hang.
 struct BackgroundCommand {
     let process = Process()
-    let stdout = Pipe()
+    let stdout: CapturedOutput
     /// Where its standard error goes.
     let stderrPath: String
 
@@ -56,9 +56,11 @@ struct BackgroundCommand {
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: CLI.binary)
         process.arguments = arguments + ["--home", cli.home.path]
-        process.standardOutput = stdout
+        stdout = try CapturedOutput()
+        process.standardOutput = stdout.writer
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         try process.run()
+        try stdout.writer.close()
     }
 
     /// What it wrote to standard error so far.
@@ -71,8 +73,8 @@ struct BackgroundCommand {
         if !ended {
             kill(process.processIdentifier, SIGKILL)
         }
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        try await process.ended()
+        let data = try stdout.contents()
         return ended ? String(decoding: data, as: UTF8.self) : nil
     }
 

@@ -174,42 +174,45 @@ import Testing
         #expect(try await setup.cli.run(["project", "add", setup.bare]).status == 0)
         #expect(try await setup.cli.run(["project", "add", doomed, "--name", "doomed"]).status == 0)
         let daemon = try CrashDaemon(home: setup.cli.home.path, logPath: setup.root.appending("daemon.log"))
-        defer { daemon.stop() }
-        #expect(daemon.waitUntilWatching())
-        let watching = try await eventually(seconds: 10) {
-            daemon.log.split(separator: "\n").contains { $0.contains("watching a project") && $0.contains(doomed) }
-        }
-        #expect(watching, "\(daemon.log)")
+        try await withCleanup {
+            #expect(try await daemon.waitUntilWatching())
+            let watching = try await eventually(seconds: 10) {
+                daemon.log.split(separator: "\n").contains { $0.contains("watching a project") && $0.contains(doomed) }
+            }
+            #expect(watching, "\(daemon.log)")
 
-        try FileManager.default.removeItem(atPath: doomed)
-        let said = try await eventually(seconds: 10) {
-            daemon.log.contains("cannot read the refs of a project")
-                && daemon.log.contains("project.path=\(doomed)")
-        }
-        #expect(said, "the daemon says which project it cannot read: \(daemon.log)")
-        #expect(daemon.process.isRunning)
+            try FileManager.default.removeItem(atPath: doomed)
+            let said = try await eventually(seconds: 10) {
+                daemon.log.contains("cannot read the refs of a project")
+                    && daemon.log.contains("project.path=\(doomed)")
+            }
+            #expect(said, "the daemon says which project it cannot read: \(daemon.log)")
+            #expect(daemon.process.isRunning)
 
-        // A force-push replaces the branch's commit: the daemon builds the new one.
-        try setup.root.write("rewritten\n", to: "work/NOTES")
-        try await GitFixture.git(["add", "-A"], in: setup.clone)
-        try await GitFixture.git(
-            ["-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "--amend", "-m", "new"], in: setup.clone)
-        let rewritten = try await GitFixture.git(["rev-parse", "HEAD"], in: setup.clone).trimmingCharacters(
-            in: .whitespacesAndNewlines)
-        try await GitFixture.git(["push", "-q", "--force", "origin", "main"], in: setup.clone)
-        let built = try await setup.wait { list in
-            list.contains { $0["revision"] as? String == rewritten && $0["status"] as? String == "success" }
+            // A force-push replaces the branch's commit: the daemon builds the new one.
+            try setup.root.write("rewritten\n", to: "work/NOTES")
+            try await GitFixture.git(["add", "-A"], in: setup.clone)
+            try await GitFixture.git(
+                ["-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "--amend", "-m", "new"], in: setup.clone)
+            let rewritten = try await GitFixture.git(["rev-parse", "HEAD"], in: setup.clone).trimmingCharacters(
+                in: .whitespacesAndNewlines)
+            try await GitFixture.git(["push", "-q", "--force", "origin", "main"], in: setup.clone)
+            let built = try await setup.wait { list in
+                list.contains { $0["revision"] as? String == rewritten && $0["status"] as? String == "success" }
+            }
+            #expect(built.contains { $0["revision"] as? String == rewritten && $0["status"] as? String == "success" })
+            // And it goes on watching.
+            try await setup.push(config: DaemonTests.quickConfig, message: "after")
+            let after = try await setup.wait { list in
+                list.count == 2 && list.allSatisfy { $0["status"] as? String == "success" }
+            }
+            #expect(after.count == 2)
+            #expect(daemon.process.isRunning)
+            await daemon.stop()
+            #expect(daemon.process.terminationStatus == 0)
+        } cleanup: {
+            await daemon.stop()
         }
-        #expect(built.contains { $0["revision"] as? String == rewritten && $0["status"] as? String == "success" })
-        // And it goes on watching.
-        try await setup.push(config: DaemonTests.quickConfig, message: "after")
-        let after = try await setup.wait { list in
-            list.count == 2 && list.allSatisfy { $0["status"] as? String == "success" }
-        }
-        #expect(after.count == 2)
-        #expect(daemon.process.isRunning)
-        daemon.stop()
-        #expect(daemon.process.terminationStatus == 0)
     }
 
     @Test func aBranchMovedBetweenCompileAndCheckoutRunsTheRecordedCommitsPlanAndFiles() async throws {

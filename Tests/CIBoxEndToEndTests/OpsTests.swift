@@ -109,7 +109,7 @@ import Testing
         #expect(follow.status == 0)
         #expect(follow.stdout.contains("one\ntwo\n"))
         #expect(follow.stdout.hasSuffix("==> step 1: echo three\nthree\n"), "\(follow.stdout)")
-        runner.waitUntilExit()
+        try await runner.ended()
         #expect(runner.terminationStatus == 0)
         #expect(try await cli.run(["logs", String(jobID)]).stdout.contains("one\ntwo\n"))
     }

@@ -169,14 +169,16 @@ struct PushFixture {
         push.standardError = FileHandle.nullDevice
         try push.run()
         let deadline = Date().addingTimeInterval(30)
-        while processCount(containing: marker) == 0 && Date() < deadline { usleep(20_000) }
+        while processCount(containing: marker) == 0 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         #expect(processCount(containing: marker) > 0, "the job never started")
         // A terminal's Ctrl-C reaches git and the hook it runs (the jobs live in their own sessions).
         for pid in processIDs(containing: "pre-push --home \(fixture.cli.home.path)") { kill(pid, SIGINT) }
         kill(push.processIdentifier, SIGINT)
-        push.waitUntilExit()
+        try await push.ended()
         let settled = Date().addingTimeInterval(10)
-        while processCount(containing: marker) > 0 && Date() < settled { usleep(20_000) }
+        while processCount(containing: marker) > 0 && Date() < settled { try await Task.sleep(for: .milliseconds(20)) }
         #expect(processCount(containing: marker) == 0, "a job process survived Ctrl-C")
         #expect(push.terminationStatus != 0 || push.terminationReason == .uncaughtSignal)
         #expect(await fixture.remoteSHA("refs/heads/main") == nil)

@@ -172,7 +172,7 @@ import Testing
         let (process, _) = try cli.start(["run", repo.path, "--json"])
         #expect(try await eventually(seconds: 20) { processCount(containing: marker) > 0 }, "the job never started")
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try await process.ended()
         let stale = try CLI.object(try await cli.run(["show", "1", "--json"]))
         #expect(stale.string("status") == "running", "the killed run's pipeline should still look running")
 

@@ -110,16 +110,16 @@ func maximumOverlap(_ intervals: [(Date, Date)]) -> Int {
         let (process, output) = try cli.start(["run", repo.path, "--json"])
         var running = false
         for _ in 0..<100 where !running {
-            usleep(100_000)
+            try await Task.sleep(for: .milliseconds(100))
             let list = try await cli.run(["pipelines", "--json"]).stdout
             running = list.contains("\"status\": \"running\"")
         }
         #expect(running)
-        usleep(300_000)
+        try await Task.sleep(for: .milliseconds(300))
         let cancel = try await cli.run(["cancel", "1"])
         #expect(cancel.stdout == "cibox: pipeline 1 is being canceled (2 job run(s))\n")
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        try await process.ended()
+        let data = try output.contents()
         #expect(process.terminationStatus == 1)
         let pipeline = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(pipeline.string("status") == "canceled")
@@ -196,11 +196,13 @@ func maximumOverlap(_ intervals: [(Date, Date)]) -> Int {
         )
         defer { cli.home.remove(); repo.remove() }
         let (process, output) = try cli.start(["run", repo.path, "--json"])
-        for _ in 0..<100 where processCount(containing: "sleep 3502") == 0 { usleep(50_000) }
+        for _ in 0..<100 where processCount(containing: "sleep 3502") == 0 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         #expect(processCount(containing: "sleep 3502") == 1)
         kill(process.processIdentifier, SIGINT)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        try await process.ended()
+        let data = try output.contents()
         #expect(process.terminationStatus == 130)
         let pipeline = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(pipeline.string("status") == "canceled")

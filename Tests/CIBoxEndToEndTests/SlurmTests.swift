@@ -212,11 +212,13 @@ struct SlurmTests {
             let cli = try cluster.makeCLI()
             defer { cli.home.remove() }
             let (process, output) = try cli.start(["run", repository.path, "--json"])
-            for _ in 0..<300 where processCount(containing: "sleep \(marker + 1)") == 0 { usleep(50_000) }
+            for _ in 0..<300 where processCount(containing: "sleep \(marker + 1)") == 0 {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             #expect(processCount(containing: "sleep \(marker)") >= 1)
             #expect(try await cli.run(["cancel", "1"]).status == 0)
-            process.waitUntilExit()
-            let pipeline = try JSONSerialization.jsonObject(with: output.fileHandleForReading.readDataToEndOfFile())
+            try await process.ended()
+            let pipeline = try JSONSerialization.jsonObject(with: try output.contents())
             let job = try #require((pipeline as? [String: Any])?.objects("workflows").first?.objects("jobs").first)
             #expect(job.string("status") == "canceled")
             #expect(job.string("failure_reason") == "canceled")
@@ -289,7 +291,7 @@ struct SlurmTests {
             try setup.cli.home.write(cluster.settings(), to: "settings.yml")
             #expect(try await setup.cli.run(["project", "add", setup.bare]).status == 0)
             let daemon = try setup.startDaemon()
-            usleep(500_000)
+            try await Task.sleep(for: .milliseconds(500))
             try await setup.push(config: config, message: "slow")
             let running = try await setup.wait { $0.first?["status"] as? String == "running" }
             let pipelineID = String(running.first?["id"] as? Int ?? 0)
@@ -299,29 +301,32 @@ struct SlurmTests {
                     .objects("jobs")[0]
                 let log = try await setup.cli.run(["logs", String(first.int("id") ?? 0), "--step", "0"]).stdout
                 if log == "first-start\n" { break }
-                usleep(50_000)
+                try await Task.sleep(for: .milliseconds(50))
             }
             kill(daemon.processIdentifier, SIGKILL)
-            daemon.waitUntilExit()
+            try await daemon.ended()
             let jobID = first.int("id") ?? 0
             let submitted = try await cluster.jobs(forJobRun: jobID)
             #expect(submitted.count == 1)
             let restarted = try setup.startDaemon()
-            defer { restarted.terminate(); restarted.waitUntilExit() }
-            let after = try await setup.wait(seconds: 60) { $0.first?["status"] as? String == "success" }
-            #expect(after.first?["status"] as? String == "success")
-            let shown = try CLI.object(try await setup.cli.run(["show", pipelineID, "--json"])).objects(
-                "workflows")[0]
-            #expect(shown.objects("jobs").map { $0.string("status") ?? "" } == ["success", "success"])
-            // The same Slurm job was followed to its end, and its log holds every byte once.
-            #expect(try await cluster.jobs(forJobRun: jobID).map(\.id) == submitted.map(\.id))
-            #expect(
-                try await setup.cli.run(["logs", String(jobID), "--step", "0"]).stdout == "first-start\nfirst-end\n"
-            )
-            let second = shown.objects("jobs")[1]
-            #expect(
-                try await setup.cli.run(["logs", String(second.int("id") ?? 0), "--step", "0"]).stdout == "second\n"
-            )
+            try await withCleanup {
+                let after = try await setup.wait(seconds: 60) { $0.first?["status"] as? String == "success" }
+                #expect(after.first?["status"] as? String == "success")
+                let shown = try CLI.object(try await setup.cli.run(["show", pipelineID, "--json"])).objects(
+                    "workflows")[0]
+                #expect(shown.objects("jobs").map { $0.string("status") ?? "" } == ["success", "success"])
+                // The same Slurm job was followed to its end, and its log holds every byte once.
+                #expect(try await cluster.jobs(forJobRun: jobID).map(\.id) == submitted.map(\.id))
+                #expect(
+                    try await setup.cli.run(["logs", String(jobID), "--step", "0"]).stdout == "first-start\nfirst-end\n"
+                )
+                let second = shown.objects("jobs")[1]
+                #expect(
+                    try await setup.cli.run(["logs", String(second.int("id") ?? 0), "--step", "0"]).stdout == "second\n"
+                )
+            } cleanup: {
+                await restarted.stop()
+            }
         } cleanup: {
             await cluster.stop()
         }
