@@ -4,7 +4,7 @@ import CIBoxTestSupport
 import Foundation
 import Testing
 
-@Suite(.serialized) struct AttemptTests {
+@Suite(.serialized, .machineSlot) struct AttemptTests {
     @Test func approvalHoldsTheWorkflowUntilApproved() async throws {
         let cli = try CLI()
         let repo = try await Repositories.with(

@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// What jobs print and store is data: huge, odd or hostile, it is kept intact and shown safely.
-@Suite struct BadInputTests {
+@Suite(.machineSlot) struct BadInputTests {
     /// Runs a one-job pipeline whose only step is `script`, and returns the job's JSON with the CLI.
     static func runJob(_ script: String, extraSteps: String = "") async throws -> (
         CLI, GitFixture, [String: Any], ProcessOutput

@@ -4,7 +4,7 @@ import CIBoxTestSupport
 import Foundation
 import Testing
 
-@Suite(.serialized) struct ConfigLanguageTests {
+@Suite(.serialized, .machineSlot) struct ConfigLanguageTests {
     static let orbConfig = """
         version: 2.1
         orbs:

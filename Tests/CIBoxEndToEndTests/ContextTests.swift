@@ -4,7 +4,7 @@ import CIBoxTestSupport
 import Foundation
 import Testing
 
-@Suite(.serialized) struct ContextTests {
+@Suite(.serialized, .machineSlot) struct ContextTests {
     @Test func contextAndProjectVariablesReachTheJobMasked() async throws {
         let cli = try CLI()
         let repo = try await Repositories.with(

@@ -16,7 +16,7 @@ private let canCrash: Bool = getuid() == 0 && SQLiteShell.isAvailable
 /// push, compiling, recording, step output, cache save, test results and artifacts, report writes), then a
 /// restart, and every promise of DESIGN.md's "Reliability and security invariants" checked (see
 /// ``CrashInvariants``). `CIBOX_CRASH_SEED=N` repeats a schedule; `CIBOX_CRASH_ITERATIONS` sets its length.
-@Suite(.serialized) struct CrashTests {
+@Suite(.serialized, .machineSlot) struct CrashTests {
     @Test(.enabled(if: canCrash, "needs root (recovery kills leftover jobs through cgroups) and /usr/bin/sqlite3"))
     func killMinus9AtSeededMomentsLosesNothingCommitted() async throws {
         let settings = CrashSettings.fromEnvironment()

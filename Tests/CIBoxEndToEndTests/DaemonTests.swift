@@ -70,7 +70,7 @@ struct PushSetup {
     }
 }
 
-@Suite(.serialized) struct DaemonTests {
+@Suite(.serialized, .machineSlot) struct DaemonTests {
     static let quickConfig = """
         version: 2.1
         jobs:

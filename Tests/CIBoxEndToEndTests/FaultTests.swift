@@ -11,7 +11,7 @@ import Testing
 /// The fault suite: faults of the machine around cibox (a full disk, a read-only database, a job's folder or a
 /// watched repository deleted, a branch moving under a running pipeline). Each gives a clear error and loses
 /// nothing else.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct FaultTests {
+@Suite(.serialized, .machineSlot, .timeLimit(.minutes(3))) struct FaultTests {
     /// The job runs of the first workflow of a pipeline's JSON, by name.
     static func jobs(_ pipeline: [String: Any]) -> [String: [String: Any]] {
         let jobs = pipeline.objects("workflows").flatMap { $0.objects("jobs") }

@@ -4,7 +4,7 @@ import CIBoxTestSupport
 import Foundation
 import Testing
 
-@Suite struct OpsTests {
+@Suite(.machineSlot) struct OpsTests {
     static func jobIDs(_ output: ProcessOutput) throws -> [Int] {
         try CLI.object(output).objects("workflows").flatMap { $0.objects("jobs") }.compactMap { $0.int("id") }
     }

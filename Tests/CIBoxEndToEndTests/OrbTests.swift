@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// `cibox orb pack|add|list|remove` and registry orbs from the store, run by the real `cibox` on real repositories.
-@Suite(.serialized) struct OrbTests {
+@Suite(.serialized, .machineSlot) struct OrbTests {
     /// A small orb source folder written for these tests, in CircleCI's layout, by path relative to `src/`.
     static let source: [String: String] = [
         "@orb.yml": """

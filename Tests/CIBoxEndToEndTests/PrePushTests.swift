@@ -88,7 +88,7 @@ struct PushFixture {
     }
 }
 
-@Suite struct PrePushTests {
+@Suite(.machineSlot) struct PrePushTests {
     @Test func aPassingPushGoesThroughAndTheSameTreeIsVerifiedWithoutRunning() async throws {
         let fixture = try await PushFixture(script: "echo all good\n")
         defer { fixture.remove() }

@@ -4,7 +4,7 @@ import CIBoxTestSupport
 import Foundation
 import Testing
 
-@Suite(.serialized) struct ProjectCommandTests {
+@Suite(.serialized, .machineSlot) struct ProjectCommandTests {
     static let config = """
         version: 2.1
         jobs:

@@ -6,7 +6,7 @@ import Testing
 
 /// The HTML report, through the real `cibox`: kept up to date by `cibox run`, written whole by `cibox report`,
 /// and turned off by `report: false`.
-@Suite(.serialized) struct ReportTests {
+@Suite(.serialized, .machineSlot) struct ReportTests {
     static let config = """
         version: 2.1
         jobs:

@@ -4,7 +4,7 @@ import CIBoxTestSupport
 import Foundation
 import Testing
 
-@Suite(.serialized) struct RunCommandTests {
+@Suite(.serialized, .machineSlot) struct RunCommandTests {
     @Test func samplePipelineSucceedsWithBothWorkflows() async throws {
         let cli = try CLI()
         let repo = try await Repositories.sample("shell-pipeline")
@@ -153,7 +153,7 @@ import Testing
     }
 }
 
-@Suite(.serialized) struct AbandonedRunTests {
+@Suite(.serialized, .machineSlot) struct AbandonedRunTests {
     @Test func aRunKilledWithSIGKILLIsSettledByTheNextRun() async throws {
         let cli = try CLI()
         let marker = "cibox-abandoned-\(UUID().uuidString.prefix(8))"

@@ -9,7 +9,7 @@ private let hasSwift = (ProcessInfo.processInfo.environment["PATH"] ?? "").split
     FileManager.default.isExecutableFile(atPath: "\($0)/swift")
 }
 
-@Suite struct SampleTests {
+@Suite(.machineSlot) struct SampleTests {
     @Test(.enabled(if: hasSwift, "the Swift sample's pipeline runs `swift build` and needs a Swift toolchain on PATH"))
     func swiftPackageSampleBuildsAndTests() async throws {
         let cli = try CLI()

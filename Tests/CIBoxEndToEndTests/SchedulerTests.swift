@@ -32,7 +32,7 @@ func maximumOverlap(_ intervals: [(Date, Date)]) -> Int {
     return most
 }
 
-@Suite(.serialized) struct SchedulerTests {
+@Suite(.serialized, .machineSlot) struct SchedulerTests {
     static let dateFormat: Date.ISO8601FormatStyle = .iso8601.year().month().day().time(
         includingFractionalSeconds: true)
 

@@ -7,7 +7,7 @@ import Testing
 /// DESIGN.md's security invariants, end to end: secrets stay out of logs and reports, what a config or a job
 /// says is escaped in reports, and jobs can run as an unprivileged user. (Artifact and workspace paths that try
 /// to leave their folders: StorageTests and ArchiveTests; report escaping of job output: CIBoxReportTests.)
-@Suite(.serialized) struct SecurityTests {
+@Suite(.serialized, .machineSlot) struct SecurityTests {
     /// Every file under `folder` (recursively) whose bytes contain `needle`.
     static func files(under folder: String, containing needle: String) -> [String] {
         guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }

@@ -10,7 +10,7 @@ import Testing
 
 /// The Slurm executor on a real one-node cluster (`scripts/slurm-test-cluster.sh`), through the built `cibox`: the
 /// agent on the "node" is the same binary. One cluster per test; the tests of this suite run one at a time.
-@Suite(.serialized, .enabled(if: SlurmCluster.isInstallable, SlurmCluster.skipReason))
+@Suite(.serialized, .machineSlot, .enabled(if: SlurmCluster.isInstallable, SlurmCluster.skipReason))
 struct SlurmTests {
     /// A fan-out/fan-in workflow with a workspace, a cache, artifacts, a failing job with an `always` step, and a
     /// job that runs only when that one failed.

@@ -4,7 +4,7 @@ import CIBoxTestSupport
 import Foundation
 import Testing
 
-@Suite(.serialized) struct StorageTests {
+@Suite(.serialized, .machineSlot) struct StorageTests {
     /// The job runs of the first workflow of a `run --json` output, by name (parallel runs in node order).
     static func jobs(_ output: ProcessOutput) throws -> [[String: Any]] {
         try CLI.object(output).objects("workflows").first?.objects("jobs") ?? []

@@ -4,7 +4,7 @@ import CIBoxTestSupport
 import Foundation
 import Testing
 
-@Suite(.serialized) struct TestResultsTests {
+@Suite(.serialized, .machineSlot) struct TestResultsTests {
     /// A Surefire-style report: 10 cases, one failure.
     static let report = """
         <?xml version="1.0" encoding="UTF-8"?>
