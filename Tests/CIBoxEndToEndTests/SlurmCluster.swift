@@ -45,6 +45,17 @@ struct SlurmCluster {
         return cluster
     }
 
+    /// Starts a cluster, runs `body` with it, and stops it, also when `body` throws.
+    /// - Throws: what `body` throws; cancels the test when the cluster does not come up (``start()``).
+    static func withCluster<Result>(_ body: (SlurmCluster) async throws -> Result) async throws -> Result {
+        let cluster = try await start()
+        return try await withCleanup {
+            try await body(cluster)
+        } cleanup: {
+            await cluster.stop()
+        }
+    }
+
     /// Stops the cluster (its jobs, its daemons by pid, its cgroups) and removes its folders.
     func stop() async {
         _ = try? await ProcessRunner.run("/bin/bash", [Self.script, "stop", root.appending("cluster")])

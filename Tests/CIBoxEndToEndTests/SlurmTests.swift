@@ -112,8 +112,7 @@ struct SlurmTests {
     }
 
     @Test func aWorkflowWithAWorkspaceACacheAndAFailureGivesTheSameJSONAsTheLocalExecutor() async throws {
-        let cluster = try await SlurmCluster.start()
-        try await withCleanup {
+        try await SlurmCluster.withCluster { cluster in
             let repository = try await Repositories.with(config: Self.workflowConfig, files: ["input.txt": "v1\n"])
             defer { repository.remove() }
             let local = try await Self.run(repository, settings: nil, storage: nil, environment: [:])
@@ -141,14 +140,11 @@ struct SlurmTests {
             #expect(slurm.logs["cached/2"] == "built from v1\n")
             #expect(slurm.logs["unit/1"] == "built from v1\nnode 0 of 1\n")
             #expect(jobs[1].objects("artifacts").map { $0.string("path") ?? "" } == ["built/built.txt"])
-        } cleanup: {
-            await cluster.stop()
         }
     }
 
     @Test func aResourceClassSendsItsJobsToTheClusterAndTheOthersStayHereSharingTheWorkspace() async throws {
-        let cluster = try await SlurmCluster.start()
-        try await withCleanup {
+        try await SlurmCluster.withCluster { cluster in
             let config = """
                 version: 2.1
                 jobs:
@@ -188,14 +184,11 @@ struct SlurmTests {
             )
             #expect(try await cluster.jobs(forJobRun: jobs[0].int("id") ?? 0).isEmpty)
             #expect(try await cluster.jobs(forJobRun: jobs[1].int("id") ?? 0).map(\.state) == ["COMPLETED"])
-        } cleanup: {
-            await cluster.stop()
         }
     }
 
     @Test func cancelScancelsTheJobAndLeavesNoProcessBehind() async throws {
-        let cluster = try await SlurmCluster.start()
-        try await withCleanup {
+        try await SlurmCluster.withCluster { cluster in
             let marker = Int.random(in: 100_000...999_999)
             let config = """
                 version: 2.1
@@ -226,14 +219,11 @@ struct SlurmTests {
             // Slurm says the job ended, and it took every process with it (setsid included).
             #expect(try await cluster.jobs(forJobRun: job.int("id") ?? 0).map(\.state) == ["CANCELLED"])
             #expect(processCount(containing: "sleep \(marker)") == 0)
-        } cleanup: {
-            await cluster.stop()
         }
     }
 
     @Test func aJobOverItsMemoryLimitIsReportedOOM() async throws {
-        let cluster = try await SlurmCluster.start()
-        try await withCleanup {
+        try await SlurmCluster.withCluster { cluster in
             let config = """
                 version: 2.1
                 jobs:
@@ -264,14 +254,11 @@ struct SlurmTests {
                     "Out of memory: the job used more than its memory limit of 128 MiB (resource_class tiny) and the kernel "
                         + "killed it. Use a larger resource_class or use less memory.\n"))
             #expect(try await cluster.jobs(forJobRun: job.int("id") ?? 0).map(\.state) == ["OUT_OF_MEMORY"])
-        } cleanup: {
-            await cluster.stop()
         }
     }
 
     @Test func aDaemonKilledMidJobIsRestartedReattachesAndFinishesThePipeline() async throws {
-        let cluster = try await SlurmCluster.start()
-        try await withCleanup {
+        try await SlurmCluster.withCluster { cluster in
             let config = """
                 version: 2.1
                 jobs:
@@ -327,8 +314,6 @@ struct SlurmTests {
             } cleanup: {
                 await restarted.stop()
             }
-        } cleanup: {
-            await cluster.stop()
         }
     }
 }
