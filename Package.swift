@@ -197,7 +197,9 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "CIBoxTestSupport",
-            dependencies: ["CIBoxBasics", "CIBoxModel", "CIBoxConfig"],
+            dependencies: [
+                "CIBoxBasics", "CIBoxModel", "CIBoxConfig", .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
