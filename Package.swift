@@ -171,13 +171,15 @@ let package = Package(
         .executableTarget(
             name: "cibox",
             dependencies: ["CIBoxCommands"],
+            exclude: ["exported.map"],
             swiftSettings: swiftSettings,
             // libgit2 binds to cibox's mbedtls_x509_crt_parse_file, which loads no CA certificate (see
             // Sources/CLibgit2/no_certificates.c): about 8 ms less at every start.
             linkerSettings: [
                 .unsafeFlags([
                     "-Xlinker", "--export-dynamic-symbol=mbedtls_x509_crt_parse_file", "-use-ld=lld", "-Xlinker", "-z",
-                    "-Xlinker", "pack-relative-relocs",
+                    "-Xlinker", "pack-relative-relocs", "-Xlinker",
+                    "--version-script=\(Context.packageDirectory)/Sources/cibox/exported.map",
                 ])
             ]
         ),
@@ -206,7 +208,9 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "CIBoxTestSupport",
-            dependencies: ["CIBoxBasics", "CIBoxModel", "CIBoxConfig"],
+            dependencies: [
+                "CIBoxBasics", "CIBoxModel", "CIBoxConfig", .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

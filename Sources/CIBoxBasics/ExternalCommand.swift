@@ -125,7 +125,8 @@ package struct ExternalCommand: Sendable {
         let path = inputFile ?? "/dev/null"
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw LaunchError(message: "Cannot run '\(program)': cannot open '\(path)': \(String(cString: strerror(errno))).")
+            throw LaunchError(
+                message: "Cannot run '\(program)': cannot open '\(path)': \(String(cString: strerror(errno))).")
         }
         return fd
     }

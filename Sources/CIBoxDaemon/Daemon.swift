@@ -79,10 +79,12 @@ package enum Daemon {
                     "cannot attach to a pipeline again: it ends as error",
                     metadata: ["pipeline.id": "\(id)", "reason": "\(error.message)"])
                 do {
-                    try engine.endAsError(pipelineID: id, reason: "cibox could not attach to it again: \(error.message)")
+                    try engine.endAsError(
+                        pipelineID: id, reason: "cibox could not attach to it again: \(error.message)")
                 } catch {
                     logger.error(
-                        "cannot record a pipeline's end", metadata: ["pipeline.id": "\(id)", "reason": "\(error.message)"])
+                        "cannot record a pipeline's end",
+                        metadata: ["pipeline.id": "\(id)", "reason": "\(error.message)"])
                 }
             }
         }

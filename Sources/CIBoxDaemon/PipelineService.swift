@@ -1,7 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-package import CIBoxEngine
 import CIBoxBasics
+package import CIBoxEngine
 import CIBoxGit
 import CIBoxModel
 import CIBoxScheduler

@@ -69,7 +69,8 @@ package struct ContextStore: Sendable {
             try FileWriter.write(text, to: temporary, mode: 0o600)
             guard rename(temporary, file(name)) == 0 else { throw CocoaError(.fileWriteUnknown) }
         } catch {
-            throw EngineError(.store, "Cannot save context '\(name)' in '\(folder)': \(error.localizedDescription)", cause: error)
+            throw EngineError(
+                .store, "Cannot save context '\(name)' in '\(folder)': \(error.localizedDescription)", cause: error)
         }
     }
 

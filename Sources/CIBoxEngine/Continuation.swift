@@ -71,7 +71,8 @@ package enum Continuation {
             )
             try JSONEncoder().encode(request).write(to: URL(fileURLWithPath: file), options: .atomic)
         } catch {
-            throw EngineError(.store, "Cannot record the continuation in '\(file)': \(error.localizedDescription)", cause: error)
+            throw EngineError(
+                .store, "Cannot record the continuation in '\(file)': \(error.localizedDescription)", cause: error)
         }
     }
 

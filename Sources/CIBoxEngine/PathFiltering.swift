@@ -67,7 +67,8 @@ package enum PathFiltering {
             let repository = try GitRepository.open(discoveringFrom: repositoryPath)
             changed = try repository.changedPaths(since: baseRevision, to: repository.resolve(sha).commit)
         } catch {
-            throw EngineError(.noRepository, "path-filtering cannot compare with '\(baseRevision)': \(error.message)", cause: error)
+            throw EngineError(
+                .noRepository, "path-filtering cannot compare with '\(baseRevision)': \(error.message)", cause: error)
         }
         let parameters = try self.parameters(for: changed, rules: rules(mapping))
         let output = Paths.absolute(outputPath, relativeTo: directory)

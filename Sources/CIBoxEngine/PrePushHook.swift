@@ -108,7 +108,8 @@ package struct PrePushHook: Sendable {
                 try manager.moveItem(atPath: previousPath, toPath: hookPath)
             }
         } catch {
-            throw EngineError(.store, "Cannot uninstall the pre-push hook in '\(hooksDirectory)': \(error)", cause: error)
+            throw EngineError(
+                .store, "Cannot uninstall the pre-push hook in '\(hooksDirectory)': \(error)", cause: error)
         }
         return true
     }

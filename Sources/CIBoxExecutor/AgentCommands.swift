@@ -41,7 +41,8 @@ enum AgentCommands {
                 do {
                     try FileWriter.replace(script, at: path, mode: 0o755)
                 } catch {
-                    throw ExecutorError(.workspace, "Cannot install '\(path)': \(error.localizedDescription).", cause: error)
+                    throw ExecutorError(
+                        .workspace, "Cannot install '\(path)': \(error.localizedDescription).", cause: error)
                 }
             }
             done.insert(folder)

@@ -112,7 +112,9 @@ extension GitRepository {
         } catch let error as GitError {
             throw error
         } catch {
-            throw GitError(.checkoutFailed, "\(failed): cannot write '\(gitDirectory)': \(error.localizedDescription).", cause: error)
+            throw GitError(
+                .checkoutFailed, "\(failed): cannot write '\(gitDirectory)': \(error.localizedDescription).",
+                cause: error)
         }
     }
 

@@ -15,13 +15,13 @@ import Testing
     let home: TemporaryDirectory
     let repository: GitFixture
 
-    init() throws {
+    init() async throws {
         home = try TemporaryDirectory(prefix: "cibox-daemon")
-        repository = try GitFixture()
+        repository = try await GitFixture()
     }
 
     /// A recorded one-job pipeline running `command`, read back as the daemon resumes one after a crash.
-    func resumedPipeline(_ command: String, engine: PipelineEngine) throws -> PreparedPipeline {
+    func resumedPipeline(_ command: String, engine: PipelineEngine) async throws -> PreparedPipeline {
         let config = """
             version: 2.1
             jobs:
@@ -33,7 +33,7 @@ import Testing
               ci: {jobs: [build]}
             """
         try repository.write(config, to: ".circleci/config.yml")
-        try repository.commitAll()
+        try await repository.commitAll()
         let recorded = try engine.prepare(RunOptions(path: repository.path))
         return try engine.resume(pipelineID: recorded.detail.pipeline.id)
     }
@@ -69,7 +69,7 @@ import Testing
         }
         let store = try PipelineStore(home: home.path)
         let engine = PipelineEngine(home: home.path, store: store)
-        let prepared = try resumedPipeline("sleep 1; echo finished", engine: engine)
+        let prepared = try await resumedPipeline("sleep 1; echo finished", engine: engine)
         let detail = try await stopWhileRunning(prepared, engine: engine, gracePeriod: 60)
         // The shutdown waited: the job ran to its end and passed.
         #expect(detail.pipeline.status == .success)
@@ -83,7 +83,7 @@ import Testing
         }
         let store = try PipelineStore(home: home.path)
         let engine = PipelineEngine(home: home.path, store: store)
-        let prepared = try resumedPipeline("sleep 60", engine: engine)
+        let prepared = try await resumedPipeline("sleep 60", engine: engine)
         let detail = try await stopWhileRunning(prepared, engine: engine, gracePeriod: 0.3)
         // The service returned only once the job had been stopped and recorded.
         #expect(detail.workflows.first?.jobs.first?.job.status == .interrupted)

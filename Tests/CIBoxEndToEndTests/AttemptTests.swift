@@ -4,10 +4,10 @@ import CIBoxTestSupport
 import Foundation
 import Testing
 
-@Suite(.serialized) struct AttemptTests {
-    @Test func approvalHoldsTheWorkflowUntilApproved() throws {
+@Suite(.serialized, .machineSlot) struct AttemptTests {
+    @Test func approvalHoldsTheWorkflowUntilApproved() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -27,7 +27,7 @@ import Testing
                 """
         )
         defer { cli.home.remove(); repo.remove() }
-        let held = try cli.run(["run", repo.path, "--json"])
+        let held = try await cli.run(["run", repo.path, "--json"])
         #expect(held.status == 1)
         let pipeline = try CLI.object(held)
         #expect(pipeline.string("status") == "on_hold")
@@ -37,10 +37,10 @@ import Testing
                 "success", "on_hold", "blocked",
             ])
         #expect(held.stderr.contains("waiting for approval: cibox approve 1 hold\n"))
-        let wrong = try cli.run(["approve", "1", "deploy"])
+        let wrong = try await cli.run(["approve", "1", "deploy"])
         #expect(wrong.status == 2)
         #expect(wrong.stderr == "error: Pipeline 1 has no job 'deploy' waiting for approval; waiting: 'hold'.\n")
-        let approved = try cli.run(["approve", "1", "hold", "--json"])
+        let approved = try await cli.run(["approve", "1", "hold", "--json"])
         #expect(approved.status == 0, "\(approved.stderr)")
         let after = try CLI.object(approved)
         #expect(after.string("status") == "success")
@@ -50,10 +50,10 @@ import Testing
             ])
     }
 
-    @Test func rerunOfFailedJobsKeepsWhatPassedAndCountsAttempts() throws {
+    @Test func rerunOfFailedJobsKeepsWhatPassedAndCountsAttempts() async throws {
         let cli = try CLI()
         let marker = "/tmp/cibox-rerun-\(UUID().uuidString)"
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -76,12 +76,12 @@ import Testing
                 """
         )
         defer { cli.home.remove(); repo.remove(); try? FileManager.default.removeItem(atPath: marker) }
-        let first = try CLI.object(try cli.run(["run", repo.path, "--json"]))
+        let first = try CLI.object(try await cli.run(["run", repo.path, "--json"]))
         #expect(
             first.objects("workflows")[0].objects("jobs").map { $0.string("status") } == [
                 "success", "failed", "not_run",
             ])
-        let rerun = try cli.run(["rerun", "1", "--failed", "--json"])
+        let rerun = try await cli.run(["rerun", "1", "--failed", "--json"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
         let second = try CLI.object(rerun)
         #expect(second.int("number") == 2)
@@ -91,13 +91,13 @@ import Testing
         #expect(jobs.map { $0.int("attempt") } == [1, 2, 2])
         #expect(jobs[0].objects("steps").map { $0.string("status") } == ["not_run", "not_run"])
         // The kept job's workspace layer comes along: c still sees what a persisted.
-        #expect(try cli.run(["logs", String(jobs[2].int("id") ?? 0), "--step", "1"]).stdout == "from-a\n")
-        let nothing = try cli.run(["rerun", "2", "--failed"])
+        #expect(try await cli.run(["logs", String(jobs[2].int("id") ?? 0), "--step", "1"]).stdout == "from-a\n")
+        let nothing = try await cli.run(["rerun", "2", "--failed"])
         #expect(nothing.status == 2)
         #expect(nothing.stderr == "error: Nothing failed in pipeline 2; run it again without --failed.\n")
-        let all = try CLI.object(try cli.run(["rerun", "2", "--json"]))
+        let all = try CLI.object(try await cli.run(["rerun", "2", "--json"]))
         #expect(all.objects("workflows")[0].objects("jobs").map { $0.int("attempt") } == [2, 3, 3])
         // History keeps every attempt.
-        #expect(try cli.run(["show", "1", "--json"]).stdout.contains("\"failed\""))
+        #expect(try await cli.run(["show", "1", "--json"]).stdout.contains("\"failed\""))
     }
 }

@@ -5,9 +5,9 @@ import Foundation
 import Testing
 
 /// What jobs print and store is data: huge, odd or hostile, it is kept intact and shown safely.
-@Suite struct BadInputTests {
+@Suite(.machineSlot) struct BadInputTests {
     /// Runs a one-job pipeline whose only step is `script`, and returns the job's JSON with the CLI.
-    static func runJob(_ script: String, extraSteps: String = "") throws -> (
+    static func runJob(_ script: String, extraSteps: String = "") async throws -> (
         CLI, GitFixture, [String: Any], ProcessOutput
     ) {
         let cli = try CLI()
@@ -15,14 +15,14 @@ import Testing
         let config =
             "version: 2.1\njobs:\n  loud:\n    steps:\n      - run: |\n\(indented)\n\(extraSteps)\n"
             + "workflows:\n  w:\n    jobs: [loud]\n"
-        let repo = try Repositories.with(config: config)
-        let output = try cli.run(["run", repo.path, "--json"])
+        let repo = try await Repositories.with(config: config)
+        let output = try await cli.run(["run", repo.path, "--json"])
         let job = try #require(try CLI.object(output).objects("workflows").first?.objects("jobs").first)
         return (cli, repo, job, output)
     }
 
-    @Test func aGibibyteOfOutputIsStoredWhole() throws {
-        let (cli, repo, job, output) = try Self.runJob(
+    @Test func aGibibyteOfOutputIsStoredWhole() async throws {
+        let (cli, repo, job, output) = try await Self.runJob(
             // 32-byte lines, so 1 GiB ends with a whole line; `yes` ends by SIGPIPE, which pipefail reports.
             "yes 'line of a very chatty job 12345' | head -c 1073741824 || test $? = 141")
         defer { cli.home.remove(); repo.remove() }
@@ -40,20 +40,20 @@ import Testing
             tail.hasSuffix("line of a very chatty job 12345\n"), "invariant: the log's end is the job's last output")
     }
 
-    @Test func aHundredMegabyteLineIsStoredAndTheSummaryStaysShort() throws {
-        let (cli, repo, job, output) = try Self.runJob("head -c 104857600 /dev/zero | tr '\\0' x\nexit 3")
+    @Test func aHundredMegabyteLineIsStoredAndTheSummaryStaysShort() async throws {
+        let (cli, repo, job, output) = try await Self.runJob("head -c 104857600 /dev/zero | tr '\\0' x\nexit 3")
         defer { cli.home.remove(); repo.remove() }
         #expect(output.status == 1)
         #expect(job.objects("steps").first?.int("log_bytes") == 104_857_600, "invariant: a 100 MB line is kept")
         #expect(output.stderr.utf8.count < 200_000, "invariant: the summary shows a bounded tail, not the whole line")
     }
 
-    @Test func invalidUTF8NulAndTerminalEscapesAreKeptByteForByteAndNeverReachTheTerminal() throws {
-        let (cli, repo, job, output) = try Self.runJob(
+    @Test func invalidUTF8NulAndTerminalEscapesAreKeptByteForByteAndNeverReachTheTerminal() async throws {
+        let (cli, repo, job, output) = try await Self.runJob(
             #"printf 'bad \377\376 nul \000 end\n\033]0;owned\007\033[2J\033[31mred\033[0m\n'; exit 1"#)
         defer { cli.home.remove(); repo.remove() }
         #expect(output.status == 1)
-        let logs = try ProcessRunner.runBytes(
+        let logs = try await ProcessRunner.runBytes(
             CLI.binary, ["logs", String(job.int("id") ?? 0), "--step", "0", "--home", cli.home.path])
         let expected: [UInt8] =
             Array("bad ".utf8) + [0xFF, 0xFE] + Array(" nul ".utf8) + [0] + Array(" end\n".utf8)
@@ -66,33 +66,17 @@ import Testing
         #expect(!output.stderr.contains("\u{07}"))
     }
 
-    @Test func aThousandArtifactsAreStoredAndListed() throws {
-        let (cli, repo, job, output) = try Self.runJob(
+    @Test func aThousandArtifactsAreStoredAndListed() async throws {
+        let (cli, repo, job, output) = try await Self.runJob(
             "mkdir -p out && for i in $(seq 1 1000); do echo \"artifact $i\" > out/file-$i.txt; done",
             extraSteps: "      - store_artifacts:\n          path: out")
         defer { cli.home.remove(); repo.remove() }
         #expect(output.status == 0, "\(output.stderr)")
         #expect(job.objects("artifacts").count == 1000, "invariant: every artifact is stored")
-        let listed = try cli.run(["artifacts", String(job.int("id") ?? 0), "--json"])
+        let listed = try await cli.run(["artifacts", String(job.int("id") ?? 0), "--json"])
         let array = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [Any]
         #expect(array?.count == 1000)
         let page = cli.home.path + "/reports/pipelines/1/jobs/\(job.int("id") ?? 0).html"
         #expect(try String(contentsOfFile: page, encoding: .utf8).contains("file-1000.txt"))
-    }
-}
-
-extension ProcessRunner {
-    /// Runs `executable` and returns its standard output as bytes (for byte-exact checks).
-    static func runBytes(_ executable: String, _ arguments: [String]) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Array(data)
     }
 }

@@ -33,21 +33,26 @@ struct CLI {
 
     /// Runs `cibox ARGUMENTS --home HOME` and returns its output.
     @discardableResult
-    func run(_ arguments: [String], in directory: String? = nil, input: String? = nil) throws -> ProcessOutput {
-        try ProcessRunner.run(
+    func run(_ arguments: [String], in directory: String? = nil, input: String? = nil) async throws -> ProcessOutput {
+        try await ProcessRunner.run(
             Self.binary, arguments + ["--home", home.path], in: directory, environment: environment, input: input)
     }
 
-    /// Starts `cibox ARGUMENTS --home HOME` in the background; its standard output is the returned pipe.
-    func start(_ arguments: [String]) throws -> (Process, Pipe) {
+    /// Starts `cibox ARGUMENTS --home HOME` in the background; its standard output goes to the returned file.
+    ///
+    /// A Foundation `Process`, not swift-subprocess: the tests that use it signal or kill it by pid while they go on
+    /// checking, then await its end with ``Process/ended()`` (never `waitUntilExit()`, which would hold a
+    /// cooperative thread for as long as the command runs).
+    func start(_ arguments: [String]) throws -> (Process, CapturedOutput) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments + ["--home", home.path]
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
+        let output = try CapturedOutput()
+        process.standardOutput = output.writer
         process.standardError = FileHandle.nullDevice
         try process.run()
+        try output.writer.close()
         return (process, output)
     }
 
@@ -86,20 +91,20 @@ extension Dictionary where Key == String, Value == Any {
 /// Builds a repository from a sample folder or from files given inline.
 enum Repositories {
     /// A repository holding a copy of `Samples/NAME`, committed on `main`.
-    static func sample(_ name: String) throws -> GitFixture {
-        let fixture = try GitFixture()
+    static func sample(_ name: String) async throws -> GitFixture {
+        let fixture = try await GitFixture()
         let source = CLI.packageRoot + "/Samples/" + name
-        try ProcessRunner.run("/bin/cp", ["-R", source + "/.", fixture.path])
-        try fixture.commitAll("sample \(name)")
+        try await ProcessRunner.run("/bin/cp", ["-R", source + "/.", fixture.path])
+        try await fixture.commitAll("sample \(name)")
         return fixture
     }
 
     /// A repository with `config` as `.circleci/config.yml` and the given extra files, committed on `main`.
-    static func with(config: String, files: [String: String] = [:]) throws -> GitFixture {
-        let fixture = try GitFixture()
+    static func with(config: String, files: [String: String] = [:]) async throws -> GitFixture {
+        let fixture = try await GitFixture()
         try fixture.write(config, to: ".circleci/config.yml")
         for (path, contents) in files { try fixture.write(contents, to: path) }
-        try fixture.commitAll("config")
+        try await fixture.commitAll("config")
         return fixture
     }
 }

@@ -56,24 +56,24 @@ struct CrashProject {
     var home: String { cli.home.path }
     var database: String { home + "/cibox.sqlite" }
 
-    init() throws {
-        repository = try GitFixture()
+    init() async throws {
+        repository = try await GitFixture()
         cli = try CLI()
         // Room for every job at once, so that the kills land in any mix of jobs.
         try cli.home.write("capacity: { cpus: 8, memory: 16GiB }\n", to: "settings.yml")
         try repository.write(Self.config(marker: 0), to: ".circleci/config.yml")
-        try repository.commitAll("initial")
-        let added = try cli.run(["project", "add", repository.path])
+        try await repository.commitAll("initial")
+        let added = try await cli.run(["project", "add", repository.path])
         guard added.status == 0 else { throw FixtureError("cibox project add failed: \(added.stderr)") }
     }
 
     /// Commits the config of `marker` without moving the branch, then moves `main` to it the way git does
     /// (a lock file renamed over the ref), so that the push happens at one known instant; returns the commit.
-    func push(marker: Int, message: String) throws -> String {
+    func push(marker: Int, message: String) async throws -> String {
         try repository.write(Self.config(marker: marker), to: ".circleci/config.yml")
-        try repository.git(["add", "-A"])
-        let tree = try repository.git(["write-tree"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let sha = try repository.git(["commit-tree", tree, "-p", "HEAD", "-m", message])
+        try await repository.git(["add", "-A"])
+        let tree = try await repository.git(["write-tree"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let sha = try await repository.git(["commit-tree", tree, "-p", "HEAD", "-m", message])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let ref = repository.path + "/.git/refs/heads/main"
         try (sha + "\n").write(toFile: ref + ".lock", atomically: false, encoding: .utf8)
@@ -170,35 +170,35 @@ final class CrashDaemon {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Waits until the daemon has recovered and watches its projects; false when it exited or took too long.
-    func waitUntilWatching(seconds: Double = 20) -> Bool {
+    func waitUntilWatching(seconds: Double = 20) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if log.contains("watching projects") { return true }
             if !process.isRunning { return false }
-            usleep(10_000)
+            try await Task.sleep(for: .milliseconds(10))
         }
         return false
     }
 
-    /// `kill -9`, then reaps it.
-    func kill9() {
+    /// `kill -9`, then awaits its end.
+    func kill9() async throws {
         kill(pid, SIGKILL)
-        process.waitUntilExit()
+        try await process.ended()
     }
 
-    /// SIGTERM (a graceful stop), then reaps it.
-    func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+    /// SIGTERM (a graceful stop), then awaits its end.
+    func stop() async {
+        await process.stop()
     }
 }
 
-/// Waits up to `seconds` for `condition`, checking every 20 ms; returns its last value.
-func eventually(seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+/// Waits up to `seconds` for `condition`, checking every 20 ms (sleeping without blocking a thread); returns its
+/// last value.
+func eventually(seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while true {
-        if try condition() { return true }
+        if try await condition() { return true }
         if Date() >= deadline { return false }
-        usleep(20_000)
+        try await Task.sleep(for: .milliseconds(20))
     }
 }

@@ -30,8 +30,8 @@ struct CrashInvariants {
     }
 
     /// Checks every invariant that needs no waiting.
-    mutating func checkAll() {
-        checkIntegrity()
+    mutating func checkAll() async {
+        await checkIntegrity()
         checkCommittedRowsKept()
         checkInterruptedRunsMarked()
         checkNoDeadOwner()
@@ -58,8 +58,8 @@ struct CrashInvariants {
     }
 
     /// `integrity`: SQLite finds the database sound.
-    mutating func checkIntegrity() {
-        let result = (try? SQLiteShell.integrityCheck(home + "/cibox.sqlite")) ?? "sqlite3 could not run"
+    mutating func checkIntegrity() async {
+        let result = (try? await SQLiteShell.integrityCheck(home + "/cibox.sqlite")) ?? "sqlite3 could not run"
         if result != "ok" { fail("integrity", "PRAGMA integrity_check says: \(result)") }
     }
 
@@ -209,12 +209,12 @@ struct CrashInvariants {
 
     /// `report-current`: the report page of each pipeline recovery marked shows it failed (not `running`
     /// forever). Waits a few seconds: the daemon writes pages off its event path.
-    mutating func checkReportCurrent() {
+    mutating func checkReportCurrent() async throws {
         let open = before.pipelines.values.filter { !HistorySnapshot.isFinal(pipelineStatus: $0.status) }
         let pages = open.map { (id: $0.id, path: "\(home)/reports/pipelines/\($0.id)/index.html") }
         let failed = "<dt>Status</dt><dd><span class=\"status status-failed\">"
         let shown = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-        _ = eventually(seconds: 5) { pages.allSatisfy { shown($0.path).contains(failed) } }
+        _ = try await eventually(seconds: 5) { pages.allSatisfy { shown($0.path).contains(failed) } }
         for page in pages where !shown(page.path).contains(failed) {
             let status = shown(page.path).isEmpty ? "no page" : "a page that does not say failed"
             fail("report-current", "pipeline \(page.id) was marked interrupted, but the report has \(status)")
@@ -223,7 +223,7 @@ struct CrashInvariants {
 
     /// `no-job-process`: nothing an interrupted job started is alive: not its step shells, not the `setsid`
     /// child that only a cgroup kill reaches. Waits a few seconds for the kernel to finish the kills.
-    mutating func checkNoJobProcess() {
+    mutating func checkNoJobProcess() async throws {
         let jobs = before.jobs.values.filter { job in
             guard let pipeline = before.pipelines[job.pipelineID] else { return false }
             return job.status == "running" && !HistorySnapshot.isFinal(pipelineStatus: pipeline.status)
@@ -235,7 +235,7 @@ struct CrashInvariants {
                 markers.append((job, "sleep 1\(marker).\(job.id) "))
             }
         }
-        _ = eventually(seconds: 5) { markers.allSatisfy { processCount(containing: $0.text) == 0 } }
+        _ = try await eventually(seconds: 5) { markers.allSatisfy { processCount(containing: $0.text) == 0 } }
         for (job, text) in markers {
             let pids = processIDs(containing: text)
             if !pids.isEmpty {

@@ -16,24 +16,27 @@ private let canCrash: Bool = getuid() == 0 && SQLiteShell.isAvailable
 /// push, compiling, recording, step output, cache save, test results and artifacts, report writes), then a
 /// restart, and every promise of DESIGN.md's "Reliability and security invariants" checked (see
 /// ``CrashInvariants``). `CIBOX_CRASH_SEED=N` repeats a schedule; `CIBOX_CRASH_ITERATIONS` sets its length.
-@Suite(.serialized) struct CrashTests {
+@Suite(.serialized, .machineSlot) struct CrashTests {
     @Test(.enabled(if: canCrash, "needs root (recovery kills leftover jobs through cgroups) and /usr/bin/sqlite3"))
-    func killMinus9AtSeededMomentsLosesNothingCommitted() throws {
+    func killMinus9AtSeededMomentsLosesNothingCommitted() async throws {
         let settings = CrashSettings.fromEnvironment()
         print("crash suite seed: \(settings.seed) (\(settings.iterations) kills); reproduce: \(settings.reproduction)")
-        let project = try CrashProject()
+        let project = try await CrashProject()
         let logs = try TemporaryDirectory(prefix: "cibox-crash-logs")
         defer {
             project.remove()
             logs.remove()
         }
         var run = CrashRun(settings: settings, project: project, logFolder: logs.path)
-        try run.start()
-        defer { run.daemon?.stop() }
-        for (index, moment) in CrashMoment.schedule(settings).enumerated() {
-            guard try run.iterate(index, moment) else { break }
+        try await run.start()
+        try await withCleanup {
+            for (index, moment) in CrashMoment.schedule(settings).enumerated() {
+                guard try await run.iterate(index, moment) else { break }
+            }
+            if run.failures.isEmpty { try await run.finish() }
+        } cleanup: {
+            await run.daemon?.stop()
         }
-        if run.failures.isEmpty { try run.finish() }
         let moments = run.momentCounts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
         print(
             "crash suite seed \(settings.seed): kills fell during "
@@ -63,46 +66,46 @@ struct CrashRun {
     }
 
     /// Starts the first daemon.
-    mutating func start() throws {
-        guard try startDaemon() else {
+    mutating func start() async throws {
+        guard try await startDaemon() else {
             failures.append(message("before the first kill", ["[daemon-restarts] the daemon did not start"]))
             return
         }
     }
 
     /// Starts a daemon and waits until it has recovered; false when it did not get there.
-    private mutating func startDaemon() throws -> Bool {
+    private mutating func startDaemon() async throws -> Bool {
         starts += 1
         let started = try CrashDaemon(home: project.home, logPath: "\(logFolder)/daemon-\(starts).log")
         daemon = started
-        return started.waitUntilWatching()
+        return try await started.waitUntilWatching()
     }
 
     /// One kill: push, wait the moment's delay, `kill -9`, snapshot, restart, check. False once something broke.
-    mutating func iterate(_ index: Int, _ moment: CrashMoment) throws -> Bool {
-        let sha = try project.push(marker: moment.marker, message: "iteration \(index)")
+    mutating func iterate(_ index: Int, _ moment: CrashMoment) async throws -> Bool {
+        let sha = try await project.push(marker: moment.marker, message: "iteration \(index)")
         markers[sha] = moment.marker
-        usleep(UInt32(moment.delayMilliseconds) * 1000)
-        daemon?.kill9()
-        let before = try HistorySnapshot.read(home: project.home)
+        try await Task.sleep(for: .milliseconds(moment.delayMilliseconds))
+        try await daemon?.kill9()
+        let before = try await HistorySnapshot.read(home: project.home)
         let kind = Self.moment(of: sha, in: before)
         momentCounts[kind, default: 0] += 1
         let context =
             "iteration \(index + 1) of \(settings.iterations) (kill \(moment.delayMilliseconds) ms after "
             + "the push of \(sha.prefix(12)), during \(kind))"
-        guard try startDaemon(), let daemon else {
+        guard try await startDaemon(), let daemon else {
             failures.append(message(context, ["[daemon-restarts] the daemon did not recover and start: \(daemonLog)"]))
             return false
         }
-        let after = try HistorySnapshot.read(home: project.home)
+        let after = try await HistorySnapshot.read(home: project.home)
         var invariants = CrashInvariants(
             home: project.home, before: before, after: after, daemonPID: daemon.pid, markers: markers)
-        invariants.checkAll()
-        invariants.checkNoJobProcess()
-        invariants.checkReportCurrent()
+        await invariants.checkAll()
+        try await invariants.checkNoJobProcess()
+        try await invariants.checkReportCurrent()
         // A push the kill came before is built by the restarted daemon's catch-up: none may be lost.
-        let built = try eventually(seconds: 15) {
-            try SQLiteShell.rows(project.database, "SELECT id FROM pipeline WHERE revision = '\(sha)'").count > 0
+        let built = try await eventually(seconds: 15) {
+            try await SQLiteShell.rows(project.database, "SELECT id FROM pipeline WHERE revision = '\(sha)'").count > 0
         }
         if !built { invariants.fail("push-built", "no pipeline for the pushed commit \(sha) after the restart") }
         guard invariants.violations.isEmpty else {
@@ -113,26 +116,28 @@ struct CrashRun {
     }
 
     /// After the last kill: every pipeline ends, and a new push runs to success (`next-pipeline-runs`).
-    mutating func finish() throws {
-        let settled = try eventually(seconds: 90) {
-            try SQLiteShell.rows(project.database, "SELECT id FROM pipeline WHERE status IN ('queued', 'running')")
-                .isEmpty
+    mutating func finish() async throws {
+        let settled = try await eventually(seconds: 90) {
+            try await SQLiteShell.rows(
+                project.database, "SELECT id FROM pipeline WHERE status IN ('queued', 'running')"
+            )
+            .isEmpty
         }
         let marker = Int.random(in: 1_000_000...9_999_999)
-        let sha = try project.push(marker: marker, message: "after the last kill")
+        let sha = try await project.push(marker: marker, message: "after the last kill")
         markers[sha] = marker
         var status = ""
-        _ = try eventually(seconds: 60) {
+        _ = try await eventually(seconds: 60) {
             status =
-                try SQLiteShell.rows(project.database, "SELECT status FROM pipeline WHERE revision = '\(sha)'")
+                try await SQLiteShell.rows(project.database, "SELECT status FROM pipeline WHERE revision = '\(sha)'")
                 .first?.string("status") ?? ""
             return HistorySnapshot.isFinal(pipelineStatus: status) && !status.isEmpty
         }
-        daemon?.stop()
-        let snapshot = try HistorySnapshot.read(home: project.home)
+        await daemon?.stop()
+        let snapshot = try await HistorySnapshot.read(home: project.home)
         var invariants = CrashInvariants(
             home: project.home, before: snapshot, after: snapshot, daemonPID: 0, markers: markers)
-        invariants.checkAll()
+        await invariants.checkAll()
         if !settled { invariants.fail("next-pipeline-runs", "pipelines were still open 90 s after the last kill") }
         if status != "success" {
             invariants.fail("next-pipeline-runs", "the pipeline pushed after the last recovery ended '\(status)'")

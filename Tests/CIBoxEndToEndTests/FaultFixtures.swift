@@ -7,16 +7,17 @@ import Foundation
     import Glibc
 #endif
 
-/// A small tmpfs mounted on a fresh folder, so that a test can fill a disk; ``unmount()`` in `defer`.
+/// A small tmpfs mounted on a fresh folder, so that a test can fill a disk; ``unmount()`` in the cleanup of
+/// ``withCleanup(_:cleanup:)``.
 struct SmallDisk {
     let folder: TemporaryDirectory
     var path: String { folder.path }
 
     /// Mounts a tmpfs of `megabytes` MiB on a fresh folder.
     /// - Throws: the reason when it cannot be mounted (the caller skips the test with it).
-    init(megabytes: Int) throws {
+    init(megabytes: Int) async throws {
         folder = try TemporaryDirectory(prefix: "cibox-small-disk")
-        let mounted = try ProcessRunner.run(
+        let mounted = try await ProcessRunner.run(
             "/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m,mode=0755", "tmpfs", folder.path])
         guard mounted.status == 0 else {
             folder.remove()
@@ -25,9 +26,9 @@ struct SmallDisk {
     }
 
     /// Unmounts the tmpfs (lazily if something still uses it) and removes the folder.
-    func unmount() {
-        if (try? ProcessRunner.run("/bin/umount", [folder.path]))?.status != 0 {
-            _ = try? ProcessRunner.run("/bin/umount", ["-l", folder.path])
+    func unmount() async {
+        if (try? await ProcessRunner.run("/bin/umount", [folder.path]))?.status != 0 {
+            _ = try? await ProcessRunner.run("/bin/umount", ["-l", folder.path])
         }
         folder.remove()
     }
@@ -36,8 +37,8 @@ struct SmallDisk {
 /// The file system's immutable flag (`chattr +i`): even root cannot write such a file.
 enum ImmutableFlag {
     /// Sets or clears the flag on `path`; the reason when `chattr` fails.
-    static func set(_ isOn: Bool, on path: String) throws {
-        let output = try ProcessRunner.run("/usr/bin/chattr", [isOn ? "+i" : "-i", path])
+    static func set(_ isOn: Bool, on path: String) async throws {
+        let output = try await ProcessRunner.run("/usr/bin/chattr", [isOn ? "+i" : "-i", path])
         guard output.status == 0 else { throw FixtureError("chattr failed on '\(path)': \(output.stderr)") }
     }
 }
@@ -45,7 +46,7 @@ enum ImmutableFlag {
 /// A `cibox` command started in the background, with a deadline instead of a hang.
 struct BackgroundCommand {
     let process = Process()
-    let stdout = Pipe()
+    let stdout: CapturedOutput
     /// Where its standard error goes.
     let stderrPath: String
 
@@ -55,9 +56,11 @@ struct BackgroundCommand {
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: CLI.binary)
         process.arguments = arguments + ["--home", cli.home.path]
-        process.standardOutput = stdout
+        stdout = try CapturedOutput()
+        process.standardOutput = stdout.writer
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         try process.run()
+        try stdout.writer.close()
     }
 
     /// What it wrote to standard error so far.
@@ -65,13 +68,13 @@ struct BackgroundCommand {
 
     /// Waits up to `seconds` for the command to end (killing it then) and returns its standard output, or nil
     /// when it had to be killed.
-    func finish(within seconds: Double) -> String? {
-        let ended = eventually(seconds: seconds) { !process.isRunning }
+    func finish(within seconds: Double) async throws -> String? {
+        let ended = try await eventually(seconds: seconds) { !process.isRunning }
         if !ended {
             kill(process.processIdentifier, SIGKILL)
         }
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        try await process.ended()
+        let data = try stdout.contents()
         return ended ? String(decoding: data, as: UTF8.self) : nil
     }
 

@@ -14,8 +14,9 @@ enum SQLiteShell {
     static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: program) }
 
     /// The rows `sql` returns, as JSON objects.
-    static func rows(_ database: String, _ sql: String) throws -> [[String: Any]] {
-        let output = try ProcessRunner.run(program, ["-readonly", "-json", "-cmd", ".timeout 20000", database, sql])
+    static func rows(_ database: String, _ sql: String) async throws -> [[String: Any]] {
+        let output = try await ProcessRunner.run(
+            program, ["-readonly", "-json", "-cmd", ".timeout 20000", database, sql])
         guard output.status == 0 else { throw FixtureError("sqlite3 failed on '\(sql)': \(output.stderr)") }
         let text = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty { return [] }
@@ -23,8 +24,8 @@ enum SQLiteShell {
     }
 
     /// What `PRAGMA integrity_check` says ("ok" when the database is sound).
-    static func integrityCheck(_ database: String) throws -> String {
-        let output = try ProcessRunner.run(
+    static func integrityCheck(_ database: String) async throws -> String {
+        let output = try await ProcessRunner.run(
             program, ["-readonly", "-cmd", ".timeout 20000", database, "PRAGMA integrity_check"])
         guard output.status == 0 else { return "sqlite3 failed (\(output.status)): \(output.stderr)" }
         return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -71,10 +72,10 @@ struct HistorySnapshot {
     var logSizes: [StepKey: Int] = [:]
 
     /// Reads `home`'s database and log files.
-    static func read(home: String) throws -> HistorySnapshot {
+    static func read(home: String) async throws -> HistorySnapshot {
         let database = home + "/cibox.sqlite"
         var snapshot = HistorySnapshot()
-        for row in try SQLiteShell.rows(
+        for row in try await SQLiteShell.rows(
             database, "SELECT id, status, revision, ownerPid, errorMessage FROM pipeline")
         {
             let pipeline = Pipeline(
@@ -82,13 +83,13 @@ struct HistorySnapshot {
                 ownerPid: row.int("ownerPid"), errorMessage: row.string("errorMessage"))
             snapshot.pipelines[pipeline.id] = pipeline
         }
-        for row in try SQLiteShell.rows(database, "SELECT id, pipelineId, name, status, failureReason FROM job") {
+        for row in try await SQLiteShell.rows(database, "SELECT id, pipelineId, name, status, failureReason FROM job") {
             let job = Job(
                 id: row.int("id") ?? 0, pipelineID: row.int("pipelineId") ?? 0, name: row.string("name") ?? "",
                 status: row.string("status") ?? "", failureReason: row.string("failureReason"))
             snapshot.jobs[job.id] = job
         }
-        for row in try SQLiteShell.rows(database, "SELECT jobId, position, name, status, logBytes FROM step") {
+        for row in try await SQLiteShell.rows(database, "SELECT jobId, position, name, status, logBytes FROM step") {
             let key = StepKey(jobID: row.int("jobId") ?? 0, position: row.int("position") ?? 0)
             snapshot.steps[key] = Step(
                 key: key, name: row.string("name") ?? "", status: row.string("status") ?? "",

@@ -4,14 +4,14 @@ import CIBoxTestSupport
 import Foundation
 import Testing
 
-@Suite struct OpsTests {
+@Suite(.machineSlot) struct OpsTests {
     static func jobIDs(_ output: ProcessOutput) throws -> [Int] {
         try CLI.object(output).objects("workflows").flatMap { $0.objects("jobs") }.compactMap { $0.int("id") }
     }
 
-    @Test func gcDeletesOldPipelinesWithTheirFilesAndTrimsCaches() throws {
+    @Test func gcDeletesOldPipelinesWithTheirFilesAndTrimsCaches() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -28,23 +28,23 @@ import Testing
         defer { cli.home.remove(); repo.remove() }
         var jobs: [Int] = []
         for _ in 0..<3 {
-            let run = try cli.run(["run", repo.path, "--json"])
+            let run = try await cli.run(["run", repo.path, "--json"])
             #expect(run.status == 0, "\(run.stderr)")
             jobs += try Self.jobIDs(run)
-            Thread.sleep(forTimeInterval: 1.1)
+            try await Task.sleep(for: .milliseconds(1_100))
         }
         #expect(jobs.count == 3)
         let home = cli.home.path
         #expect(FileManager.default.fileExists(atPath: "\(home)/logs/\(jobs[0])/0.log"))
         #expect(FileManager.default.fileExists(atPath: "\(home)/artifacts/\(jobs[0])"))
 
-        let dry = try cli.run(["gc", "--older-than", "0s", "--keep-last", "1", "--dry-run"])
+        let dry = try await cli.run(["gc", "--older-than", "0s", "--keep-last", "1", "--dry-run"])
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(dry.stdout.contains("would remove pipeline 1 "))
         #expect(FileManager.default.fileExists(atPath: "\(home)/logs/\(jobs[0])/0.log"))
 
         try cli.home.write("gc: { cache_size: 1 }\n", to: "settings.yml")
-        let gc = try cli.run(["gc", "--older-than", "0s", "--keep-last", "1", "--json"])
+        let gc = try await cli.run(["gc", "--older-than", "0s", "--keep-last", "1", "--json"])
         #expect(gc.status == 0, "\(gc.stderr)")
         let report = try CLI.object(gc)
         #expect(report.objects("pipelines").compactMap { $0.int("id") } == [1, 2])
@@ -60,16 +60,16 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: "\(home)/reports/pipelines/3/index.html"))
         let projectPage = try String(contentsOfFile: "\(home)/reports/projects/1/index.html", encoding: .utf8)
         #expect(!projectPage.contains("pipelines/1/index.html") && projectPage.contains("pipelines/3/index.html"))
-        let left = try JSONSerialization.jsonObject(with: Data(try cli.run(["pipelines", "--json"]).stdout.utf8))
+        let left = try JSONSerialization.jsonObject(with: Data(try await cli.run(["pipelines", "--json"]).stdout.utf8))
         #expect((left as? [[String: Any]])?.compactMap { $0.int("id") } == [3])
-        #expect(try cli.run(["cache", "list"]).stdout == "No saved caches.\n")
-        let again = try cli.run(["gc"])
+        #expect(try await cli.run(["cache", "list"]).stdout == "No saved caches.\n")
+        let again = try await cli.run(["gc"])
         #expect(again.stdout.hasSuffix("Removed 0 pipelines and 0 caches, 0 B freed.\n"), "\(again.stdout)")
     }
 
-    @Test func statusAndFollowWhileAJobRuns() throws {
+    @Test func statusAndFollowWhileAJobRuns() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -83,34 +83,34 @@ import Testing
                     jobs: [slow]
                 """)
         defer { cli.home.remove(); repo.remove() }
-        let idle = try CLI.object(try cli.run(["status", "--json"]))
+        let idle = try CLI.object(try await cli.run(["status", "--json"]))
         #expect(idle.objects("jobs").isEmpty)
         let (runner, _) = try cli.start(["run", repo.path])
         defer { if runner.isRunning { runner.terminate() } }
         var running: [String: Any]?
         for _ in 0..<100 where running == nil {
-            running = try CLI.object(try cli.run(["status", "--json"])).objects("jobs").first {
+            running = try CLI.object(try await cli.run(["status", "--json"])).objects("jobs").first {
                 $0.string("status") == "running"
             }
-            if running == nil { Thread.sleep(forTimeInterval: 0.05) }
+            if running == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
         let job = try #require(running)
         #expect(job.string("name") == "slow")
         #expect(job.string("resource_class") == "small")
         #expect((job["slot"] as? [String: Any])?.int("millicores") == 1000)
-        let status = try CLI.object(try cli.run(["status", "--json"]))
+        let status = try CLI.object(try await cli.run(["status", "--json"]))
         #expect((status["in_use"] as? [String: Any])?.int("millicores") == 1000)
         #expect(status.objects("projects").count == 1)
-        let text = try cli.run(["status"]).stdout
+        let text = try await cli.run(["status"]).stdout
         #expect(text.contains("\tslow\trunning\t"))
 
         let jobID = try #require(job.int("id"))
-        let follow = try cli.run(["logs", String(jobID), "--follow"])
+        let follow = try await cli.run(["logs", String(jobID), "--follow"])
         #expect(follow.status == 0)
         #expect(follow.stdout.contains("one\ntwo\n"))
         #expect(follow.stdout.hasSuffix("==> step 1: echo three\nthree\n"), "\(follow.stdout)")
-        runner.waitUntilExit()
+        try await runner.ended()
         #expect(runner.terminationStatus == 0)
-        #expect(try cli.run(["logs", String(jobID)]).stdout.contains("one\ntwo\n"))
+        #expect(try await cli.run(["logs", String(jobID)]).stdout.contains("one\ntwo\n"))
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// `cibox orb pack|add|list|remove` and registry orbs from the store, run by the real `cibox` on real repositories.
-@Suite(.serialized) struct OrbTests {
+@Suite(.serialized, .machineSlot) struct OrbTests {
     /// A small orb source folder written for these tests, in CircleCI's layout, by path relative to `src/`.
     static let source: [String: String] = [
         "@orb.yml": """
@@ -111,24 +111,26 @@ import Testing
     }
 
     /// Each job's step logs by job name, from `cibox run --json`.
-    static func logs(_ cli: CLI, _ run: ProcessOutput) throws -> [String: [String]] {
+    static func logs(_ cli: CLI, _ run: ProcessOutput) async throws -> [String: [String]] {
         var result: [String: [String]] = [:]
         for job in try CLI.object(run).objects("workflows").flatMap({ $0.objects("jobs") }) {
             let id = String(job.int("id") ?? 0)
-            result[job.string("name") ?? ""] = try job.objects("steps").indices.map { step in
-                try cli.run(["logs", id, "--step", String(step)]).stdout
+            var logs: [String] = []
+            for step in job.objects("steps").indices {
+                logs.append(try await cli.run(["logs", id, "--step", String(step)]).stdout)
             }
+            result[job.string("name") ?? ""] = logs
         }
         return result
     }
 
-    @Test func packAddAndRunAPipelineThatUsesTheOrbsJobAndCommand() throws {
+    @Test func packAddAndRunAPipelineThatUsesTheOrbsJobAndCommand() async throws {
         let cli = try CLI()
         let work = try TemporaryDirectory(prefix: "cibox-orb-source")
         defer { cli.home.remove(); work.remove() }
         let folder = try Self.writeSource(into: work)
 
-        let packed = try cli.run(["orb", "pack", folder])
+        let packed = try await cli.run(["orb", "pack", folder])
         #expect(packed.status == 0, "\(packed.stderr)")
         #expect(packed.stderr == "")
         #expect(packed.stdout.hasPrefix("version: 2.1\ndescription: Greets people, offline.\n"))
@@ -137,22 +139,22 @@ import Testing
         #expect(packed.stdout.contains("examples:\n  hello:\n"))
         #expect(!packed.stdout.contains("include("))
         // Packing twice gives the same bytes.
-        #expect(try cli.run(["orb", "pack", folder + "/"]).stdout == packed.stdout)
+        #expect(try await cli.run(["orb", "pack", folder + "/"]).stdout == packed.stdout)
         try work.write(packed.stdout, to: "greet.yml")
 
-        let added = try cli.run(["orb", "add", work.appending("greet.yml"), "--name", "acme/greet@1.2.3"])
+        let added = try await cli.run(["orb", "add", work.appending("greet.yml"), "--name", "acme/greet@1.2.3"])
         #expect(added.status == 0, "\(added.stderr)")
         let stored = cli.home.path + "/orbs/acme/greet@1.2.3.yml"
         #expect(added.stdout == "cibox: added acme/greet@1.2.3 (\(stored))\n")
         #expect(try String(contentsOfFile: stored, encoding: .utf8) == packed.stdout)
 
-        let repo = try Repositories.with(config: Self.config)
+        let repo = try await Repositories.with(config: Self.config)
         defer { repo.remove() }
-        let run = try cli.run(["run", repo.path, "--json"])
+        let run = try await cli.run(["run", repo.path, "--json"])
         #expect(run.status == 0, "\(run.stderr)")
         let jobs = try CLI.object(run).objects("workflows")[0].objects("jobs")
         #expect(jobs.map { $0.string("name") ?? "" } == ["build", "greet/hello"])
-        let logs = try Self.logs(cli, run)
+        let logs = try await Self.logs(cli, run)
         #expect(
             logs["build"] == [
                 "orb says: from build\norb says: from build\n(<< not a parameter >>)\n"
@@ -161,29 +163,29 @@ import Testing
             logs["greet/hello"] == [
                 "plain: hello cibox\n(<< not a parameter >>)\n", "", "marked\n", "after-step\n",
             ])
-        let plan = try cli.run(["config", "process", repo.path, "--json"])
+        let plan = try await cli.run(["config", "process", repo.path, "--json"])
         #expect(plan.stdout.contains("\"busybox:1.37\""), "\(plan.stdout)")
         #expect(plan.stdout.contains("\"alpine\""))
     }
 
-    @Test func addReadsStandardInputAndListAndRemoveShowTheStore() throws {
+    @Test func addReadsStandardInputAndListAndRemoveShowTheStore() async throws {
         let cli = try CLI()
         let work = try TemporaryDirectory(prefix: "cibox-orb-source")
         defer { cli.home.remove(); work.remove() }
-        let packed = try cli.run(["orb", "pack", try Self.writeSource(into: work)]).stdout
+        let packed = try await cli.run(["orb", "pack", try Self.writeSource(into: work)]).stdout
         #expect(
-            try cli.run(["orb", "list"]).stdout
+            try await cli.run(["orb", "list"]).stdout
                 == "No orbs in the store ('\(cli.home.path)/orbs'). Add one with `cibox orb add FILE --name NAMESPACE/NAME@VERSION`.\n"
         )
-        #expect(try cli.run(["orb", "list", "--json"]).stdout == "[]\n")
+        #expect(try await cli.run(["orb", "list", "--json"]).stdout == "[]\n")
         for version in ["1.10.0", "1.2.3"] {
-            let added = try cli.run(["orb", "add", "-", "--name", "acme/greet@\(version)"], input: packed)
+            let added = try await cli.run(["orb", "add", "-", "--name", "acme/greet@\(version)"], input: packed)
             #expect(added.status == 0, "\(added.stderr)")
         }
         let folder = cli.home.path + "/orbs/acme"
         let size = packed.utf8.count
         #expect(
-            try cli.run(["orb", "list", "--json"]).stdout == """
+            try await cli.run(["orb", "list", "--json"]).stdout == """
                 [
                   {
                     "reference": "acme/greet@1.2.3",
@@ -204,22 +206,22 @@ import Testing
                 ]
 
                 """)
-        let list = try cli.run(["orb", "list"]).stdout
+        let list = try await cli.run(["orb", "list"]).stdout
         #expect(list.hasPrefix("acme/greet@1.2.3\t"))
         #expect(list.hasSuffix("\t\(folder)/greet@1.10.0.yml\n"))
 
-        let again = try cli.run(["orb", "add", "-", "--name", "acme/greet@1.2.3"], input: packed)
+        let again = try await cli.run(["orb", "add", "-", "--name", "acme/greet@1.2.3"], input: packed)
         #expect(again.status == 2)
         #expect(again.stderr.contains("acme/greet@1.2.3 is already in the orb store"))
 
-        let removed = try cli.run(["orb", "remove", "acme/greet@1.10.0"])
+        let removed = try await cli.run(["orb", "remove", "acme/greet@1.10.0"])
         #expect(removed.stdout == "cibox: removed acme/greet@1.10.0 (\(folder)/greet@1.10.0.yml)\n")
-        let gone = try cli.run(["orb", "remove", "acme/greet@1.10.0"])
+        let gone = try await cli.run(["orb", "remove", "acme/greet@1.10.0"])
         #expect(gone.status == 2)
         #expect(
             gone.stderr == "error: acme/greet@1.10.0 is not in the orb store ('\(cli.home.path)/orbs'): it has "
                 + "acme/greet 1.2.3. See `cibox orb list`.\n")
-        #expect(try cli.run(["orb", "list"]).stdout.split(separator: "\n").count == 1)
+        #expect(try await cli.run(["orb", "list"]).stdout.split(separator: "\n").count == 1)
     }
 
     /// A config whose job runs the command `which` of `acme/versions@VERSION`.
@@ -238,29 +240,29 @@ import Testing
     }
 
     /// `cibox config process` of ``versionsConfig(_:)`` in a fresh repository.
-    static func resolve(_ version: String, cli: CLI) throws -> ProcessOutput {
-        let repo = try Repositories.with(config: versionsConfig(version))
+    static func resolve(_ version: String, cli: CLI) async throws -> ProcessOutput {
+        let repo = try await Repositories.with(config: versionsConfig(version))
         defer { repo.remove() }
-        return try cli.run(["config", "process", repo.path])
+        return try await cli.run(["config", "process", repo.path])
     }
 
-    @Test func versionsResolveAsOnCircleCI() throws {
+    @Test func versionsResolveAsOnCircleCI() async throws {
         let cli = try CLI()
         defer { cli.home.remove() }
         for version in ["1.2.3", "1.2.10", "1.3.0", "2.0.0", "0.9.0"] {
             let orb = "version: 2.1\ncommands:\n  which: {steps: [{run: echo version-\(version)}]}\n"
-            let added = try cli.run(["orb", "add", "-", "--name", "acme/versions@\(version)"], input: orb)
+            let added = try await cli.run(["orb", "add", "-", "--name", "acme/versions@\(version)"], input: orb)
             #expect(added.status == 0, "\(added.stderr)")
         }
         let cases = [
             ("1.2.3", "1.2.3"), ("1.2", "1.2.10"), ("1", "1.3.0"), ("volatile", "2.0.0"), ("0", "0.9.0"),
         ]
         for (requested, expected) in cases {
-            let processed = try Self.resolve(requested, cli: cli)
+            let processed = try await Self.resolve(requested, cli: cli)
             #expect(processed.status == 0, "@\(requested): \(processed.stderr)")
             #expect(processed.stdout.contains("echo version-\(expected)"), "@\(requested): \(processed.stdout)")
         }
-        let missing = try Self.resolve("1.4", cli: cli)
+        let missing = try await Self.resolve("1.4", cli: cli)
         #expect(missing.status == 2)
         #expect(
             missing.stderr.hasPrefix(
@@ -269,30 +271,31 @@ import Testing
                     + "'1.4'; add it with `cibox orb add FILE --name acme/versions@1.4.PATCH`"), "\(missing.stderr)")
     }
 
-    @Test func projectOrbsAtTheCommitWinForPartialVersionsToo() throws {
+    @Test func projectOrbsAtTheCommitWinForPartialVersionsToo() async throws {
         let cli = try CLI()
         defer { cli.home.remove() }
         let orb = { (label: String) in "version: 2.1\ncommands:\n  which: {steps: [{run: echo \(label)}]}\n" }
-        #expect(try cli.run(["orb", "add", "-", "--name", "acme/versions@1.5.0"], input: orb("store")).status == 0)
-        let repo = try Repositories.with(
+        #expect(
+            try await cli.run(["orb", "add", "-", "--name", "acme/versions@1.5.0"], input: orb("store")).status == 0)
+        let repo = try await Repositories.with(
             config: Self.versionsConfig("1"),
             files: [".circleci/orbs/acme/versions@1.0.0.yml": orb("project-at-commit")])
         defer { repo.remove() }
         // Not committed: the commit's orbs are what a pipeline runs.
         try repo.write(orb("uncommitted"), to: ".circleci/orbs/acme/versions@1.9.0.yml")
-        let run = try cli.run(["run", repo.path, "--json"])
+        let run = try await cli.run(["run", repo.path, "--json"])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(try Self.logs(cli, run)["build"] == ["project-at-commit\n"])
+        #expect(try await Self.logs(cli, run)["build"] == ["project-at-commit\n"])
     }
 
-    @Test func packErrorsNameTheFileAndLine() throws {
+    @Test func packErrorsNameTheFileAndLine() async throws {
         let cli = try CLI()
         let work = try TemporaryDirectory(prefix: "cibox-orb-source")
         defer { cli.home.remove(); work.remove() }
         let folder = try Self.writeSource(into: work)
         try work.write(
             "steps:\n  - run:\n      command: <<include(scripts/missing.sh)>>\n", to: "src/commands/broken.yml")
-        let packed = try cli.run(["orb", "pack", folder])
+        let packed = try await cli.run(["orb", "pack", folder])
         #expect(packed.status == 2)
         #expect(packed.stdout == "")
         #expect(
@@ -300,26 +303,26 @@ import Testing
                 + "'\(folder)/scripts/missing.sh' does not exist or is not UTF-8 text\n"
                 + "  hint: include paths are relative to the orb's source folder '\(folder)'\n"
                 + "\(folder): 1 error(s); nothing packed\n")
-        let notAFolder = try cli.run(["orb", "pack", work.appending("nowhere")])
+        let notAFolder = try await cli.run(["orb", "pack", work.appending("nowhere")])
         #expect(notAFolder.status == 2)
         #expect(notAFolder.stderr.hasPrefix("error: '\(work.appending("nowhere"))' is not a folder."))
     }
 
-    @Test func addRefusesAnOrbWithErrorsAndNamesThatAreNotOneVersion() throws {
+    @Test func addRefusesAnOrbWithErrorsAndNamesThatAreNotOneVersion() async throws {
         let cli = try CLI()
         defer { cli.home.remove() }
         let bad = "version: 2.1\njobs:\n  j:\n    steps: [{run: {name: no command}}]\n"
-        let refused = try cli.run(["orb", "add", "-", "--name", "acme/bad@1.0.0"], input: bad)
+        let refused = try await cli.run(["orb", "add", "-", "--name", "acme/bad@1.0.0"], input: bad)
         #expect(refused.status == 2)
         #expect(
             refused.stderr == "<stdin>:4:19: error: 'jobs.j.steps[0].run' needs 'command'\n"
                 + "  hint: add 'command:' with the script to run\n"
                 + "error: <stdin> is not a valid orb (1 error(s)); acme/bad@1.0.0 was not added.\n")
-        #expect(try cli.run(["orb", "list", "--json"]).stdout == "[]\n")
-        let partial = try cli.run(["orb", "add", "-", "--name", "acme/bad@1.0"], input: bad)
+        #expect(try await cli.run(["orb", "list", "--json"]).stdout == "[]\n")
+        let partial = try await cli.run(["orb", "add", "-", "--name", "acme/bad@1.0"], input: bad)
         #expect(partial.status == 64)
         #expect(partial.stderr.hasPrefix("Error: 'acme/bad@1.0' does not name one version"))
-        let malformed = try cli.run(["orb", "add", "-", "--name", "bad"], input: bad)
+        let malformed = try await cli.run(["orb", "add", "-", "--name", "bad"], input: bad)
         #expect(malformed.status == 64)
         #expect(
             malformed.stderr.hasPrefix(

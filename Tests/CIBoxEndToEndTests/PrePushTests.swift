@@ -26,56 +26,57 @@ struct PushFixture {
 
     /// A work repository committing `check.sh` with `script`, a bare remote as `origin`; the hook is installed
     /// unless `install` is false.
-    init(script: String, install: Bool = true, config: String = PushFixture.config) throws {
+    init(script: String, install: Bool = true, config: String = PushFixture.config) async throws {
         cli = try CLI()
-        remote = try GitFixture(bare: true)
-        work = try GitFixture()
+        remote = try await GitFixture(bare: true)
+        work = try await GitFixture()
         try work.write(config, to: ".circleci/config.yml")
         try work.write(script, to: "check.sh")
-        try work.commitAll("first")
-        try work.git(["remote", "add", "origin", remote.path])
+        try await work.commitAll("first")
+        try await work.git(["remote", "add", "origin", remote.path])
         if install {
-            let output = try cli.run(["hook", "install", work.path])
+            let output = try await cli.run(["hook", "install", work.path])
             #expect(output.status == 0, "\(output.stderr)")
         }
     }
 
     /// `git push ARGUMENTS` in the work repository, as a developer runs it.
-    func push(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessOutput {
-        try ProcessRunner.run("/usr/bin/git", ["push"] + arguments, in: work.path, environment: environment)
+    func push(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessOutput {
+        try await ProcessRunner.run("/usr/bin/git", ["push"] + arguments, in: work.path, environment: environment)
     }
 
     /// The sha of `ref` on the remote, or nil when it has no such ref.
-    func remoteSHA(_ ref: String) -> String? {
-        let output = try? ProcessRunner.run("/usr/bin/git", ["rev-parse", "--verify", "-q", ref], in: remote.path)
+    func remoteSHA(_ ref: String) async -> String? {
+        let output = try? await ProcessRunner.run(
+            "/usr/bin/git", ["rev-parse", "--verify", "-q", ref], in: remote.path)
         guard let output, output.status == 0 else { return nil }
         return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// How many pipelines cibox recorded.
-    func pipelineCount() throws -> Int {
-        let output = try cli.run(["pipelines", "--json"])
+    func pipelineCount() async throws -> Int {
+        let output = try await cli.run(["pipelines", "--json"])
         return (try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [Any])?.count ?? -1
     }
 
     /// What a developer has in flight: every file of the work tree, the index, HEAD, the branch and the stash.
-    func developerState() throws -> [String: String] {
+    func developerState() async throws -> [String: String] {
         let kept: Set<String> = [
             ".git/index", ".git/HEAD", ".git/refs/heads/main", ".git/refs/stash", ".git/logs/refs/stash",
         ]
         var state = try Snapshot.take(work.path).entries.filter { !$0.key.hasPrefix(".git/") || kept.contains($0.key) }
-        state["stash list"] = try work.git(["stash", "list", "--format=%H %s"])
+        state["stash list"] = try await work.git(["stash", "list", "--format=%H %s"])
         return state
     }
 
     /// Leaves a stash, a staged file, a modified file and an untracked file behind.
-    func makeWorkInProgress() throws {
+    func makeWorkInProgress() async throws {
         try work.write("stashed change\n", to: "check.sh.orig")
-        try work.git(["stash", "push", "--include-untracked", "-q"])
+        try await work.git(["stash", "push", "--include-untracked", "-q"])
         try work.write("staged\n", to: "staged.txt")
-        try work.git(["add", "staged.txt"])
+        try await work.git(["add", "staged.txt"])
         try work.write("not yet staged\n", to: "notes.txt")
-        try work.git(["add", "notes.txt"])
+        try await work.git(["add", "notes.txt"])
         try work.write("changed after staging\n", to: "notes.txt")
         try work.write("untracked\n", to: "untracked.txt")
     }
@@ -87,47 +88,47 @@ struct PushFixture {
     }
 }
 
-@Suite struct PrePushTests {
-    @Test func aPassingPushGoesThroughAndTheSameTreeIsVerifiedWithoutRunning() throws {
-        let fixture = try PushFixture(script: "echo all good\n")
+@Suite(.machineSlot) struct PrePushTests {
+    @Test func aPassingPushGoesThroughAndTheSameTreeIsVerifiedWithoutRunning() async throws {
+        let fixture = try await PushFixture(script: "echo all good\n")
         defer { fixture.remove() }
-        let first = try fixture.push(["origin", "main"])
+        let first = try await fixture.push(["origin", "main"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("refs/heads/main"))
         #expect(first.stderr.contains("main/check: success"))
         #expect(first.stderr.contains("pipeline #1 passed"))
-        let head = try fixture.work.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(fixture.remoteSHA("refs/heads/main") == head)
+        let head = try await fixture.work.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(await fixture.remoteSHA("refs/heads/main") == head)
 
-        try fixture.work.git(["commit", "-q", "--amend", "-m", "a better message"])
-        let amended = try fixture.push(["-f", "origin", "main"])
+        try await fixture.work.git(["commit", "-q", "--amend", "-m", "a better message"])
+        let amended = try await fixture.push(["-f", "origin", "main"])
         #expect(amended.status == 0, "\(amended.stderr)")
         #expect(amended.stderr.contains("verified by pipeline #1 (id 1), which passed on the same tree and config"))
         #expect(!amended.stderr.contains("running pipeline"))
-        #expect(try fixture.pipelineCount() == 1)
+        #expect(try await fixture.pipelineCount() == 1)
     }
 
-    @Test func aConfigUsingPerPipelineValuesIsStillVerifiedForTheSameTree() throws {
+    @Test func aConfigUsingPerPipelineValuesIsStillVerifiedForTheSameTree() async throws {
         let config = PushFixture.config.replacingOccurrences(
             of: "      - run: sh check.sh",
             with: "      - run: sh check.sh << pipeline.number >> << pipeline.id >> << pipeline.git.revision >>")
-        let fixture = try PushFixture(script: "echo \"number $1\"\n", config: config)
+        let fixture = try await PushFixture(script: "echo \"number $1\"\n", config: config)
         defer { fixture.remove() }
-        #expect(try fixture.push(["origin", "main"]).status == 0)
-        try fixture.work.git(["commit", "-q", "--amend", "-m", "reworded"])
-        let amended = try fixture.push(["-f", "origin", "main"])
+        #expect(try await fixture.push(["origin", "main"]).status == 0)
+        try await fixture.work.git(["commit", "-q", "--amend", "-m", "reworded"])
+        let amended = try await fixture.push(["-f", "origin", "main"])
         #expect(amended.status == 0, "\(amended.stderr)")
         #expect(amended.stderr.contains("verified by pipeline #1 (id 1)"))
         try fixture.work.write("echo changed\n", to: "check.sh")
-        try fixture.work.commitAll("another tree")
-        let changed = try fixture.push(["origin", "main"])
+        try await fixture.work.commitAll("another tree")
+        let changed = try await fixture.push(["origin", "main"])
         #expect(changed.stderr.contains("running pipeline #2"))
     }
 
-    @Test func aFailingPushIsBlockedAndShowsTheFailure() throws {
-        let fixture = try PushFixture(script: "echo 'FAILED: the widget is broken'\nexit 3\n")
+    @Test func aFailingPushIsBlockedAndShowsTheFailure() async throws {
+        let fixture = try await PushFixture(script: "echo 'FAILED: the widget is broken'\nexit 3\n")
         defer { fixture.remove() }
-        let output = try fixture.push(["origin", "main"])
+        let output = try await fixture.push(["origin", "main"])
         #expect(output.status != 0)
         #expect(output.stderr.contains("main/check: failed"))
         #expect(
@@ -139,27 +140,27 @@ struct PushFixture {
         #expect(output.stderr.contains("HTML pages:\nmain/check: \(page)\n"))
         let html = try String(contentsOfFile: page, encoding: .utf8)
         #expect(html.contains("FAILED: the widget is broken"))
-        #expect(fixture.remoteSHA("refs/heads/main") == nil)
+        #expect(await fixture.remoteSHA("refs/heads/main") == nil)
     }
 
     @Test(arguments: ["echo fine\n", "echo broken\nexit 1\n"])
-    func theWorkTreeIndexAndStashAreUntouched(_ script: String) throws {
-        let fixture = try PushFixture(script: script)
+    func theWorkTreeIndexAndStashAreUntouched(_ script: String) async throws {
+        let fixture = try await PushFixture(script: script)
         defer { fixture.remove() }
-        try fixture.makeWorkInProgress()
-        let before = try fixture.developerState()
+        try await fixture.makeWorkInProgress()
+        let before = try await fixture.developerState()
         #expect(before["stash list"]?.isEmpty == false)
-        _ = try fixture.push(["origin", "main"])
-        #expect(try fixture.developerState() == before)
-        #expect(try fixture.pipelineCount() == 1)
+        _ = try await fixture.push(["origin", "main"])
+        #expect(try await fixture.developerState() == before)
+        #expect(try await fixture.pipelineCount() == 1)
     }
 
-    @Test func ctrlCCancelsTheJobsBlocksThePushAndLeavesTheWorkTreeAlone() throws {
+    @Test func ctrlCCancelsTheJobsBlocksThePushAndLeavesTheWorkTreeAlone() async throws {
         let marker = "sleep \(Int.random(in: 3000...3999)).\(Int.random(in: 100...999))"
-        let fixture = try PushFixture(script: "echo started\n\(marker)\n")
+        let fixture = try await PushFixture(script: "echo started\n\(marker)\n")
         defer { fixture.remove() }
-        try fixture.makeWorkInProgress()
-        let before = try fixture.developerState()
+        try await fixture.makeWorkInProgress()
+        let before = try await fixture.developerState()
         let push = Process()
         push.executableURL = URL(fileURLWithPath: "/usr/bin/git")
         push.arguments = ["push", "origin", "main"]
@@ -168,26 +169,28 @@ struct PushFixture {
         push.standardError = FileHandle.nullDevice
         try push.run()
         let deadline = Date().addingTimeInterval(30)
-        while processCount(containing: marker) == 0 && Date() < deadline { usleep(20_000) }
+        while processCount(containing: marker) == 0 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         #expect(processCount(containing: marker) > 0, "the job never started")
         // A terminal's Ctrl-C reaches git and the hook it runs (the jobs live in their own sessions).
         for pid in processIDs(containing: "pre-push --home \(fixture.cli.home.path)") { kill(pid, SIGINT) }
         kill(push.processIdentifier, SIGINT)
-        push.waitUntilExit()
+        try await push.ended()
         let settled = Date().addingTimeInterval(10)
-        while processCount(containing: marker) > 0 && Date() < settled { usleep(20_000) }
+        while processCount(containing: marker) > 0 && Date() < settled { try await Task.sleep(for: .milliseconds(20)) }
         #expect(processCount(containing: marker) == 0, "a job process survived Ctrl-C")
         #expect(push.terminationStatus != 0 || push.terminationReason == .uncaughtSignal)
-        #expect(fixture.remoteSHA("refs/heads/main") == nil)
-        #expect(try fixture.developerState() == before)
+        #expect(await fixture.remoteSHA("refs/heads/main") == nil)
+        #expect(try await fixture.developerState() == before)
         let pipelines =
             try JSONSerialization.jsonObject(
-                with: Data(try fixture.cli.run(["pipelines", "--json"]).stdout.utf8)) as? [[String: Any]]
+                with: Data(try await fixture.cli.run(["pipelines", "--json"]).stdout.utf8)) as? [[String: Any]]
         #expect(pipelines?.first?["status"] as? String == "canceled")
     }
 
-    @Test func anExistingHookRunsFirstWithGitsInputAndComesBackOnUninstall() throws {
-        let fixture = try PushFixture(script: "echo fine\n", install: false)
+    @Test func anExistingHookRunsFirstWithGitsInputAndComesBackOnUninstall() async throws {
+        let fixture = try await PushFixture(script: "echo fine\n", install: false)
         defer { fixture.remove() }
         let record = fixture.cli.home.appending("previous-hook.txt")
         let original = "#!/bin/sh\necho \"$1 $2\" > '\(record)'\ncat >> '\(record)'\n"
@@ -195,12 +198,12 @@ struct PushFixture {
         try original.write(toFile: hookPath, atomically: true, encoding: .utf8)
         chmod(hookPath, 0o755)
 
-        let install = try fixture.cli.run(["hook", "install", fixture.work.path])
+        let install = try await fixture.cli.run(["hook", "install", fixture.work.path])
         #expect(install.status == 0)
         #expect(install.stdout.contains("the existing hook is kept as \(hookPath).cibox-previous and runs first"))
-        let again = try fixture.cli.run(["hook", "install", fixture.work.path, "--workflow", "main"])
+        let again = try await fixture.cli.run(["hook", "install", fixture.work.path, "--workflow", "main"])
         #expect(again.stdout.contains("cibox: updated the pre-push hook \(hookPath)"))
-        let status = try fixture.cli.run(["hook", "status", fixture.work.path])
+        let status = try await fixture.cli.run(["hook", "status", fixture.work.path])
         #expect(
             status.stdout == """
                 cibox: pre-push hook installed at \(hookPath) with --home \(fixture.cli.home.path) --workflow main
@@ -208,14 +211,14 @@ struct PushFixture {
 
                 """)
 
-        let output = try fixture.push(["origin", "main"])
+        let output = try await fixture.push(["origin", "main"])
         #expect(output.status == 0, "\(output.stderr)")
-        let head = try fixture.work.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let head = try await fixture.work.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let recorded = try String(contentsOfFile: record, encoding: .utf8)
         #expect(recorded.hasPrefix("origin \(fixture.remote.path)\nrefs/heads/main \(head) refs/heads/main "))
-        #expect(try fixture.pipelineCount() == 1)
+        #expect(try await fixture.pipelineCount() == 1)
 
-        let uninstall = try fixture.cli.run(["hook", "uninstall", fixture.work.path])
+        let uninstall = try await fixture.cli.run(["hook", "uninstall", fixture.work.path])
         #expect(
             uninstall.stdout == "cibox: removed the pre-push hook \(hookPath); the previous hook is back in its place\n"
         )
@@ -223,67 +226,67 @@ struct PushFixture {
         #expect(!FileManager.default.fileExists(atPath: hookPath + ".cibox-previous"))
     }
 
-    @Test func aFailingExistingHookBlocksThePushBeforeCiboxRuns() throws {
-        let fixture = try PushFixture(script: "echo fine\n", install: false)
+    @Test func aFailingExistingHookBlocksThePushBeforeCiboxRuns() async throws {
+        let fixture = try await PushFixture(script: "echo fine\n", install: false)
         defer { fixture.remove() }
         let hookPath = fixture.work.path + "/.git/hooks/pre-push"
         try "#!/bin/sh\necho 'lint says no' >&2\nexit 1\n".write(toFile: hookPath, atomically: true, encoding: .utf8)
         chmod(hookPath, 0o755)
-        #expect(try fixture.cli.run(["hook", "install", fixture.work.path]).status == 0)
-        let output = try fixture.push(["origin", "main"])
+        #expect(try await fixture.cli.run(["hook", "install", fixture.work.path]).status == 0)
+        let output = try await fixture.push(["origin", "main"])
         #expect(output.status != 0)
         #expect(output.stderr.contains("lint says no"))
-        #expect(try fixture.pipelineCount() == 0)
+        #expect(try await fixture.pipelineCount() == 0)
     }
 
-    @Test func coreHooksPathIsHonoured() throws {
-        let fixture = try PushFixture(script: "echo fine\n", install: false)
+    @Test func coreHooksPathIsHonoured() async throws {
+        let fixture = try await PushFixture(script: "echo fine\n", install: false)
         defer { fixture.remove() }
-        try fixture.work.git(["config", "core.hooksPath", "tools/hooks"])
-        let install = try fixture.cli.run(["hook", "install", fixture.work.path])
+        try await fixture.work.git(["config", "core.hooksPath", "tools/hooks"])
+        let install = try await fixture.cli.run(["hook", "install", fixture.work.path])
         #expect(install.stdout == "cibox: installed the pre-push hook \(fixture.work.path)/tools/hooks/pre-push\n")
         #expect(!FileManager.default.fileExists(atPath: fixture.work.path + "/.git/hooks/pre-push"))
-        let output = try fixture.push(["origin", "main"])
+        let output = try await fixture.push(["origin", "main"])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stderr.contains("pipeline #1 passed"))
     }
 
-    @Test func severalRefsNewBranchesTagsAndDeletionsInOnePush() throws {
-        let fixture = try PushFixture(script: "echo fine\n")
+    @Test func severalRefsNewBranchesTagsAndDeletionsInOnePush() async throws {
+        let fixture = try await PushFixture(script: "echo fine\n")
         defer { fixture.remove() }
-        let both = try fixture.push(["origin", "main", "main:refs/heads/feature"])
+        let both = try await fixture.push(["origin", "main", "main:refs/heads/feature"])
         #expect(both.status == 0, "\(both.stderr)")
         #expect(both.stderr.contains("refs/heads/main ("))
         #expect(both.stderr.contains("refs/heads/feature ("))
-        #expect(fixture.remoteSHA("refs/heads/feature") != nil)
+        #expect(await fixture.remoteSHA("refs/heads/feature") != nil)
 
-        try fixture.work.git(["tag", "-a", "v1.0", "-m", "release"])
-        let tag = try fixture.push(["origin", "v1.0"])
+        try await fixture.work.git(["tag", "-a", "v1.0", "-m", "release"])
+        let tag = try await fixture.push(["origin", "v1.0"])
         #expect(tag.status == 0, "\(tag.stderr)")
         #expect(tag.stderr.contains("refs/tags/v1.0 ("))
         #expect(tag.stderr.contains("jobs run for tags only with a 'tags' filter); nothing to check"))
 
-        let deletion = try fixture.push(["origin", ":feature"])
+        let deletion = try await fixture.push(["origin", ":feature"])
         #expect(deletion.status == 0, "\(deletion.stderr)")
         #expect(deletion.stderr.contains("cibox: refs/heads/feature: deleted, nothing to check"))
-        #expect(fixture.remoteSHA("refs/heads/feature") == nil)
+        #expect(await fixture.remoteSHA("refs/heads/feature") == nil)
     }
 
-    @Test func ciboxSkipAndNoVerifySkipTheChecks() throws {
-        let fixture = try PushFixture(script: "exit 1\n")
+    @Test func ciboxSkipAndNoVerifySkipTheChecks() async throws {
+        let fixture = try await PushFixture(script: "exit 1\n")
         defer { fixture.remove() }
-        let skipped = try fixture.push(["origin", "main"], environment: ["CIBOX_SKIP": "1"])
+        let skipped = try await fixture.push(["origin", "main"], environment: ["CIBOX_SKIP": "1"])
         #expect(skipped.status == 0, "\(skipped.stderr)")
         #expect(skipped.stderr.contains("cibox: CIBOX_SKIP=1: pre-push checks skipped"))
-        let noVerify = try fixture.push(["--no-verify", "origin", "main:refs/heads/other"])
+        let noVerify = try await fixture.push(["--no-verify", "origin", "main:refs/heads/other"])
         #expect(noVerify.status == 0)
-        #expect(try fixture.pipelineCount() == 0)
+        #expect(try await fixture.pipelineCount() == 0)
     }
 
-    @Test func malformedInputIsRefusedWithTheLine() throws {
+    @Test func malformedInputIsRefusedWithTheLine() async throws {
         let cli = try CLI()
         defer { cli.home.remove() }
-        let output = try cli.run(["pre-push", "origin", "url"], input: "refs/heads/main abc\n")
+        let output = try await cli.run(["pre-push", "origin", "url"], input: "refs/heads/main abc\n")
         #expect(output.status == 2)
         #expect(
             output.stderr

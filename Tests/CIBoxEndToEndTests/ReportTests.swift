@@ -6,7 +6,7 @@ import Testing
 
 /// The HTML report, through the real `cibox`: kept up to date by `cibox run`, written whole by `cibox report`,
 /// and turned off by `report: false`.
-@Suite(.serialized) struct ReportTests {
+@Suite(.serialized, .machineSlot) struct ReportTests {
     static let config = """
         version: 2.1
         jobs:
@@ -29,11 +29,11 @@ import Testing
         try String(contentsOfFile: path, encoding: .utf8)
     }
 
-    @Test func runKeepsTheReportUpToDateAndReportWritesItWhole() throws {
+    @Test func runKeepsTheReportUpToDateAndReportWritesItWhole() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(config: Self.config)
+        let repo = try await Repositories.with(config: Self.config)
         defer { cli.home.remove(); repo.remove() }
-        let run = try cli.run(["run", repo.path, "--json"])
+        let run = try await cli.run(["run", repo.path, "--json"])
         #expect(run.status == 1, "\(run.stderr)")
         let pipeline = try CLI.object(run)
         let pipelineID = try #require(pipeline.int("id"))
@@ -62,7 +62,7 @@ import Testing
         #expect(try Self.read(reports + "/projects/1/tests.html").contains("<code>T.bad</code>"))
 
         let out = cli.home.appending("elsewhere")
-        let report = try cli.run(["report", "--out", out])
+        let report = try await cli.run(["report", "--out", out])
         #expect(report.status == 0, "\(report.stderr)")
         #expect(report.stdout == out + "/index.html\n")
         for page in [
@@ -73,24 +73,24 @@ import Testing
         }
     }
 
-    @Test func reportFalseInSettingsLeavesTheReportAlone() throws {
+    @Test func reportFalseInSettingsLeavesTheReportAlone() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(config: Self.config)
+        let repo = try await Repositories.with(config: Self.config)
         defer { cli.home.remove(); repo.remove() }
         try cli.home.write("report: false\n", to: "settings.yml")
-        let run = try cli.run(["run", repo.path])
+        let run = try await cli.run(["run", repo.path])
         #expect(run.status == 1, "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: cli.home.appending("reports")))
         #expect(!run.stderr.contains("report"))
     }
 
-    @Test func aReportThatCannotBeWrittenIsAWarningNotAFailure() throws {
+    @Test func aReportThatCannotBeWrittenIsAWarningNotAFailure() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: "version: 2.1\njobs:\n  ok:\n    steps:\n      - run: \"true\"\nworkflows:\n  w:\n    jobs: [ok]\n")
         defer { cli.home.remove(); repo.remove() }
         try cli.home.write("a file where the report folder would be\n", to: "reports")
-        let run = try cli.run(["run", repo.path])
+        let run = try await cli.run(["run", repo.path])
         #expect(run.status == 0, "\(run.stderr)")
         let warnings = run.stderr.split(separator: "\n").filter { $0.contains("the HTML report could not be updated") }
         #expect(warnings.count == 1, "\(run.stderr)")

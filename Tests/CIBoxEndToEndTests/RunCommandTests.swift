@@ -4,12 +4,12 @@ import CIBoxTestSupport
 import Foundation
 import Testing
 
-@Suite(.serialized) struct RunCommandTests {
-    @Test func samplePipelineSucceedsWithBothWorkflows() throws {
+@Suite(.serialized, .machineSlot) struct RunCommandTests {
+    @Test func samplePipelineSucceedsWithBothWorkflows() async throws {
         let cli = try CLI()
-        let repo = try Repositories.sample("shell-pipeline")
+        let repo = try await Repositories.sample("shell-pipeline")
         defer { cli.home.remove(); repo.remove() }
-        let output = try cli.run(["run", repo.path, "--json"])
+        let output = try await cli.run(["run", repo.path, "--json"])
         #expect(output.status == 0, "\(output.stderr)")
         let pipeline = try CLI.object(output)
         #expect(pipeline.string("status") == "success")
@@ -18,7 +18,7 @@ import Testing
         #expect(pipeline.int("number") == 1)
         #expect(
             pipeline.string("revision")
-                == (try repo.git(["rev-parse", "HEAD"])).trimmingCharacters(in: .whitespacesAndNewlines))
+                == (try await repo.git(["rev-parse", "HEAD"])).trimmingCharacters(in: .whitespacesAndNewlines))
         let workflows = pipeline.objects("workflows")
         #expect(workflows.map { $0.string("name") } == ["build-and-test", "docs"])
         let jobs = workflows[0].objects("jobs")
@@ -32,9 +32,9 @@ import Testing
         #expect(output.stderr.contains("[build-and-test/package] success"))
     }
 
-    @Test func failingStepFailsTheJobSkipsDependentsAndRunsAlwaysSteps() throws {
+    @Test func failingStepFailsTheJobSkipsDependentsAndRunsAlwaysSteps() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -60,7 +60,7 @@ import Testing
                           requires: [test]
                 """)
         defer { cli.home.remove(); repo.remove() }
-        let output = try cli.run(["run", repo.path, "--json"])
+        let output = try await cli.run(["run", repo.path, "--json"])
         #expect(output.status == 1)
         let pipeline = try CLI.object(output)
         #expect(pipeline.string("status") == "failed")
@@ -75,15 +75,15 @@ import Testing
         #expect(jobs[1].isNull("started_at"))
         // The failing step's last lines are shown.
         #expect(output.stderr.contains("about to fail"))
-        let logs = try cli.run(["logs", String(test.int("id") ?? 0), "--step", "3"])
+        let logs = try await cli.run(["logs", String(test.int("id") ?? 0), "--step", "3"])
         #expect(logs.stdout == "cleanup\n")
     }
 
-    @Test func invalidYAMLExitsWithTwoAndNamesTheLine() throws {
+    @Test func invalidYAMLExitsWithTwoAndNamesTheLine() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(config: "version: 2.1\njobs:\n  build:\n    steps: [\n      - run: x\n")
+        let repo = try await Repositories.with(config: "version: 2.1\njobs:\n  build:\n    steps: [\n      - run: x\n")
         defer { cli.home.remove(); repo.remove() }
-        let output = try cli.run(["run", repo.path])
+        let output = try await cli.run(["run", repo.path])
         #expect(output.status == 2)
         #expect(
             output.stderr.hasPrefix(
@@ -91,73 +91,73 @@ import Testing
             ))
         #expect(output.stderr.hasSuffix("error: .circleci/config.yml is not a valid config.\n"))
         #expect(output.stdout.isEmpty)
-        let validate = try cli.run(["validate", repo.path])
+        let validate = try await cli.run(["validate", repo.path])
         #expect(validate.status == 2)
         #expect(validate.stderr.hasPrefix(".circleci/config.yml:"))
     }
 
-    @Test func workingTreeSeesUncommittedChanges() throws {
+    @Test func workingTreeSeesUncommittedChanges() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config:
                 "version: 2.1\njobs:\n  build:\n    steps:\n      - checkout\n      - run: cat message.txt\nworkflows:\n  w:\n    jobs: [build]\n",
             files: ["message.txt": "committed\n"]
         )
         defer { cli.home.remove(); repo.remove() }
         try repo.write("uncommitted\n", to: "message.txt")
-        let committed = try CLI.object(try cli.run(["run", repo.path, "--json"]))
-        let dirty = try CLI.object(try cli.run(["run", repo.path, "--working-tree", "--json"]))
+        let committed = try CLI.object(try await cli.run(["run", repo.path, "--json"]))
+        let dirty = try CLI.object(try await cli.run(["run", repo.path, "--working-tree", "--json"]))
         let committedJob = committed.objects("workflows")[0].objects("jobs")[0].int("id") ?? 0
         let dirtyJob = dirty.objects("workflows")[0].objects("jobs")[0].int("id") ?? 0
-        #expect(try cli.run(["logs", String(committedJob), "--step", "1"]).stdout == "committed\n")
-        #expect(try cli.run(["logs", String(dirtyJob), "--step", "1"]).stdout == "uncommitted\n")
+        #expect(try await cli.run(["logs", String(committedJob), "--step", "1"]).stdout == "committed\n")
+        #expect(try await cli.run(["logs", String(dirtyJob), "--step", "1"]).stdout == "uncommitted\n")
         #expect(dirty.int("number") == 2)
     }
 
-    @Test func runLeavesTheSourceRepositoryByteIdentical() throws {
+    @Test func runLeavesTheSourceRepositoryByteIdentical() async throws {
         let cli = try CLI()
-        let repo = try Repositories.sample("shell-pipeline")
+        let repo = try await Repositories.sample("shell-pipeline")
         defer { cli.home.remove(); repo.remove() }
         try repo.write("staged\n", to: "staged.txt")
-        try repo.git(["add", "staged.txt"])
+        try await repo.git(["add", "staged.txt"])
         try repo.write("untracked\n", to: "untracked.txt")
         try repo.write("modified\n", to: "README.md")
         let before = try Snapshot.take(repo.path)
         #expect(before.entries.keys.contains(".git/index"))
         #expect(before.entries.keys.contains(".git/refs/heads/main"))
-        let output = try cli.run(["run", repo.path])
+        let output = try await cli.run(["run", repo.path])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(try Snapshot.take(repo.path) == before)
     }
 
-    @Test func revisionSelectsTheCommitAndUnknownWorkflowIsExitTwo() throws {
+    @Test func revisionSelectsTheCommitAndUnknownWorkflowIsExitTwo() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config:
                 "version: 2.1\njobs:\n  build:\n    steps:\n      - run: echo one\nworkflows:\n  w:\n    jobs: [build]\n"
         )
         defer { cli.home.remove(); repo.remove() }
-        let first = try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let first = try await repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
         try repo.write(
             "version: 2.1\njobs:\n  build:\n    steps:\n      - run: exit 1\nworkflows:\n  w:\n    jobs: [build]\n",
             to: ".circleci/config.yml")
-        try repo.commitAll("break it")
-        #expect(try cli.run(["run", repo.path]).status == 1)
-        let old = try cli.run(["run", repo.path, "--rev", String(first.prefix(8)), "--json"])
+        try await repo.commitAll("break it")
+        #expect(try await cli.run(["run", repo.path]).status == 1)
+        let old = try await cli.run(["run", repo.path, "--rev", String(first.prefix(8)), "--json"])
         #expect(old.status == 0)
         #expect(try CLI.object(old).string("revision") == first)
-        let unknown = try cli.run(["run", repo.path, "--workflow", "nope"])
+        let unknown = try await cli.run(["run", repo.path, "--workflow", "nope"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("nope"))
-        #expect(try cli.run(["run", "/"]).status == 2)
+        #expect(try await cli.run(["run", "/"]).status == 2)
     }
 }
 
-@Suite(.serialized) struct AbandonedRunTests {
-    @Test func aRunKilledWithSIGKILLIsSettledByTheNextRun() throws {
+@Suite(.serialized, .machineSlot) struct AbandonedRunTests {
+    @Test func aRunKilledWithSIGKILLIsSettledByTheNextRun() async throws {
         let cli = try CLI()
         let marker = "cibox-abandoned-\(UUID().uuidString.prefix(8))"
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -170,28 +170,29 @@ import Testing
                 """)
         defer { cli.home.remove(); repo.remove() }
         let (process, _) = try cli.start(["run", repo.path, "--json"])
-        #expect(eventually(seconds: 20) { processCount(containing: marker) > 0 }, "the job never started")
+        #expect(try await eventually(seconds: 20) { processCount(containing: marker) > 0 }, "the job never started")
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        let stale = try CLI.object(try cli.run(["show", "1", "--json"]))
+        try await process.ended()
+        let stale = try CLI.object(try await cli.run(["show", "1", "--json"]))
         #expect(stale.string("status") == "running", "the killed run's pipeline should still look running")
 
         try repo.write(
             "version: 2.1\njobs:\n  quick:\n    steps: [{run: 'true'}]\nworkflows:\n  main:\n    jobs: [quick]\n",
             to: ".circleci/config.yml")
-        _ = try repo.commitAll("quick")
-        let next = try cli.run(["run", repo.path])
+        _ = try await repo.commitAll("quick")
+        let next = try await cli.run(["run", repo.path])
         #expect(next.status == 0, "\(next.stderr)")
         #expect(
             next.stderr.contains("cibox: pipeline 1 stopped when the cibox running it was killed: marked interrupted\n")
         )
-        let settled = try CLI.object(try cli.run(["show", "1", "--json"]))
+        let settled = try CLI.object(try await cli.run(["show", "1", "--json"]))
         #expect(settled.string("status") == "failed")
         let job = try #require(settled.objects("workflows").first?.objects("jobs").first)
         #expect(job.string("status") == "interrupted")
         #expect(job.string("failure_reason") == "interrupted")
         #expect(
-            eventually(seconds: 20) { processCount(containing: marker) == 0 }, "the killed run's job is still running")
+            try await eventually(seconds: 20) { processCount(containing: marker) == 0 },
+            "the killed run's job is still running")
         #expect(!FileManager.default.fileExists(atPath: cli.home.appending("work/\(job.int("id") ?? 0)")))
     }
 }

@@ -32,19 +32,19 @@ func maximumOverlap(_ intervals: [(Date, Date)]) -> Int {
     return most
 }
 
-@Suite(.serialized) struct SchedulerTests {
+@Suite(.serialized, .machineSlot) struct SchedulerTests {
     static let dateFormat: Date.ISO8601FormatStyle = .iso8601.year().month().day().time(
         includingFractionalSeconds: true)
 
-    @Test func fourOneCPUJobsOnTwoCPUsNeverRunMoreThanTwoAtOnce() throws {
+    @Test func fourOneCPUJobsOnTwoCPUsNeverRunMoreThanTwoAtOnce() async throws {
         let cli = try CLI()
         try cli.home.write("capacity: { cpus: 2, memory: 8GiB }\n", to: "settings.yml")
         let jobs = (1...4).map { "  j\($0):\n    resource_class: small\n    steps:\n      - run: sleep 0.6\n" }.joined()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: "version: 2.1\njobs:\n\(jobs)workflows:\n  w:\n    jobs: [j1, j2, j3, j4]\n"
         )
         defer { cli.home.remove(); repo.remove() }
-        let output = try cli.run(["run", repo.path, "--json"])
+        let output = try await cli.run(["run", repo.path, "--json"])
         #expect(output.status == 0, "\(output.stderr)")
         let entries = try CLI.object(output).objects("workflows")[0].objects("jobs")
         #expect(entries.allSatisfy { $0.string("resource_class") == "small" })
@@ -58,9 +58,9 @@ func maximumOverlap(_ intervals: [(Date, Date)]) -> Int {
         #expect((1...2).contains(maximumOverlap(intervals)))
     }
 
-    @Test func parallelismFourGivesFourRunsWithDistinctIndexes() throws {
+    @Test func parallelismFourGivesFourRunsWithDistinctIndexes() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -74,7 +74,7 @@ func maximumOverlap(_ intervals: [(Date, Date)]) -> Int {
                 """
         )
         defer { cli.home.remove(); repo.remove() }
-        let output = try cli.run(["run", repo.path, "--json"])
+        let output = try await cli.run(["run", repo.path, "--json"])
         #expect(output.status == 0, "\(output.stderr)")
         let entries = try CLI.object(output).objects("workflows")[0].objects("jobs")
         #expect(entries.count == 4)
@@ -82,14 +82,14 @@ func maximumOverlap(_ intervals: [(Date, Date)]) -> Int {
         #expect(entries.compactMap { $0.int("node_index") } == [0, 1, 2, 3])
         var lines: [String] = []
         for entry in entries {
-            lines.append(try cli.run(["logs", String(entry.int("id") ?? 0), "--step", "0"]).stdout)
+            lines.append(try await cli.run(["logs", String(entry.int("id") ?? 0), "--step", "0"]).stdout)
         }
         #expect(lines == (0..<4).map { "node \($0) of 4\n" })
     }
 
-    @Test func cancelStopsARunningPipelineFromAnotherProcess() throws {
+    @Test func cancelStopsARunningPipelineFromAnotherProcess() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -110,16 +110,16 @@ func maximumOverlap(_ intervals: [(Date, Date)]) -> Int {
         let (process, output) = try cli.start(["run", repo.path, "--json"])
         var running = false
         for _ in 0..<100 where !running {
-            usleep(100_000)
-            let list = try cli.run(["pipelines", "--json"]).stdout
+            try await Task.sleep(for: .milliseconds(100))
+            let list = try await cli.run(["pipelines", "--json"]).stdout
             running = list.contains("\"status\": \"running\"")
         }
         #expect(running)
-        usleep(300_000)
-        let cancel = try cli.run(["cancel", "1"])
+        try await Task.sleep(for: .milliseconds(300))
+        let cancel = try await cli.run(["cancel", "1"])
         #expect(cancel.stdout == "cibox: pipeline 1 is being canceled (2 job run(s))\n")
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        try await process.ended()
+        let data = try output.contents()
         #expect(process.terminationStatus == 1)
         let pipeline = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(pipeline.string("status") == "canceled")
@@ -128,17 +128,18 @@ func maximumOverlap(_ intervals: [(Date, Date)]) -> Int {
         #expect(jobs[0].string("failure_reason") == "canceled")
         #expect(processCount(containing: "sleep 3201") == 0)
         #expect(processCount(containing: "sleep 3202") == 0)
-        let again = try cli.run(["cancel", "1"])
+        let again = try await cli.run(["cancel", "1"])
         #expect(again.stdout == "cibox: pipeline 1 has already ended\n")
         #expect(
-            try cli.run(["cancel", "99"]).stderr == "error: No pipeline with id 99. `cibox pipelines` lists them.\n")
+            try await cli.run(["cancel", "99"]).stderr
+                == "error: No pipeline with id 99. `cibox pipelines` lists them.\n")
     }
 
     @Test(.enabled(if: isRootWithCgroups, "needs root and cgroups"))
-    func tinyClassIsKilledForMemoryAndSaysSo() throws {
+    func tinyClassIsKilledForMemoryAndSaysSo() async throws {
         let cli = try CLI()
         try cli.home.write("resource_classes:\n  tiny: { cpus: 0.5, memory: 64MiB, pids: 64 }\n", to: "settings.yml")
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -152,7 +153,7 @@ func maximumOverlap(_ intervals: [(Date, Date)]) -> Int {
                 """
         )
         defer { cli.home.remove(); repo.remove() }
-        let output = try cli.run(["run", repo.path, "--json"])
+        let output = try await cli.run(["run", repo.path, "--json"])
         #expect(output.status == 1)
         let job = try CLI.object(output).objects("workflows")[0].objects("jobs")[0]
         #expect(job.string("failure_reason") == "oom")
@@ -165,12 +166,12 @@ func maximumOverlap(_ intervals: [(Date, Date)]) -> Int {
                 "Out of memory: the job used more than its memory limit of 64 MiB (resource_class tiny)"))
     }
 
-    @Test func badSettingsAreAnErrorWithTheLine() throws {
+    @Test func badSettingsAreAnErrorWithTheLine() async throws {
         let cli = try CLI()
         try cli.home.write("capacity: { cpus: 2 }\n", to: "settings.yml")
-        let repo = try Repositories.sample("shell-pipeline")
+        let repo = try await Repositories.sample("shell-pipeline")
         defer { cli.home.remove(); repo.remove() }
-        let output = try cli.run(["run", repo.path])
+        let output = try await cli.run(["run", repo.path])
         #expect(output.status == 2)
         #expect(
             output.stderr
@@ -179,9 +180,9 @@ func maximumOverlap(_ intervals: [(Date, Date)]) -> Int {
         )
     }
 
-    @Test func ctrlCCancelsTheJobsAndLeavesNothingRunning() throws {
+    @Test func ctrlCCancelsTheJobsAndLeavesNothingRunning() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -195,11 +196,13 @@ func maximumOverlap(_ intervals: [(Date, Date)]) -> Int {
         )
         defer { cli.home.remove(); repo.remove() }
         let (process, output) = try cli.start(["run", repo.path, "--json"])
-        for _ in 0..<100 where processCount(containing: "sleep 3502") == 0 { usleep(50_000) }
+        for _ in 0..<100 where processCount(containing: "sleep 3502") == 0 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         #expect(processCount(containing: "sleep 3502") == 1)
         kill(process.processIdentifier, SIGINT)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        try await process.ended()
+        let data = try output.contents()
         #expect(process.terminationStatus == 130)
         let pipeline = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(pipeline.string("status") == "canceled")

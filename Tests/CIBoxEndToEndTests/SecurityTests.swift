@@ -7,7 +7,7 @@ import Testing
 /// DESIGN.md's security invariants, end to end: secrets stay out of logs and reports, what a config or a job
 /// says is escaped in reports, and jobs can run as an unprivileged user. (Artifact and workspace paths that try
 /// to leave their folders: StorageTests and ArchiveTests; report escaping of job output: CIBoxReportTests.)
-@Suite(.serialized) struct SecurityTests {
+@Suite(.serialized, .machineSlot) struct SecurityTests {
     /// Every file under `folder` (recursively) whose bytes contain `needle`.
     static func files(under folder: String, containing needle: String) -> [String] {
         guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
@@ -19,9 +19,9 @@ import Testing
         return found
     }
 
-    @Test func secretsFromContextsAndSettingsReachNeitherLogsNorReports() throws {
+    @Test func secretsFromContextsAndSettingsReachNeitherLogsNorReports() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -38,8 +38,9 @@ import Testing
         let project = URL(fileURLWithPath: repo.path).lastPathComponent
         try cli.home.write(
             "project_environment:\n  \(project):\n    PROJECT_SECRET: p-secret-4711\n", to: "settings.yml")
-        #expect(try cli.run(["context", "set", "production", "DEPLOY_TOKEN"], input: "tok-9f8e7d6c\n").status == 0)
-        let run = try cli.run(["run", repo.path, "--json"])
+        #expect(
+            try await cli.run(["context", "set", "production", "DEPLOY_TOKEN"], input: "tok-9f8e7d6c\n").status == 0)
+        let run = try await cli.run(["run", repo.path, "--json"])
         #expect(run.status == 1)
         for secret in ["tok-9f8e7d6c", "p-secret-4711"] {
             #expect(!run.stdout.contains(secret) && !run.stderr.contains(secret), "invariant: no secret in the output")
@@ -55,9 +56,9 @@ import Testing
         #expect(run.stderr.contains("c6d7e8f9-kot"))
     }
 
-    @Test func namesFromTheConfigAreEscapedInEveryPage() throws {
+    @Test func namesFromTheConfigAreEscapedInEveryPage() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -73,7 +74,7 @@ import Testing
                           name: b<script>alert(3)</script>
                 """)
         defer { cli.home.remove(); repo.remove() }
-        let run = try cli.run(["run", repo.path])
+        let run = try await cli.run(["run", repo.path])
         #expect(run.status == 0, "\(run.stderr)")
         for needle in ["<img src=x", "<script>alert(2)", "<script>alert(3)"] {
             #expect(
@@ -85,13 +86,13 @@ import Testing
     }
 
     @Test(.enabled(if: getuid() == 0 && getpwnam("nobody") != nil, "switching users needs root and a 'nobody' user"))
-    func jobsRunAsTheUnprivilegedUserOfSettings() throws {
+    func jobsRunAsTheUnprivilegedUserOfSettings() async throws {
         let cli = try CLI()
         chmod(cli.home.path, 0o755)
         let secretFile = cli.home.appending("root-only.txt")
         try cli.home.write("root's\n", to: "root-only.txt")
         chmod(secretFile, 0o600)
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -107,21 +108,22 @@ import Testing
         chmod(repo.path, 0o755)
         defer { cli.home.remove(); repo.remove() }
         try cli.home.write("run_as: nobody\n", to: "settings.yml")
-        let run = try cli.run(["run", repo.path, "--json"])
+        let run = try await cli.run(["run", repo.path, "--json"])
         #expect(run.status == 1)
         let job = try #require(try CLI.object(run).objects("workflows").first?.objects("jobs").first)
         let id = String(job.int("id") ?? 0)
         #expect(
-            try cli.run(["logs", id, "--step", "1"]).stdout == "65534\nmine\n", "invariant: the job runs as nobody")
-        let denied = try cli.run(["logs", id, "--step", "2"]).stdout
+            try await cli.run(["logs", id, "--step", "1"]).stdout == "65534\nmine\n",
+            "invariant: the job runs as nobody")
+        let denied = try await cli.run(["logs", id, "--step", "2"]).stdout
         #expect(denied.contains("Permission denied"), "invariant: the job cannot read root's files")
     }
 
     @Test(.enabled(if: getuid() == 0 && getpwnam("nobody") != nil, "switching users needs root and a 'nobody' user"))
-    func aRestoredCacheBelongsToTheJobsUser() throws {
+    func aRestoredCacheBelongsToTheJobsUser() async throws {
         let cli = try CLI()
         chmod(cli.home.path, 0o755)
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -140,12 +142,13 @@ import Testing
         chmod(repo.path, 0o755)
         defer { cli.home.remove(); repo.remove() }
         try cli.home.write("run_as: nobody\n", to: "settings.yml")
-        #expect(try cli.run(["run", repo.path]).status == 0)
-        try repo.git(["commit", "-q", "--allow-empty", "-m", "again"])
-        let second = try cli.run(["run", repo.path, "--json"])
+        #expect(try await cli.run(["run", repo.path]).status == 0)
+        try await repo.git(["commit", "-q", "--allow-empty", "-m", "again"])
+        let second = try await cli.run(["run", repo.path, "--json"])
         #expect(second.status == 0, "invariant: the job's user owns what cibox restored — \(second.stderr)")
         let job = try #require(try CLI.object(second).objects("workflows").first?.objects("jobs").first)
         #expect(
-            try cli.run(["logs", String(job.int("id") ?? 0), "--step", "1"]).stdout == "run by 65534\nrun by 65534\n")
+            try await cli.run(["logs", String(job.int("id") ?? 0), "--step", "1"]).stdout
+                == "run by 65534\nrun by 65534\n")
     }
 }

@@ -34,26 +34,37 @@ struct SlurmCluster {
     static var script: String { CLI.packageRoot + "/scripts/slurm-test-cluster.sh" }
 
     /// Starts a cluster; cancels the test (with the script's reason) when it does not come up.
-    static func start() throws -> SlurmCluster {
+    static func start() async throws -> SlurmCluster {
         let cluster = SlurmCluster(root: try TemporaryDirectory(prefix: "cibox-slurm"))
         try FileManager.default.createDirectory(atPath: cluster.shared, withIntermediateDirectories: true)
-        let output = try ProcessRunner.run("/bin/bash", [script, "start", cluster.root.appending("cluster")])
+        let output = try await ProcessRunner.run("/bin/bash", [script, "start", cluster.root.appending("cluster")])
         guard output.status == 0 else {
-            cluster.stop()
+            await cluster.stop()
             try Test.cancel("the test cluster did not come up: \(output.stderr)")
         }
         return cluster
     }
 
+    /// Starts a cluster, runs `body` with it, and stops it, also when `body` throws.
+    /// - Throws: what `body` throws; cancels the test when the cluster does not come up (``start()``).
+    static func withCluster<Result>(_ body: (SlurmCluster) async throws -> Result) async throws -> Result {
+        let cluster = try await start()
+        return try await withCleanup {
+            try await body(cluster)
+        } cleanup: {
+            await cluster.stop()
+        }
+    }
+
     /// Stops the cluster (its jobs, its daemons by pid, its cgroups) and removes its folders.
-    func stop() {
-        _ = try? ProcessRunner.run("/bin/bash", [Self.script, "stop", root.appending("cluster")])
+    func stop() async {
+        _ = try? await ProcessRunner.run("/bin/bash", [Self.script, "stop", root.appending("cluster")])
         root.remove()
     }
 
     /// Runs a Slurm client command against this cluster.
-    func run(_ program: String, _ arguments: [String]) throws -> ProcessOutput {
-        try ProcessRunner.run(program, arguments, environment: environment)
+    func run(_ program: String, _ arguments: [String]) async throws -> ProcessOutput {
+        try await ProcessRunner.run(program, arguments, environment: environment)
     }
 
     /// `settings.yml` that sends every job to this cluster (plus `extra` lines).
@@ -69,8 +80,8 @@ struct SlurmCluster {
     }
 
     /// The Slurm jobs cibox submitted for its job run `jobID` (one cibox home per test cluster).
-    func jobs(forJobRun jobID: Int) throws -> [(id: String, state: String)] {
-        let output = try run("/usr/bin/squeue", ["--noheader", "--states=all", "--format=%i %T %j"])
+    func jobs(forJobRun jobID: Int) async throws -> [(id: String, state: String)] {
+        let output = try await run("/usr/bin/squeue", ["--noheader", "--states=all", "--format=%i %T %j"])
         return output.stdout.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ").map(String.init)
             guard fields.count == 3, fields[2].hasPrefix("cibox-"), fields[2].hasSuffix("-\(jobID)") else { return nil }

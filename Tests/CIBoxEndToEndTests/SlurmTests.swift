@@ -10,7 +10,7 @@ import Testing
 
 /// The Slurm executor on a real one-node cluster (`scripts/slurm-test-cluster.sh`), through the built `cibox`: the
 /// agent on the "node" is the same binary. One cluster per test; the tests of this suite run one at a time.
-@Suite(.serialized, .enabled(if: SlurmCluster.isInstallable, SlurmCluster.skipReason))
+@Suite(.serialized, .machineSlot, .enabled(if: SlurmCluster.isInstallable, SlurmCluster.skipReason))
 struct SlurmTests {
     /// A fan-out/fan-in workflow with a workspace, a cache, artifacts, a failing job with an `always` step, and a
     /// job that runs only when that one failed.
@@ -60,17 +60,19 @@ struct SlurmTests {
     /// with the folders that legitimately differ between executors replaced (``comparableLog(_:storage:)``).
     static func run(
         _ repository: GitFixture, settings: String?, storage: String?, environment: [String: String]
-    ) throws -> (json: [String: Any], logs: [String: String], output: ProcessOutput) {
+    ) async throws -> (json: [String: Any], logs: [String: String], output: ProcessOutput) {
         var cli = try CLI()
         defer { cli.home.remove() }
         cli.environment = environment
         if let settings { try cli.home.write(settings, to: "settings.yml") }
-        let output = try cli.run(["run", repository.path, "--json"])
+        let output = try await cli.run(["run", repository.path, "--json"])
         let pipeline = try CLI.object(output)
         var logs: [String: String] = [:]
         for job in pipeline.objects("workflows").flatMap({ $0.objects("jobs") }) {
             for step in job.objects("steps") {
-                let text = try cli.run(["logs", String(job.int("id") ?? 0), "--step", String(step.int("index") ?? 0)])
+                let text = try await cli.run([
+                    "logs", String(job.int("id") ?? 0), "--step", String(step.int("index") ?? 0),
+                ])
                 logs["\(job.string("name") ?? "?")/\(step.int("index") ?? 0)"] = comparableLog(
                     text.stdout, storage: storage ?? cli.home.path)
             }
@@ -109,198 +111,209 @@ struct SlurmTests {
         .replacingOccurrences(of: #"\([0-9]+ B"#, with: "(<n> B", options: .regularExpression)
     }
 
-    @Test func aWorkflowWithAWorkspaceACacheAndAFailureGivesTheSameJSONAsTheLocalExecutor() throws {
-        let cluster = try SlurmCluster.start()
-        defer { cluster.stop() }
-        let repository = try Repositories.with(config: Self.workflowConfig, files: ["input.txt": "v1\n"])
-        defer { repository.remove() }
-        let local = try Self.run(repository, settings: nil, storage: nil, environment: [:])
-        let slurm = try Self.run(
-            repository, settings: cluster.settings(), storage: cluster.shared, environment: cluster.environment)
-        #expect(local.output.status == 1)
-        #expect(slurm.output.status == 1, "\(slurm.output.stderr)")
-        let localJSON = Self.comparable(local.json) as? NSDictionary
-        let slurmJSON = Self.comparable(slurm.json) as? NSDictionary
-        #expect(localJSON == slurmJSON)
-        #expect(local.logs == slurm.logs)
-        // What the comparison covers, said once more in plain values.
-        let jobs = slurm.json.objects("workflows")[0].objects("jobs")
-        #expect(
-            jobs.map { "\($0.string("name") ?? "") \($0.string("status") ?? "")" } == [
-                "prepare success", "unit success", "cached success", "lint failed", "after-lint success",
-            ])
-        #expect(Set(jobs.compactMap { $0.string("isolation") }) == ["slurm"])
-        let lint = jobs[3]
-        #expect(lint.int("exit_code") == 3)
-        #expect(lint.string("failure_reason") == "exit_code")
-        #expect(lint.objects("steps").map { $0.string("status") ?? "" } == ["failed", "not_run", "success"])
-        #expect(slurm.logs["lint/0"] == "linting\nbad style\n")
-        #expect(slurm.logs["lint/2"] == "reported\n")
-        #expect(slurm.logs["cached/2"] == "built from v1\n")
-        #expect(slurm.logs["unit/1"] == "built from v1\nnode 0 of 1\n")
-        #expect(jobs[1].objects("artifacts").map { $0.string("path") ?? "" } == ["built/built.txt"])
-    }
-
-    @Test func aResourceClassSendsItsJobsToTheClusterAndTheOthersStayHereSharingTheWorkspace() throws {
-        let cluster = try SlurmCluster.start()
-        defer { cluster.stop() }
-        let config = """
-            version: 2.1
-            jobs:
-              here:
-                steps:
-                  - run: mkdir -p out && echo made here > out/file
-                  - persist_to_workspace: { root: ., paths: [out] }
-              there:
-                resource_class: cluster
-                steps:
-                  - attach_workspace: { at: . }
-                  - run: cat out/file; echo "on slurm job $SLURM_JOB_ID" | sed 's/[0-9]*$/N/'
-            workflows:
-              w:
-                jobs: [here, { there: { requires: [here] } }]
-            """
-        let repository = try Repositories.with(config: config)
-        defer { repository.remove() }
-        var cli = try CLI()
-        defer { cli.home.remove() }
-        cli.environment = cluster.environment
-        try cli.home.write(
-            """
-            executors:
-              slurm: { shared_directory: \(cluster.shared), poll_interval: 0.2s }
-            resource_classes:
-              cluster: { cpus: 1, memory: 256MiB, executor: slurm }
-            """, to: "settings.yml")
-        let output = try cli.run(["run", repository.path, "--json"])
-        #expect(output.status == 0, "\(output.stderr)")
-        let jobs = try CLI.object(output).objects("workflows")[0].objects("jobs")
-        #expect(jobs[0].string("isolation") != "slurm")
-        #expect(jobs[1].string("isolation") == "slurm")
-        #expect(
-            try cli.run(["logs", String(jobs[1].int("id") ?? 0), "--step", "1"]).stdout == "made here\non slurm job N\n"
-        )
-        #expect(try cluster.jobs(forJobRun: jobs[0].int("id") ?? 0).isEmpty)
-        #expect(try cluster.jobs(forJobRun: jobs[1].int("id") ?? 0).map(\.state) == ["COMPLETED"])
-    }
-
-    @Test func cancelScancelsTheJobAndLeavesNoProcessBehind() throws {
-        let cluster = try SlurmCluster.start()
-        defer { cluster.stop() }
-        let marker = Int.random(in: 100_000...999_999)
-        let config = """
-            version: 2.1
-            jobs:
-              slow:
-                steps:
-                  - run: echo started; setsid sleep \(marker) >/dev/null 2>&1 < /dev/null & sleep \(marker + 1)
-            workflows:
-              w:
-                jobs: [slow]
-            """
-        let repository = try Repositories.with(config: config)
-        defer { repository.remove() }
-        let cli = try cluster.makeCLI()
-        defer { cli.home.remove() }
-        let (process, output) = try cli.start(["run", repository.path, "--json"])
-        for _ in 0..<300 where processCount(containing: "sleep \(marker + 1)") == 0 { usleep(50_000) }
-        #expect(processCount(containing: "sleep \(marker)") >= 1)
-        #expect(try cli.run(["cancel", "1"]).status == 0)
-        process.waitUntilExit()
-        let pipeline = try JSONSerialization.jsonObject(with: output.fileHandleForReading.readDataToEndOfFile())
-        let job = try #require((pipeline as? [String: Any])?.objects("workflows").first?.objects("jobs").first)
-        #expect(job.string("status") == "canceled")
-        #expect(job.string("failure_reason") == "canceled")
-        #expect(try cli.run(["logs", String(job.int("id") ?? 0), "--step", "0"]).stdout == "started\n")
-        // Slurm says the job ended, and it took every process with it (setsid included).
-        #expect(try cluster.jobs(forJobRun: job.int("id") ?? 0).map(\.state) == ["CANCELLED"])
-        #expect(processCount(containing: "sleep \(marker)") == 0)
-    }
-
-    @Test func aJobOverItsMemoryLimitIsReportedOOM() throws {
-        let cluster = try SlurmCluster.start()
-        defer { cluster.stop() }
-        let config = """
-            version: 2.1
-            jobs:
-              hungry:
-                resource_class: tiny
-                steps:
-                  - run: echo eating; head -c 600m /dev/zero | tail; echo survived
-                  - run: { name: after, command: echo after, when: always }
-            workflows:
-              w:
-                jobs: [hungry]
-            """
-        let repository = try Repositories.with(config: config)
-        defer { repository.remove() }
-        let cli = try cluster.makeCLI(settings: "resource_classes:\n  tiny: { cpus: 1, memory: 128MiB }\n")
-        defer { cli.home.remove() }
-        let output = try cli.run(["run", repository.path, "--json"])
-        #expect(output.status == 1)
-        let job = try #require(try CLI.object(output).objects("workflows").first?.objects("jobs").first)
-        #expect(job.string("status") == "failed")
-        #expect(job.string("failure_reason") == "oom")
-        #expect(job.int("exit_code") == 137)
-        #expect(job.objects("steps").map { $0.string("status") ?? "" } == ["failed", "success"])
-        let log = try cli.run(["logs", String(job.int("id") ?? 0), "--step", "0"]).stdout
-        #expect(log.hasPrefix("eating\n"))
-        #expect(
-            log.hasSuffix(
-                "Out of memory: the job used more than its memory limit of 128 MiB (resource_class tiny) and the kernel "
-                    + "killed it. Use a larger resource_class or use less memory.\n"))
-        #expect(try cluster.jobs(forJobRun: job.int("id") ?? 0).map(\.state) == ["OUT_OF_MEMORY"])
-    }
-
-    @Test func aDaemonKilledMidJobIsRestartedReattachesAndFinishesThePipeline() throws {
-        let cluster = try SlurmCluster.start()
-        defer { cluster.stop() }
-        let config = """
-            version: 2.1
-            jobs:
-              first:
-                steps:
-                  - run: echo first-start; sleep 4; echo first-end
-              second:
-                steps:
-                  - run: echo second
-            workflows:
-              w:
-                jobs: [first, { second: { requires: [first] } }]
-            """
-        var setup = try PushSetup(config: DaemonTests.quickConfig)
-        defer { setup.remove() }
-        setup.cli.environment = cluster.environment
-        try setup.cli.home.write(cluster.settings(), to: "settings.yml")
-        #expect(try setup.cli.run(["project", "add", setup.bare]).status == 0)
-        let daemon = try setup.startDaemon()
-        usleep(500_000)
-        try setup.push(config: config, message: "slow")
-        let running = try setup.wait { $0.first?["status"] as? String == "running" }
-        let pipelineID = String(running.first?["id"] as? Int ?? 0)
-        var first: [String: Any] = [:]
-        for _ in 0..<200 {
-            first = try CLI.object(try setup.cli.run(["show", pipelineID, "--json"])).objects("workflows")[0]
-                .objects("jobs")[0]
-            let log = try setup.cli.run(["logs", String(first.int("id") ?? 0), "--step", "0"]).stdout
-            if log == "first-start\n" { break }
-            usleep(50_000)
+    @Test func aWorkflowWithAWorkspaceACacheAndAFailureGivesTheSameJSONAsTheLocalExecutor() async throws {
+        try await SlurmCluster.withCluster { cluster in
+            let repository = try await Repositories.with(config: Self.workflowConfig, files: ["input.txt": "v1\n"])
+            defer { repository.remove() }
+            let local = try await Self.run(repository, settings: nil, storage: nil, environment: [:])
+            let slurm = try await Self.run(
+                repository, settings: cluster.settings(), storage: cluster.shared, environment: cluster.environment)
+            #expect(local.output.status == 1)
+            #expect(slurm.output.status == 1, "\(slurm.output.stderr)")
+            let localJSON = Self.comparable(local.json) as? NSDictionary
+            let slurmJSON = Self.comparable(slurm.json) as? NSDictionary
+            #expect(localJSON == slurmJSON)
+            #expect(local.logs == slurm.logs)
+            // What the comparison covers, said once more in plain values.
+            let jobs = slurm.json.objects("workflows")[0].objects("jobs")
+            #expect(
+                jobs.map { "\($0.string("name") ?? "") \($0.string("status") ?? "")" } == [
+                    "prepare success", "unit success", "cached success", "lint failed", "after-lint success",
+                ])
+            #expect(Set(jobs.compactMap { $0.string("isolation") }) == ["slurm"])
+            let lint = jobs[3]
+            #expect(lint.int("exit_code") == 3)
+            #expect(lint.string("failure_reason") == "exit_code")
+            #expect(lint.objects("steps").map { $0.string("status") ?? "" } == ["failed", "not_run", "success"])
+            #expect(slurm.logs["lint/0"] == "linting\nbad style\n")
+            #expect(slurm.logs["lint/2"] == "reported\n")
+            #expect(slurm.logs["cached/2"] == "built from v1\n")
+            #expect(slurm.logs["unit/1"] == "built from v1\nnode 0 of 1\n")
+            #expect(jobs[1].objects("artifacts").map { $0.string("path") ?? "" } == ["built/built.txt"])
         }
-        kill(daemon.processIdentifier, SIGKILL)
-        daemon.waitUntilExit()
-        let jobID = first.int("id") ?? 0
-        let submitted = try cluster.jobs(forJobRun: jobID)
-        #expect(submitted.count == 1)
-        let restarted = try setup.startDaemon()
-        defer { restarted.terminate(); restarted.waitUntilExit() }
-        let after = try setup.wait(seconds: 60) { $0.first?["status"] as? String == "success" }
-        #expect(after.first?["status"] as? String == "success")
-        let shown = try CLI.object(try setup.cli.run(["show", pipelineID, "--json"])).objects("workflows")[0]
-        #expect(shown.objects("jobs").map { $0.string("status") ?? "" } == ["success", "success"])
-        // The same Slurm job was followed to its end, and its log holds every byte once.
-        #expect(try cluster.jobs(forJobRun: jobID).map(\.id) == submitted.map(\.id))
-        #expect(try setup.cli.run(["logs", String(jobID), "--step", "0"]).stdout == "first-start\nfirst-end\n")
-        let second = shown.objects("jobs")[1]
-        #expect(try setup.cli.run(["logs", String(second.int("id") ?? 0), "--step", "0"]).stdout == "second\n")
+    }
+
+    @Test func aResourceClassSendsItsJobsToTheClusterAndTheOthersStayHereSharingTheWorkspace() async throws {
+        try await SlurmCluster.withCluster { cluster in
+            let config = """
+                version: 2.1
+                jobs:
+                  here:
+                    steps:
+                      - run: mkdir -p out && echo made here > out/file
+                      - persist_to_workspace: { root: ., paths: [out] }
+                  there:
+                    resource_class: cluster
+                    steps:
+                      - attach_workspace: { at: . }
+                      - run: cat out/file; echo "on slurm job $SLURM_JOB_ID" | sed 's/[0-9]*$/N/'
+                workflows:
+                  w:
+                    jobs: [here, { there: { requires: [here] } }]
+                """
+            let repository = try await Repositories.with(config: config)
+            defer { repository.remove() }
+            var cli = try CLI()
+            defer { cli.home.remove() }
+            cli.environment = cluster.environment
+            try cli.home.write(
+                """
+                executors:
+                  slurm: { shared_directory: \(cluster.shared), poll_interval: 0.2s }
+                resource_classes:
+                  cluster: { cpus: 1, memory: 256MiB, executor: slurm }
+                """, to: "settings.yml")
+            let output = try await cli.run(["run", repository.path, "--json"])
+            #expect(output.status == 0, "\(output.stderr)")
+            let jobs = try CLI.object(output).objects("workflows")[0].objects("jobs")
+            #expect(jobs[0].string("isolation") != "slurm")
+            #expect(jobs[1].string("isolation") == "slurm")
+            #expect(
+                try await cli.run(["logs", String(jobs[1].int("id") ?? 0), "--step", "1"]).stdout
+                    == "made here\non slurm job N\n"
+            )
+            #expect(try await cluster.jobs(forJobRun: jobs[0].int("id") ?? 0).isEmpty)
+            #expect(try await cluster.jobs(forJobRun: jobs[1].int("id") ?? 0).map(\.state) == ["COMPLETED"])
+        }
+    }
+
+    @Test func cancelScancelsTheJobAndLeavesNoProcessBehind() async throws {
+        try await SlurmCluster.withCluster { cluster in
+            let marker = Int.random(in: 100_000...999_999)
+            let config = """
+                version: 2.1
+                jobs:
+                  slow:
+                    steps:
+                      - run: echo started; setsid sleep \(marker) >/dev/null 2>&1 < /dev/null & sleep \(marker + 1)
+                workflows:
+                  w:
+                    jobs: [slow]
+                """
+            let repository = try await Repositories.with(config: config)
+            defer { repository.remove() }
+            let cli = try cluster.makeCLI()
+            defer { cli.home.remove() }
+            let (process, output) = try cli.start(["run", repository.path, "--json"])
+            for _ in 0..<300 where processCount(containing: "sleep \(marker + 1)") == 0 {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(processCount(containing: "sleep \(marker)") >= 1)
+            #expect(try await cli.run(["cancel", "1"]).status == 0)
+            try await process.ended()
+            let pipeline = try JSONSerialization.jsonObject(with: try output.contents())
+            let job = try #require((pipeline as? [String: Any])?.objects("workflows").first?.objects("jobs").first)
+            #expect(job.string("status") == "canceled")
+            #expect(job.string("failure_reason") == "canceled")
+            #expect(try await cli.run(["logs", String(job.int("id") ?? 0), "--step", "0"]).stdout == "started\n")
+            // Slurm says the job ended, and it took every process with it (setsid included).
+            #expect(try await cluster.jobs(forJobRun: job.int("id") ?? 0).map(\.state) == ["CANCELLED"])
+            #expect(processCount(containing: "sleep \(marker)") == 0)
+        }
+    }
+
+    @Test func aJobOverItsMemoryLimitIsReportedOOM() async throws {
+        try await SlurmCluster.withCluster { cluster in
+            let config = """
+                version: 2.1
+                jobs:
+                  hungry:
+                    resource_class: tiny
+                    steps:
+                      - run: echo eating; head -c 600m /dev/zero | tail; echo survived
+                      - run: { name: after, command: echo after, when: always }
+                workflows:
+                  w:
+                    jobs: [hungry]
+                """
+            let repository = try await Repositories.with(config: config)
+            defer { repository.remove() }
+            let cli = try cluster.makeCLI(settings: "resource_classes:\n  tiny: { cpus: 1, memory: 128MiB }\n")
+            defer { cli.home.remove() }
+            let output = try await cli.run(["run", repository.path, "--json"])
+            #expect(output.status == 1)
+            let job = try #require(try CLI.object(output).objects("workflows").first?.objects("jobs").first)
+            #expect(job.string("status") == "failed")
+            #expect(job.string("failure_reason") == "oom")
+            #expect(job.int("exit_code") == 137)
+            #expect(job.objects("steps").map { $0.string("status") ?? "" } == ["failed", "success"])
+            let log = try await cli.run(["logs", String(job.int("id") ?? 0), "--step", "0"]).stdout
+            #expect(log.hasPrefix("eating\n"))
+            #expect(
+                log.hasSuffix(
+                    "Out of memory: the job used more than its memory limit of 128 MiB (resource_class tiny) and the kernel "
+                        + "killed it. Use a larger resource_class or use less memory.\n"))
+            #expect(try await cluster.jobs(forJobRun: job.int("id") ?? 0).map(\.state) == ["OUT_OF_MEMORY"])
+        }
+    }
+
+    @Test func aDaemonKilledMidJobIsRestartedReattachesAndFinishesThePipeline() async throws {
+        try await SlurmCluster.withCluster { cluster in
+            let config = """
+                version: 2.1
+                jobs:
+                  first:
+                    steps:
+                      - run: echo first-start; sleep 4; echo first-end
+                  second:
+                    steps:
+                      - run: echo second
+                workflows:
+                  w:
+                    jobs: [first, { second: { requires: [first] } }]
+                """
+            var setup = try await PushSetup(config: DaemonTests.quickConfig)
+            defer { setup.remove() }
+            setup.cli.environment = cluster.environment
+            try setup.cli.home.write(cluster.settings(), to: "settings.yml")
+            #expect(try await setup.cli.run(["project", "add", setup.bare]).status == 0)
+            let daemon = try setup.startDaemon()
+            try await Task.sleep(for: .milliseconds(500))
+            try await setup.push(config: config, message: "slow")
+            let running = try await setup.wait { $0.first?["status"] as? String == "running" }
+            let pipelineID = String(running.first?["id"] as? Int ?? 0)
+            var first: [String: Any] = [:]
+            for _ in 0..<200 {
+                first = try CLI.object(try await setup.cli.run(["show", pipelineID, "--json"])).objects("workflows")[0]
+                    .objects("jobs")[0]
+                let log = try await setup.cli.run(["logs", String(first.int("id") ?? 0), "--step", "0"]).stdout
+                if log == "first-start\n" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            kill(daemon.processIdentifier, SIGKILL)
+            try await daemon.ended()
+            let jobID = first.int("id") ?? 0
+            let submitted = try await cluster.jobs(forJobRun: jobID)
+            #expect(submitted.count == 1)
+            let restarted = try setup.startDaemon()
+            try await withCleanup {
+                let after = try await setup.wait(seconds: 60) { $0.first?["status"] as? String == "success" }
+                #expect(after.first?["status"] as? String == "success")
+                let shown = try CLI.object(try await setup.cli.run(["show", pipelineID, "--json"])).objects(
+                    "workflows")[0]
+                #expect(shown.objects("jobs").map { $0.string("status") ?? "" } == ["success", "success"])
+                // The same Slurm job was followed to its end, and its log holds every byte once.
+                #expect(try await cluster.jobs(forJobRun: jobID).map(\.id) == submitted.map(\.id))
+                #expect(
+                    try await setup.cli.run(["logs", String(jobID), "--step", "0"]).stdout == "first-start\nfirst-end\n"
+                )
+                let second = shown.objects("jobs")[1]
+                #expect(
+                    try await setup.cli.run(["logs", String(second.int("id") ?? 0), "--step", "0"]).stdout == "second\n"
+                )
+            } cleanup: {
+                await restarted.stop()
+            }
+        }
     }
 }

@@ -4,7 +4,7 @@ import CIBoxTestSupport
 import Foundation
 import Testing
 
-@Suite(.serialized) struct StorageTests {
+@Suite(.serialized, .machineSlot) struct StorageTests {
     /// The job runs of the first workflow of a `run --json` output, by name (parallel runs in node order).
     static func jobs(_ output: ProcessOutput) throws -> [[String: Any]] {
         try CLI.object(output).objects("workflows").first?.objects("jobs") ?? []
@@ -12,9 +12,9 @@ import Testing
 
     static func id(_ job: [String: Any]?) -> String { String(job?.int("id") ?? 0) }
 
-    @Test func secondPipelineRestoresTheFirstOnesCacheByPrefix() throws {
+    @Test func secondPipelineRestoresTheFirstOnesCacheByPrefix() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -36,37 +36,38 @@ import Testing
                     jobs: [build]
                 """, files: ["lock": "abc"])
         defer { cli.home.remove(); repo.remove() }
-        let first = try cli.run(["run", repo.path, "--json"])
+        let first = try await cli.run(["run", repo.path, "--json"])
         #expect(first.status == 0, "\(first.stderr)")
         let firstJob = try Self.jobs(first).first
-        #expect(try cli.run(["logs", Self.id(firstJob), "--step", "2"]).stdout == "fresh\n")
-        let saved = try cli.run(["logs", Self.id(firstJob), "--step", "3"]).stdout
+        #expect(try await cli.run(["logs", Self.id(firstJob), "--step", "2"]).stdout == "fresh\n")
+        let saved = try await cli.run(["logs", Self.id(firstJob), "--step", "3"]).stdout
         #expect(saved.contains("Skipping 'missing-dir': "))
         #expect(saved.contains("Stored cache 'deps-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0='"))
 
-        let second = try cli.run(["run", repo.path, "--json"])
+        let second = try await cli.run(["run", repo.path, "--json"])
         #expect(second.status == 0, "\(second.stderr)")
         let secondJob = try Self.jobs(second).first
-        let restore = try cli.run(["logs", Self.id(secondJob), "--step", "1"]).stdout
+        let restore = try await cli.run(["logs", Self.id(secondJob), "--step", "1"]).stdout
         #expect(restore.contains("Found a cache for key 'deps-': 'deps-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0='"))
-        #expect(try cli.run(["logs", Self.id(secondJob), "--step", "2"]).stdout == "restored v1\n")
+        #expect(try await cli.run(["logs", Self.id(secondJob), "--step", "2"]).stdout == "restored v1\n")
         #expect(
-            try cli.run(["logs", Self.id(secondJob), "--step", "3"]).stdout
+            try await cli.run(["logs", Self.id(secondJob), "--step", "3"]).stdout
                 == "Skipping cache generation, cache already exists for key: "
                 + "deps-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=\n")
 
-        let list = try cli.run(["cache", "list"])
+        let list = try await cli.run(["cache", "list"])
         #expect(list.status == 0)
         #expect(list.stdout.contains("\tdeps-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=\t"))
-        let json = try JSONSerialization.jsonObject(with: Data(try cli.run(["cache", "list", "--json"]).stdout.utf8))
+        let json = try JSONSerialization.jsonObject(
+            with: Data(try await cli.run(["cache", "list", "--json"]).stdout.utf8))
         #expect((json as? [[String: Any]])?.first?.string("key") == "deps-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=")
-        #expect(try cli.run(["cache", "clear", "deps-"]).stdout.hasSuffix("Removed 1 cache.\n"))
-        #expect(try cli.run(["cache", "list"]).stdout == "No saved caches.\n")
+        #expect(try await cli.run(["cache", "clear", "deps-"]).stdout.hasSuffix("Removed 1 cache.\n"))
+        #expect(try await cli.run(["cache", "list"]).stdout == "No saved caches.\n")
     }
 
-    @Test func workspacePersistedByParallelRunsAndAnotherJobIsAttachedDownstream() throws {
+    @Test func workspacePersistedByParallelRunsAndAnotherJobIsAttachedDownstream() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -97,16 +98,16 @@ import Testing
                           requires: [make, other]
                 """)
         defer { cli.home.remove(); repo.remove() }
-        let output = try cli.run(["run", repo.path, "--json"])
+        let output = try await cli.run(["run", repo.path, "--json"])
         #expect(output.status == 0, "\(output.stderr)")
         let use = try Self.jobs(output).first { $0.string("name") == "use" }
         #expect(use?.string("status") == "success")
-        #expect(try cli.run(["logs", Self.id(use), "--step", "1"]).stdout == "node 0\nnode 1\nother\n")
+        #expect(try await cli.run(["logs", Self.id(use), "--step", "1"]).stdout == "node 0\nnode 1\nother\n")
     }
 
-    @Test func persistingAPathThatMatchesNothingFailsTheStep() throws {
+    @Test func persistingAPathThatMatchesNothingFailsTheStep() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -120,17 +121,17 @@ import Testing
                     jobs: [make]
                 """)
         defer { cli.home.remove(); repo.remove() }
-        let output = try cli.run(["run", repo.path, "--json"])
+        let output = try await cli.run(["run", repo.path, "--json"])
         #expect(output.status == 1)
         let make = try Self.jobs(output).first
         #expect(make?.objects("steps").first?.string("status") == "failed")
-        let log = try cli.run(["logs", Self.id(make), "--step", "0"]).stdout
+        let log = try await cli.run(["logs", Self.id(make), "--step", "0"]).stdout
         #expect(log.hasPrefix("The workspace path 'nothing-here' matched no files under the root '"))
     }
 
-    @Test func artifactsAreListedAndSymlinksOutsideAreRefused() throws {
+    @Test func artifactsAreListedAndSymlinksOutsideAreRefused() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -153,24 +154,25 @@ import Testing
                     jobs: [build, sneaky]
                 """)
         defer { cli.home.remove(); repo.remove() }
-        let output = try cli.run(["run", repo.path, "--json"])
+        let output = try await cli.run(["run", repo.path, "--json"])
         #expect(output.status == 1)
         let jobs = try Self.jobs(output)
         let build = jobs.first { $0.string("name") == "build" }
         let sneaky = jobs.first { $0.string("name") == "sneaky" }
         #expect(build?.string("status") == "success")
-        let log = try cli.run(["logs", Self.id(build), "--step", "1"]).stdout
+        let log = try await cli.run(["logs", Self.id(build), "--step", "1"]).stdout
         #expect(log.contains("/out/escape': a symbolic link to '/etc/passwd', which is outside the job's folder"))
-        #expect(try cli.run(["logs", Self.id(build), "--step", "2"]).stdout.hasPrefix("No artifact files found at "))
-        let listed = try cli.run(["artifacts", Self.id(build)])
+        #expect(
+            try await cli.run(["logs", Self.id(build), "--step", "2"]).stdout.hasPrefix("No artifact files found at "))
+        let listed = try await cli.run(["artifacts", Self.id(build)])
         #expect(listed.stdout == "reports/report.txt\t5\n")
-        let json = try cli.run(["artifacts", Self.id(build), "--json"])
+        let json = try await cli.run(["artifacts", Self.id(build), "--json"])
         #expect(json.stdout == "[\n  {\n    \"path\": \"reports/report.txt\",\n    \"size\": 5\n  }\n]\n")
 
         #expect(sneaky?.string("status") == "failed")
-        let refused = try cli.run(["logs", Self.id(sneaky), "--step", "1"]).stdout
+        let refused = try await cli.run(["logs", Self.id(sneaky), "--step", "1"]).stdout
         #expect(refused.hasPrefix("Refused to store artifacts at '../../escaped': the destination leaves"))
         #expect(!FileManager.default.fileExists(atPath: cli.home.appending("escaped")))
-        #expect(try cli.run(["artifacts", "999999"]).status == 2)
+        #expect(try await cli.run(["artifacts", "999999"]).status == 2)
     }
 }

@@ -4,7 +4,7 @@ import CIBoxTestSupport
 import Foundation
 import Testing
 
-@Suite(.serialized) struct TestResultsTests {
+@Suite(.serialized, .machineSlot) struct TestResultsTests {
     /// A Surefire-style report: 10 cases, one failure.
     static let report = """
         <?xml version="1.0" encoding="UTF-8"?>
@@ -18,9 +18,9 @@ import Testing
         </testsuite>
         """
 
-    @Test func oneFailureOfTenIsCountedAndShownInTheSummary() throws {
+    @Test func oneFailureOfTenIsCountedAndShownInTheSummary() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -36,7 +36,7 @@ import Testing
                 """,
             files: ["report.xml": Self.report])
         defer { cli.home.remove(); repo.remove() }
-        let output = try cli.run(["run", repo.path, "--json"])
+        let output = try await cli.run(["run", repo.path, "--json"])
         #expect(output.status == 0, "\(output.stderr)")
         let job = try #require(try CLI.object(output).objects("workflows").first?.objects("jobs").first)
         let tests = try #require(job["tests"] as? [String: Any])
@@ -48,15 +48,15 @@ import Testing
         let counts = try #require(output.stderr.range(of: "10 tests, 1 failed, 0 skipped"))
         #expect(failure.lowerBound < counts.lowerBound)
         #expect(output.stderr.contains("expected 42 but got 41"))
-        let log = try cli.run(["logs", String(job.int("id") ?? 0), "--step", "2"]).stdout
+        let log = try await cli.run(["logs", String(job.int("id") ?? 0), "--step", "2"]).stdout
         #expect(log.hasPrefix("Found 10 tests in 1 file under 'build/reports': 1 failed.\n"))
-        let show = try cli.run(["show", String(try CLI.object(output).int("id") ?? 0)]).stdout
+        let show = try await cli.run(["show", String(try CLI.object(output).int("id") ?? 0)]).stdout
         #expect(show.contains("FAILED com.example.AnswerTest.answers"))
     }
 
-    @Test func resultsAndArtifactsAreStoredEvenAfterTheTestStepFailed() throws {
+    @Test func resultsAndArtifactsAreStoredEvenAfterTheTestStepFailed() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -75,7 +75,7 @@ import Testing
                 """,
             files: ["report.xml": Self.report])
         defer { cli.home.remove(); repo.remove() }
-        let output = try cli.run(["run", repo.path, "--json"])
+        let output = try await cli.run(["run", repo.path, "--json"])
         #expect(output.status == 1)
         let job = try #require(try CLI.object(output).objects("workflows").first?.objects("jobs").first)
         #expect(job.string("status") == "failed")
@@ -91,13 +91,13 @@ import Testing
         "tests/t6.py": 3, "tests/t7.py": 6, "tests/t8.py": 4,
     ]
 
-    @Test func splitByTimingsBalancesTwoRunsWithAnEarlierPipelinesTimings() throws {
+    @Test func splitByTimingsBalancesTwoRunsWithAnEarlierPipelinesTimings() async throws {
         let cli = try CLI()
         var files = [
             "durations.txt": Self.durations.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)\n" }.joined()
         ]
         for name in Self.durations.keys { files[name] = "# test\n" }
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -127,16 +127,20 @@ import Testing
                 """,
             files: files)
         defer { cli.home.remove(); repo.remove() }
-        let first = try cli.run(["run", repo.path, "--json"])
+        let first = try await cli.run(["run", repo.path, "--json"])
         #expect(first.status == 0, "\(first.stderr)")
         let firstJobs = try CLI.object(first).objects("workflows")[0].objects("jobs")
         #expect(firstJobs.compactMap { ($0["tests"] as? [String: Any])?.int("total") }.reduce(0, +) == 8)
-        let firstShares = try firstJobs.map { try items(of: $0, cli: cli) }
+        var firstShares: [[String]] = []
+        for job in firstJobs { firstShares.append(try await items(of: job, cli: cli)) }
         #expect(firstShares.map { $0.reduce(0) { $0 + (Self.durations[$1] ?? 0) } }.sorted() == [10, 32])
 
-        let second = try cli.run(["run", repo.path, "--json"])
+        let second = try await cli.run(["run", repo.path, "--json"])
         #expect(second.status == 0, "\(second.stderr)")
-        let shares = try CLI.object(second).objects("workflows")[0].objects("jobs").map { try items(of: $0, cli: cli) }
+        var shares: [[String]] = []
+        for job in try CLI.object(second).objects("workflows")[0].objects("jobs") {
+            shares.append(try await items(of: job, cli: cli))
+        }
         #expect(shares.count == 2)
         #expect(shares.joined().sorted() == Self.durations.keys.sorted())  // every item exactly once
         let sums = shares.map { $0.reduce(0) { $0 + (Self.durations[$1] ?? 0) } }
@@ -144,14 +148,14 @@ import Testing
     }
 
     /// The items a node printed in its split step.
-    private func items(of job: [String: Any], cli: CLI) throws -> [String] {
-        let log = try cli.run(["logs", String(job.int("id") ?? 0), "--step", "1"]).stdout
+    private func items(of job: [String: Any], cli: CLI) async throws -> [String] {
+        let log = try await cli.run(["logs", String(job.int("id") ?? 0), "--step", "1"]).stdout
         return log.split(separator: "\n").filter { $0.hasPrefix("ITEM ") }.map { String($0.dropFirst(5)) }
     }
 
-    @Test func stepHaltEndsTheJobSuccessfullyAndTestsRunFeedsTheCommand() throws {
+    @Test func stepHaltEndsTheJobSuccessfullyAndTestsRunFeedsTheCommand() async throws {
         let cli = try CLI()
-        let repo = try Repositories.with(
+        let repo = try await Repositories.with(
             config: """
                 version: 2.1
                 jobs:
@@ -165,13 +169,13 @@ import Testing
                     jobs: [build]
                 """)
         defer { cli.home.remove(); repo.remove() }
-        let output = try cli.run(["run", repo.path, "--json"])
+        let output = try await cli.run(["run", repo.path, "--json"])
         #expect(output.status == 0, "\(output.stderr)")
         let job = try #require(try CLI.object(output).objects("workflows").first?.objects("jobs").first)
         #expect(job.string("status") == "success")
         #expect(job.objects("steps").map { $0.string("status") } == ["success", "success", "not_run"])
         let id = String(job.int("id") ?? 0)
-        #expect(try cli.run(["logs", id, "--step", "0"]).stdout == "RUN a.py b.py\n")
-        #expect(try cli.run(["logs", id, "--step", "1"]).stdout.contains("halting"))
+        #expect(try await cli.run(["logs", id, "--step", "0"]).stdout == "RUN a.py b.py\n")
+        #expect(try await cli.run(["logs", id, "--step", "1"]).stdout.contains("halting"))
     }
 }

@@ -35,12 +35,12 @@ import Testing
                   filters: {branches: {only: release}}
         """
 
-    @Test func prepareRecordsThePlanForTheBranch() throws {
+    @Test func prepareRecordsThePlanForTheBranch() async throws {
         let home = try TemporaryDirectory()
-        let repo = try GitFixture()
+        let repo = try await GitFixture()
         defer { home.remove(); repo.remove() }
         try repo.write(Self.config, to: ".circleci/config.yml")
-        let sha = try repo.commitAll()
+        let sha = try await repo.commitAll()
         let store = try PipelineStore(home: home.path)
         let engine = PipelineEngine(home: home.path, store: store)
         let prepared = try engine.prepare(RunOptions(path: repo.path + "/.circleci"))
@@ -49,7 +49,8 @@ import Testing
         #expect(pipeline.branch == "main")
         #expect(pipeline.number == 1)
         #expect(pipeline.source == .commit)
-        #expect(pipeline.treeID == (try repo.git(["rev-parse", "HEAD^{tree}"])).trimmingCharacters(in: .newlines))
+        #expect(
+            pipeline.treeID == (try await repo.git(["rev-parse", "HEAD^{tree}"])).trimmingCharacters(in: .newlines))
         // deploy is filtered out on main; build runs twice (parallelism 2).
         let jobs = prepared.detail.workflows[0].jobs
         #expect(jobs.map(\.job.name) == ["build", "build"])
@@ -59,12 +60,12 @@ import Testing
         #expect(again.detail.pipeline.configHash == pipeline.configHash)
     }
 
-    @Test func missingConfigAndUnknownRevisionAreClearErrors() throws {
+    @Test func missingConfigAndUnknownRevisionAreClearErrors() async throws {
         let home = try TemporaryDirectory()
-        let repo = try GitFixture()
+        let repo = try await GitFixture()
         defer { home.remove(); repo.remove() }
         try repo.write("hello\n", to: "README")
-        let sha = try repo.commitAll()
+        let sha = try await repo.commitAll()
         let engine = PipelineEngine(home: home.path, store: try PipelineStore(home: home.path))
         do {
             _ = try engine.prepare(RunOptions(path: repo.path))
@@ -99,10 +100,10 @@ import Testing
 
     @Test func aPassedTreeIsVerifiedQuicklyOrByCompilingWhenTheInputsChanged() async throws {
         let home = try TemporaryDirectory()
-        let repo = try GitFixture()
+        let repo = try await GitFixture()
         defer { home.remove(); repo.remove() }
         try repo.write(Self.config, to: ".circleci/config.yml")
-        try repo.commitAll("first")
+        try await repo.commitAll("first")
         let engine = PipelineEngine(home: home.path, store: try PipelineStore(home: home.path))
         var options = RunOptions(path: repo.path, revision: "HEAD", trigger: .prePush)
         options.pushedRef = "refs/heads/main"
@@ -113,13 +114,13 @@ import Testing
         }
         #expect(try await engine.run(prepared) == .success)
 
-        try repo.git(["commit", "-q", "--amend", "-m", "same tree"])
-        options.revision = try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .newlines)
+        try await repo.git(["commit", "-q", "--amend", "-m", "same tree"])
+        options.revision = try await repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .newlines)
         let quick = PipelineEngine.quicklyVerified(options, home: home.path)
         #expect(quick?.id == prepared.detail.pipeline.id)
         #expect(quick?.number == 1)
         // The same answer once the commit is packed (read through libgit2 instead of as a loose object).
-        try repo.git(["gc", "-q"])
+        try await repo.git(["gc", "-q"])
         #expect(PipelineEngine.quicklyVerified(options, home: home.path)?.id == prepared.detail.pipeline.id)
 
         // A new file in the orb store changes the compile inputs: no quick answer, but the plan is the same.

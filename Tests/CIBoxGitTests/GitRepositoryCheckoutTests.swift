@@ -7,8 +7,8 @@ import Testing
 @testable import CIBoxGit
 
 @Suite struct GitRepositoryCheckoutTests {
-    @Test func checksOutABranchAsAStandaloneRepository() throws {
-        let sample = try SampleRepository()
+    @Test func checksOutABranchAsAStandaloneRepository() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         let destination = try TemporaryDirectory(prefix: "cibox-dest")
         defer { destination.remove() }
@@ -23,17 +23,17 @@ import Testing
         #expect(DirectorySnapshot(of: sample.path) == before)
 
         try expectFiles(in: target, readme: "hello again\n")
-        #expect(try git(in: target, ["rev-parse", "HEAD"]) == sample.second)
-        #expect(try git(in: target, ["symbolic-ref", "HEAD"]) == "refs/heads/main")
-        #expect(try git(in: target, ["status", "--porcelain"]) == "")
-        #expect(try git(in: target, ["log", "-1", "--format=%H %s"]) == "\(sample.second) Second commit")
-        #expect(try git(in: target, ["remote", "get-url", "origin"]) == sample.path)
+        #expect(try await git(in: target, ["rev-parse", "HEAD"]) == sample.second)
+        #expect(try await git(in: target, ["symbolic-ref", "HEAD"]) == "refs/heads/main")
+        #expect(try await git(in: target, ["status", "--porcelain"]) == "")
+        #expect(try await git(in: target, ["log", "-1", "--format=%H %s"]) == "\(sample.second) Second commit")
+        #expect(try await git(in: target, ["remote", "get-url", "origin"]) == sample.path)
         let alternates = try String(contentsOfFile: target + "/.git/objects/info/alternates", encoding: .utf8)
         #expect(alternates == sample.path + "/.git/objects\n")
     }
 
-    @Test func checksOutADetachedCommitIntoAnEmptyFolder() throws {
-        let sample = try SampleRepository()
+    @Test func checksOutADetachedCommitIntoAnEmptyFolder() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         let destination = try TemporaryDirectory(prefix: "cibox-dest")
         defer { destination.remove() }
@@ -42,15 +42,15 @@ import Testing
         try repository.checkout(resolved.commit, into: destination.path, branch: nil)
 
         try expectFiles(in: destination.path, readme: "hello\n")
-        #expect(try git(in: destination.path, ["rev-parse", "HEAD"]) == sample.first)
-        #expect(try git(in: destination.path, ["rev-parse", "--abbrev-ref", "HEAD"]) == "HEAD")
-        #expect(try git(in: destination.path, ["status", "--porcelain"]) == "")
+        #expect(try await git(in: destination.path, ["rev-parse", "HEAD"]) == sample.first)
+        #expect(try await git(in: destination.path, ["rev-parse", "--abbrev-ref", "HEAD"]) == "HEAD")
+        #expect(try await git(in: destination.path, ["status", "--porcelain"]) == "")
     }
 
-    @Test func leavesABareSourceUntouched() throws {
-        let sample = try SampleRepository()
+    @Test func leavesABareSourceUntouched() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
-        let bare = try sample.bareClone()
+        let bare = try await sample.bareClone()
         defer { bare.directory.remove() }
         let destination = try TemporaryDirectory(prefix: "cibox-dest")
         defer { destination.remove() }
@@ -66,18 +66,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: bare.path + "/index"))
 
         try expectFiles(in: target, readme: "hello\n")
-        #expect(try git(in: target, ["rev-parse", "HEAD"]) == sample.first)
-        #expect(try git(in: target, ["symbolic-ref", "HEAD"]) == "refs/heads/feature")
-        #expect(try git(in: target, ["status", "--porcelain"]) == "")
-        #expect(try git(in: target, ["remote", "get-url", "origin"]) == bare.path)
+        #expect(try await git(in: target, ["rev-parse", "HEAD"]) == sample.first)
+        #expect(try await git(in: target, ["symbolic-ref", "HEAD"]) == "refs/heads/feature")
+        #expect(try await git(in: target, ["status", "--porcelain"]) == "")
+        #expect(try await git(in: target, ["remote", "get-url", "origin"]) == bare.path)
     }
 
-    @Test func checksOutFromALinkedWorkTree() throws {
-        let sample = try SampleRepository()
+    @Test func checksOutFromALinkedWorkTree() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         let linked = try TemporaryDirectory(prefix: "cibox-linked")
         defer { linked.remove() }
-        try sample.git(["worktree", "add", "-q", linked.appending("tree"), "feature"])
+        try await sample.git(["worktree", "add", "-q", linked.appending("tree"), "feature"])
         let destination = try TemporaryDirectory(prefix: "cibox-dest")
         defer { destination.remove() }
         let repository = try GitRepository.open(discoveringFrom: linked.appending("tree"))
@@ -88,12 +88,12 @@ import Testing
         let alternates = try String(
             contentsOfFile: destination.appending(".git/objects/info/alternates"), encoding: .utf8)
         #expect(alternates == sample.path + "/.git/objects\n")
-        #expect(try git(in: destination.path, ["rev-parse", "HEAD"]) == sample.first)
-        #expect(try git(in: destination.path, ["status", "--porcelain"]) == "")
+        #expect(try await git(in: destination.path, ["rev-parse", "HEAD"]) == sample.first)
+        #expect(try await git(in: destination.path, ["status", "--porcelain"]) == "")
     }
 
-    @Test func refusesARelativeOrNonEmptyFolder() throws {
-        let sample = try SampleRepository()
+    @Test func refusesARelativeOrNonEmptyFolder() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         let destination = try TemporaryDirectory(prefix: "cibox-dest")
         defer { destination.remove() }
@@ -119,8 +119,8 @@ import Testing
         #expect(try String(contentsOfFile: destination.appending("keep.txt"), encoding: .utf8) == "keep\n")
     }
 
-    @Test func rejectsAnInvalidBranchNameAndCleansUp() throws {
-        let sample = try SampleRepository()
+    @Test func rejectsAnInvalidBranchNameAndCleansUp() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         let destination = try TemporaryDirectory(prefix: "cibox-dest")
         defer { destination.remove() }
@@ -135,8 +135,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: target))
     }
 
-    @Test func reportsACommitThatIsNotInTheRepository() throws {
-        let sample = try SampleRepository()
+    @Test func reportsACommitThatIsNotInTheRepository() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         let destination = try TemporaryDirectory(prefix: "cibox-dest")
         defer { destination.remove() }
@@ -169,45 +169,45 @@ import Testing
 
 @Suite struct CheckoutFilterTests {
     /// Checks out HEAD of `fixture` and returns `a.txt`'s bytes and whether the checkout was clean for git.
-    static func checkedOut(_ fixture: GitFixture) throws -> (bytes: [UInt8], status: String) {
+    static func checkedOut(_ fixture: GitFixture) async throws -> (bytes: [UInt8], status: String) {
         let destination = try TemporaryDirectory(prefix: "cibox-dest")
         defer { destination.remove() }
         let repository = try GitRepository.open(discoveringFrom: fixture.path)
         try repository.checkout(try repository.resolve("HEAD").commit, into: destination.path, branch: "main")
         let bytes = Array(FileManager.default.contents(atPath: destination.appending("sub/a.txt")) ?? Data())
-        let status = try GitFixture.git(["status", "--porcelain"], in: destination.path)
+        let status = try await GitFixture.git(["status", "--porcelain"], in: destination.path)
         return (bytes, status)
     }
 
-    @Test func filesAreWrittenAsStoredWithoutAttributes() throws {
-        let fixture = try GitFixture()
+    @Test func filesAreWrittenAsStoredWithoutAttributes() async throws {
+        let fixture = try await GitFixture()
         defer { fixture.remove() }
         try fixture.write("x\ny\n", to: "sub/a.txt")
-        try fixture.commitAll("plain")
+        try await fixture.commitAll("plain")
         let repository = try GitRepository.open(discoveringFrom: fixture.path)
         #expect(try repository.checkoutMayFilter(try repository.resolve("HEAD").commit) == false)
-        let (bytes, status) = try Self.checkedOut(fixture)
+        let (bytes, status) = try await Self.checkedOut(fixture)
         #expect(bytes == Array("x\ny\n".utf8))
         #expect(status == "")
     }
 
-    @Test func aGitattributesDeepInTheTreeStillConvertsLineEndings() throws {
-        let fixture = try GitFixture()
+    @Test func aGitattributesDeepInTheTreeStillConvertsLineEndings() async throws {
+        let fixture = try await GitFixture()
         defer { fixture.remove() }
         try fixture.write("x\ny\n", to: "sub/a.txt")
         try fixture.write("*.txt eol=crlf\n", to: "sub/.gitattributes")
-        try fixture.commitAll("crlf")
+        try await fixture.commitAll("crlf")
         let repository = try GitRepository.open(discoveringFrom: fixture.path)
         #expect(try repository.checkoutMayFilter(try repository.resolve("HEAD").commit))
-        #expect(try Self.checkedOut(fixture).bytes == Array("x\r\ny\r\n".utf8))
+        #expect(try await Self.checkedOut(fixture).bytes == Array("x\r\ny\r\n".utf8))
     }
 
-    @Test func coreAutocrlfTurnsTheFiltersOn() throws {
-        let fixture = try GitFixture()
+    @Test func coreAutocrlfTurnsTheFiltersOn() async throws {
+        let fixture = try await GitFixture()
         defer { fixture.remove() }
         try fixture.write("x\n", to: "sub/a.txt")
-        try fixture.commitAll("plain")
-        try fixture.git(["config", "core.autocrlf", "true"])
+        try await fixture.commitAll("plain")
+        try await fixture.git(["config", "core.autocrlf", "true"])
         let repository = try GitRepository.open(discoveringFrom: fixture.path)
         #expect(try repository.checkoutMayFilter(try repository.resolve("HEAD").commit))
     }

@@ -40,8 +40,8 @@ import Testing
     }
 
     @Test(arguments: Case.allCases)
-    func resolvesRevisions(_ testCase: Case) throws {
-        let sample = try SampleRepository()
+    func resolvesRevisions(_ testCase: Case) async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         let repository = try GitRepository.open(discoveringFrom: sample.path)
         let resolved = try repository.resolve(testCase.revision(in: sample))
@@ -51,31 +51,31 @@ import Testing
         #expect(resolved.tag == expected.tag)
     }
 
-    @Test func describesTheCommit() throws {
-        let sample = try SampleRepository()
+    @Test func describesTheCommit() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         let repository = try GitRepository.open(discoveringFrom: sample.path)
         let commit = try repository.resolve("feature").commit
         #expect(commit.sha == sample.first)
-        #expect(commit.treeID == (try sample.git(["rev-parse", "feature^{tree}"])))
+        #expect(commit.treeID == (try await sample.git(["rev-parse", "feature^{tree}"])))
         #expect(commit.summary == "First commit")
         #expect(commit.authorName == "cibox test")
         #expect(commit.authorEmail == "test@example.com")
         #expect(commit.date == Date(timeIntervalSince1970: 1_767_225_600))
-        #expect(try repository.resolve("HEAD").commit.treeID == (try sample.git(["rev-parse", "HEAD^{tree}"])))
+        #expect(try repository.resolve("HEAD").commit.treeID == (try await sample.git(["rev-parse", "HEAD^{tree}"])))
     }
 
-    @Test func resolvesHEADWhenDetached() throws {
-        let sample = try SampleRepository()
+    @Test func resolvesHEADWhenDetached() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
-        try sample.git(["checkout", "-q", "--detach", "feature"])
+        try await sample.git(["checkout", "-q", "--detach", "feature"])
         let resolved = try GitRepository.open(discoveringFrom: sample.path).resolve("HEAD")
         #expect(resolved == ResolvedRevision(commit: resolved.commit, branch: nil, tag: nil))
         #expect(resolved.commit.sha == sample.first)
     }
 
-    @Test func reportsAnUnknownRevision() throws {
-        let sample = try SampleRepository()
+    @Test func reportsAnUnknownRevision() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         let repository = try GitRepository.open(discoveringFrom: sample.path)
         let error = try #require(throws: GitError.self) { try repository.resolve("no-such-branch") }
@@ -87,8 +87,8 @@ import Testing
         #expect(error.function == "git_revparse_single")
     }
 
-    @Test func listsBranchesAndTags() throws {
-        let sample = try SampleRepository()
+    @Test func listsBranchesAndTags() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         let references = try GitRepository.open(discoveringFrom: sample.path).references()
         #expect(
@@ -98,8 +98,8 @@ import Testing
             ])
     }
 
-    @Test func readsFilesAtACommit() throws {
-        let sample = try SampleRepository()
+    @Test func readsFilesAtACommit() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         let repository = try GitRepository.open(discoveringFrom: sample.path)
         let first = try repository.resolve(sample.first).commit
@@ -116,8 +116,8 @@ import Testing
         #expect(error.code == .invalidArgument)
     }
 
-    @Test func listsTheFilesOfAFolderAtACommit() throws {
-        let sample = try SampleRepository()
+    @Test func listsTheFilesOfAFolderAtACommit() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         let repository = try GitRepository.open(discoveringFrom: sample.path)
         let commit = try repository.resolve("main").commit
@@ -128,8 +128,8 @@ import Testing
         #expect(try repository.fileNames(inFolder: "missing/folder", at: commit) == [])
     }
 
-    @Test func readsWorkTreeFiles() throws {
-        let sample = try SampleRepository()
+    @Test func readsWorkTreeFiles() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         try sample.fixture.write("edited\n", to: "README.md")
         let repository = try GitRepository.open(discoveringFrom: sample.path)

@@ -6,12 +6,12 @@ import Foundation
 import Testing
 
 @Suite struct GitRepositoryWorkingTreeTests {
-    @Test func overlaysUncommittedChanges() throws {
-        let sample = try SampleRepository()
+    @Test func overlaysUncommittedChanges() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         try sample.fixture.write("changed, not staged\n", to: "README.md")
         try sample.fixture.write("new and staged\n", to: "staged.txt")
-        try sample.git(["add", "staged.txt"])
+        try await sample.git(["add", "staged.txt"])
         try sample.fixture.write("untracked\n", to: "untracked/u.txt")
         try FileManager.default.createSymbolicLink(atPath: sample.path + "/new-link", withDestinationPath: "staged.txt")
         try FileManager.default.removeItem(atPath: sample.path + "/src/nested/deep.txt")
@@ -39,27 +39,27 @@ import Testing
         let runMode = try #require(files.attributesOfItem(atPath: target + "/run.sh")[.posixPermissions] as? NSNumber)
         #expect(runMode.intValue == 0o755)
         #expect(try String(contentsOfFile: target + "/tool.sh", encoding: .utf8) == "#!/bin/sh\necho tool\n")
-        #expect(try git(in: target, ["rev-parse", "HEAD"]) == sample.second)
-        #expect(try git(in: target, ["symbolic-ref", "HEAD"]) == "refs/heads/main")
-        let status = try git(in: target, ["status", "--porcelain", "--untracked-files=all"])
+        #expect(try await git(in: target, ["rev-parse", "HEAD"]) == sample.second)
+        #expect(try await git(in: target, ["symbolic-ref", "HEAD"]) == "refs/heads/main")
+        let status = try await git(in: target, ["status", "--porcelain", "--untracked-files=all"])
         let expectedStatus = [
             " M README.md", " D src/nested/deep.txt", "?? new-link", "?? run.sh", "?? staged.txt", "?? untracked/u.txt",
         ]
         #expect(status.split(separator: "\n").map(String.init).sorted() == expectedStatus.sorted())
     }
 
-    @Test func copiesACleanWorkTreeAsHEAD() throws {
-        let sample = try SampleRepository()
+    @Test func copiesACleanWorkTreeAsHEAD() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         let destination = try TemporaryDirectory(prefix: "cibox-dest")
         defer { destination.remove() }
         try GitRepository.open(discoveringFrom: sample.path).checkoutWorkingTree(into: destination.path)
-        #expect(try git(in: destination.path, ["status", "--porcelain"]) == "")
+        #expect(try await git(in: destination.path, ["status", "--porcelain"]) == "")
         #expect(try String(contentsOfFile: destination.appending("README.md"), encoding: .utf8) == "hello again\n")
     }
 
-    @Test func replacesAFolderWithAFileAndAFileWithAFolder() throws {
-        let sample = try SampleRepository()
+    @Test func replacesAFolderWithAFileAndAFileWithAFolder() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         try FileManager.default.removeItem(atPath: sample.path + "/src")
         try sample.fixture.write("src is a file now\n", to: "src")
@@ -73,10 +73,10 @@ import Testing
             try String(contentsOfFile: destination.appending("README.md/inside.txt"), encoding: .utf8) == "inside\n")
     }
 
-    @Test func refusesABareRepository() throws {
-        let sample = try SampleRepository()
+    @Test func refusesABareRepository() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
-        let bare = try sample.bareClone()
+        let bare = try await sample.bareClone()
         defer { bare.directory.remove() }
         let destination = try TemporaryDirectory(prefix: "cibox-dest")
         defer { destination.remove() }
@@ -89,8 +89,8 @@ import Testing
                 + "Pick a branch, tag or commit instead.")
     }
 
-    @Test func refusesARepositoryWithoutCommits() throws {
-        let empty = try GitFixture()
+    @Test func refusesARepositoryWithoutCommits() async throws {
+        let empty = try await GitFixture()
         defer { empty.remove() }
         try empty.write("file\n", to: "file.txt")
         let destination = try TemporaryDirectory(prefix: "cibox-dest")

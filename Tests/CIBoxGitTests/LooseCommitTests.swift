@@ -6,8 +6,8 @@ import Foundation
 import Testing
 
 @Suite struct LooseCommitTests {
-    @Test func findsTheTreeOfALooseCommitAsLibgit2Does() throws {
-        let sample = try SampleRepository()
+    @Test func findsTheTreeOfALooseCommitAsLibgit2Does() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
         let repository = try GitRepository.open(discoveringFrom: sample.path)
         let located = try #require(LooseCommit.repository(at: sample.path))
@@ -15,13 +15,13 @@ import Testing
         #expect(located.gitDirectory == repository.gitDirectory)
         for commit in [sample.first, sample.second] {
             let treeID = LooseCommit.treeID(of: commit, gitDirectory: located.gitDirectory)
-            #expect(treeID == (try sample.git(["rev-parse", commit + "^{tree}"])))
+            #expect(treeID == (try await sample.git(["rev-parse", commit + "^{tree}"])))
             #expect(treeID == (try repository.resolve(commit).commit.treeID))
         }
     }
 
-    @Test func resolvesSymbolicLinksAsLibgit2Does() throws {
-        let sample = try SampleRepository()
+    @Test func resolvesSymbolicLinksAsLibgit2Does() async throws {
+        let sample = try await SampleRepository()
         let links = try TemporaryDirectory()
         defer { sample.remove(); links.remove() }
         let link = links.appending("link-to-repository")
@@ -32,25 +32,25 @@ import Testing
         #expect(located.gitDirectory == repository.gitDirectory)
     }
 
-    @Test func leavesPackedCommitsAndOtherLayoutsToLibgit2() throws {
-        let sample = try SampleRepository()
+    @Test func leavesPackedCommitsAndOtherLayoutsToLibgit2() async throws {
+        let sample = try await SampleRepository()
         defer { sample.remove() }
-        try sample.git(["gc", "-q"])
+        try await sample.git(["gc", "-q"])
         let gitDirectory = try #require(LooseCommit.repository(at: sample.path)?.gitDirectory)
         #expect(LooseCommit.treeID(of: sample.second, gitDirectory: gitDirectory) == nil)
         #expect(LooseCommit.treeID(of: "HEAD", gitDirectory: gitDirectory) == nil)
         #expect(LooseCommit.treeID(of: String(sample.second.prefix(12)), gitDirectory: gitDirectory) == nil)
 
-        let bare = try sample.bareClone()
+        let bare = try await sample.bareClone()
         defer { bare.directory.remove() }
         #expect(LooseCommit.repository(at: bare.path) == nil)
 
         let linked = try TemporaryDirectory()
         defer { linked.remove() }
-        try sample.git(["worktree", "add", "-q", linked.appending("wt"), "feature"])
+        try await sample.git(["worktree", "add", "-q", linked.appending("wt"), "feature"])
         #expect(LooseCommit.repository(at: linked.appending("wt")) == nil)
 
-        try sample.git(["config", "core.worktree", sample.path])
+        try await sample.git(["config", "core.worktree", sample.path])
         #expect(LooseCommit.repository(at: sample.path) == nil)
         #expect(LooseCommit.repository(at: sample.path + "/src") == nil)
     }

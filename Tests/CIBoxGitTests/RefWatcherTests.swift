@@ -11,21 +11,21 @@ import Testing
         let bare: GitFixture
         let clone: GitFixture
 
-        init() throws {
-            bare = try GitFixture(bare: true)
-            clone = try GitFixture()
+        init() async throws {
+            bare = try await GitFixture(bare: true)
+            clone = try await GitFixture()
             try clone.write("one\n", to: "file.txt")
-            try clone.commitAll("one")
-            try clone.git(["remote", "add", "origin", bare.path])
-            try clone.git(["push", "-q", "origin", "main"])
+            try await clone.commitAll("one")
+            try await clone.git(["remote", "add", "origin", bare.path])
+            try await clone.git(["push", "-q", "origin", "main"])
         }
 
         /// Commits in the clone and pushes `branch`.
-        func push(_ branch: String, _ contents: String) throws {
-            try clone.git(["checkout", "-q", "-B", branch])
+        func push(_ branch: String, _ contents: String) async throws {
+            try await clone.git(["checkout", "-q", "-B", branch])
             try clone.write(contents, to: "file.txt")
-            try clone.commitAll(contents)
-            try clone.git(["push", "-q", "origin", branch])
+            try await clone.commitAll(contents)
+            try await clone.git(["push", "-q", "origin", branch])
         }
 
         func remove() {
@@ -52,36 +52,36 @@ import Testing
     }
 
     @Test func newBranchPushedTicksWithInotify() async throws {
-        let remote = try Remote()
+        let remote = try await Remote()
         defer { remote.remove() }
         let watcher = try RefWatcher(gitDirectory: remote.bare.path)
         defer { watcher.stop() }
         #expect(watcher.mode == .inotify)
         let changes = watcher.changes()
-        try remote.push("feature/deep/x", "two\n")
+        try await remote.push("feature/deep/x", "two\n")
         #expect(await Self.ticks(changes))
         let refs = try GitRepository.open(discoveringFrom: remote.bare.path).references()
         #expect(refs.keys.sorted() == ["refs/heads/feature/deep/x", "refs/heads/main"])
     }
 
     @Test func packedRefsAndPushAfterPackingTick() async throws {
-        let remote = try Remote()
+        let remote = try await Remote()
         defer { remote.remove() }
         let watcher = try RefWatcher(gitDirectory: remote.bare.path)
         defer { watcher.stop() }
         let changes = watcher.changes()
-        try remote.bare.git(["pack-refs", "--all"])
+        try await remote.bare.git(["pack-refs", "--all"])
         #expect(await Self.ticks(changes))
-        try remote.push("main", "three\n")
+        try await remote.push("main", "three\n")
         #expect(await Self.ticks(changes))
-        try remote.push("later", "four\n")
+        try await remote.push("later", "four\n")
         #expect(await Self.ticks(changes))
     }
 
     @Test func packedRefsRewrittenAloneTicks() async throws {
-        let remote = try Remote()
+        let remote = try await Remote()
         defer { remote.remove() }
-        try remote.bare.git(["pack-refs", "--all"])
+        try await remote.bare.git(["pack-refs", "--all"])
         let watcher = try RefWatcher(gitDirectory: remote.bare.path)
         defer { watcher.stop() }
         let changes = watcher.changes()
@@ -90,7 +90,7 @@ import Testing
         #expect(await Self.ticks(watcher.changes(), within: 0.3) == false)
         // Only packed-refs changes (written aside, then renamed, as git does).
         let packed = remote.bare.directory.appending("packed-refs")
-        let main = try remote.bare.git(["rev-parse", "main"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let main = try await remote.bare.git(["rev-parse", "main"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let contents = try String(contentsOfFile: packed, encoding: .utf8) + "\(main) refs/tags/packed\n"
         try remote.bare.write(contents, to: "packed-refs.new")
         try FileManager.default.moveItem(atPath: packed + ".new", toPath: packed + ".tmp")
@@ -101,37 +101,37 @@ import Testing
     }
 
     @Test func pollingFallbackTicks() async throws {
-        let remote = try Remote()
+        let remote = try await Remote()
         defer { remote.remove() }
         let watcher = try RefWatcher(
             gitDirectory: remote.bare.path, usesInotify: false, pollingInterval: .milliseconds(50))
         defer { watcher.stop() }
         #expect(watcher.mode == .polling(.milliseconds(50)))
         let changes = watcher.changes()
-        try remote.push("main", "two\n")
+        try await remote.push("main", "two\n")
         #expect(await Self.ticks(changes))
-        try remote.clone.git(["tag", "v1"])
-        try remote.clone.git(["push", "-q", "origin", "v1"])
+        try await remote.clone.git(["tag", "v1"])
+        try await remote.clone.git(["push", "-q", "origin", "v1"])
         #expect(await Self.ticks(changes))
     }
 
     @Test func linkedWorkTreeWatchesTheMainRepositorysRefs() async throws {
-        let remote = try Remote()
+        let remote = try await Remote()
         defer { remote.remove() }
         let linked = remote.clone.path + "-linked"
         defer { try? FileManager.default.removeItem(atPath: linked) }
-        try remote.clone.git(["worktree", "add", "-q", "-b", "side", linked])
+        try await remote.clone.git(["worktree", "add", "-q", "-b", "side", linked])
         let repository = try GitRepository.open(discoveringFrom: linked)
         let watcher = try RefWatcher(gitDirectory: repository.gitDirectory)
         defer { watcher.stop() }
         #expect(watcher.gitDirectory == remote.clone.path + "/.git")
         let changes = watcher.changes()
-        try remote.clone.git(["branch", "another"])
+        try await remote.clone.git(["branch", "another"])
         #expect(await Self.ticks(changes))
     }
 
     @Test func stopFinishesTheStreams() async throws {
-        let remote = try Remote()
+        let remote = try await Remote()
         defer { remote.remove() }
         let watcher = try RefWatcher(gitDirectory: remote.bare.path)
         let changes = watcher.changes()

@@ -20,33 +20,33 @@ struct SampleRepository {
     var path: String { fixture.path }
 
     /// Builds the repository in a fresh temp folder.
-    init() throws {
-        fixture = try GitFixture()
+    init() async throws {
+        fixture = try await GitFixture()
         try fixture.write("hello\n", to: "README.md")
         try fixture.write("deep\n", to: "src/nested/deep.txt")
         try fixture.write("#!/bin/sh\necho tool\n", to: "tool.sh")
         try fixture.write("*.log\n", to: ".gitignore")
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fixture.path + "/tool.sh")
         try FileManager.default.createSymbolicLink(atPath: fixture.path + "/link", withDestinationPath: "README.md")
-        first = try fixture.commitAll("First commit\n\nWith a body.")
-        try fixture.git(["branch", "feature"])
-        try fixture.git(["tag", "v1-light"])
+        first = try await fixture.commitAll("First commit\n\nWith a body.")
+        try await fixture.git(["branch", "feature"])
+        try await fixture.git(["tag", "v1-light"])
         try fixture.write("hello again\n", to: "README.md")
-        second = try fixture.commitAll("Second commit")
-        try fixture.git(["tag", "-a", "v2", "-m", "Release 2"])
+        second = try await fixture.commitAll("Second commit")
+        try await fixture.git(["tag", "-a", "v2", "-m", "Release 2"])
     }
 
     /// Runs git in the work tree and returns its output without the final newline.
     @discardableResult
-    func git(_ arguments: [String]) throws -> String {
-        try fixture.git(arguments).trimmingCharacters(in: .newlines)
+    func git(_ arguments: [String]) async throws -> String {
+        try await fixture.git(arguments).trimmingCharacters(in: .newlines)
     }
 
     /// A bare clone of this repository, at `<temp>/project.git`; remove `directory` when done.
-    func bareClone() throws -> (directory: TemporaryDirectory, path: String) {
+    func bareClone() async throws -> (directory: TemporaryDirectory, path: String) {
         let directory = try TemporaryDirectory(prefix: "cibox-bare")
         let path = directory.appending("project.git")
-        try GitFixture.git(["clone", "-q", "--bare", fixture.path, path], in: nil)
+        try await GitFixture.git(["clone", "-q", "--bare", fixture.path, path], in: nil)
         return (directory, path)
     }
 
@@ -58,6 +58,6 @@ struct SampleRepository {
 
 /// Runs git with `-C directory` and returns its output without the final newline.
 @discardableResult
-func git(in directory: String, _ arguments: [String]) throws -> String {
-    try GitFixture.git(["-C", directory] + arguments, in: nil).trimmingCharacters(in: .newlines)
+func git(in directory: String, _ arguments: [String]) async throws -> String {
+    try await GitFixture.git(["-C", directory] + arguments, in: nil).trimmingCharacters(in: .newlines)
 }

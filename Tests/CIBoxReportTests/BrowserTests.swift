@@ -16,7 +16,7 @@ import Testing
 @Suite(
     .enabled(if: Browser.path != nil, "chromium is not installed; scripts/install-deps.sh installs Debian's chromium"))
 struct BrowserTests {
-    @Test func everyPageKindRendersWithoutConsoleErrors() throws {
+    @Test func everyPageKindRendersWithoutConsoleErrors() async throws {
         let browser = try #require(Browser.path)
         let fixture = try StoreFixture()
         defer { fixture.home.remove() }
@@ -57,7 +57,7 @@ struct BrowserTests {
             let url = URL(fileURLWithPath: layout.path(page.path)).absoluteString
             let profile = screenshots.appending("profile-\(page.kind)")
             let shot = screenshots.appending("\(page.kind).png")
-            let logged = try Browser.run(
+            let logged = try await Browser.run(
                 browser,
                 [
                     "--enable-logging=stderr", "--v=0", "--user-data-dir=\(profile)", "--screenshot=\(shot)",
@@ -67,7 +67,7 @@ struct BrowserTests {
             #expect(console.isEmpty, "\(page.kind): \(console)")
             let size = (try? FileManager.default.attributesOfItem(atPath: shot)[.size] as? NSNumber)?.intValue ?? 0
             #expect(size > 1000, "\(page.kind): no screenshot at \(shot) (chromium said: \(logged.stderr.suffix(400)))")
-            let dom = try Browser.run(
+            let dom = try await Browser.run(
                 browser, ["--enable-logging=stderr", "--v=0", "--user-data-dir=\(profile)", "--dump-dom", url])
             #expect(dom.stderr.split(separator: "\n").filter { $0.contains(":CONSOLE") }.isEmpty, "\(page.kind)")
             #expect(dom.stdout.contains("<main>"), "\(page.kind): the DOM has no <main>")
@@ -86,8 +86,8 @@ enum Browser {
     }
 
     /// Runs the browser headless with `arguments`, under a time limit.
-    static func run(_ browser: String, _ arguments: [String]) throws -> ProcessOutput {
-        try ProcessRunner.run(
+    static func run(_ browser: String, _ arguments: [String]) async throws -> ProcessOutput {
+        try await ProcessRunner.run(
             "/usr/bin/timeout",
             ["120", browser, "--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars"] + arguments)
     }

@@ -44,7 +44,9 @@ private final class RecordingSink: PipelineEventSink {
             id: 1, projectID: 1, projectName: "p", number: 1, uuid: "u", revision: "r", treeID: "t", branch: "main",
             tag: nil, trigger: .manual, source: .commit, status: .queued, configHash: "h", createdAt: Date())
         let workflow = Workflow(id: 1, pipelineID: 1, name: "w", position: 0, status: .queued)
-        let plans = jobs.map { JobPlan(name: $0, requires: [], kind: .build, spec: JobSpec(definitionName: $0, steps: [])) }
+        let plans = jobs.map {
+            JobPlan(name: $0, requires: [], kind: .build, spec: JobSpec(definitionName: $0, steps: []))
+        }
         return (
             PipelineDetail(pipeline: pipeline, workflows: [WorkflowDetail(workflow: workflow, jobs: details)]),
             Plan(version: "2.1", workflows: [WorkflowPlan(name: "w", jobs: plans)])
