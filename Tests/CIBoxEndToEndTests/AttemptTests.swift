@@ -52,7 +52,8 @@ import Testing
 
     @Test func rerunOfFailedJobsKeepsWhatPassedAndCountsAttempts() async throws {
         let cli = try CLI()
-        let marker = "/tmp/cibox-rerun-\(UUID().uuidString)"
+        // Outside /tmp: each job has a /tmp of its own.
+        let marker = "/var/tmp/cibox-rerun-\(UUID().uuidString)"
         let repo = try await Repositories.with(
             config: """
                 version: 2.1

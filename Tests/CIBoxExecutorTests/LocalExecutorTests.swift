@@ -150,12 +150,18 @@ final class RecordingObserver: JobObserver {
         #expect(processCount(containing: "sleep \(seconds)") == 0)
     }
 
-    @Test func cancellingTheTaskCancelsTheJob() async {
+    @Test func cancellingTheTaskCancelsTheJob() async throws {
         defer { home.remove() }
-        let task = Task { await run([Self.run("sleep 30"), Self.run("echo after", .always)]) }
-        try? await Task.sleep(for: .milliseconds(300))
+        let observer = RecordingObserver()
+        let request = request([Self.run("sleep 30"), Self.run("echo after", .always)])
+        let task = Task { await LocalExecutor().run(request, observer: observer) }
+        // Cancel once the first step runs (a cancel before it would leave both steps not run).
+        for _ in 0..<500 where !observer.events.withLock({ $0.contains("start 0") }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await Task.sleep(for: .milliseconds(100))
         task.cancel()
-        let (result, _) = await task.value
+        let result = await task.value
         #expect(result.status == .canceled)
         #expect(result.failureReason == .canceled)
         #expect(result.steps.map(\.status) == [.canceled, .notRun])

@@ -42,6 +42,7 @@ struct HelperCheckout {
             FolderTree.remove(handed)
             throw ExecutorError(.io, error)
         }
-        return line
+        // libgit2 wrote into cibox's staging folder; the job knows the checkout where it asked for it.
+        return line.replacingOccurrences(of: fresh, with: directory)
     }
 }
