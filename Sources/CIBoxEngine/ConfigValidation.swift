@@ -2,6 +2,7 @@
 
 import CIBoxBasics
 import CIBoxConfig
+import CIBoxExecutor
 import CIBoxGit
 package import CIBoxModel
 import CIBoxOrbs
@@ -52,7 +53,10 @@ package enum ConfigValidation {
             options: CompileOptions(orbs: orbs, allowMissingOrbs: allowMissingOrbs)
         )
         var diagnostics = result.diagnostics
-        if let configuration = result.configuration { diagnostics += Planner.validate(configuration) }
+        if let configuration = result.configuration {
+            diagnostics += Planner.validate(configuration)
+            if !MountNamespaces.areAvailable { diagnostics += unhonouredWorkingDirectories(configuration) }
+        }
         let configuration = diagnostics.containsError ? nil : result.configuration
         return ValidationReport(
             file: shown, diagnostics: diagnostics, configuration: configuration, branch: branch
@@ -83,5 +87,29 @@ package enum ConfigValidation {
         }
         throw EngineError(
             .noConfig, "No .circleci/config.yml in '\(root)'. Create one, or pass the config file itself.")
+    }
+
+    /// A warning for each job whose absolute working directory (outside the images' homes) this machine cannot give
+    /// it as a folder of its own, because jobs here cannot have a mount namespace: it is used as written, shared
+    /// with other jobs and left behind.
+    static func unhonouredWorkingDirectories(_ configuration: Configuration) -> [Diagnostic] {
+        var warnings: [Diagnostic] = []
+        for workflow in configuration.workflows {
+            for job in workflow.jobs {
+                guard let directory = job.spec?.workingDirectory, directory.hasPrefix("/"),
+                    !JobPaths.hostImageHomes.contains(where: { Paths.isInside(directory, root: $0) }),
+                    !Paths.isInside(directory, root: "/tmp")
+                else { continue }
+                warnings.append(
+                    Diagnostic(
+                        .warning, at: job.location,
+                        "job '\(job.name)' works in '\(directory)', which this machine cannot give it as a folder of "
+                            + "its own (jobs here cannot have a mount namespace): it is used as written, shared with "
+                            + "other jobs and left behind",
+                        hint: "run cibox as root, or allow unprivileged user namespaces (sysctl "
+                            + "kernel.unprivileged_userns_clone=1), or use a working_directory under ~"))
+            }
+        }
+        return warnings
     }
 }

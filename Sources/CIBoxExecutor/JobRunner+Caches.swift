@@ -16,7 +16,8 @@ extension JobRunner {
             return log.failed(error.message)
         }
         let store = CacheStore(home: stateHome)
-        if store.exists(key: key, projectID: request.projectID) {
+        let stored = CacheStore.storedKey(for: key, secrets: request.secrets)
+        if store.exists(key: stored, projectID: request.projectID) {
             return log.succeeded("Skipping cache generation, cache already exists for key: \(key)")
         }
         var sources: [(path: String, name: String)] = []
@@ -39,7 +40,7 @@ extension JobRunner {
         do {
             let files = sandbox.files
             var notes: [String] = []
-            let saved = try await store.save(key: key, projectID: request.projectID, now: clocks.wall()) {
+            let saved = try await store.save(key: stored, projectID: request.projectID, now: clocks.wall()) {
                 (archive: String) async throws(ExecutorError) in
                 try await files.archive(sources, to: archive) { notes.append($0) }
             }
@@ -70,7 +71,9 @@ extension JobRunner {
                 return log.failed(error.message)
             }
             tried.append(key)
-            guard let entry = store.find(key: key, projectID: request.projectID) else { continue }
+            let exact = CacheStore.storedKey(for: key, secrets: request.secrets)
+            let prefix = SecretMasker.mask(key, secrets: request.secrets)
+            guard let entry = store.find(exact: exact, prefix: prefix, projectID: request.projectID) else { continue }
             log.line("Found a cache for key '\(key)': '\(entry.key)' (\(ByteCount.format(entry.size))).")
             do {
                 let (files, home) = (sandbox.files, view.home)

@@ -240,9 +240,37 @@ static int private_tmp(const setup_request *request, failure *out) {
     return status;
 }
 
+// Writes `text` to `path` (the id maps of a user namespace).
+static int write_text(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t written = write(fd, text, strlen(text));
+    close(fd);
+    return written == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+// Without root: a user namespace of the agent's own in which the job's user is itself (no id changes), which lets
+// the agent make the job's mount namespace; the job's processes keep no privilege (they exec as that user).
+static int own_user_namespace(failure *out) {
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) return fail(out, "unshare", "a user and mount namespace");
+    char map[64];
+    if (write_text("/proc/self/setgroups", "deny") != 0) return fail(out, "write", "/proc/self/setgroups");
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+    if (write_text("/proc/self/uid_map", map) != 0) return fail(out, "write", "/proc/self/uid_map");
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+    if (write_text("/proc/self/gid_map", map) != 0) return fail(out, "write", "/proc/self/gid_map");
+    return 0;
+}
+
 int setup_mounts(const setup_request *request, failure *out) {
     if (!(request->flags & SETUP_NEW_MOUNT_NAMESPACE)) return 0;
-    if (unshare(CLONE_NEWNS) != 0) return fail(out, "unshare", "a mount namespace");
+    if (geteuid() == 0) {
+        if (unshare(CLONE_NEWNS) != 0) return fail(out, "unshare", "a mount namespace");
+    } else if (own_user_namespace(out) != 0) {
+        return -1;
+    }
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) return fail(out, "make private", "/");
     // The binds first, so that their sources may be anywhere on this machine; then the job's own /tmp.
     for (size_t i = 0; i < request->bind_count; i++) {

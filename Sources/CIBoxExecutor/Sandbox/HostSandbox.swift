@@ -133,10 +133,11 @@ package final class HostSandbox: JobSandbox {
             agent.withLock { $0 = nil }
             let connection = try await AgentConnection.start(executable: agentExecutable, setup: setup)
             agent.withLock { $0 = connection }
-        } catch where error.code == .workspace && binds.isEmpty && getuid() != 0 {
-            // Without privileges (and no user namespaces), jobs share this machine's /tmp.
+        } catch where error.code == .workspace && getuid() != 0 {
+            // Without privileges and without user namespaces, jobs share this machine's /tmp and folders.
             warn(
-                "jobs cannot have a /tmp of their own here (\(error.message)); they share this machine's /tmp")
+                "jobs cannot have a mount namespace of their own here (\(error.message)): they share this machine's "
+                    + "/tmp, and an absolute working_directory is used as written")
             var shared = setup
             shared.newMountNamespace = false
             shared.tmpSource = nil

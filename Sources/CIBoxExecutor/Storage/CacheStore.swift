@@ -95,8 +95,23 @@ package struct CacheStore: Sendable {
 
     /// The cache `restore_cache` uses for `key`: the exact key if saved, else the newest whose key starts with it.
     package func find(key: String, projectID: Int64) -> CacheEntry? {
+        find(exact: key, prefix: key, projectID: projectID)
+    }
+
+    /// The cache whose key is `exact`, else the newest whose key starts with `prefix` (see ``storedKey(for:secrets:)``:
+    /// a key holding a secret is stored masked, with a digest of the whole key).
+    package func find(exact: String, prefix: String, projectID: Int64) -> CacheEntry? {
         let entries = entries(projectID: projectID)
-        return entries.first { $0.key == key } ?? entries.first { $0.key.hasPrefix(key) }
+        return entries.first { $0.key == exact } ?? entries.first { $0.key.hasPrefix(prefix) }
+    }
+
+    /// How a rendered key is stored: as it is, or, when it holds a secret, masked (`****`) with a digest of the real
+    /// key after it (`v1-**** #3f2a…`), so that nothing under the state folder holds the secret and keys with
+    /// different secrets stay different caches.
+    package static func storedKey(for key: String, secrets: [String]) -> String {
+        let masked = SecretMasker.mask(key, secrets: secrets)
+        guard masked != key else { return key }
+        return masked + " #" + SHA256Digest.hex(SHA256Digest.of(key.utf8)).prefix(16)
     }
 
     /// The archive of `entry`.
