@@ -35,7 +35,7 @@ extension JobRunner {
             return (result(of: outcome), nil)
         } catch {
             let message = error.description
-            let bytes = StepLog.write(message + "\n", to: logFD)
+            let bytes = writeLog(message + "\n", to: logFD)
             return (StepResult(status: .failed, logBytes: bytes, failureReason: .infrastructure), message)
         }
     }
@@ -82,7 +82,7 @@ extension JobRunner {
         let message =
             "Out of memory: the job used more than its memory limit of \(limit) (resource_class \(request.resourceClass)) "
             + "and the kernel killed it. Use a larger resource_class or use less memory."
-        let bytes = outcome.logBytes + StepLog.write("\n" + message + "\n", to: logFD)
+        let bytes = outcome.logBytes + writeLog("\n" + message + "\n", to: logFD)
         let result = StepResult(status: .failed, exitCode: outcome.exitCode, logBytes: bytes, failureReason: .oom)
         return (result, message)
     }

@@ -198,7 +198,7 @@ extension JobRunner {
             let message =
                 "The job's folder '\(request.workDirectory)' was deleted while the job ran: step \(index) "
                 + "(\(step.name)) cannot run. Nothing else may remove a running job's folder."
-            let bytes = StepLog.write(message + "\n", to: logFD)
+            let bytes = writeLog(message + "\n", to: logFD)
             return (StepResult(status: .failed, logBytes: bytes, failureReason: .infrastructure), message)
         }
         switch step.action {
@@ -206,11 +206,11 @@ extension JobRunner {
             let target = path.map { view.resolve($0, relativeTo: context.workingDirectory) } ?? context.workingDirectory
             do {
                 let line = try await sandbox.files.checkout(request.source, into: target)
-                let bytes = StepLog.write(line + "\n", to: logFD)
+                let bytes = writeLog(line + "\n", to: logFD)
                 return (StepResult(status: .success, exitCode: 0, logBytes: bytes), nil)
             } catch {
                 let message = "Checkout into '\(target)' failed: \(error)"
-                let bytes = StepLog.write(message + "\n", to: logFD)
+                let bytes = writeLog(message + "\n", to: logFD)
                 return (StepResult(status: .failed, logBytes: bytes, failureReason: .infrastructure), message)
             }
         case .run(let action):
@@ -228,10 +228,17 @@ extension JobRunner {
         case .storeTestResults(let path):
             return await runStoreTestResults(path: path, context: context, logFD: logFD)
         case .unsupported(_, let message, let isFatal):
-            let bytes = StepLog.write(message + "\n", to: logFD)
+            let bytes = writeLog(message + "\n", to: logFD)
             if isFatal { return (StepResult(status: .failed, exitCode: 1, logBytes: bytes), nil) }
             return (StepResult(status: .success, exitCode: 0, logBytes: bytes), nil)
         }
+    }
+}
+
+extension JobRunner {
+    /// Appends cibox's own `text` to a step's log, the job's secrets masked; returns the bytes written.
+    func writeLog(_ text: String, to fd: Int32) -> Int64 {
+        StepLog.write(SecretMasker.mask(text, secrets: request.secrets), to: fd)
     }
 }
 
