@@ -187,7 +187,14 @@ package final class ArchiveWriter {
 enum Archives {
     /// `prefix`, then libarchive's last error on `handle` (read at once: it belongs to that handle).
     static func message(_ handle: OpaquePointer, _ prefix: String) -> String {
-        let detail = archive_error_string(handle).map { String(cString: $0) } ?? "unknown libarchive error"
+        var detail = archive_error_string(handle).map { String(cString: $0) } ?? "unknown libarchive error"
+        // libarchive's text often leaves out the system's reason ("Can't open `PATH'"): add it.
+        let code = archive_errno(handle)
+        if code > 0, let reason = strerror(code).map({ String(cString: $0) }),
+            !detail.contains(reason)
+        {
+            detail += ": " + reason
+        }
         return "\(prefix): \(detail)."
     }
 }

@@ -106,14 +106,24 @@ package enum FileReader {
 /// first; a job makes several folders, and that checking was a measurable part of starting one.
 package enum Folders {
     /// Makes `path` and any missing parents (like `mkdir -p`); succeeds when it exists.
+    ///
+    /// Without `mode` a folder gets the process's default (0700 under cibox's umask 077); with one, the folders it
+    /// makes get exactly that mode, whatever the umask (a folder a job's user must pass through or read).
     /// - Throws: `CocoaError` with the path and the system's reason.
-    package static func make(_ path: String, mode: Int = 0o755) throws {
-        if mkdir(path, mode_t(mode)) == 0 || errno == EEXIST { return }
+    package static func make(_ path: String, mode: Int? = nil) throws {
+        if try makeOne(path, mode: mode) { return }
         guard errno == ENOENT else { throw failure(path) }
         let parent = Paths.parent(path)
         guard parent != ".", parent != path else { throw failure(path) }
         try make(parent, mode: mode)
-        if mkdir(path, mode_t(mode)) != 0 && errno != EEXIST { throw failure(path) }
+        if try !makeOne(path, mode: mode) { throw failure(path) }
+    }
+
+    /// `mkdir` of one folder with its exact mode when given: true when it exists afterwards.
+    private static func makeOne(_ path: String, mode: Int?) throws -> Bool {
+        guard mkdir(path, mode_t(mode ?? 0o777)) == 0 else { return errno == EEXIST }
+        if let mode, chmod(path, mode_t(mode)) != 0 { throw failure(path) }
+        return true
     }
 
     private static func failure(_ path: String) -> CocoaError {

@@ -36,6 +36,9 @@ package enum Entrypoint {
     /// subcommand (about 3 ms): `cibox --version`, and `cibox pre-push …` as the hook calls it (see
     /// ``PrePushCommand/fastOptions(_:)``); anything else about them (help, a mistake) goes the usual way.
     package static func main() async {
+        // cibox's files are its user's alone: databases, logs, artifacts, caches (see HomePermissions for the few
+        // folders a job's user passes through).
+        umask(0o077)
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments == ["--version"] {
             Terminal.output(CIBox.version + "\n")

@@ -36,7 +36,9 @@ extension PipelineEngine {
         home: String, store: PipelineStore, settings: Settings, warn: @escaping @Sendable (String) -> Void
     ) -> ReportUpdater? {
         guard settings.writesReport else { return nil }
-        return ReportUpdater(writer: ReportWriter(store: store, layout: ReportLayout(home: home)), warn: warn)
+        let writer = ReportWriter(
+            store: store, layout: ReportLayout(home: home), worldReadable: settings.reportIsWorldReadable)
+        return ReportUpdater(writer: writer, warn: warn)
     }
 
     /// The sinks that keep the report of `pipelineID` up to date (none when the report is off).

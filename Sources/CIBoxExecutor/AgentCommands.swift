@@ -31,7 +31,10 @@ enum AgentCommands {
         let folder = binDirectory(stateDirectory: stateDirectory, executable: executable)
         try installed.withLock { (done: inout Set<String>) throws in
             if done.contains(folder) { return }
-            try Folders.make(folder)
+            // A job's user runs these: the folders are readable by all, whatever cibox's umask.
+            try Folders.make(folder, mode: 0o755)
+            chmod(Paths.parent(folder), 0o755)
+            chmod(folder, 0o755)
             let quoted = "'" + executable.replacingOccurrences(of: "'", with: "'\\''") + "'"
             let script =
                 "#!/bin/sh\n# Installed by cibox: CircleCI's agent commands, done locally.\nexec \(quoted) agent \"$@\"\n"

@@ -15,6 +15,8 @@ package struct ExecutorError: Error, CustomStringConvertible, Sendable {
         case io
         /// A cache key template could not be rendered.
         case template
+        /// The job's user may not read or write a path a built-in step was given.
+        case refused
     }
 
     /// The kind of fault.

@@ -38,7 +38,8 @@ extension JobRunner {
             return log.succeeded("Stored \(count) artifact entries from '\(source)' at '\(target)'.")
         } catch {
             FolderTree.remove(target)
-            return log.failedInfrastructure("Cannot store artifacts from '\(source)': \(error.message)")
+            let message = "Cannot store artifacts from '\(source)': \(error.message)"
+            return error.code == .refused ? log.failed(message) : log.failedInfrastructure(message)
         }
     }
 

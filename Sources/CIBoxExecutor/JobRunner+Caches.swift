@@ -96,7 +96,14 @@ extension JobRunner {
         var digests: [String: [UInt8]] = [:]
         for file in CacheKeyTemplate.checksumFiles(in: template) {
             let path = view.resolve(file, relativeTo: workingDirectory)
-            if let digest = try? await sandbox.files.sha256(of: path) { digests[path] = digest }
+            do {
+                digests[path] = try await sandbox.files.sha256(of: path)
+            } catch {
+                throw StorageError(
+                    .template,
+                    "Cannot compute {{ checksum \"\(file)\" }}: \(error.message). Check that the file exists in the "
+                        + "working directory when the step runs, and that the job's user can read it.")
+            }
         }
         let known = digests
         let values = CacheKeyValues(

@@ -9,11 +9,16 @@ extension JobRunner {
     /// `store_test_results`: reads the JUnit XML at `path` (a file, or a folder searched for `*.xml`; collected by the
     /// job's helper, as the job's user) and keeps its test cases for the job's result, secrets masked in their names
     /// and messages. Missing or malformed files are warnings in the log; the step succeeds, as in CircleCI, so that
-    /// test results never fail a job by themselves.
+    /// test results never fail a job by themselves. A path the job's user may not read fails it (refused).
     func runStoreTestResults(path: String, context: StepContext, logFD: Int32) async -> (StepResult, String?) {
         let target = view.resolve(path, relativeTo: context.workingDirectory)
-        let report = await sandbox.files.readTestResults(at: target)
         var log = BuiltInLog(fd: logFD, secrets: request.secrets)
+        let report: JUnitReport
+        do {
+            report = try await sandbox.files.readTestResults(at: target)
+        } catch {
+            return log.failed("Cannot store the test results at '\(path)': \(error.message)")
+        }
         for warning in report.warnings {
             // Paths inside the job's folder mean more to the user relative to its working directory.
             log.line("warning: \(warning.replacingOccurrences(of: context.workingDirectory + "/", with: ""))")

@@ -14,7 +14,12 @@ extension JobRunner {
         var names: [String] = []
         var unmatched: [String] = []
         for pattern in action.paths {
-            let matches = await sandbox.files.glob(pattern, root: root)
+            let matches: [String]
+            do {
+                matches = try await sandbox.files.glob(pattern, root: root)
+            } catch {
+                return log.failed("Cannot persist '\(pattern)' to the workspace: \(error.message)")
+            }
             if matches.isEmpty { unmatched.append(pattern) }
             for match in matches where !names.contains(match) {
                 log.line("Adding '\(root)/\(match)'")
@@ -57,7 +62,9 @@ extension JobRunner {
                     log.line("Applied the layer of job \(jobID) (\(count) entries) at '\(target)'.")
                     applied += 1
                 } catch {
-                    return log.failed("Cannot attach the workspace layer '\(layer)': \(error.message)")
+                    return log.failed(
+                        "Cannot attach the workspace of job \(jobID) at '\(at)'"
+                            + (target == at ? "" : " ('\(target)')") + ": \(error.message)")
                 }
             }
         }

@@ -188,7 +188,7 @@ extension JobRunner {
     /// Runs one step and returns its result and, for cibox's own faults, a message for the user.
     func runStep(_ step: StepPlan, index: Int, context: StepContext) async -> (StepResult, String?) {
         let logPath = request.logPath(step: index)
-        let logFD = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let logFD = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard logFD >= 0 else {
             let message = "Cannot write the step's log '\(logPath)': \(String(cString: strerror(errno)))."
             return (StepResult(status: .failed, failureReason: .infrastructure), message)

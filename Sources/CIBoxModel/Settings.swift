@@ -71,6 +71,12 @@ package struct Settings: Sendable, Equatable {
     package var slurm: SlurmSettings?
     /// `report`: whether pipelines keep the HTML report under `$CIBOX_HOME/reports` up to date.
     package var writesReport = true
+    /// `report: { world_readable }`: the report's files may be read by every user (to serve them); else only by
+    /// cibox's user, like the rest of `$CIBOX_HOME`.
+    package var reportIsWorldReadable = false
+
+    /// `artifacts: { max_size }`: bytes of artifacts one job run may store.
+    package var artifactLimit: Int64 = 2 << 30
 
     /// Makes settings; the defaults are what an absent file means.
     package init(

@@ -21,10 +21,12 @@ package struct ReportWriter: Sendable {
     let files: SiteFiles
 
     /// A writer of `store`'s report into `layout`.
-    package init(store: PipelineStore, layout: ReportLayout) {
+    /// - Parameter worldReadable: whether every user may read the report (`report: { world_readable: true }`, to serve
+    ///   it); else only cibox's user.
+    package init(store: PipelineStore, layout: ReportLayout, worldReadable: Bool = false) {
         self.store = store
         self.layout = layout
-        self.files = SiteFiles(root: layout.root)
+        self.files = SiteFiles(root: layout.root, worldReadable: worldReadable)
     }
 
     /// Writes every page, and removes the pages of pipelines and projects that are no longer in the store.

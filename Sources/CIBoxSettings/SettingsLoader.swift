@@ -12,7 +12,8 @@ package enum SettingsLoader {
     /// Every section, in the order their cross-key checks run.
     static let sections: [any SettingsSection.Type] = [
         CapacitySection.self, ResourceClassesSection.self, TimeLimitsSection.self, VariableGroupsSection.self,
-        SwitchesSection.self, DaemonSection.self, AutoCancelSection.self, RetentionSection.self, NotifySection.self,
+        SwitchesSection.self, ReportSection.self, DaemonSection.self, AutoCancelSection.self, RetentionSection.self,
+        NotifySection.self, ArtifactsSection.self,
         RunAsSection.self, ExecutorSection.self,
     ]
 

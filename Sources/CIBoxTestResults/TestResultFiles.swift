@@ -15,6 +15,12 @@ package enum TestResultFiles {
             throw TestResultsError(
                 .notFound, "No test results at '\(path)': nothing there. Check the `path` of store_test_results.")
         }
+        // Refused, not empty: a folder the job's user cannot read is not a folder without results.
+        guard access(path, isDirectory.boolValue ? R_OK | X_OK : R_OK) == 0 else {
+            throw TestResultsError(
+                .unreadable,
+                "Cannot read the test results at '\(path)': \(String(cString: strerror(errno))).")
+        }
         guard isDirectory.boolValue else { return [path] }
         guard let enumerator = FileManager.default.enumerator(atPath: path) else {
             throw TestResultsError(.unreadable, "Cannot list the test results folder '\(path)'.")

@@ -8,9 +8,10 @@ package struct TemporaryDirectory: Sendable {
     /// The folder's absolute path (symlinks resolved, so it compares equal to what libgit2 reports).
     package let path: String
 
-    /// Makes a fresh, empty folder whose name starts with `prefix`.
-    package init(prefix: String = "cibox-test") throws {
-        let base = FileManager.default.temporaryDirectory.resolvingSymlinksInPath().path
+    /// Makes a fresh, empty folder whose name starts with `prefix`, in `parent` (the system temp folder by default;
+    /// `/var/tmp` for a folder jobs must see, each job having a `/tmp` of its own).
+    package init(prefix: String = "cibox-test", in parent: String? = nil) throws {
+        let base = parent ?? FileManager.default.temporaryDirectory.resolvingSymlinksInPath().path
         let name = "\(prefix)-\(UUID().uuidString.prefix(8))"
         path = base + "/" + name
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

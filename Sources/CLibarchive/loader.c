@@ -28,6 +28,7 @@ CIBOX_FORWARD(la_int64_t, archive_entry_size, (struct archive_entry *e), (e))
 
 // Errors.
 CIBOX_FORWARD(const char *, archive_error_string, (struct archive *a), (a))
+CIBOX_FORWARD(int, archive_errno, (struct archive *a), (a))
 
 // Reading archives and folders.
 CIBOX_FORWARD(struct archive *, archive_read_new, (void), ())

@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -211,6 +212,8 @@ int main(int argc, char **argv) {
         return 64;
     }
     signal(SIGPIPE, SIG_IGN);
+    // The job's processes get the usual umask, whatever cibox's own (077) is.
+    umask(022);
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     sigset_t childSignals;
     sigemptyset(&childSignals);

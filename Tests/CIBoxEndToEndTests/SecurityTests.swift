@@ -152,3 +152,63 @@ import Testing
                 == "run by 65534\nrun by 65534\n")
     }
 }
+
+/// Secrets never reach anything a viewer can read (issue 19): a pipeline prints a context's secret in every place
+/// cibox stores or shows text, and afterwards no file of the home but the contexts store holds it in clear.
+@Suite(.serialized, .machineSlot) struct SecretEverywhereTests {
+    @Test func aSecretPrintedEverywhereIsStoredNowhereButTheContextsStore() async throws {
+        let cli = try CLI()
+        let secret = "s3cr3t-\(UUID().uuidString.prefix(12))"
+        let repo = try await Repositories.with(
+            config: """
+                version: 2.1
+                jobs:
+                  leak:
+                    steps:
+                      - run:
+                          name: leak everywhere
+                          command: |
+                            echo "plain $TOKEN"
+                            echo "stderr $TOKEN" >&2
+                            mkdir -p results "dir-$TOKEN"
+                            printf '<testsuite name="s-%s" tests="1" failures="1"><testcase classname="c-%s" name="n-%s" file="f-%s"><failure message="m-%s">body %s</failure><system-out>out %s</system-out></testcase></testsuite>\\n' \\
+                              "$TOKEN" "$TOKEN" "$TOKEN" "$TOKEN" "$TOKEN" "$TOKEN" "$TOKEN" > results/junit.xml
+                            echo "$TOKEN" > "dir-$TOKEN/artifact-$TOKEN.txt"
+                      - store_test_results: {path: results}
+                      - save_cache:
+                          key: key-{{ .Environment.TOKEN }}-v1
+                          paths: [results]
+                      - restore_cache:
+                          key: key-{{ .Environment.TOKEN }}
+                      - persist_to_workspace:
+                          root: .
+                          paths: [missing-$TOKEN]
+                workflows:
+                  w:
+                    jobs:
+                      - leak: {context: [deploy]}
+                """)
+        defer { cli.home.remove(); repo.remove() }
+        #expect(try await cli.run(["context", "set", "deploy", "TOKEN"], input: secret + "\n").status == 0)
+        let run = try await cli.run(["run", repo.path, "--json"])
+        #expect(run.status == 1, "the missing workspace path fails the job")
+        var shown = run.stdout + run.stderr
+        for command in [
+            ["show", "1"], ["show", "1", "--json"], ["pipelines", "--json"], ["cache", "list"], ["artifacts", "1"],
+            ["report"],
+        ] {
+            let output = try await cli.run(command)
+            shown += output.stdout + output.stderr
+        }
+        for step in 0..<6 {
+            shown += try await cli.run(["logs", "1", "--step", String(step)]).stdout
+        }
+        #expect(shown.contains("plain ****"), "the step's output is shown masked")
+        #expect(shown.contains("n-****"), "the test's name is shown masked")
+        #expect(!shown.contains(secret), "invariant: no command shows the secret")
+        let holders = SecurityTests.files(under: cli.home.path, containing: secret)
+        #expect(
+            holders == ["contexts/deploy.json"], "invariant: only the contexts store holds the secret: \(holders)")
+        #expect(!holders.isEmpty, "the secret is where contexts are kept")
+    }
+}

@@ -19,7 +19,7 @@ import Testing
     @Test func aPageIsReplacedOnlyWhenItsTextChanges() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let files = SiteFiles(root: folder.path)
+        let files = SiteFiles(root: folder.path, worldReadable: true)
         try files.write("<p>one</p>\n", to: "projects/1/index.html")
         let path = folder.appending("projects/1/index.html")
         let first = inode(path)

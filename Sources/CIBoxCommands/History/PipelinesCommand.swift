@@ -9,7 +9,7 @@ import CIBoxSettings
 import CIBoxStore
 
 /// `cibox pipelines`: the newest pipelines.
-struct PipelinesCommand: ParsableCommand {
+struct PipelinesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "pipelines", abstract: "List recent pipelines.")
 
     @OptionGroup var global: GlobalOptions
@@ -20,8 +20,8 @@ struct PipelinesCommand: ParsableCommand {
     @Flag(help: "Print a JSON array on standard output.")
     var json = false
 
-    func run() throws {
-        let pipelines = try HistoryAccess.open(global).history.pipelines(limit: limit)
+    func run() async throws {
+        let pipelines = try await HistoryAccess.openSettled(global).history.pipelines(limit: limit)
         if json {
             Terminal.output(JSONValue.array(pipelines.map(PipelineJSON.summary)).rendered() + "\n")
             return
@@ -45,6 +45,18 @@ enum HistoryAccess {
             Terminal.fail(error.description)
             throw ExitCodes.cannotRun
         }
+    }
+
+    /// The store of the selected home, after settling the pipelines whose cibox was killed (so that what is shown
+    /// is what is true: a pipeline whose process is gone is interrupted, not running).
+    static func openSettled(_ global: GlobalOptions) async throws -> PipelineStore {
+        let store = try open(global)
+        if (try? store.recovery.orphanedPipelines().isEmpty) == false,
+            let engine = PipelineRunFlow.makeEngine(home: global.homeDirectory)
+        {
+            await PipelineRunFlow.settleAbandoned(engine: engine)
+        }
+        return store
     }
 
     /// The settings of the selected home, or a clear error and exit status 2.

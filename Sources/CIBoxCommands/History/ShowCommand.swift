@@ -8,7 +8,7 @@ import CIBoxPresentation
 import CIBoxStore
 
 /// `cibox show`: one pipeline with its workflows, job runs and steps.
-struct ShowCommand: ParsableCommand {
+struct ShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one pipeline.")
 
     @OptionGroup var global: GlobalOptions
@@ -19,8 +19,8 @@ struct ShowCommand: ParsableCommand {
     @Flag(help: "Print the pipeline as JSON on standard output.")
     var json = false
 
-    func run() throws {
-        let store = try HistoryAccess.open(global)
+    func run() async throws {
+        let store = try await HistoryAccess.openSettled(global)
         guard let detail = try store.history.pipelineDetail(id: pipelineID) else {
             throw HistoryAccess.notFound("No pipeline with id \(pipelineID). `cibox pipelines` lists them.")
         }

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import CIBoxBasics
+import CIBoxModel
 import CIBoxReport
 import CIBoxStore
 
@@ -25,7 +26,10 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let home = global.homeDirectory
         let layout = ReportLayout(root: out.map { Paths.absolute($0) } ?? ReportLayout.defaultRoot(home: home))
-        let writer = ReportWriter(store: try HistoryAccess.open(global), layout: layout)
+        // A report written elsewhere is meant to be served; the one in the home only when settings say so.
+        let settings = try HistoryAccess.settings(global)
+        let worldReadable = out != nil || settings.reportIsWorldReadable
+        let writer = ReportWriter(store: try HistoryAccess.open(global), layout: layout, worldReadable: worldReadable)
         do {
             let count = try writer.writeAll()
             Terminal.error("cibox: wrote the report of \(count) pipeline(s)\n")

@@ -30,13 +30,7 @@ enum PipelineRunFlow {
         prepare: (PipelineEngine) throws(EngineError) -> PreparedPipeline
     ) async -> ExitCode {
         guard let engine = makeEngine(home: home) else { return ExitCodes.cannotRun }
-        let abandoned = await Recovery.settleAbandoned(engine: engine)
-        if !abandoned.isEmpty {
-            let list = abandoned.map { "\($0)" }.joined(separator: ", ")
-            Terminal.error(
-                "cibox: pipeline\(abandoned.count == 1 ? "" : "s") \(list) stopped when the cibox running "
-                    + "\(abandoned.count == 1 ? "it" : "them") was killed: marked interrupted\n")
-        }
+        await settleAbandoned(engine: engine)
         let prepared: PreparedPipeline
         do {
             prepared = try prepare(engine)
@@ -45,6 +39,16 @@ enum PipelineRunFlow {
             return ExitCodes.cannotRun
         }
         return await drive(prepared, engine: engine, json: json, keepsWorkDirectories: keepsWorkDirectories)
+    }
+
+    /// Settles the pipelines whose cibox was killed (see ``Recovery/settleAbandoned(engine:)``) and says so.
+    static func settleAbandoned(engine: PipelineEngine) async {
+        let abandoned = await Recovery.settleAbandoned(engine: engine)
+        guard !abandoned.isEmpty else { return }
+        let list = abandoned.map { "\($0)" }.joined(separator: ", ")
+        Terminal.error(
+            "cibox: pipeline\(abandoned.count == 1 ? "" : "s") \(list) stopped when the cibox running "
+                + "\(abandoned.count == 1 ? "it" : "them") was killed: marked interrupted\n")
     }
 
     /// Runs a recorded pipeline with progress on standard error, then prints it.
@@ -111,6 +115,12 @@ enum PipelineRunFlow {
         } catch {
             Terminal.fail(String(describing: error))
             return nil
+        }
+        let madePrivate = HomePermissions.secure(home: home, reportIsWorldReadable: settings.reportIsWorldReadable)
+        if madePrivate > 0 {
+            Terminal.error(
+                "cibox: warning: made \(madePrivate) files and folders of '\(home)' readable by "
+                    + "cibox's user only (other users could read them)\n")
         }
         return PipelineEngine(
             home: home, store: store, settings: settings, cgroups: CgroupManager.system(),

@@ -60,6 +60,7 @@ enum ExportTree {
 
     /// Prints `FILES APPARENT ALLOCATED`: the number of files and their bytes as they read and as they take disk.
     static func measure(_ source: String, allowed: String) throws(ExecutorError) {
+        try JobFileOperations.requireReadable(source)
         let files = entries(source, allowed: allowed, name: ".").filter { !StoreFiles.isFolder($0.info) }
         let apparent = files.reduce(Int64(0)) { $0 + Int64($1.info.st_size) }
         let allocated = files.reduce(Int64(0)) { $0 + Int64($1.info.st_blocks) * 512 }
@@ -68,6 +69,7 @@ enum ExportTree {
 
     /// Writes the entries as a plain tar on standard output, sparse files as sparse.
     static func export(_ source: String, allowed: String, as name: String) throws(ExecutorError) {
+        try JobFileOperations.requireReadable(source)
         let list = entries(source, allowed: allowed, name: name)
         try archiving { () throws(ArchiveError) in
             let writer = try ArchiveWriter(

@@ -28,6 +28,9 @@ import Foundation
 ///   `TARGET` reached through `SOURCE`'s mount (a folder bound at `TARGET`): it is used when `TARGET` is on another
 ///   mount, entry by entry when `TARGET` is itself a mount point; across file systems the files are copied.
 package enum JobFileOperations {
+    /// The exit status of an operation refused a path (the job's user may not read it): `EX_NOPERM`.
+    package static let refusedStatus: Int32 = 77
+
     /// Runs the operation `arguments` names and returns the process's exit status.
     package static func run(_ arguments: [String]) -> Int32 {
         do {
@@ -35,7 +38,7 @@ package enum JobFileOperations {
             return 0
         } catch {
             say("error: \(error.message)")
-            return 1
+            return error.code == .refused ? refusedStatus : 1
         }
     }
 
@@ -44,7 +47,7 @@ package enum JobFileOperations {
         switch (arguments.first, operands.count) {
         case ("kind", 1): print(kind(operands[0]))
         case ("sha256", 1): print(try sha256(operands[0]))
-        case ("glob", 2): glob(operands[1], root: operands[0])
+        case ("glob", 2): try glob(operands[1], root: operands[0])
         case ("archive", let count) where count % 2 == 0: try archive(operands)
         case ("extract", 1): try extract(into: operands[0])
         case ("measure", 2): try ExportTree.measure(operands[0], allowed: operands[1])
@@ -79,7 +82,18 @@ package enum JobFileOperations {
         return SHA256Digest.hex(digest)
     }
 
-    static func glob(_ pattern: String, root: String) {
+    /// Refuses `path` when it exists but the job's user may not read it (list it, for a folder): refused, not
+    /// empty, so that a built-in step never stores nothing and calls it done.
+    static func requireReadable(_ path: String) throws(ExecutorError) {
+        guard let info = StoreFiles.status(path), info.st_mode & S_IFMT != S_IFLNK else { return }
+        let needed = info.st_mode & S_IFMT == S_IFDIR ? R_OK | X_OK : R_OK
+        if access(path, needed) != 0 {
+            throw ExecutorError(.refused, "cannot read '\(path)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func glob(_ pattern: String, root: String) throws(ExecutorError) {
+        try requireReadable(root)
         var output = Data()
         for match in WorkspaceGlob.matches(pattern, root: root) { output += Data(match.utf8) + Data([0]) }
         FileHandle.standardOutput.write(output)
@@ -93,6 +107,7 @@ package enum JobFileOperations {
                 say("note: missing \(path)")
                 continue
             }
+            try requireReadable(path)
             sources.append((path, name))
         }
         try archiving { () throws(ArchiveError) in
@@ -114,7 +129,7 @@ package enum JobFileOperations {
         do {
             files = try TestResultFiles.find(at: path)
         } catch {
-            throw ExecutorError(.io, error.message, cause: error)
+            throw ExecutorError(error.code == .unreadable ? .refused : .io, error.message, cause: error)
         }
         try archiving { () throws(ArchiveError) in
             let writer = try ArchiveWriter(descriptor: 1, label: "standard output", compressed: false)
@@ -132,9 +147,10 @@ package enum JobFileOperations {
             throw ExecutorError(
                 .io, "cannot make '\(Paths.parent(destination))': \(error.localizedDescription)", cause: error)
         }
-        // An empty folder in the way (the working directory made before the checkout) is replaced; one that cannot
-        // be removed is a mount point (a folder bound at the job's working directory): entries move into it.
-        rmdir(destination)
+        // An empty folder in the way (the working directory made before the checkout) is replaced, but for the root of
+        // a bind (the folder bound at the job's absolute working directory: `TARGET` and `ALIAS` are one folder),
+        // which must stay the folder the mount shows: entries move into it. (rmdir fails on a mount point itself.)
+        if alias == nil || !isSameFolder(target, destination) { rmdir(destination) }
         if access(destination, F_OK) == 0 {
             guard isEmpty(destination) == true else {
                 throw ExecutorError(.io, "cannot check out into '\(target)': it exists and is not empty")
@@ -149,6 +165,12 @@ package enum JobFileOperations {
         }
         try copyAcross(source, to: destination)
         FolderTree.remove(source)
+    }
+
+    /// Whether `first` and `second` are one folder (one seen through a bind mount of the other).
+    private static func isSameFolder(_ first: String, _ second: String) -> Bool {
+        guard let one = StoreFiles.status(first), let two = StoreFiles.status(second) else { return false }
+        return one.st_dev == two.st_dev && one.st_ino == two.st_ino
     }
 
     /// Whether `folder` holds nothing (nil when it cannot be listed).

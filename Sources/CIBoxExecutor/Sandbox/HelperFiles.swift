@@ -58,7 +58,8 @@ struct HelperFiles: SandboxFiles {
             if errors >= 0 { close(errors) }
         }
         guard output >= 0, errors >= 0 else {
-            throw ExecutorError(.io, "Cannot make the helper's files in '\(scratch)': \(String(cString: strerror(errno))).")
+            throw ExecutorError(
+                .io, "Cannot make the helper's files in '\(scratch)': \(String(cString: strerror(errno))).")
         }
         let process = try await sandbox.spawn(
             SandboxCommand(
@@ -109,9 +110,13 @@ struct HelperFiles: SandboxFiles {
         return bytes
     }
 
-    func glob(_ pattern: String, root: String) async -> [String] {
-        guard let listing = try? await text(["glob", root, pattern]) else { return [] }
-        return listing.split(separator: "\0").map(String.init)
+    func glob(_ pattern: String, root: String) async throws(ExecutorError) -> [String] {
+        let outcome = try await run(["glob", root, pattern])
+        if let error = outcome.error {
+            guard outcome.status == Int(JobFileOperations.refusedStatus) else { return [] }
+            throw ExecutorError(.refused, error)
+        }
+        return String(decoding: outcome.output, as: UTF8.self).split(separator: "\0").map(String.init)
     }
 
     func archive(_ sources: [(path: String, name: String)], to archive: String, note: (String) -> Void)
@@ -146,21 +151,32 @@ struct HelperFiles: SandboxFiles {
         let outcome = try await run(["export", source, home, Paths.lastComponent(target)], outputFile: temporary)
         outcome.notes.forEach(note)
         if let error = outcome.error { throw ExecutorError(.io, error) }
-        return try archiving { () throws(ArchiveError) in
+        let count = try archiving { () throws(ArchiveError) in
             try ArchiveExtractor.extract(temporary, into: Paths.parent(target), keepingHoles: true)
         }
+        // Stored artifacts are cibox's files, whatever modes the job gave them.
+        FileModes.makePrivate(target)
+        return count
     }
 
-    func readTestResults(at path: String) async -> JUnitReport {
+    func readTestResults(at path: String) async throws(ExecutorError) -> JUnitReport {
         let folder = "\(scratch)/tests-\(UUID().uuidString.prefix(8))"
         let temporary = folder + ".tar"
         defer {
             unlink(temporary)
             FolderTree.remove(folder)
         }
+        let outcome: Outcome
         do {
-            let outcome = try await run(["collect", path], outputFile: temporary)
-            if let error = outcome.error { return JUnitReport(warnings: [error]) }
+            outcome = try await run(["collect", path], outputFile: temporary)
+        } catch {
+            return JUnitReport(warnings: [error.message])
+        }
+        if let error = outcome.error, outcome.status == Int(JobFileOperations.refusedStatus) {
+            throw ExecutorError(.refused, error)
+        }
+        if let error = outcome.error { return JUnitReport(warnings: [error]) }
+        do {
             try archiving { () throws(ArchiveError) in _ = try ArchiveExtractor.extract(temporary, into: folder) }
         } catch {
             return JUnitReport(warnings: [error.message])

@@ -20,7 +20,8 @@ package protocol SandboxFiles: Sendable {
 
     /// The entries under `root` that the workspace glob `pattern` matches, relative to `root` (see
     /// ``WorkspaceGlob``).
-    func glob(_ pattern: String, root: String) async -> [String]
+    /// - Throws: `refused` when the job's user may not list `root`.
+    func glob(_ pattern: String, root: String) async throws(ExecutorError) -> [String]
 
     /// Writes a tar + zstd archive of `sources` (a path in the job's view, its name in the archive) to `archive`, a
     /// file of cibox's own; a missing source is skipped and noted.
@@ -40,8 +41,10 @@ package protocol SandboxFiles: Sendable {
     /// - Returns: the number of entries stored.
     func export(_ source: String, to target: String, note: (String) -> Void) async throws(ExecutorError) -> Int
 
-    /// Reads the JUnit XML at `path` (a file, or every `*.xml` under a folder).
-    func readTestResults(at path: String) async -> JUnitReport
+    /// Reads the JUnit XML at `path` (a file, or every `*.xml` under a folder); what is missing or malformed is a
+    /// warning of the report.
+    /// - Throws: `refused` when the job's user may not read `path`.
+    func readTestResults(at path: String) async throws(ExecutorError) -> JUnitReport
 
     /// Materialises `source` at `directory` (the `checkout` step) and returns a line for the step's log.
     /// - Throws: when the checkout fails; the message says why.

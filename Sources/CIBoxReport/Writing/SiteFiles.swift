@@ -11,6 +11,22 @@ import Foundation
 struct SiteFiles: Sendable {
     /// The report's root folder.
     let root: String
+    /// Whether every user may read the report (pages 0644, folders 0755), else only cibox's user (0600, 0700).
+    let worldReadable: Bool
+
+    private var fileMode: Int { worldReadable ? 0o644 : 0o600 }
+    private var folderMode: Int { worldReadable ? 0o755 : 0o700 }
+
+    /// Makes `folder` (and missing parents under the root) with the report's mode.
+    private func makeFolder(_ folder: String) throws {
+        try Folders.make(folder, mode: folderMode)
+        var current = folder
+        while current.count > root.count, current.hasPrefix(root) {
+            chmod(current, mode_t(folderMode))
+            current = Paths.parent(current)
+        }
+        chmod(root, mode_t(folderMode))
+    }
 
     /// Writes `text` to `relative` atomically: a temporary file in the same folder, then `rename(2)`, so that a
     /// reader (a browser, a web server, another cibox) never sees half a page. A page that already reads so is
@@ -18,17 +34,17 @@ struct SiteFiles: Sendable {
     /// - Throws: ``ReportError`` `write` naming the file.
     func write(_ text: String, to relative: String) throws(ReportError) {
         let path = root + "/" + relative
-        if FileWriter.hasContent(text, at: path) { return }
+        if FileWriter.hasContent(text, at: path, mode: fileMode) { return }
         let temporary = path + ".\(getpid()).tmp"
         do {
             do {
-                try FileWriter.write(text, to: temporary)
+                try FileWriter.write(text, to: temporary, mode: fileMode)
             } catch {
                 // Most pages go into folders that exist: make the folder only when it is missing.
                 let folder = Paths.parent(path)
                 guard access(folder, F_OK) != 0 else { throw error }
-                try Folders.make(folder)
-                try FileWriter.write(text, to: temporary)
+                try makeFolder(folder)
+                try FileWriter.write(text, to: temporary, mode: fileMode)
             }
         } catch {
             unlink(temporary)
@@ -59,12 +75,16 @@ struct SiteFiles: Sendable {
             unlink(path)
         }
         do {
-            try Folders.make(Paths.parent(path))
+            try makeFolder(Paths.parent(path))
         } catch {
             return false
         }
-        if link(source, path) == 0 { return true }
-        return (try? FileManager.default.copyItem(atPath: source, toPath: path)) != nil
+        // A link shares the log's permissions: a served report makes the log it shows readable, as the page is.
+        if link(source, path) == 0 || (try? FileManager.default.copyItem(atPath: source, toPath: path)) != nil {
+            chmod(path, mode_t(fileMode))
+            return true
+        }
+        return false
     }
 
     /// Removes `relative` and everything under it.

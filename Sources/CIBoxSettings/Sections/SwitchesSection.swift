@@ -3,16 +3,12 @@
 import CIBoxModel
 import CIBoxYAML
 
-/// `cgroups` and `report`: what cibox may do on this machine.
+/// `cgroups`: whether cibox may make cgroups on this machine.
 enum SwitchesSection: SettingsSection {
-    static let keys: Set<String> = ["cgroups", "report"]
+    static let keys: Set<String> = ["cgroups"]
 
     static func load(_ entry: ConfigMappingEntry, into settings: inout Settings, _ decoder: NodeDecoder) {
         guard let value = SettingsValues.bool(entry, decoder) else { return }
-        if entry.key == "cgroups" {
-            settings.usesCgroups = value
-        } else {
-            settings.writesReport = value
-        }
+        settings.usesCgroups = value
     }
 }
