@@ -44,7 +44,8 @@ final class AgentConnection: Sendable {
     static func start(executable: String, setup: AgentSetup) async throws(ExecutorError) -> AgentConnection {
         var fds: [Int32] = [-1, -1]
         guard cibox_socketpair(&fds) == 0 else {
-            throw ExecutorError(.spawnFailed, "Cannot make the job agent's socket: \(String(cString: strerror(errno))).")
+            throw ExecutorError(
+                .spawnFailed, "Cannot make the job agent's socket: \(String(cString: strerror(errno))).")
         }
         let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
         defer {
@@ -108,7 +109,8 @@ final class AgentConnection: Sendable {
         }
         process.id = id
         do {
-            let pid = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+            let pid = try await withCheckedThrowingContinuation {
+                (continuation: CheckedContinuation<Int32, any Error>) in
                 let closed = state.withLock { state in
                     state.pendingSpawns[id] = continuation
                     return state.isClosed
@@ -196,7 +198,9 @@ final class AgentConnection: Sendable {
     private func readFully(_ buffer: inout [UInt8]) -> Bool {
         var done = 0
         while done < buffer.count {
-            let count = buffer.withUnsafeMutableBytes { read(socket, $0.baseAddress.map { $0 + done }, $0.count - done) }
+            let count = buffer.withUnsafeMutableBytes {
+                read(socket, $0.baseAddress.map { $0 + done }, $0.count - done)
+            }
             if count < 0, errno == EINTR { continue }
             if count <= 0 { return false }
             done += count

@@ -125,7 +125,8 @@ package final class HostSandbox: JobSandbox {
         setup.procsFiles = isolation.procsFiles
         // A state folder under /tmp (tests, a throwaway home) stays visible: the job's folders, the agent
         // commands, and the cibox program they call.
-        setup.keep = ([request.workDirectory, request.controlDirectory, request.agentStateDirectory + "/bin"]
+        setup.keep =
+            ([request.workDirectory, request.controlDirectory, request.agentStateDirectory + "/bin"]
             + [request.agentExecutable.map(Paths.parent), request.storageDirectory].compactMap { $0 })
             .filter { access($0, F_OK) == 0 }
         setup.guardMode = isolation.agentGuard
@@ -133,7 +134,7 @@ package final class HostSandbox: JobSandbox {
             agent.withLock { $0 = nil }
             let connection = try await AgentConnection.start(executable: agentExecutable, setup: setup)
             agent.withLock { $0 = connection }
-        } catch where error.code == .workspace && getuid() != 0 {
+        } catch  where error.code == .workspace && getuid() != 0 {
             // Without privileges and without user namespaces, jobs share this machine's /tmp and folders.
             warn(
                 "jobs cannot have a mount namespace of their own here (\(error.message)): they share this machine's "

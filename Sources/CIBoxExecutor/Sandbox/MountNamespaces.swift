@@ -13,9 +13,11 @@ package enum MountNamespaces {
     /// See the type's documentation.
     package static var areAvailable: Bool {
         if geteuid() == 0 { return true }
-        let allowed = FileReader.contents(atPath: "/proc/sys/kernel/unprivileged_userns_clone")
+        let allowed =
+            FileReader.contents(atPath: "/proc/sys/kernel/unprivileged_userns_clone")
             .map { String(decoding: $0, as: UTF8.self).trimmed != "0" } ?? true
-        let count = FileReader.contents(atPath: "/proc/sys/user/max_user_namespaces")
+        let count =
+            FileReader.contents(atPath: "/proc/sys/user/max_user_namespaces")
             .flatMap { Int(String(decoding: $0, as: UTF8.self).trimmed) } ?? 0
         return allowed && count > 0
     }
