@@ -47,7 +47,8 @@ final class StoreEventSink: PipelineEventSink {
             let resources = JobResources(
                 isolation: result.isolation.rawValue, cpuSeconds: result.usage.cpuSeconds,
                 peakMemoryBytes: result.usage.peakMemoryBytes, oomKills: result.usage.oomKills,
-                memoryLimitBytes: result.limits?.memoryBytes, millicoresLimit: result.limits?.millicores
+                memoryLimitBytes: result.limits?.memoryBytes, millicoresLimit: result.limits?.millicores,
+                pidsLimitHits: result.usage.pidsLimitHits, pidsLimit: result.limits?.pids
             )
             // Test cases first, so that a job shown as finished already has its test counts.
             try store.testCases.recordTestCases(result.testCases, jobID: id)

@@ -93,6 +93,12 @@ package final class JobIsolation: Sendable {
     /// Out-of-memory kills so far (cgroup mode only).
     package var oomKills: Int { (group ?? enclosing?.group)?.usage().oomKills ?? 0 }
 
+    /// Out-of-memory kills and forks refused at the pids limit so far (cgroup mode only; zeros otherwise).
+    package var events: (oomKills: Int, pidsLimitHits: Int) {
+        let usage = (group ?? enclosing?.group)?.usage() ?? ResourceUsage()
+        return (usage.oomKills, usage.pidsLimitHits)
+    }
+
     /// Ends the job run: kills what is left (background steps, orphans), reads the usage, removes the cgroup.
     package func end() -> ResourceUsage {
         if let warmer { warmer.warmer.end(warmer.hold) }
@@ -103,14 +109,14 @@ package final class JobIsolation: Sendable {
             let measured = enclosing.group.usage()
             usage = ResourceUsage(
                 cpuSeconds: measured.cpuSeconds, peakMemoryBytes: measured.peakMemoryBytes ?? usage.peakMemoryBytes,
-                oomKills: measured.oomKills
+                oomKills: measured.oomKills, pidsLimitHits: measured.pidsLimitHits
             )
         }
         if let group {
             let measured = group.usage()
             usage = ResourceUsage(
                 cpuSeconds: measured.cpuSeconds, peakMemoryBytes: measured.peakMemoryBytes ?? usage.peakMemoryBytes,
-                oomKills: measured.oomKills
+                oomKills: measured.oomKills, pidsLimitHits: measured.pidsLimitHits
             )
             group.remove()
         }

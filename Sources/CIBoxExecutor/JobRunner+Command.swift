@@ -15,7 +15,7 @@ extension JobRunner {
     func runCommand(_ action: RunAction, index: Int, context: StepContext, logFD: Int32) async -> (StepResult, String?)
     {
         do {
-            let oomsBefore = isolation.oomKills
+            let before = isolation.events
             let process = try await startCommand(action, index: index, context: context, logFD: logFD)
             if action.isBackground {
                 let task = Task { await process.outcome() }
@@ -28,11 +28,16 @@ extension JobRunner {
             let outcome = await process.outcome()
             current.withLock { $0 = nil }
             isolation.didFinish(cpuSeconds: outcome.cpuSeconds, peakMemoryBytes: outcome.peakMemoryBytes)
-            if outcome.exitCode != 0, outcome.stoppedFor == nil, isolation.oomKills > oomsBefore {
+            let after = isolation.events
+            if outcome.exitCode != 0, outcome.stoppedFor == nil, after.oomKills > before.oomKills {
                 return oomResult(outcome, logFD: logFD)
             }
             if let code = outcome.logWriteError { return logFailure(outcome, errno: code, index: index) }
-            return (result(of: outcome), nil)
+            var result = result(of: outcome)
+            result.logBytes += noteLimitEvents(
+                oomKills: after.oomKills - before.oomKills, pidsLimitHits: after.pidsLimitHits - before.pidsLimitHits,
+                logFD: logFD)
+            return (result, nil)
         } catch {
             let message = error.description
             let bytes = writeLog(message + "\n", to: logFD)
@@ -74,6 +79,26 @@ extension JobRunner {
             deadline: deadline, killGrace: .seconds(request.killGrace), killEverything: { sandbox.killAll() },
             secrets: request.secrets
         )
+    }
+
+    /// Says in the step's log what the kernel refused or killed while the step went on (the job's cgroup's event
+    /// counters), as CircleCI shows it: a fork refused at the pids limit, a process killed for memory. Returns the
+    /// bytes written.
+    private func noteLimitEvents(oomKills: Int, pidsLimitHits: Int, logFD: Int32) -> Int64 {
+        var text = ""
+        if pidsLimitHits > 0, let limits = isolation.limits {
+            text +=
+                "cibox: pids limit \(limits.pids) reached: the kernel refused to start a process "
+                + (pidsLimitHits == 1 ? "once" : "\(pidsLimitHits) times")
+                + " (resource_class \(request.resourceClass)).\n"
+        }
+        if oomKills > 0 {
+            let limit = isolation.limits.map { ByteCount.format($0.memoryBytes) } ?? "unknown"
+            text +=
+                "cibox: a process was killed: out of memory (limit \(limit))"
+                + (oomKills == 1 ? "" : ", \(oomKills) times") + "; the step went on.\n"
+        }
+        return text.isEmpty ? 0 : writeLog(text, to: logFD)
     }
 
     /// A step killed by the kernel for lack of memory: `oom`, with the limit in the log and the message.

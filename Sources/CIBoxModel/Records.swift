@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 package import Foundation
 
 /// A repository cibox knows.
@@ -177,18 +178,42 @@ package struct JobResources: Codable, Sendable, Equatable {
     package var oomKills: Int?
     package var memoryLimitBytes: Int64?
     package var millicoresLimit: Int?
+    /// Forks the kernel refused at the job's pids limit, and that limit (from the cgroup's `pids.events`).
+    package var pidsLimitHits: Int?
+    package var pidsLimit: Int?
 
     /// Makes a resources value.
     package init(
         isolation: String? = nil, cpuSeconds: Double? = nil, peakMemoryBytes: Int64? = nil, oomKills: Int? = nil,
-        memoryLimitBytes: Int64? = nil, millicoresLimit: Int? = nil
+        memoryLimitBytes: Int64? = nil, millicoresLimit: Int? = nil, pidsLimitHits: Int? = nil, pidsLimit: Int? = nil
     ) {
+        self.pidsLimitHits = pidsLimitHits
+        self.pidsLimit = pidsLimit
         self.isolation = isolation
         self.cpuSeconds = cpuSeconds
         self.peakMemoryBytes = peakMemoryBytes
         self.oomKills = oomKills
         self.memoryLimitBytes = memoryLimitBytes
         self.millicoresLimit = millicoresLimit
+    }
+}
+
+extension JobResources {
+    /// What the kernel refused or killed in the job run, as CircleCI shows it: `pids limit 64 reached (3 times)`,
+    /// `a process was killed: out of memory (limit 64 MiB)`. Empty when nothing was.
+    package var limitEvents: [String] {
+        var events: [String] = []
+        if let hits = pidsLimitHits, hits > 0 {
+            events.append(
+                (pidsLimit.map { "pids limit \($0) reached" } ?? "pids limit reached")
+                    + (hits == 1 ? "" : " (\(hits) times)"))
+        }
+        if let kills = oomKills, kills > 0 {
+            events.append(
+                (kills == 1 ? "a process was killed" : "\(kills) processes were killed") + ": out of memory"
+                    + (memoryLimitBytes.map { " (limit \(ByteCount.format($0)))" } ?? ""))
+        }
+        return events
     }
 }
 

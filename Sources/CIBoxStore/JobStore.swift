@@ -36,12 +36,13 @@ package struct JobStore: Sendable {
                     UPDATE job SET status = ?, exitCode = ?, failureReason = ?, failureMessage = ?,
                     startedAt = COALESCE(startedAt, ?), finishedAt = ?, isolation = ?, cpuSeconds = ?,
                     peakMemoryBytes = ?, oomKills = ?, memoryLimitBytes = ?, millicoresLimit = ?,
-                    resourceClass = COALESCE(?, resourceClass) WHERE id = ?
+                    pidsLimitHits = ?, pidsLimit = ?, resourceClass = COALESCE(?, resourceClass) WHERE id = ?
                     """,
                 arguments: [
                     status.rawValue, exitCode, failureReason?.rawValue, failureMessage, startedAt, finishedAt,
                     resources.isolation, resources.cpuSeconds, resources.peakMemoryBytes, resources.oomKills,
-                    resources.memoryLimitBytes, resources.millicoresLimit, resourceClass, id,
+                    resources.memoryLimitBytes, resources.millicoresLimit, resources.pidsLimitHits, resources.pidsLimit,
+                    resourceClass, id,
                 ]
             )
         }

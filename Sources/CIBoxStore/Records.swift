@@ -115,6 +115,8 @@ struct JobRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var millicoresLimit: Int?
     var cancelRequestedAt: Date?
     var executorRef: String?
+    var pidsLimitHits: Int?
+    var pidsLimit: Int?
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
@@ -127,7 +129,8 @@ struct JobRecord: Codable, FetchableRecord, MutablePersistableRecord {
             failureMessage: failureMessage, startedAt: startedAt, finishedAt: finishedAt,
             resources: JobResources(
                 isolation: isolation, cpuSeconds: cpuSeconds, peakMemoryBytes: peakMemoryBytes, oomKills: oomKills,
-                memoryLimitBytes: memoryLimitBytes, millicoresLimit: millicoresLimit
+                memoryLimitBytes: memoryLimitBytes, millicoresLimit: millicoresLimit, pidsLimitHits: pidsLimitHits,
+                pidsLimit: pidsLimit
             ),
             cancelRequestedAt: cancelRequestedAt, executorReference: executorRef
         )

@@ -21,7 +21,9 @@ import Testing
             attempt: 1, status: .failed, executor: "shell", resourceClass: "small", exitCode: 3,
             failureReason: .exitCode,
             startedAt: created, finishedAt: created,
-            resources: JobResources(isolation: "cgroup1", cpuSeconds: 1.23456, peakMemoryBytes: 1_048_576)
+            resources: JobResources(
+                isolation: "cgroup1", cpuSeconds: 1.23456, peakMemoryBytes: 1_048_576, oomKills: 1,
+                memoryLimitBytes: 67_108_864, pidsLimitHits: 3, pidsLimit: 64)
         )
         let step = Step(id: 1, jobID: 9, index: 0, name: "run\ttab", status: .failed, exitCode: 3, logBytes: 12)
         let workflow = Workflow(id: 5, pipelineID: 4, name: "ci", position: 0, status: .failed)
@@ -67,6 +69,12 @@ import Testing
                       "isolation": "cgroup1",
                       "cpu_seconds": 1.235,
                       "peak_memory_bytes": 1048576,
+                      "oom_kills": 1,
+                      "pids_limit_hits": 3,
+                      "limit_events": [
+                        "pids limit 64 reached (3 times)",
+                        "a process was killed: out of memory (limit 64 MiB)"
+                      ],
                       "tests": {
                         "total": 10,
                         "failed": 2,

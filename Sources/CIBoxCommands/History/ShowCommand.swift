@@ -42,7 +42,8 @@ struct ShowCommand: AsyncParsableCommand {
                 let node = job.job.parallelism > 1 ? " #\(job.job.nodeIndex)" : ""
                 text += "    job \(job.job.id) \(job.job.name)\(node): \(job.job.status.rawValue)"
                 text += (job.job.failureReason.map { " (\($0.rawValue))" } ?? "")
-                text += (job.job.executorReference.map { " on \($0)" } ?? "") + "\n"
+                text += (job.job.executorReference.map { " on \($0)" } ?? "")
+                text += job.job.resources.limitEvents.map { "; " + $0 }.joined() + "\n"
                 for step in job.steps {
                     text +=
                         "      \(step.index) \(step.name.split(separator: "\n").first ?? ""): \(step.status.rawValue)"

@@ -18,7 +18,7 @@ enum Summary {
         if let limit = job.resources.memoryLimitBytes { text += " of \(ByteCount.format(limit))" }
         if let resourceClass = job.resourceClass { text += " (\(resourceClass))" }
         if let cpu = job.resources.cpuSeconds { text += String(format: ", %.1f CPU s", cpu) }
-        return text
+        return text + job.resources.limitEvents.map { "; " + $0 }.joined()
     }
 
     /// How many failed tests of a job are listed.

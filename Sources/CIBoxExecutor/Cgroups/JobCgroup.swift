@@ -81,17 +81,27 @@ package struct JobCgroup: Sendable {
             }
             let peak = (try? fileSystem.read(directory + "/memory.peak")).flatMap { Int64($0.trimmed) }
             let ooms = Self.field("oom_kill", in: try? fileSystem.read(directory + "/memory.events")) ?? 0
-            return ResourceUsage(cpuSeconds: cpu ?? 0, peakMemoryBytes: peak, oomKills: Int(ooms))
+            return ResourceUsage(
+                cpuSeconds: cpu ?? 0, peakMemoryBytes: peak, oomKills: Int(ooms), pidsLimitHits: pidsLimitHits())
         case .cgroup1:
             let cpu = cpuDirectory.flatMap { try? fileSystem.read($0 + "/cpuacct.usage") }.flatMap { Int64($0.trimmed) }
             let peak = memoryDirectory.flatMap { try? fileSystem.read($0 + "/memory.max_usage_in_bytes") }
                 .flatMap { Int64($0.trimmed) }
             let ooms = Self.field(
                 "oom_kill", in: memoryDirectory.flatMap { try? fileSystem.read($0 + "/memory.oom_control") })
-            return ResourceUsage(cpuSeconds: Double(cpu ?? 0) / 1e9, peakMemoryBytes: peak, oomKills: Int(ooms ?? 0))
+            return ResourceUsage(
+                cpuSeconds: Double(cpu ?? 0) / 1e9, peakMemoryBytes: peak, oomKills: Int(ooms ?? 0),
+                pidsLimitHits: pidsLimitHits())
         case .none, .slurm:
             return ResourceUsage()
         }
+    }
+
+    /// How many times a fork failed at the group's pids limit (`max` of `pids.events`, in v2 and in v1's pids
+    /// hierarchy).
+    private func pidsLimitHits() -> Int {
+        let directory = mode == .cgroup2 ? directories.first : directories.first { $0.contains("/pids/") }
+        return Int(Self.field("max", in: directory.flatMap { try? fileSystem.read($0 + "/pids.events") }) ?? 0)
     }
 
     /// Removes the (empty) group's folders; killing first is the caller's job.

@@ -63,11 +63,14 @@ package struct ResourceUsage: Codable, Sendable, Equatable {
     package var peakMemoryBytes: Int64?
     /// Processes the kernel killed for lack of memory.
     package var oomKills: Int
+    /// Times a process could not be started because the job had as many as its pids limit allows.
+    package var pidsLimitHits: Int
 
     /// Makes a usage value.
-    package init(cpuSeconds: Double = 0, peakMemoryBytes: Int64? = nil, oomKills: Int = 0) {
+    package init(cpuSeconds: Double = 0, peakMemoryBytes: Int64? = nil, oomKills: Int = 0, pidsLimitHits: Int = 0) {
         self.cpuSeconds = cpuSeconds
         self.peakMemoryBytes = peakMemoryBytes
         self.oomKills = oomKills
+        self.pidsLimitHits = pidsLimitHits
     }
 }

@@ -31,6 +31,14 @@ enum ResourceAdvice {
                         + ". Give it more: resource_class \(bigger?.name ?? "a larger class").",
                     isWarning: true))
         }
+        if let hits = resources.pidsLimitHits, hits > 0 {
+            notes.append(
+                Note(
+                    text: "The kernel refused to start a process \(hits == 1 ? "once" : "\(hits) times") at the job's "
+                        + "pids limit" + (resources.pidsLimit.map { " of \($0)" } ?? "")
+                        + ". Start fewer processes at once, or raise `pids` of resource class \(current) in settings.yml.",
+                    isWarning: true))
+        }
         guard let peak = resources.peakMemoryBytes, peak > 0 else { return notes }
         let killedBy = Settings.builtInClasses.filter { $0.memoryBytes < peak }.map(\.name)
         if !killedBy.isEmpty {
