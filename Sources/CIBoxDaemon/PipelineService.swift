@@ -2,6 +2,7 @@
 
 import CIBoxBasics
 package import CIBoxEngine
+import CIBoxExecutor
 import CIBoxGit
 import CIBoxModel
 import CIBoxScheduler
@@ -191,13 +192,21 @@ package struct PipelineService: Service {
     }
 }
 
-/// Says in the daemon's log when cibox itself could not run a pipeline on (it ends `error`).
+/// Says in the daemon's log when cibox itself could not run a pipeline on (it ends `error`), and when a job failed
+/// for the machine rather than for its own commands (`infrastructure`: a full disk, a folder cibox cannot write).
 struct FaultLog: PipelineEventSink {
     let logger: Logger
 
     func handle(_ event: PipelineEvent) async {
-        if case .pipelineFailed(let id, let message, _) = event {
+        switch event {
+        case .pipelineFailed(let id, let message, _):
             logger.error("a pipeline ended as error", metadata: ["pipeline.id": "\(id)", "reason": "\(message)"])
+        case .jobFinished(let id, let result) where result.failureReason == .infrastructure:
+            logger.error(
+                "a job failed for the machine",
+                metadata: ["job.id": "\(id)", "reason": "\(result.failureMessage ?? "infrastructure")"])
+        default:
+            break
         }
     }
 }

@@ -66,6 +66,7 @@ package enum PipelineJSON {
             ("finished_at", .string(job.finishedAt?.iso8601)),
             ("exit_code", .int(job.exitCode)),
             ("failure_reason", .string(job.failureReason?.rawValue)),
+            ("failure_message", .string(job.failureMessage)),
             ("resource_class", .string(job.resourceClass)),
             ("isolation", .string(job.resources.isolation)),
             ("cpu_seconds", job.resources.cpuSeconds.map { .double(($0 * 1000).rounded() / 1000) } ?? .null),

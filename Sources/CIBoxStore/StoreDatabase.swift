@@ -40,7 +40,9 @@ struct StoreDatabase: Sendable {
     func write<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
         while true {
             do {
-                return try writer.write(body)
+                let result = try writer.write(body)
+                DiskReserve.refillIfLow(home: home)
+                return result
             } catch let error as StoreError {
                 throw error
             } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {

@@ -78,6 +78,22 @@ import Testing
             let listed = try JSONSerialization.jsonObject(
                 with: Data(try await cibox(["pipelines", "--json"]).stdout.utf8))
             #expect((listed as? [[String: Any]])?.map { $0.string("status") } == ["failed", "success"])
+
+            // Where the user looks: show, --json.
+            let reason = "Cannot write the step's log '\(home)/logs/\(bigID)/0.log': No space left on device."
+            #expect(big.string("failure_message")?.hasPrefix(reason) == true, "\(big)")
+            let shown = try await cibox(["show", "2"]).stdout
+            #expect(shown.contains("(infrastructure)\n      why: \(reason)"), "\(shown)")
+            // Space is back (the user removes the big log and the report's link to it): the next cibox makes the
+            // reserve whole again.
+            let reserve = home + "/.reserve"
+            #expect(((try? FileManager.default.attributesOfItem(atPath: reserve)[.size] as? Int) ?? 0) < 1 << 20)
+            try FileManager.default.removeItem(atPath: "\(home)/logs/\(bigID)/0.log")
+            try FileManager.default.removeItem(atPath: "\(home)/reports")
+            let again = try await cibox(["run", repository.path, "--job", "small"])
+            #expect(again.status == 0, "\(again.stderr)")
+            let size = try FileManager.default.attributesOfItem(atPath: reserve)[.size] as? Int
+            #expect(size == 1 << 20, "the reserve is whole again")
         } cleanup: {
             await disk.unmount()
         }

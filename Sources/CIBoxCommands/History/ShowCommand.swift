@@ -44,6 +44,9 @@ struct ShowCommand: AsyncParsableCommand {
                 text += (job.job.failureReason.map { " (\($0.rawValue))" } ?? "")
                 text += (job.job.executorReference.map { " on \($0)" } ?? "")
                 text += job.job.resources.limitEvents.map { "; " + $0 }.joined() + "\n"
+                if job.job.status != .success, let message = job.job.failureMessage {
+                    text += "      why: \(message.split(separator: "\n").first ?? "")\n"
+                }
                 for step in job.steps {
                     text +=
                         "      \(step.index) \(step.name.split(separator: "\n").first ?? ""): \(step.status.rawValue)"
