@@ -65,6 +65,7 @@ import Testing
                       "finished_at": "2026-09-21T14:13:20.250Z",
                       "exit_code": 3,
                       "failure_reason": "exit_code",
+                      "failure_message": null,
                       "resource_class": "small",
                       "isolation": "cgroup1",
                       "cpu_seconds": 1.235,
