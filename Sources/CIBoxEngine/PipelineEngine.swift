@@ -65,6 +65,8 @@ package final class PipelineEngine: Sendable {
     let warn: @Sendable (String) -> Void
     /// Monotonic time for every interval and timeout, wall time for timestamps.
     package let clocks: Clocks
+    /// How long events the database could not take are tried again after a pipeline ran.
+    package let recordingRetryLimit: Duration
     /// Rewrites the HTML report's pages as pipelines run; nil when settings turn the report off.
     package let reportUpdater: ReportUpdater?
     private let warned = Mutex<Set<String>>([])
@@ -77,11 +79,14 @@ package final class PipelineEngine: Sendable {
     ///   - agentExecutable: the `cibox` binary for the agent commands inside jobs.
     ///   - clocks: monotonic for intervals and timeouts, wall for timestamps (the system's by default).
     ///   - warn: told each distinct warning once.
+    ///   - recordingRetryLimit: how long a pipeline's events that the database could not take are tried again
+    ///     after it ran (the daemon waits out a long outage; a command gives up sooner).
     package init(
         home: String, store: PipelineStore, settings: Settings = Settings(), cgroups: CgroupManager? = nil,
         executor: (any Executor)? = nil, agentExecutable: String? = nil, clocks: Clocks = .system,
-        warn: @escaping @Sendable (String) -> Void = { _ in }
+        warn: @escaping @Sendable (String) -> Void = { _ in }, recordingRetryLimit: Duration = .seconds(30)
     ) {
+        self.recordingRetryLimit = recordingRetryLimit
         self.home = home
         self.clocks = clocks
         self.store = store
@@ -156,9 +161,28 @@ package final class PipelineEngine: Sendable {
             }
         }
         if let failure = storeSink.errors.first {
-            throw EngineError(.store, "The pipeline ran, but its history could not be saved completely: \(failure)")
+            guard await Self.retryRecording(storeSink, clocks: clocks, for: recordingRetryLimit) else {
+                throw EngineError(
+                    .store, "The pipeline ran, but its history could not be saved completely: \(failure)")
+            }
+            warn(
+                "the database could not be written for a while (\(failure)); the pipeline was recorded when it "
+                    + "could be again")
         }
         return status
+    }
+
+    /// Writes what `sink` could not, again and again with growing pauses (up to 5 s apart), for up to `limit`.
+    /// - Returns: whether everything was written.
+    private static func retryRecording(_ sink: StoreEventSink, clocks: Clocks, for limit: Duration) async -> Bool {
+        var waited = Duration.zero
+        var pause = Duration.milliseconds(100)
+        while !sink.flush() {
+            guard waited < limit, (try? await clocks.sleep(for: pause)) != nil else { return false }
+            waited += pause
+            pause = min(pause * 2, .seconds(5))
+        }
+        return true
     }
 
     /// Compiles the continuation a setup workflow asked for and runs its workflows in the same pipeline.

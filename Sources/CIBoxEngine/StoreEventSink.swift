@@ -6,24 +6,44 @@ import CIBoxScheduler
 import CIBoxStore
 import Synchronization
 
-/// Persists pipeline events in the store. A write that fails is kept and reported after the pipeline,
-/// so that a full disk never stops the jobs themselves (their logs are already on disk).
+/// Persists pipeline events in the store. A write that fails never stops the jobs themselves (their logs are
+/// already on disk): the event is kept, in order with every later one, and written again at the next event and by
+/// ``flush()`` (which the engine calls, with pauses, after the pipeline), so that an outage of the database (a full
+/// disk, a read-only file) ends with the pipeline recorded as it ran, without a restart.
 final class StoreEventSink: PipelineEventSink {
     let store: PipelineStore
-    private let failures = Mutex<[String]>([])
+    private let state = Mutex<(pending: [PipelineEvent], errors: [String])>(([], []))
 
     init(store: PipelineStore) {
         self.store = store
     }
 
     /// The write failures seen so far.
-    var errors: [String] { failures.withLock { $0 } }
+    var errors: [String] { state.withLock { $0.errors } }
+
+    /// Whether events wait to be written.
+    var hasPending: Bool { state.withLock { !$0.pending.isEmpty } }
 
     func handle(_ event: PipelineEvent) async {
-        do {
-            try persist(event)
-        } catch {
-            failures.withLock { $0.append(error.description) }
+        state.withLock { $0.pending.append(event) }
+        flush()
+    }
+
+    /// Writes the waiting events in order, up to the first that fails again.
+    /// - Returns: whether none is left.
+    @discardableResult
+    func flush() -> Bool {
+        state.withLock { state in
+            while let event = state.pending.first {
+                do {
+                    try persist(event)
+                } catch {
+                    state.errors.append(String(describing: error))
+                    return false
+                }
+                state.pending.removeFirst()
+            }
+            return true
         }
     }
 

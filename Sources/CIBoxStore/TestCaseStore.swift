@@ -16,11 +16,13 @@ package struct TestCaseStore: Sendable {
     /// The shared database.
     let database: StoreDatabase
 
-    /// Stores the test cases job run `jobID` read (`store_test_results`), in one transaction.
+    /// Stores the test cases job run `jobID` read (`store_test_results`), in one transaction, in place of any it
+    /// stored before (so that recording again, after a failed write, never counts a test twice).
     /// - Throws: ``StoreError`` `database`.
     package func recordTestCases(_ cases: [TestCase], jobID: Int64) throws(StoreError) {
         guard !cases.isEmpty else { return }
         try database.write("store \(cases.count) test cases of job \(jobID)") { db in
+            try db.execute(sql: "DELETE FROM testCase WHERE jobId = ?", arguments: [jobID])
             for testCase in cases {
                 var record = TestCaseRecord(jobID: jobID, testCase)
                 try record.insert(db)

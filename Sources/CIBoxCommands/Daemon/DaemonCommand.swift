@@ -31,7 +31,10 @@ struct DaemonCommand: AsyncParsableCommand {
     var runAs: String?
 
     func run() async throws {
-        guard let engine = PipelineRunFlow.makeEngine(home: global.homeDirectory, runAs: runAs) else {
+        guard
+            let engine = PipelineRunFlow.makeEngine(
+                home: global.homeDirectory, runAs: runAs, recordingRetryLimit: .seconds(6 * 3600))
+        else {
             throw ExitCodes.cannotRun
         }
         var logger = Logger(label: "cibox.daemon")

@@ -96,7 +96,10 @@ enum PipelineRunFlow {
     }
 
     /// The engine of `home`: its store, its settings, this machine's cgroups; nil after printing why not.
-    static func makeEngine(home: String, runAs: String? = nil) -> PipelineEngine? {
+    /// - Parameter recordingRetryLimit: how long what the database could not take is tried again after a pipeline.
+    static func makeEngine(
+        home: String, runAs: String? = nil, recordingRetryLimit: Duration = .seconds(30)
+    ) -> PipelineEngine? {
         let store: PipelineStore
         var settings: Settings
         do {
@@ -124,7 +127,8 @@ enum PipelineRunFlow {
         }
         return PipelineEngine(
             home: home, store: store, settings: settings, cgroups: CgroupManager.system(),
-            agentExecutable: ownExecutable, warn: { Terminal.error("cibox: warning: \($0)\n") }
+            agentExecutable: ownExecutable, warn: { Terminal.error("cibox: warning: \($0)\n") },
+            recordingRetryLimit: recordingRetryLimit
         )
     }
 
