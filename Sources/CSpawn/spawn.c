@@ -222,33 +222,6 @@ int cibox_wait4(pid_t pid, int *status_out, int flags, double *cpu_seconds_out, 
     return (int)result;
 }
 
-static volatile int relay_fd = -1;
-
-static void relay_handler(int signo) {
-    int saved = errno;
-    unsigned char byte = (unsigned char)signo;
-    if (relay_fd >= 0) {
-        ssize_t ignored = write(relay_fd, &byte, 1);
-        (void)ignored;
-    }
-    errno = saved;
-}
-
-int cibox_relay_signal(int signo, int fd) {
-    relay_fd = fd;
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = relay_handler;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    return sigaction(signo, &action, NULL);
-}
-
-void cibox_reraise_default(int signo) {
-    signal(signo, SIG_DFL);
-    raise(signo);
-}
-
 int cibox_socketpair(int fds[2]) {
     return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
 }

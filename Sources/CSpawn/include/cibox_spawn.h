@@ -68,12 +68,6 @@ int cibox_was_signaled(int status);
 /// pipe2(O_CLOEXEC), plus O_NONBLOCK on both ends when `nonblocking` is non-zero (glibc hides pipe2 from Swift).
 int cibox_pipe(int fds[2], int nonblocking);
 
-/// Routes `signo` to a one-byte write of its number on `fd` (async-signal-safe), so a thread can handle it.
-int cibox_relay_signal(int signo, int fd);
-
-/// Restores the default action of `signo` and raises it again (for a second Ctrl-C).
-void cibox_reraise_default(int signo);
-
 /// socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC): the control socket between cibox and a job agent.
 int cibox_socketpair(int fds[2]);
 
