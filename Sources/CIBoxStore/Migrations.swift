@@ -131,7 +131,7 @@ enum Migrations {
                 t.add(column: "executorRef", .text)
             }
         }
-        migrator.registerMigration("v11-add-job-pidsLimit") { db in
+        migrator.registerMigration("v12-add-job-pidsLimit") { db in
             // Forks refused at the job's pids limit, and the limit, from the cgroup's event counters.
             try db.alter(table: "job") { t in
                 t.add(column: "pidsLimitHits", .integer)
