@@ -42,6 +42,7 @@ import Testing
         let repo = try await Repositories.with(config: config)
         defer { cli.home.remove(); repo.remove() }
         try cli.home.write("capacity: {cpus: 4, memory: 8GiB}\n", to: "settings.yml")
+        #expect(try await cli.run(["pipelines"]).status == 0, "the store is made before the two runs race")
         // Two pipelines at once, each with two jobs at once: four jobs in one absolute folder and one /tmp/x.
         async let first = cli.run(["run", repo.path, "--json"])
         async let second = cli.run(["run", repo.path, "--json"])
