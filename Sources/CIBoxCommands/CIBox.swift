@@ -38,7 +38,7 @@ package enum Entrypoint {
     package static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments == ["--version"] {
-            Terminal.output(CIBox.version + "\n")
+            Terminal.output("\(CIBox.version)\n")
             return
         }
         if arguments.first == "pre-push", let options = PrePushCommand.fastOptions(Array(arguments.dropFirst())) {

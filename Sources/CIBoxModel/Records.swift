@@ -83,6 +83,16 @@ package struct Pipeline: Codable, Sendable, Equatable {
     }
 }
 
+extension Pipeline {
+    /// What the pipeline ran, for people: the revision, or `working tree (uncommitted changes) on REVISION` for a
+    /// `cibox run --working-tree` run, whose files are not those of the commit.
+    /// - Parameter length: how many characters of the revision to show (all 40 by default).
+    package func sourceText(revisionLength length: Int = 40) -> String {
+        let shown = String(revision.prefix(length))
+        return source == .workingTree ? "working tree (uncommitted changes) on \(shown)" : shown
+    }
+}
+
 /// A workflow of a pipeline.
 package struct Workflow: Codable, Sendable, Equatable {
     package var id: Int64

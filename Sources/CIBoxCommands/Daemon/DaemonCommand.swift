@@ -34,7 +34,7 @@ struct DaemonCommand: AsyncParsableCommand {
         guard let engine = PipelineRunFlow.makeEngine(home: global.homeDirectory, runAs: runAs) else {
             throw ExitCodes.cannotRun
         }
-        var logger = Logger(label: "cibox.daemon")
+        var logger = Logger(label: "cibox.daemon", factory: EscapingLogHandler.init)
         logger.logLevel = .info
         let settings = engine.settings
         let store = engine.store

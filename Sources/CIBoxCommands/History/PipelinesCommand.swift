@@ -23,13 +23,14 @@ struct PipelinesCommand: ParsableCommand {
     func run() throws {
         let pipelines = try HistoryAccess.open(global).history.pipelines(limit: limit)
         if json {
-            Terminal.output(JSONValue.array(pipelines.map(PipelineJSON.summary)).rendered() + "\n")
+            Terminal.output(json: JSONValue.array(pipelines.map(PipelineJSON.summary)))
             return
         }
         for pipeline in pipelines {
             let branch = pipeline.branch ?? pipeline.tag ?? "-"
+            let source = pipeline.sourceText(revisionLength: 12)
             Terminal.output(
-                "\(pipeline.id)\t\(pipeline.projectName) #\(pipeline.number)\t\(branch)\t\(pipeline.revision.prefix(12))\t\(pipeline.status.rawValue)\t\(pipeline.createdAt.iso8601)\n"
+                "\(pipeline.id)\t\(pipeline.projectName) #\(pipeline.number)\t\(branch)\t\(source)\t\(pipeline.status.rawValue)\t\(pipeline.createdAt.iso8601)\n"
             )
         }
     }
