@@ -35,6 +35,8 @@ package enum PipelineJSON {
             ("project", .string(pipeline.projectName)),
             ("number", .int(Int64(pipeline.number))),
             ("revision", .string(pipeline.revision)),
+            ("source", .string(pipeline.source.rawValue)),
+            ("source_text", .string(pipeline.sourceText())),
             ("branch", .string(pipeline.branch)),
             ("trigger", .string(pipeline.trigger.rawValue)),
             ("status", .string(pipeline.status.rawValue)),

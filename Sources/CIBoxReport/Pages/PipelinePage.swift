@@ -10,13 +10,13 @@ enum PipelinePage {
         let path = ReportLayout.pipelinePage(pipelineID: pipeline.id)
         var facts: HTML = """
             <dt>Status</dt><dd>\(PageShell.status(pipeline.status.rawValue))</dd>
-            <dt>Commit</dt><dd class="mono">\(pipeline.revision)</dd>
+            <dt>Commit</dt><dd class="mono">\(pipeline.sourceText())</dd>
 
             """
         if let branch = pipeline.branch { facts += "<dt>Branch</dt><dd>\(branch)</dd>\n" }
         if let tag = pipeline.tag { facts += "<dt>Tag</dt><dd>\(tag)</dd>\n" }
         facts += """
-            <dt>Trigger</dt><dd>\(pipeline.trigger.rawValue)\(pipeline.source == .workingTree ? " (working tree, uncommitted changes included)" : "")</dd>
+            <dt>Trigger</dt><dd>\(pipeline.trigger.rawValue)</dd>
             <dt>Created</dt><dd>\(Format.date(pipeline.createdAt))</dd>
             <dt>Duration</dt><dd>\(Format.duration(from: pipeline.startedAt, to: pipeline.finishedAt) ?? "—")</dd>
             <dt>Pipeline id</dt><dd class="mono">\(pipeline.uuid)</dd>
