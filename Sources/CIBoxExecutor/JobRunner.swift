@@ -212,7 +212,11 @@ extension JobRunner {
                 return (StepResult(status: .failed, logBytes: bytes, failureReason: .infrastructure), message)
             }
         case .run(let action):
-            return await runCommand(action, index: index, context: context, logFD: logFD)
+            // As CircleCI shows it: the shell and the command first, unless the step's name already is the command.
+            let echoed = step.name == action.command ? 0 : StepLog.write(commandEcho(action), to: logFD)
+            var (result, message) = await runCommand(action, index: index, context: context, logFD: logFD)
+            result.logBytes += echoed
+            return (result, message)
         case .saveCache(let action):
             return runSaveCache(action, context: context, logFD: logFD)
         case .restoreCache(let action):
