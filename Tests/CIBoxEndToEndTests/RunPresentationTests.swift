@@ -7,12 +7,14 @@ import Testing
 /// Runs look like what they are: a working-tree run, steps that never started, a step's command, CR LF output and
 /// a checkout that fails.
 @Suite(.machineSlot) struct RunPresentationTests {
+    /// A home and a repository whose one job, `build` of workflow `w`, has `steps` (YAML lines under `steps:`).
+    static func oneJob(_ steps: String) async throws -> (CLI, GitFixture) {
+        let config = "version: 2.1\njobs:\n  build:\n    steps:\n\(steps)workflows:\n  w:\n    jobs: [build]\n"
+        return (try CLI(), try await Repositories.with(config: config))
+    }
+
     @Test func aWorkingTreeRunIsMarkedInTheCLIJSONAndReport() async throws {
-        let cli = try CLI()
-        let repo = try await Repositories.with(
-            config:
-                "version: 2.1\njobs:\n  build:\n    steps:\n      - run: \"true\"\nworkflows:\n  w:\n    jobs: [build]\n"
-        )
+        let (cli, repo) = try await Self.oneJob("      - run: \"true\"\n")
         defer { cli.home.remove(); repo.remove() }
         try repo.write("uncommitted\n", to: "message.txt")
         let sha = try await repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -58,11 +60,8 @@ import Testing
     }
 
     @Test func aNamedRunStepEchoesItsCommandAtTheTopOfItsLog() async throws {
-        let cli = try CLI()
-        let repo = try await Repositories.with(
-            config:
-                "version: 2.1\njobs:\n  build:\n    steps:\n      - run:\n          name: Greet\n"
-                + "          command: echo hello\n      - run: echo bare\nworkflows:\n  w:\n    jobs: [build]\n")
+        let (cli, repo) = try await Self.oneJob(
+            "      - run:\n          name: Greet\n          command: echo hello\n      - run: echo bare\n")
         defer { cli.home.remove(); repo.remove() }
         #expect(try await cli.run(["run", repo.path]).status == 0)
         let named = try await cli.run(["logs", "1", "--step", "0"])
@@ -72,11 +71,7 @@ import Testing
     }
 
     @Test func crLfOutputIsALineBreakInTheSummaryAndReport() async throws {
-        let cli = try CLI()
-        let repo = try await Repositories.with(
-            config:
-                "version: 2.1\njobs:\n  build:\n    steps:\n      - run: printf 'one\\r\\ntwo\\r\\n'; exit 1\n"
-                + "workflows:\n  w:\n    jobs: [build]\n")
+        let (cli, repo) = try await Self.oneJob("      - run: printf 'one\\r\\ntwo\\r\\n'; exit 1\n")
         defer { cli.home.remove(); repo.remove() }
         let run = try await cli.run(["run", repo.path])
         #expect(run.status == 1)
@@ -89,10 +84,7 @@ import Testing
     }
 
     @Test func aCheckoutThatFailsSaysTheRepositoryTheRevisionAndWhatToDo() async throws {
-        let cli = try CLI()
-        let repo = try await Repositories.with(
-            config: "version: 2.1\njobs:\n  build:\n    steps:\n      - checkout\nworkflows:\n  w:\n    jobs: [build]\n"
-        )
+        let (cli, repo) = try await Self.oneJob("      - checkout\n")
         let moved = repo.path + "-moved"
         defer { cli.home.remove(); repo.remove(); try? FileManager.default.removeItem(atPath: moved) }
         let sha = try await repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
