@@ -264,6 +264,7 @@ package final class PipelineEngine: Sendable {
         )
         request.resourceClass = resourceClass.name
         request.timeLimit = settings.jobTimeLimit
+        request.echoesCommands = true
         let (secretEnvironment, missingContexts) = secretVariables(
             project: pipeline.projectName, contexts: plan.contexts)
         request.secretEnvironment = secretEnvironment

@@ -212,8 +212,9 @@ extension JobRunner {
                 return (StepResult(status: .failed, logBytes: bytes, failureReason: .infrastructure), message)
             }
         case .run(let action):
-            // As CircleCI shows it: the shell and the command first, unless the step's name already is the command.
-            let echoed = step.name == action.command ? 0 : StepLog.write(commandEcho(action), to: logFD)
+            // As CircleCI shows a named step: the shell and the command first.
+            let echoes = request.echoesCommands && step.name != RunAction.defaultName(of: action.command)
+            let echoed = echoes ? StepLog.write(commandEcho(action), to: logFD) : 0
             var (result, message) = await runCommand(action, index: index, context: context, logFD: logFD)
             result.logBytes += echoed
             return (result, message)

@@ -76,7 +76,7 @@ import Testing
         // The failing step's last lines are shown.
         #expect(output.stderr.contains("about to fail"))
         let logs = try await cli.run(["logs", String(test.int("id") ?? 0), "--step", "3"])
-        #expect(logs.stdout == "cleanup\n")
+        #expect(logs.stdout == "#!/bin/bash -eo pipefail\necho cleanup\ncleanup\n", "a named step echoes its command")
     }
 
     @Test func invalidYAMLExitsWithTwoAndNamesTheLine() async throws {
