@@ -52,6 +52,8 @@ package struct Pipeline: Codable, Sendable, Equatable {
     package var configHash: String
     /// Why the pipeline is `error`, if it is.
     package var errorMessage: String?
+    /// The config's errors (and warnings) when the pipeline is `error` because its config is invalid.
+    package var diagnostics: [Diagnostic]
     package var createdAt: Date
     package var startedAt: Date?
     package var finishedAt: Date?
@@ -60,8 +62,8 @@ package struct Pipeline: Codable, Sendable, Equatable {
     package init(
         id: Int64, projectID: Int64, projectName: String, number: Int, uuid: String, revision: String, treeID: String,
         branch: String?, tag: String?, trigger: TriggerKind, source: SourceKind, status: PipelineStatus,
-        configHash: String, errorMessage: String? = nil, createdAt: Date, startedAt: Date? = nil,
-        finishedAt: Date? = nil
+        configHash: String, errorMessage: String? = nil, diagnostics: [Diagnostic] = [], createdAt: Date,
+        startedAt: Date? = nil, finishedAt: Date? = nil
     ) {
         self.id = id
         self.projectID = projectID
@@ -77,6 +79,7 @@ package struct Pipeline: Codable, Sendable, Equatable {
         self.status = status
         self.configHash = configHash
         self.errorMessage = errorMessage
+        self.diagnostics = diagnostics
         self.createdAt = createdAt
         self.startedAt = startedAt
         self.finishedAt = finishedAt

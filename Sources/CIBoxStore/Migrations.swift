@@ -131,6 +131,12 @@ enum Migrations {
                 t.add(column: "executorRef", .text)
             }
         }
+        migrator.registerMigration("v10-add-pipeline-diagnostics") { db in
+            // The diagnostics (JSON) of a pipeline recorded as `error` because its config is invalid.
+            try db.alter(table: "pipeline") { t in
+                t.add(column: "diagnostics", .text)
+            }
+        }
         return migrator
     }
 }

@@ -29,10 +29,22 @@ struct PipelinesCommand: ParsableCommand {
         for pipeline in pipelines {
             let branch = pipeline.branch ?? pipeline.tag ?? "-"
             let source = pipeline.sourceText(revisionLength: 12)
-            Terminal.output(
-                "\(pipeline.id)\t\(pipeline.projectName) #\(pipeline.number)\t\(branch)\t\(source)\t\(pipeline.status.rawValue)\t\(pipeline.createdAt.iso8601)\n"
-            )
+            var line: TerminalString =
+                "\(pipeline.id)\t\(pipeline.projectName) #\(pipeline.number)\t\(branch)\t\(source)\t\(pipeline.status.rawValue)\t\(pipeline.createdAt.iso8601)"
+            if pipeline.status == .error, let reason = Self.reason(pipeline) { line += "\t\(reason)" }
+            Terminal.output(line + "\n")
         }
+    }
+}
+
+extension PipelinesCommand {
+    /// Why an `error` pipeline could not run, in one line: its config's first error (`FILE:LINE:COLUMN: MESSAGE`),
+    /// else its message.
+    static func reason(_ pipeline: Pipeline) -> String? {
+        guard let first = pipeline.diagnostics.first(where: { $0.severity == .error }) else {
+            return pipeline.errorMessage
+        }
+        return "\(first.location.file):\(first.location.line):\(first.location.column): \(first.message)"
     }
 }
 

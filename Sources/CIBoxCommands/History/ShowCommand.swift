@@ -41,6 +41,15 @@ struct ShowCommand: ParsableCommand {
             if let branch = pipeline.branch { text += " on \(branch)" }
         }
         text += ", trigger \(pipeline.trigger.rawValue)\n"
+        if let message = pipeline.errorMessage {
+            text += "  \(pipeline.status == .error ? "error" : "note"): \(message)\n"
+        }
+        for diagnostic in pipeline.diagnostics {
+            let location = diagnostic.location
+            text += "    \(location.file):\(location.line):\(location.column): \(diagnostic.severity.rawValue): "
+            text += "\(diagnostic.message)\n"
+            if let hint = diagnostic.hint { text += "      hint: \(hint)\n" }
+        }
         for workflow in detail.workflows {
             text += "  workflow \(workflow.workflow.name): \(workflow.workflow.status.rawValue)\n"
             for job in workflow.jobs {

@@ -42,6 +42,7 @@ enum PipelineRunFlow {
             prepared = try prepare(engine)
         } catch {
             report(error)
+            if let pipeline = error.pipeline { await recorded(pipeline, engine: engine, json: json) }
             return ExitCodes.cannotRun
         }
         return await drive(prepared, engine: engine, json: json, keepsWorkDirectories: keepsWorkDirectories)
@@ -87,6 +88,17 @@ enum PipelineRunFlow {
         Summary.print(detail, store: store, toStandardOutput: !json)
         if let signal = interrupted.signal { return ExitCode(128 + signal) }
         return detail.pipeline.status == .success ? .success : ExitCodes.pipelineFailed
+    }
+
+    /// Says where the pipeline recorded as `error` for an invalid config is, once its report page is written;
+    /// prints it with `--json`.
+    private static func recorded(_ pipeline: Pipeline, engine: PipelineEngine, json: Bool) async {
+        await engine.flushReport()
+        Terminal.error(
+            "cibox: recorded as pipeline #\(pipeline.number) (id \(pipeline.id)) of \(pipeline.projectName) at "
+                + "\(pipeline.sourceText(revisionLength: 12)): error (cibox show \(pipeline.id))\n")
+        guard json, let detail = try? engine.store.history.pipelineDetail(id: pipeline.id) else { return }
+        Terminal.output(json: PipelineJSON.detail(detail))
     }
 
     /// The engine of `home`: its store, its settings, this machine's cgroups; nil after printing why not.

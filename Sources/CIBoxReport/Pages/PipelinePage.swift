@@ -24,7 +24,9 @@ enum PipelinePage {
             """
         var body: HTML = "<dl class=\"facts\">\n\(facts)</dl>\n"
         if let message = pipeline.errorMessage {
-            body += "<div class=\"advice warning\" role=\"alert\"><pre>\(message)</pre></div>\n"
+            var text = message
+            for diagnostic in pipeline.diagnostics { text += "\n" + diagnostic.formatted }
+            body += "<div class=\"advice warning\" role=\"alert\"><pre>\(text)</pre></div>\n"
         }
         if detail.workflows.isEmpty { body += "<p>No workflow ran.</p>\n" }
         for workflow in detail.workflows {
