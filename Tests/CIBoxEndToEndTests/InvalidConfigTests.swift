@@ -91,6 +91,23 @@ import Testing
         #expect(shown.objects("diagnostics").first?.int("line") == 4)
     }
 
+    @Test func thePrePushGateRecordsAnInvalidConfigAndBlocksThePush() async throws {
+        let fixture = try await PushFixture(script: "true\n", config: Self.cycle)
+        defer { fixture.cli.home.remove(); fixture.work.remove(); fixture.remote.remove() }
+        let push = try await fixture.push(["origin", "main"])
+        #expect(push.status != 0)
+        let sha = try await fixture.work.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(
+            push.stderr.contains(
+                Self.cycleDiagnostic + "error: .circleci/config.yml is not a valid config.\n"
+                    + "cibox: refs/heads/main (\(sha.prefix(12))): recorded as pipeline #1 (id 1)\n"
+                    + "cibox: refs/heads/main (\(sha.prefix(12))): the push is blocked (CIBOX_SKIP=1 skips the checks)\n"
+            ), "\(push.stderr)")
+        let shown = try CLI.object(try await fixture.cli.run(["show", "1", "--json"]))
+        #expect(shown.string("status") == "error")
+        #expect(shown.string("trigger") == "pre-push")
+    }
+
     @Test func theDaemonRecordsAPushWithAnInvalidConfigLogsItAndNotifies() async throws {
         let setup = try await PushSetup(config: DaemonTests.quickConfig)
         defer { setup.remove() }

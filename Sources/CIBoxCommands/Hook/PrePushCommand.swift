@@ -187,6 +187,11 @@ struct PrePushFlow {
                 return .success
             default:
                 PipelineRunFlow.report(error)
+                if let pipeline = error.pipeline {
+                    await engine.flushReport()
+                    Terminal.error(
+                        "cibox: \(ref) (\(sha)): recorded as pipeline #\(pipeline.number) (id \(pipeline.id))\n")
+                }
                 Terminal.error("cibox: \(ref) (\(sha)): the push is blocked (CIBOX_SKIP=1 skips the checks)\n")
                 return ExitCodes.cannotRun
             }
