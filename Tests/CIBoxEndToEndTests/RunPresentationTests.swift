@@ -59,6 +59,37 @@ import Testing
         #expect(show.stdout.contains("    job 2 second: not_run\n      0 echo one: not_run, 0 bytes\n"))
     }
 
+    @Test func stepsOfACanceledJobAreNotRun() async throws {
+        let cli = try CLI()
+        let repo = try await Repositories.with(
+            config:
+                "version: 2.1\njobs:\n  a:\n    steps:\n      - run: sleep 60\n      - run: echo after\n  b:\n"
+                + "    steps:\n      - run: echo b\nworkflows:\n  w:\n    jobs:\n      - a\n      - b:\n"
+                + "          requires: [a]\n")
+        defer { cli.home.remove(); repo.remove() }
+        let (run, _) = try cli.start(["run", repo.path])
+        try await withCleanup {
+            for _ in 0..<100 {
+                let shown = try? CLI.object(try await cli.run(["show", "1", "--json"]))
+                let job = shown?.objects("workflows").first?.objects("jobs").first
+                if job?.objects("steps").first?.string("status") == "running" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try await cli.run(["cancel", "1"]).status == 0)
+            try await run.ended()
+            let json = try CLI.object(try await cli.run(["show", "1", "--json"]))
+            let jobs = try #require(json.objects("workflows").first?.objects("jobs"))
+            #expect(jobs.map { $0.string("status") } == ["canceled", "canceled"])
+            #expect(jobs[0].objects("steps").map { $0.string("status") } == ["canceled", "not_run"])
+            #expect(jobs[1].objects("steps").map { $0.string("status") } == ["not_run"], "a job canceled unstarted")
+            let page = try String(
+                contentsOfFile: cli.home.appending("reports/pipelines/1/jobs/2.html"), encoding: .utf8)
+            #expect(!page.contains("queued"), "the report shows no step waiting for a job that ended")
+        } cleanup: {
+            await run.stop()
+        }
+    }
+
     @Test func aNamedRunStepEchoesItsCommandAtTheTopOfItsLog() async throws {
         let (cli, repo) = try await Self.oneJob(
             "      - run:\n          name: Greet\n          command: echo hello\n      - run: echo bare\n")
