@@ -13,6 +13,14 @@ import Testing
         return (try CLI(), try await Repositories.with(config: config))
     }
 
+    /// A home and a repository whose job `second` requires job `first` (`steps`: YAML lines under `steps:`).
+    static func twoJobs(first: String, second: String) async throws -> (CLI, GitFixture) {
+        let config =
+            "version: 2.1\njobs:\n  first:\n    steps:\n\(first)  second:\n    steps:\n\(second)workflows:\n"
+            + "  w:\n    jobs:\n      - first\n      - second:\n          requires: [first]\n"
+        return (try CLI(), try await Repositories.with(config: config))
+    }
+
     @Test func aWorkingTreeRunIsMarkedInTheCLIJSONAndReport() async throws {
         let (cli, repo) = try await Self.oneJob("      - run: \"true\"\n")
         defer { cli.home.remove(); repo.remove() }
@@ -43,12 +51,8 @@ import Testing
     }
 
     @Test func stepsOfAJobThatNeverRanAreNotRun() async throws {
-        let cli = try CLI()
-        let repo = try await Repositories.with(
-            config:
-                "version: 2.1\njobs:\n  first:\n    steps:\n      - run: exit 1\n  second:\n    steps:\n"
-                + "      - run: echo one\n      - run: echo two\nworkflows:\n  w:\n    jobs:\n      - first\n"
-                + "      - second:\n          requires: [first]\n")
+        let (cli, repo) = try await Self.twoJobs(
+            first: "      - run: exit 1\n", second: "      - run: echo one\n      - run: echo two\n")
         defer { cli.home.remove(); repo.remove() }
         let json = try CLI.object(try await cli.run(["run", repo.path, "--json"]))
         let second = try #require(
@@ -60,12 +64,8 @@ import Testing
     }
 
     @Test func stepsOfACanceledJobAreNotRun() async throws {
-        let cli = try CLI()
-        let repo = try await Repositories.with(
-            config:
-                "version: 2.1\njobs:\n  a:\n    steps:\n      - run: sleep 60\n      - run: echo after\n  b:\n"
-                + "    steps:\n      - run: echo b\nworkflows:\n  w:\n    jobs:\n      - a\n      - b:\n"
-                + "          requires: [a]\n")
+        let (cli, repo) = try await Self.twoJobs(
+            first: "      - run: sleep 60\n      - run: echo after\n", second: "      - run: echo b\n")
         defer { cli.home.remove(); repo.remove() }
         let (run, _) = try cli.start(["run", repo.path])
         try await withCleanup {
