@@ -67,6 +67,12 @@ import Testing
         #expect(pipelines.stdout.hasSuffix("\t.circleci/config.yml:10:9: cycle in requires: a -> b -> a\n"))
         let page = try String(contentsOfFile: cli.home.appending("reports/pipelines/1/index.html"), encoding: .utf8)
         #expect(page.contains(".circleci/config.yml:10:9: error: cycle in requires: a -&gt; b -&gt; a"))
+        let rerun = try await cli.run(["rerun", "1"])
+        #expect(rerun.status == 2)
+        #expect(
+            rerun.stderr
+                == "error: Pipeline 1 never ran: its config is invalid (`cibox show 1` lists why), so there is nothing "
+                + "to rerun. Fix the config, commit it and run the pipeline again.\n")
     }
 
     @Test func triggerRecordsBadYAMLAsAnErrorPipeline() async throws {
