@@ -24,7 +24,7 @@ import Testing
         return (parent, path)
     }
 
-    @Test func aProjectNameWithControlCharactersIsShownEscapedByRunPipelinesShowAndLogs() async throws {
+    @Test func aProjectNameWithControlCharactersIsShownEscapedByRunPipelinesAndShow() async throws {
         let cli = try CLI()
         let (parent, path) = try await Self.hostileRepository()
         defer { cli.home.remove(); parent.remove() }
