@@ -41,7 +41,7 @@ package enum Entrypoint {
         umask(0o077)
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments == ["--version"] {
-            Terminal.output(CIBox.version + "\n")
+            Terminal.output("\(CIBox.version)\n")
             return
         }
         if arguments.first == "pre-push", let options = PrePushCommand.fastOptions(Array(arguments.dropFirst())) {

@@ -125,10 +125,10 @@ package struct PipelineService: Service {
         }
         logger.info(
             "watching a project", metadata: ["project.name": "\(project.name)", "project.path": "\(project.path)"])
-        catchUp(project, queue: queue)
+        await catchUp(project, queue: queue)
         await withGracefulShutdownHandler {
             for await _ in watcher.changes() {
-                catchUp(project, queue: queue)
+                await catchUp(project, queue: queue)
             }
         } onGracefulShutdown: {
             watcher.stop()
@@ -140,7 +140,7 @@ package struct PipelineService: Service {
     }
 
     /// Starts a pipeline for every ref of `project` that moved since it was last seen.
-    private func catchUp(_ project: Project, queue: AsyncStream<PreparedPipeline>.Continuation) {
+    private func catchUp(_ project: Project, queue: AsyncStream<PreparedPipeline>.Continuation) async {
         let store = engine.store
         let current: [String: String]
         let seen: [String: String]
@@ -158,12 +158,14 @@ package struct PipelineService: Service {
         // Each pipeline remembers its ref as seen when it is recorded (one transaction), and only then are all
         // refs saved: a crash in between can neither lose a push nor build it twice.
         for change in RefChanges.between(old: seen, new: current) {
-            start(change, of: project, queue: queue)
+            await start(change, of: project, queue: queue)
         }
         try? store.projects.saveRefs(projectID: project.id, refs: current)
     }
 
-    private func start(_ change: RefChange, of project: Project, queue: AsyncStream<PreparedPipeline>.Continuation) {
+    private func start(
+        _ change: RefChange, of project: Project, queue: AsyncStream<PreparedPipeline>.Continuation
+    ) async {
         // The commit that was seen, for the ref that moved (not whatever the ref points to a moment later).
         var options = RunOptions(path: project.path, revision: change.newSHA, trigger: .push)
         options.pushedRef = change.ref
@@ -172,6 +174,18 @@ package struct PipelineService: Service {
         do {
             prepared = try engine.prepare(options)
         } catch {
+            if let pipeline = error.pipeline {
+                // An invalid config: the pipeline is recorded as error with its diagnostics, as on CircleCI.
+                logger.error(
+                    "a push's config is invalid: its pipeline is recorded as error",
+                    metadata: [
+                        "pipeline.id": "\(pipeline.id)", "ref": "\(change.ref)", "reason": "\(error.message)",
+                        "diagnostics": "\(error.diagnostics.map(\.formatted).joined(separator: "; "))",
+                    ])
+                await engine.flushReport()
+                await onFinished(pipeline.id)
+                return
+            }
             // No workflow matches this branch, or no config: nothing to build, as on CircleCI.
             logger.info(
                 "no pipeline for a ref", metadata: ["ref": "\(change.ref)", "reason": "\(error.message)"]

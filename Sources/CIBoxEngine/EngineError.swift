@@ -22,6 +22,8 @@ package struct EngineError: Error, CustomStringConvertible, Sendable {
     package var message: String
     /// The config's diagnostics, for `invalidConfig`.
     package var diagnostics: [Diagnostic]
+    /// The pipeline recorded as `error` for an `invalidConfig` (``PipelineEngine/prepare(_:)`` records one).
+    package var pipeline: Pipeline?
 
     /// The underlying error (the store's, git's, the settings'), when there was one.
     package var cause: (any Error)?

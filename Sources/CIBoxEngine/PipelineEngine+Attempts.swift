@@ -120,6 +120,13 @@ extension PipelineEngine {
     /// Setup pipelines are not resumed or rerun from the store: their continuation needs the compile inputs,
     /// which are not stored. Says what to do instead.
     static func checkResumable(_ pipeline: PreparedPipeline, doing verb: String) throws(EngineError) {
+        if pipeline.detail.pipeline.status == .error, !pipeline.detail.pipeline.diagnostics.isEmpty {
+            throw EngineError(
+                .nothingToRun,
+                "Pipeline \(pipeline.detail.pipeline.id) never ran: its config is invalid (`cibox show "
+                    + "\(pipeline.detail.pipeline.id)` lists why), so there is nothing to \(verb). Fix the config, "
+                    + "commit it and run the pipeline again.")
+        }
         guard pipeline.plan.isSetup == true else { return }
         throw EngineError(
             .nothingToRun,

@@ -38,7 +38,8 @@ struct ResolvedSource {
 
 extension PipelineEngine {
     /// Reads the config of the requested revision, compiles and plans it, and records the pipeline.
-    /// - Throws: ``EngineError``: `noRepository`, `noConfig`, `invalidConfig` (with diagnostics), `nothingToRun`, `store`.
+    /// - Throws: ``EngineError``: `noRepository`, `noConfig`, `invalidConfig` (with diagnostics, and the pipeline
+    ///   it recorded as `error`), `nothingToRun`, `store`.
     package func prepare(_ options: RunOptions) throws(EngineError) -> PreparedPipeline {
         switch try prepare(options, acceptingVerified: false) {
         case .prepared(let prepared): return prepared
@@ -80,7 +81,16 @@ extension PipelineEngine {
                 selection: WorkflowSelection(workflows: options.workflows, jobs: options.jobs),
                 options: CompileOptions(orbs: orbs, allowMissingOrbs: options.allowMissingOrbs)
             )
-            var (plan, warnings, isSetup) = try compile(request)
+            var (plan, warnings, isSetup): (Plan, [Diagnostic], Bool)
+            do {
+                (plan, warnings, isSetup) = try compile(request)
+            } catch  where error.code == .invalidConfig {
+                guard
+                    let recorded = try recordInvalidConfig(
+                        error, project: project, number: number, source: source, options: options)
+                else { continue }
+                throw recorded
+            }
             if isSetup { plan.isSetup = true }
             let planJSON = Self.encoded(plan)
             let configHash = try self.configHash(of: planJSON, request: request)

@@ -289,6 +289,7 @@ package final class PipelineEngine: Sendable {
         request.resourceClass = resourceClass.name
         request.timeLimit = settings.jobTimeLimit
         request.artifactLimit = settings.artifactLimit
+        request.echoesCommands = true
         let (secretEnvironment, missingContexts) = secretVariables(
             project: pipeline.projectName, contexts: plan.contexts)
         request.secretEnvironment = secretEnvironment

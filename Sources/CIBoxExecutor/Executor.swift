@@ -145,6 +145,10 @@ package struct JobRunRequest: Sendable {
     package var artifactLimit: Int64 = 2 << 30
     /// When set, the job does not run: it fails at once with this message (a missing context, …).
     package var preflightFailure: String?
+    /// Whether a named `run` step (its name is not ``RunAction/defaultName(of:)`` of its command) starts its log
+    /// with `#!SHELL` and the command, as CircleCI shows a step (the engine asks for it; a bare request shows only
+    /// the output).
+    package var echoesCommands = false
     /// The job runs this one depends on, directly or not, in the order their workspace layers apply
     /// (earlier first; later layers win).
     package var upstreamJobIDs: [Int64] = []

@@ -45,6 +45,14 @@ extension JobRunner {
         }
     }
 
+    /// `#!SHELL` and the command on the lines after it, secrets masked: what CircleCI prints at the top of a step.
+    func commandEcho(_ action: RunAction) -> String {
+        let shell = action.shell ?? request.spec.shell ?? ShellCommand.defaultShell
+        let text = "#!\(shell)\n\(action.command)\(action.command.hasSuffix("\n") ? "" : "\n")"
+        guard var masker = SecretMasker(request.secrets) else { return text }
+        return String(decoding: masker.process(Array(text.utf8)[...]) + masker.flush(), as: UTF8.self)
+    }
+
     private func startCommand(
         _ action: RunAction, index: Int, context: StepContext, logFD: Int32
     ) async throws(ExecutorError) -> ProcessMonitor {

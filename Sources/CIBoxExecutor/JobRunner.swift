@@ -214,7 +214,12 @@ extension JobRunner {
                 return (StepResult(status: .failed, logBytes: bytes, failureReason: .infrastructure), message)
             }
         case .run(let action):
-            return await runCommand(action, index: index, context: context, logFD: logFD)
+            // As CircleCI shows a named step: the shell and the command first.
+            let echoes = request.echoesCommands && step.name != RunAction.defaultName(of: action.command)
+            let echoed = echoes ? StepLog.write(commandEcho(action), to: logFD) : 0
+            var (result, message) = await runCommand(action, index: index, context: context, logFD: logFD)
+            result.logBytes += echoed
+            return (result, message)
         case .saveCache(let action):
             return await runSaveCache(action, context: context, logFD: logFD)
         case .restoreCache(let action):

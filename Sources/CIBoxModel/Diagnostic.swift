@@ -43,9 +43,13 @@ package struct Diagnostic: Codable, Sendable, Equatable, Hashable {
     }
 
     /// `FILE:LINE:COLUMN: error|warning: MESSAGE`, then `  hint: HINT` on a second line when there is a hint.
-    package var formatted: String {
-        var text = "\(location.file):\(location.line):\(location.column): \(severity.rawValue): \(message)"
-        if let hint { text += "\n  hint: \(hint)" }
+    package var formatted: String { formatted(showing: { $0 }) }
+
+    /// ``formatted`` with the file, the message and the hint each passed through `show` first (the CLI escapes
+    /// their control characters for a terminal; the line structure stays cibox's).
+    package func formatted(showing show: (String) -> String) -> String {
+        var text = "\(show(location.file)):\(location.line):\(location.column): \(severity.rawValue): \(show(message))"
+        if let hint { text += "\n  hint: \(show(hint))" }
         return text
     }
 }

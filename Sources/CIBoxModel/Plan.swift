@@ -279,3 +279,13 @@ package struct RunAction: Codable, Sendable, Equatable {
         self.noOutputTimeout = noOutputTimeout
     }
 }
+
+extension RunAction {
+    /// The name of a `run` step without `name:`: the command's first non-blank line, without its indentation (as
+    /// CircleCI names it).
+    package static func defaultName(of command: String) -> String {
+        let lines = command.split(separator: "\n", omittingEmptySubsequences: true)
+        let line = lines.first { !$0.allSatisfy(\.isWhitespace) } ?? ""
+        return String(line.drop { $0 == " " || $0 == "\t" })
+    }
+}

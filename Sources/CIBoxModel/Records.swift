@@ -53,6 +53,8 @@ package struct Pipeline: Codable, Sendable, Equatable {
     package var configHash: String
     /// Why the pipeline is `error`, if it is.
     package var errorMessage: String?
+    /// The config's errors (and warnings) when the pipeline is `error` because its config is invalid.
+    package var diagnostics: [Diagnostic]
     package var createdAt: Date
     package var startedAt: Date?
     package var finishedAt: Date?
@@ -61,8 +63,8 @@ package struct Pipeline: Codable, Sendable, Equatable {
     package init(
         id: Int64, projectID: Int64, projectName: String, number: Int, uuid: String, revision: String, treeID: String,
         branch: String?, tag: String?, trigger: TriggerKind, source: SourceKind, status: PipelineStatus,
-        configHash: String, errorMessage: String? = nil, createdAt: Date, startedAt: Date? = nil,
-        finishedAt: Date? = nil
+        configHash: String, errorMessage: String? = nil, diagnostics: [Diagnostic] = [], createdAt: Date,
+        startedAt: Date? = nil, finishedAt: Date? = nil
     ) {
         self.id = id
         self.projectID = projectID
@@ -78,9 +80,20 @@ package struct Pipeline: Codable, Sendable, Equatable {
         self.status = status
         self.configHash = configHash
         self.errorMessage = errorMessage
+        self.diagnostics = diagnostics
         self.createdAt = createdAt
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+    }
+}
+
+extension Pipeline {
+    /// What the pipeline ran, for people: the revision, or `working tree (uncommitted changes) on REVISION` for a
+    /// `cibox run --working-tree` run, whose files are not those of the commit.
+    /// - Parameter length: how many characters of the revision to show (all 40 by default).
+    package func sourceText(revisionLength length: Int = 40) -> String {
+        let shown = String(revision.prefix(length))
+        return source == .workingTree ? "working tree (uncommitted changes) on \(shown)" : shown
     }
 }
 

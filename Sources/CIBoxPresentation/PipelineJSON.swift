@@ -35,13 +35,29 @@ package enum PipelineJSON {
             ("project", .string(pipeline.projectName)),
             ("number", .int(Int64(pipeline.number))),
             ("revision", .string(pipeline.revision)),
+            ("source", .string(pipeline.source.rawValue)),
+            ("source_text", .string(pipeline.sourceText())),
             ("branch", .string(pipeline.branch)),
             ("trigger", .string(pipeline.trigger.rawValue)),
             ("status", .string(pipeline.status.rawValue)),
+            ("error_message", .string(pipeline.errorMessage)),
+            ("diagnostics", .array(pipeline.diagnostics.map(diagnostic))),
             ("created_at", .string(pipeline.createdAt.iso8601)),
             ("started_at", .string(pipeline.startedAt?.iso8601)),
             ("finished_at", .string(pipeline.finishedAt?.iso8601)),
         ]
+    }
+
+    /// One diagnostic of an invalid config: `{file, line, column, severity, message, hint}`.
+    private static func diagnostic(_ diagnostic: Diagnostic) -> JSONValue {
+        .object([
+            ("file", .string(diagnostic.location.file)),
+            ("line", .int(Int64(diagnostic.location.line))),
+            ("column", .int(Int64(diagnostic.location.column))),
+            ("severity", .string(diagnostic.severity.rawValue)),
+            ("message", .string(diagnostic.message)),
+            ("hint", .string(diagnostic.hint)),
+        ])
     }
 
     private static func workflow(_ detail: WorkflowDetail, artifacts: (Int64) -> [ArtifactFile]) -> JSONValue {

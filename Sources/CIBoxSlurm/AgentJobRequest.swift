@@ -70,6 +70,8 @@ package struct AgentJobRequest: Codable, Sendable, Equatable {
     package var preflightFailure: String?
     /// The job runs whose workspace layers apply, in order.
     package var upstreamJobIDs: [Int64]
+    /// ``JobRunRequest/echoesCommands`` (absent in a request of an older cibox: false).
+    package var echoesCommands: Bool?
     /// The user and group the job's processes run as, when the agent runs as root.
     package var runAsUser: UInt32?
     package var runAsGroup: UInt32?
@@ -109,6 +111,7 @@ package struct AgentJobRequest: Codable, Sendable, Equatable {
         secrets = request.secrets
         preflightFailure = request.preflightFailure
         upstreamJobIDs = request.upstreamJobIDs
+        echoesCommands = request.echoesCommands
         runAsUser = request.runAs?.uid
         runAsGroup = request.runAs?.gid
     }
@@ -139,6 +142,7 @@ package struct AgentJobRequest: Codable, Sendable, Equatable {
         request.secrets = secrets
         request.preflightFailure = preflightFailure
         request.upstreamJobIDs = upstreamJobIDs
+        request.echoesCommands = echoesCommands ?? false
         if let runAsUser, let runAsGroup { request.runAs = (uid: runAsUser, gid: runAsGroup) }
         return request
     }

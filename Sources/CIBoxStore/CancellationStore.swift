@@ -109,6 +109,7 @@ package struct CancellationStore: Sendable {
                 JobStatus.blocked.rawValue,
             ]
         )
+        try UnstartedSteps.settle(pipelineID: id, db: db)
         let open = [PipelineStatus.onHold.rawValue, PipelineStatus.queued.rawValue, PipelineStatus.running.rawValue]
         try db.execute(
             sql: "UPDATE workflow SET status = ?, finishedAt = ? WHERE pipelineId = ? AND status IN (?, ?, ?)",

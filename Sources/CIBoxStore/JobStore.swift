@@ -16,16 +16,19 @@ package struct JobStore: Sendable {
     let database: StoreDatabase
 
     /// Sets job run `id`'s status (and start time when given); used for queued, blocked, running, on hold, not run.
+    /// The steps of a job run that ended without starting them become `not_run`.
     package func setJob(_ id: Int64, status: JobStatus, startedAt: Date? = nil) throws(StoreError) {
         try database.write("update job \(id)") { db in
             try db.execute(
                 sql: "UPDATE job SET status = ?, startedAt = COALESCE(startedAt, ?) WHERE id = ?",
                 arguments: [status.rawValue, startedAt, id]
             )
+            try UnstartedSteps.settle(jobID: id, status: status, db: db)
         }
     }
 
-    /// Records how job run `id` ended, what it used, and the resource class it ran as.
+    /// Records how job run `id` ended, what it used, and the resource class it ran as; steps it never started
+    /// become `not_run`.
     package func finishJob(
         _ id: Int64, status: JobStatus, exitCode: Int?, failureReason: FailureReason?, failureMessage: String?,
         startedAt: Date?, finishedAt: Date, resources: JobResources = JobResources(), resourceClass: String? = nil
@@ -45,6 +48,7 @@ package struct JobStore: Sendable {
                     resourceClass, id,
                 ]
             )
+            try UnstartedSteps.settle(jobID: id, status: status, db: db)
         }
     }
 

@@ -131,6 +131,12 @@ enum Migrations {
                 t.add(column: "executorRef", .text)
             }
         }
+        migrator.registerMigration("v10-add-pipeline-diagnostics") { db in
+            // The diagnostics (JSON) of a pipeline recorded as `error` because its config is invalid.
+            try db.alter(table: "pipeline") { t in
+                t.add(column: "diagnostics", .text)
+            }
+        }
         migrator.registerMigration("v12-add-job-pidsLimit") { db in
             // Forks refused at the job's pids limit, and the limit, from the cgroup's event counters.
             try db.alter(table: "job") { t in

@@ -23,6 +23,9 @@ package struct NewPipeline: Sendable {
     package var seenRef: (ref: String, sha: String)? = nil
     /// `plan` as JSON, when the caller already encoded it (to hash it): the store then does not encode it again.
     package var encodedPlan: Data? = nil
+    /// Why the pipeline cannot run (its config is invalid): it is recorded as `error`, finished, with this message
+    /// and these diagnostics, and without workflows.
+    package var failure: (message: String, diagnostics: [Diagnostic])? = nil
 
     /// Makes a new pipeline description.
     package init(

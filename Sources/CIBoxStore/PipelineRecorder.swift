@@ -18,7 +18,8 @@ package struct PipelineRecorder: Sendable {
     let database: StoreDatabase
 
     /// Writes a pipeline with its workflows, job runs (one per node of `parallelism`) and steps in one
-    /// transaction. Jobs without requirements start `queued`, the others `blocked`. The recording process owns
+    /// transaction. Jobs without requirements start `queued`, the others `blocked`. A pipeline with a
+    /// ``NewPipeline/failure`` is recorded finished as `error`, with its message and diagnostics. The recording process owns
     /// the pipeline from that moment (it is the one that runs it), so a daemon starting meanwhile never takes
     /// it for the leftover of a crash.
     /// - Returns: the recorded pipeline in full.
@@ -35,12 +36,19 @@ package struct PipelineRecorder: Sendable {
                 try PipelineRecord
                 .filter(Column("projectId") == new.projectID && Column("number") == new.number).fetchCount(db)
             if taken > 0 { throw StoreError(.conflict, "Pipeline number \(new.number) is taken.") }
+            let now = Date()
             var pipeline = PipelineRecord(
                 id: nil, projectId: new.projectID, number: new.number, uuid: new.uuid, revision: new.revision,
                 treeID: new.treeID, branch: new.branch, tag: new.tag, trigger: new.trigger.rawValue,
                 source: new.source.rawValue, status: PipelineStatus.queued.rawValue, configHash: new.configHash,
-                plan: planData, errorMessage: nil, createdAt: Date()
+                plan: planData, errorMessage: nil, createdAt: now
             )
+            if let failure = new.failure {
+                pipeline.status = PipelineStatus.error.rawValue
+                pipeline.errorMessage = failure.message
+                pipeline.diagnostics = try JSONEncoder().encode(failure.diagnostics)
+                pipeline.finishedAt = now
+            }
             try pipeline.insert(db)
             let id = pipeline.id ?? 0
             if let owner = ProcessIdentity.current {

@@ -52,6 +52,8 @@ struct PipelineRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var configHash: String
     var plan: Data
     var errorMessage: String?
+    /// ``Diagnostic``s as JSON, for a pipeline whose config is invalid.
+    var diagnostics: Data?
     var createdAt: Date
     var startedAt: Date?
     var finishedAt: Date?
@@ -64,6 +66,7 @@ struct PipelineRecord: Codable, FetchableRecord, MutablePersistableRecord {
             revision: revision, treeID: treeID, branch: branch, tag: tag,
             trigger: TriggerKind(rawValue: trigger) ?? .manual, source: SourceKind(rawValue: source) ?? .commit,
             status: PipelineStatus(rawValue: status) ?? .error, configHash: configHash, errorMessage: errorMessage,
+            diagnostics: diagnostics.flatMap { try? JSONDecoder().decode([Diagnostic].self, from: $0) } ?? [],
             createdAt: createdAt, startedAt: startedAt, finishedAt: finishedAt
         )
     }

@@ -72,6 +72,7 @@ extension RecoveryStore {
                     sql: "UPDATE step SET status = ? WHERE jobId = ? AND status = ?",
                     arguments: [StepStatus.interrupted.rawValue, jobID, StepStatus.running.rawValue]
                 )
+                try UnstartedSteps.settle(jobID: jobID, status: .interrupted, db: db)
             }
             return interrupted
         }

@@ -72,6 +72,7 @@ package struct RecoveryStore: Sendable {
                 sql: "UPDATE job SET status = ? WHERE pipelineId = ? AND status = ?",
                 arguments: [JobStatus.notRun.rawValue, id, JobStatus.blocked.rawValue]
             )
+            try UnstartedSteps.settle(pipelineID: id, db: db)
             let open = [PipelineStatus.queued.rawValue, PipelineStatus.running.rawValue]
             try db.execute(
                 sql: "UPDATE workflow SET status = ?, finishedAt = ? WHERE pipelineId = ? AND status IN (?, ?)",

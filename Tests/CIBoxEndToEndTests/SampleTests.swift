@@ -38,8 +38,8 @@ private let hasSwift = (ProcessInfo.processInfo.environment["PATH"] ?? "").split
         let first = try #require((list as? [[String: Any]])?.first)
         #expect(
             first.keys.sorted() == [
-                "branch", "created_at", "finished_at", "id", "number", "project", "revision", "started_at", "status",
-                "trigger",
+                "branch", "created_at", "diagnostics", "error_message", "finished_at", "id", "number", "project",
+                "revision", "source", "source_text", "started_at", "status", "trigger",
             ])
         #expect(ran.objects("workflows").map { $0.string("name") } == ["docs"])
         let logs = try await cli.run(["logs", String(ran.objects("workflows")[0].objects("jobs")[0].int("id") ?? 0)])

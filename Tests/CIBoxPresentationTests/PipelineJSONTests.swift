@@ -42,9 +42,13 @@ import Testing
               "project": "app",
               "number": 2,
               "revision": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+              "source": "commit",
+              "source_text": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
               "branch": null,
               "trigger": "manual",
               "status": "failed",
+              "error_message": null,
+              "diagnostics": [],
               "created_at": "2026-09-21T14:13:20.250Z",
               "started_at": "2026-09-21T14:13:20.250Z",
               "finished_at": null,
@@ -116,8 +120,23 @@ import Testing
         let rendered = PipelineJSON.summary(Self.detail().pipeline).rendered(pretty: false)
         #expect(
             rendered
-                == #"{"id":4,"project":"app","number":2,"revision":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","branch":null,"trigger":"manual","status":"failed","created_at":"2026-09-21T14:13:20.250Z","started_at":"2026-09-21T14:13:20.250Z","finished_at":null}"#
+                == #"{"id":4,"project":"app","number":2,"revision":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","source":"commit","source_text":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","branch":null,"trigger":"manual","status":"failed","error_message":null,"diagnostics":[],"created_at":"2026-09-21T14:13:20.250Z","started_at":"2026-09-21T14:13:20.250Z","finished_at":null}"#
         )
+    }
+
+    @Test func aWorkingTreeErrorPipelineSaysSoAndCarriesItsDiagnostics() {
+        var pipeline = Self.detail().pipeline
+        pipeline.source = .workingTree
+        pipeline.status = .error
+        pipeline.errorMessage = "c.yml is not a valid config."
+        pipeline.diagnostics = [
+            Diagnostic(.error, at: SourceLocation(file: "c.yml", line: 3, column: 5), "cycle", hint: "remove one")
+        ]
+        let rendered = PipelineJSON.summary(pipeline).rendered(pretty: false)
+        #expect(
+            rendered.contains(
+                #""source":"working-tree","source_text":"working tree (uncommitted changes) on aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","branch":null,"trigger":"manual","status":"error","error_message":"c.yml is not a valid config.","diagnostics":[{"file":"c.yml","line":3,"column":5,"severity":"error","message":"cycle","hint":"remove one"}],"created_at""#
+            ))
     }
 
     @Test func controlCharactersAreEscaped() {

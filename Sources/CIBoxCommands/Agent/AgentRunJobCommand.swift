@@ -33,7 +33,7 @@ struct AgentRunJobCommand: AsyncParsableCommand {
                 enclosing: enclosing)
         }
         let node = environment["SLURMD_NODENAME"] ?? ProcessInfo.processInfo.hostName
-        var line = "cibox agent: job run on \(node) ended \(result.status.rawValue)"
+        var line: TerminalString = "cibox agent: job run on \(node) ended \(result.status.rawValue)"
         if let reason = result.failureReason { line += " (\(reason.rawValue))" }
         if let message = result.failureMessage { line += ": \(message)" }
         Terminal.output(line + "\n")

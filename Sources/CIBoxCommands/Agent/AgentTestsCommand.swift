@@ -25,7 +25,7 @@ struct AgentTestsGlobCommand: ParsableCommand {
 
     func run() throws {
         let files = TestGlob.files(matching: patterns, in: FileManager.default.currentDirectoryPath)
-        Terminal.output(files.map { $0 + "\n" }.joined())
+        Terminal.output(data: files.map { $0 + "\n" }.joined())
     }
 }
 
@@ -53,7 +53,7 @@ struct AgentTestsSplitCommand: ParsableCommand {
         }
         let share = try options.share(
             of: TestSplitOptions.items(in: text), environment: ProcessInfo.processInfo.environment)
-        Terminal.output(share.map { $0 + "\n" }.joined())
+        Terminal.output(data: share.map { $0 + "\n" }.joined())
     }
 }
 

@@ -66,8 +66,8 @@ struct TestSplitOptions: ParsableArguments {
         let missing = Set(items).subtracting(weights.keys).count
         if missing > 0 {
             Terminal.error(
-                "cibox: \(missing) of \(Set(items).count) tests have no stored timings; counting "
-                    + String(format: "%.2f", fallback) + " s for each.\n")
+                "cibox: \(missing) of \(Set(items).count) tests have no stored timings; counting \(String(format: "%.2f", fallback)) s for each.\n"
+            )
         }
         return TestSplitter.byWeight(items, weights: weights, defaultWeight: fallback, index: index, total: total)
     }

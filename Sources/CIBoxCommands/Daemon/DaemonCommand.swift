@@ -37,7 +37,7 @@ struct DaemonCommand: AsyncParsableCommand {
         else {
             throw ExitCodes.cannotRun
         }
-        var logger = Logger(label: "cibox.daemon")
+        var logger = Logger(label: "cibox.daemon", factory: EscapingLogHandler.init)
         logger.logLevel = .info
         let settings = engine.settings
         let store = engine.store

@@ -23,15 +23,28 @@ struct PipelinesCommand: AsyncParsableCommand {
     func run() async throws {
         let pipelines = try await HistoryAccess.openSettled(global).history.pipelines(limit: limit)
         if json {
-            Terminal.output(JSONValue.array(pipelines.map(PipelineJSON.summary)).rendered() + "\n")
+            Terminal.output(json: JSONValue.array(pipelines.map(PipelineJSON.summary)))
             return
         }
         for pipeline in pipelines {
             let branch = pipeline.branch ?? pipeline.tag ?? "-"
-            Terminal.output(
-                "\(pipeline.id)\t\(pipeline.projectName) #\(pipeline.number)\t\(branch)\t\(pipeline.revision.prefix(12))\t\(pipeline.status.rawValue)\t\(pipeline.createdAt.iso8601)\n"
-            )
+            let source = pipeline.sourceText(revisionLength: 12)
+            var line: TerminalString =
+                "\(pipeline.id)\t\(pipeline.projectName) #\(pipeline.number)\t\(branch)\t\(source)\t\(pipeline.status.rawValue)\t\(pipeline.createdAt.iso8601)"
+            if pipeline.status == .error, let reason = Self.reason(pipeline) { line += "\t\(reason)" }
+            Terminal.output(line + "\n")
         }
+    }
+}
+
+extension PipelinesCommand {
+    /// Why an `error` pipeline could not run, in one line: its config's first error (`FILE:LINE:COLUMN: MESSAGE`),
+    /// else its message.
+    static func reason(_ pipeline: Pipeline) -> String? {
+        guard let first = pipeline.diagnostics.first(where: { $0.severity == .error }) else {
+            return pipeline.errorMessage
+        }
+        return "\(first.location.file):\(first.location.line):\(first.location.column): \(first.message)"
     }
 }
 

@@ -26,31 +26,47 @@ struct ShowCommand: AsyncParsableCommand {
         }
         if json {
             Terminal.output(
-                PipelineJSON.detail(
-                    detail, artifacts: ArtifactStore(home: try HistoryAccess.storageDirectory(global)).list
-                ).rendered() + "\n")
+                json: PipelineJSON.detail(
+                    detail, artifacts: ArtifactStore(home: try HistoryAccess.storageDirectory(global)).list))
             return
         }
         let pipeline = detail.pipeline
-        var text = "pipeline \(pipeline.id): \(pipeline.projectName) #\(pipeline.number) \(pipeline.status.rawValue)\n"
-        text +=
-            "  revision \(pipeline.revision)" + (pipeline.branch.map { " on \($0)" } ?? "")
-            + ", trigger \(pipeline.trigger.rawValue)\n"
+        var text: TerminalString =
+            "pipeline \(pipeline.id): \(pipeline.projectName) #\(pipeline.number) \(pipeline.status.rawValue)\n"
+        if pipeline.source == .workingTree {
+            text += "  \(pipeline.sourceText())"
+            if let branch = pipeline.branch { text += ", branch \(branch)" }
+        } else {
+            text += "  revision \(pipeline.revision)"
+            if let branch = pipeline.branch { text += " on \(branch)" }
+        }
+        text += ", trigger \(pipeline.trigger.rawValue)\n"
+        if let message = pipeline.errorMessage {
+            text += "  \(pipeline.status == .error ? "error" : "note"): \(message)\n"
+        }
+        for diagnostic in pipeline.diagnostics {
+            let location = diagnostic.location
+            text += "    \(location.file):\(location.line):\(location.column): \(diagnostic.severity.rawValue): "
+            text += "\(diagnostic.message)\n"
+            if let hint = diagnostic.hint { text += "      hint: \(hint)\n" }
+        }
         for workflow in detail.workflows {
             text += "  workflow \(workflow.workflow.name): \(workflow.workflow.status.rawValue)\n"
             for job in workflow.jobs {
                 let node = job.job.parallelism > 1 ? " #\(job.job.nodeIndex)" : ""
                 text += "    job \(job.job.id) \(job.job.name)\(node): \(job.job.status.rawValue)"
-                text += (job.job.failureReason.map { " (\($0.rawValue))" } ?? "")
-                text += (job.job.executorReference.map { " on \($0)" } ?? "")
-                text += job.job.resources.limitEvents.map { "; " + $0 }.joined() + "\n"
+                if let reason = job.job.failureReason { text += " (\(reason.rawValue))" }
+                if let reference = job.job.executorReference { text += " on \(reference)" }
+                for event in job.job.resources.limitEvents { text += "; \(event)" }
+                text += "\n"
                 if job.job.status != .success, let message = job.job.failureMessage {
                     text += "      why: \(message.split(separator: "\n").first ?? "")\n"
                 }
                 for step in job.steps {
-                    text +=
-                        "      \(step.index) \(step.name.split(separator: "\n").first ?? ""): \(step.status.rawValue)"
-                    text += (step.exitCode.map { " exit \($0)" } ?? "") + ", \(step.logBytes) bytes\n"
+                    let name = step.name.split(separator: "\n").first.map(String.init) ?? ""
+                    text += "      \(step.index) \(name): \(step.status.rawValue)"
+                    if let code = step.exitCode { text += " exit \(code)" }
+                    text += ", \(step.logBytes) bytes\n"
                 }
             }
         }

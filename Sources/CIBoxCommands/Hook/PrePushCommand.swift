@@ -187,6 +187,11 @@ struct PrePushFlow {
                 return .success
             default:
                 PipelineRunFlow.report(error)
+                if let pipeline = error.pipeline {
+                    await engine.flushReport()
+                    Terminal.error(
+                        "cibox: \(ref) (\(sha)): recorded as pipeline #\(pipeline.number) (id \(pipeline.id))\n")
+                }
                 Terminal.error("cibox: \(ref) (\(sha)): the push is blocked (CIBOX_SKIP=1 skips the checks)\n")
                 return ExitCodes.cannotRun
             }
@@ -201,10 +206,10 @@ struct PrePushFlow {
     }
 
     /// The HTML page of each failed job (written by the engine as the job ended), when reports are on.
-    private func pageLines(_ detail: PipelineDetail, engine: PipelineEngine) -> String {
+    private func pageLines(_ detail: PipelineDetail, engine: PipelineEngine) -> TerminalString {
         guard engine.settings.writesReport else { return "" }
         let layout = ReportLayout(home: engine.home)
-        var text = ""
+        var text: TerminalString = ""
         for workflow in detail.workflows {
             for job in workflow.jobs where job.job.status == .failed {
                 let page = layout.path(ReportLayout.jobPage(pipelineID: detail.pipeline.id, jobID: job.job.id))
@@ -233,7 +238,7 @@ struct PrePushFlow {
     private func drive(_ prepared: PreparedPipeline, ref: String, sha: String, engine: PipelineEngine) async
         -> ExitCode
     {
-        for warning in prepared.warnings { Terminal.error(warning.formatted + "\n") }
+        Terminal.print(prepared.warnings)
         let pipeline = prepared.detail.pipeline
         Terminal.error("cibox: \(ref) (\(sha)): running pipeline #\(pipeline.number) (id \(pipeline.id))\n")
         let board = JobBoard(detail: prepared.detail, live: Terminal.isErrorATerminal)

@@ -57,7 +57,7 @@ struct GcCommand: ParsableCommand {
             report: settings.writesReport ? ReportLayout(home: global.homeDirectory) : nil)
         if let warning = report.reportWarning { Terminal.error("cibox: warning: \(warning)\n") }
         if json {
-            Terminal.output(Self.object(report, dryRun: dryRun).rendered() + "\n")
+            Terminal.output(json: Self.object(report, dryRun: dryRun))
             return
         }
         let verb = dryRun ? "would remove" : "removed"

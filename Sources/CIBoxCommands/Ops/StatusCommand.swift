@@ -27,7 +27,7 @@ struct StatusCommand: ParsableCommand {
         let settings = try HistoryAccess.settings(global)
         let status = try StatusReport.make(store: store, settings: settings, machine: SettingsFile.machineCapacity)
         if json {
-            Terminal.output(status.json.rendered() + "\n")
+            Terminal.output(json: status.json)
             return
         }
         if status.jobs.isEmpty { Terminal.output("No running or queued jobs.\n") }

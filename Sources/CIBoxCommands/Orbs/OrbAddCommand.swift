@@ -51,7 +51,7 @@ struct OrbAddCommand: ParsableCommand {
         do {
             let (path, warnings) = try store.add(
                 text, file: file == "-" ? "<stdin>" : file, as: reference, replacing: force)
-            for warning in warnings { Terminal.error(warning.formatted + "\n") }
+            Terminal.print(warnings)
             Terminal.output("cibox: added \(reference.text) (\(path))\n")
         } catch {
             throw OrbCommand.fail(error)

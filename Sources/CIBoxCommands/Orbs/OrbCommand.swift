@@ -21,7 +21,7 @@ struct OrbCommand: ParsableCommand {
 
     /// Prints `error`'s diagnostics and message on standard error; the exit status for it (2).
     static func fail(_ error: OrbError) -> ExitCode {
-        for diagnostic in error.diagnostics { Terminal.error(diagnostic.formatted + "\n") }
+        Terminal.print(error.diagnostics)
         Terminal.fail(error.message)
         return ExitCodes.cannotRun
     }

@@ -23,7 +23,7 @@ struct OrbListCommand: ParsableCommand {
         let store = OrbStore(home: global.homeDirectory)
         let orbs = store.orbs()
         if json {
-            Terminal.output(JSONValue.array(orbs.map(Self.object)).rendered() + "\n")
+            Terminal.output(json: JSONValue.array(orbs.map(Self.object)))
             return
         }
         if orbs.isEmpty {

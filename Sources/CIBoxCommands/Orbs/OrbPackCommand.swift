@@ -31,12 +31,12 @@ struct OrbPackCommand: ParsableCommand {
         } catch {
             throw OrbCommand.fail(error)
         }
-        for diagnostic in result.diagnostics { Terminal.error(diagnostic.formatted + "\n") }
+        Terminal.print(result.diagnostics)
         guard let text = result.text else {
             let errors = result.diagnostics.count { $0.severity == .error }
             Terminal.error("\(folder): \(errors) error(s); nothing packed\n")
             throw ExitCodes.cannotRun
         }
-        Terminal.output(text)
+        Terminal.output(data: text)
     }
 }

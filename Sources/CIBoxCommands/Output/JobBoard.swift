@@ -12,9 +12,9 @@ final class JobBoard: PipelineEventSink, Sendable {
     /// A job run's line.
     private struct Row {
         var id: Int64
-        var label: String
+        var label: TerminalString
         var status: JobStatus
-        var detail = ""
+        var detail: TerminalString = ""
     }
 
     private let rows: Mutex<[Row]>
@@ -27,11 +27,8 @@ final class JobBoard: PipelineEventSink, Sendable {
         var rows: [Row] = []
         for workflow in detail.workflows {
             for job in workflow.jobs {
-                let node = job.job.parallelism > 1 ? " #\(job.job.nodeIndex)" : ""
-                rows.append(
-                    Row(
-                        id: job.job.id, label: "\(workflow.workflow.name)/\(job.job.name)\(node)",
-                        status: job.job.status))
+                let label = ProgressPrinter.label(job.job, workflow: workflow.workflow.name)
+                rows.append(Row(id: job.job.id, label: label, status: job.job.status))
             }
         }
         self.rows = Mutex(rows)
@@ -50,7 +47,7 @@ final class JobBoard: PipelineEventSink, Sendable {
         case .jobFinished(let id, let result):
             update(id) { row in
                 row.status = result.status
-                row.detail = String(format: " in %.2fs", result.finishedAt.timeIntervalSince(result.startedAt))
+                row.detail = " in \(String(format: "%.2fs", result.finishedAt.timeIntervalSince(result.startedAt)))"
                 if let reason = result.failureReason, result.status != .success {
                     row.detail += " (\(reason.rawValue))"
                 }
@@ -69,7 +66,7 @@ final class JobBoard: PipelineEventSink, Sendable {
 
     /// Changes the row of `id`; prints when `change` says the change is worth showing.
     private func update(_ id: Int64, _ change: (inout Row) -> Bool) {
-        let line: String? = rows.withLock { rows in
+        let line: TerminalString? = rows.withLock { rows in
             guard let index = rows.firstIndex(where: { $0.id == id }), change(&rows[index]) else { return nil }
             return Self.text(rows[index])
         }
@@ -81,18 +78,18 @@ final class JobBoard: PipelineEventSink, Sendable {
     private func draw() {
         let lines = rows.withLock { $0.map(Self.text) }
         drawn.withLock { count in
-            var text = count > 0 ? "\u{1B}[\(count)A" : ""
+            var text: TerminalString = count > 0 ? "\u{1B}[\(count)A" : ""
             for line in lines { text += "\r\u{1B}[2K" + line + "\n" }
             Terminal.error(text)
             count = lines.count
         }
     }
 
-    private static func text(_ row: Row) -> String {
+    private static func text(_ row: Row) -> TerminalString {
         "  \(symbol(row.status)) \(row.label): \(row.status.rawValue)\(row.detail)"
     }
 
-    private static func symbol(_ status: JobStatus) -> String {
+    private static func symbol(_ status: JobStatus) -> TerminalString {
         switch status {
         case .success: "✓"
         case .failed, .interrupted: "✗"

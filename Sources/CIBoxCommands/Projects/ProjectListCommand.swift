@@ -39,7 +39,7 @@ struct ProjectListCommand: ParsableCommand {
                     ("created_at", .string(project.createdAt.iso8601)),
                 ])
             }
-            Terminal.output(JSONValue.array(objects).rendered() + "\n")
+            Terminal.output(json: JSONValue.array(objects))
             return
         }
         if projects.isEmpty { Terminal.output("No projects. Add one with `cibox project add PATH`.\n") }

@@ -33,7 +33,7 @@ struct ReportCommand: ParsableCommand {
         do {
             let count = try writer.writeAll()
             Terminal.error("cibox: wrote the report of \(count) pipeline(s)\n")
-            Terminal.output(layout.path(ReportLayout.indexPage) + "\n")
+            Terminal.output("\(layout.path(ReportLayout.indexPage))\n")
         } catch {
             Terminal.fail(error.message)
             throw ExitCodes.cannotRun

@@ -36,6 +36,7 @@ enum PipelineRunFlow {
             prepared = try prepare(engine)
         } catch {
             report(error)
+            if let pipeline = error.pipeline { await recorded(pipeline, engine: engine, json: json) }
             return ExitCodes.cannotRun
         }
         return await drive(prepared, engine: engine, json: json, keepsWorkDirectories: keepsWorkDirectories)
@@ -56,11 +57,11 @@ enum PipelineRunFlow {
         _ prepared: PreparedPipeline, engine: PipelineEngine, json: Bool, keepsWorkDirectories: Bool
     ) async -> ExitCode {
         let store = engine.store
-        for warning in prepared.warnings { Terminal.error(warning.formatted + "\n") }
+        Terminal.print(prepared.warnings)
         let pipeline = prepared.detail.pipeline
         let jobCount = prepared.detail.workflows.reduce(0) { $0 + $1.jobs.count }
         Terminal.error(
-            "cibox: pipeline #\(pipeline.number) (id \(pipeline.id)) of \(pipeline.projectName) at \(pipeline.revision.prefix(12))"
+            "cibox: pipeline #\(pipeline.number) (id \(pipeline.id)) of \(pipeline.projectName) at \(pipeline.sourceText(revisionLength: 12))"
                 + (pipeline.branch.map { " on \($0)" } ?? "")
                 + ": \(prepared.detail.workflows.count) workflow(s), \(jobCount) job run(s)\n"
         )
@@ -86,13 +87,22 @@ enum PipelineRunFlow {
         }
         if json {
             Terminal.output(
-                PipelineJSON.detail(detail, artifacts: ArtifactStore(home: engine.storageDirectory).list).rendered()
-                    + "\n"
-            )
+                json: PipelineJSON.detail(detail, artifacts: ArtifactStore(home: engine.storageDirectory).list))
         }
         Summary.print(detail, store: store, toStandardOutput: !json)
         if let signal = interrupted.signal { return ExitCode(128 + signal) }
         return detail.pipeline.status == .success ? .success : ExitCodes.pipelineFailed
+    }
+
+    /// Says where the pipeline recorded as `error` for an invalid config is, once its report page is written;
+    /// prints it with `--json`.
+    private static func recorded(_ pipeline: Pipeline, engine: PipelineEngine, json: Bool) async {
+        await engine.flushReport()
+        Terminal.error(
+            "cibox: recorded as pipeline #\(pipeline.number) (id \(pipeline.id)) of \(pipeline.projectName) at "
+                + "\(pipeline.sourceText(revisionLength: 12)): error (cibox show \(pipeline.id))\n")
+        guard json, let detail = try? engine.store.history.pipelineDetail(id: pipeline.id) else { return }
+        Terminal.output(json: PipelineJSON.detail(detail))
     }
 
     /// The engine of `home`: its store, its settings, this machine's cgroups; nil after printing why not.
@@ -105,14 +115,14 @@ enum PipelineRunFlow {
         do {
             store = try PipelineStore(home: home)
             let (loaded, warnings) = try SettingsFile.load(home: home)
-            for warning in warnings { Terminal.error(warning.formatted + "\n") }
+            Terminal.print(warnings)
             settings = loaded
             if let runAs { settings.runAs = runAs }
         } catch let error as EngineError {
             report(error)
             return nil
         } catch let error as SettingsError {
-            for diagnostic in error.diagnostics { Terminal.error(diagnostic.formatted + "\n") }
+            Terminal.print(error.diagnostics)
             Terminal.fail(error.message)
             return nil
         } catch {
@@ -139,7 +149,7 @@ enum PipelineRunFlow {
 
     /// Prints an engine error with its diagnostics.
     static func report(_ error: EngineError) {
-        for diagnostic in error.diagnostics { Terminal.error(diagnostic.formatted + "\n") }
+        Terminal.print(error.diagnostics)
         Terminal.fail(error.message)
     }
 }

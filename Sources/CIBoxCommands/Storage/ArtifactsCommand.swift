@@ -30,7 +30,7 @@ struct ArtifactsCommand: ParsableCommand {
         let artifacts = ArtifactStore(home: try HistoryAccess.storageDirectory(global))
         let files = artifacts.list(jobID: jobID)
         if json {
-            Terminal.output(JSONValue.array(files.map(PipelineJSON.artifact)).rendered() + "\n")
+            Terminal.output(json: JSONValue.array(files.map(PipelineJSON.artifact)))
             return
         }
         if files.isEmpty { Terminal.output("Job \(jobID) stored no artifacts.\n") }

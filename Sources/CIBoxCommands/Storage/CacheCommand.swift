@@ -30,7 +30,7 @@ struct CacheListCommand: ParsableCommand {
     func run() throws {
         let entries = CacheStore(home: try HistoryAccess.storageDirectory(global)).entries()
         if json {
-            Terminal.output(JSONValue.array(entries.map(Self.object)).rendered() + "\n")
+            Terminal.output(json: JSONValue.array(entries.map(Self.object)))
             return
         }
         if entries.isEmpty { Terminal.output("No saved caches.\n") }

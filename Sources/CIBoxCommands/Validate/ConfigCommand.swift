@@ -35,14 +35,14 @@ struct ConfigProcessCommand: ParsableCommand {
         let report = try input.report(home: global.homeDirectory)
         guard let configuration = report.configuration else { throw ExitCodes.cannotRun }
         guard json else {
-            Terminal.output(try ProcessedConfig.render(configuration))
+            Terminal.output(data: try ProcessedConfig.render(configuration))
             return
         }
         do {
             let plan = try Planner.plan(configuration, branch: report.branch, tag: nil, selection: WorkflowSelection())
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            Terminal.output(String(decoding: try encoder.encode(plan), as: UTF8.self) + "\n")
+            Terminal.output(data: String(decoding: try encoder.encode(plan), as: UTF8.self) + "\n")
         } catch let error as PlanningError {
             Terminal.fail(error.message)
             throw ExitCodes.cannotRun

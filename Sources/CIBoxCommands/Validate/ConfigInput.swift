@@ -29,7 +29,7 @@ struct ConfigInput: ParsableArguments {
             PipelineRunFlow.report(error)
             throw ExitCodes.cannotRun
         }
-        for diagnostic in report.diagnostics { Terminal.error(diagnostic.formatted + "\n") }
+        Terminal.print(report.diagnostics)
         return report
     }
 }

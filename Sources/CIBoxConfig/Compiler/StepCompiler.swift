@@ -110,7 +110,7 @@ struct StepCompiler {
                 decoder.error(location, "'\(path)' needs a command", hint: "write '- run: COMMAND'")
                 return nil
             }
-            return StepPlan(name: Self.defaultName(of: scalar.text), action: .run(RunAction(command: scalar.text)))
+            return StepPlan(name: RunAction.defaultName(of: scalar.text), action: .run(RunAction(command: scalar.text)))
         }
         guard let entries = decoder.mapping(value, path) else { return nil }
         decoder.checkKeys(entries, in: path, known: Self.runKeys, notYet: ["max_auto_reruns", "auto_rerun_delay"])
@@ -126,15 +126,8 @@ struct StepCompiler {
         action.isBackground = value["background"].flatMap { decoder.bool($0, "\(path).background") } ?? false
         action.noOutputTimeout = value["no_output_timeout"].flatMap { duration($0, "\(path).no_output_timeout") }
         let condition = value["when"].flatMap { stepCondition($0, "\(path).when") } ?? .onSuccess
-        let name = value["name"].flatMap { decoder.string($0, "\(path).name") } ?? Self.defaultName(of: command)
+        let name = value["name"].flatMap { decoder.string($0, "\(path).name") } ?? RunAction.defaultName(of: command)
         return StepPlan(name: name, condition: condition, action: .run(action))
-    }
-
-    /// The name CircleCI shows for a run step without `name`: the command's first non-empty line.
-    static func defaultName(of command: String) -> String {
-        let lines = command.split(separator: "\n", omittingEmptySubsequences: true)
-        let line = lines.first { !$0.allSatisfy(\.isWhitespace) } ?? ""
-        return String(line.drop { $0 == " " || $0 == "\t" })
     }
 
     /// A step's `when`: `always`, `on_success` or `on_fail`.

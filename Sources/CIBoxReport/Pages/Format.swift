@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxBasics
+import CIBoxModel
 import Foundation
 
 /// How the report writes dates, durations and sizes: fixed formats in UTC, so that pages are deterministic.
@@ -58,6 +59,11 @@ enum Format {
     /// The first 12 characters of a commit.
     static func shortRevision(_ revision: String) -> String {
         String(revision.prefix(12))
+    }
+
+    /// What `pipeline` ran: the first 12 characters of its commit, marked when it was the working tree.
+    static func shortRevision(_ pipeline: Pipeline) -> String {
+        pipeline.sourceText(revisionLength: 12)
     }
 
     /// Year, month and day of a day count since 1970-01-01 (Howard Hinnant's civil-from-days).

@@ -38,7 +38,7 @@ enum IndexPage {
                 let badge = ReportLayout.link(
                     from: path, to: ReportLayout.badge(projectID: project.id, branch: head.branch))
                 body += """
-                    <tr><th scope="row">\(head.branch)</th><td>\(PageShell.status(pipeline.status.rawValue))</td><td><a href="\(pipelineLink)">#\(pipeline.number)</a></td><td class="mono">\(Format.shortRevision(pipeline.revision))</td><td>\(pipeline.trigger.rawValue)</td><td>\(Format.date(pipeline.createdAt))</td><td><img class="badge" src="\(badge)" alt="\(head.branch): \(pipeline.status.rawValue)" height="20"></td></tr>
+                    <tr><th scope="row">\(head.branch)</th><td>\(PageShell.status(pipeline.status.rawValue))</td><td><a href="\(pipelineLink)">#\(pipeline.number)</a></td><td class="mono">\(Format.shortRevision(pipeline))</td><td>\(pipeline.trigger.rawValue)</td><td>\(Format.date(pipeline.createdAt))</td><td><img class="badge" src="\(badge)" alt="\(head.branch): \(pipeline.status.rawValue)" height="20"></td></tr>
 
                     """
             }

@@ -65,7 +65,7 @@ enum JobPage {
         var facts: HTML = """
             <dt>Status</dt><dd>\(PageShell.status(job.status.rawValue))</dd>
             <dt>Workflow</dt><dd>\(content.workflowName)</dd>
-            <dt>Commit</dt><dd class="mono">\(content.pipeline.revision)</dd>
+            <dt>Commit</dt><dd class="mono">\(content.pipeline.sourceText())</dd>
             <dt>Executor</dt><dd>\(job.executor) <span class="muted">(run on this machine's shell)</span></dd>
             <dt>Started</dt><dd>\(Format.date(job.startedAt))</dd>
             <dt>Duration</dt><dd>\(Format.duration(from: job.startedAt, to: job.finishedAt) ?? "—")</dd>

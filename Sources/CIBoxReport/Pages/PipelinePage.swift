@@ -10,13 +10,13 @@ enum PipelinePage {
         let path = ReportLayout.pipelinePage(pipelineID: pipeline.id)
         var facts: HTML = """
             <dt>Status</dt><dd>\(PageShell.status(pipeline.status.rawValue))</dd>
-            <dt>Commit</dt><dd class="mono">\(pipeline.revision)</dd>
+            <dt>Commit</dt><dd class="mono">\(pipeline.sourceText())</dd>
 
             """
         if let branch = pipeline.branch { facts += "<dt>Branch</dt><dd>\(branch)</dd>\n" }
         if let tag = pipeline.tag { facts += "<dt>Tag</dt><dd>\(tag)</dd>\n" }
         facts += """
-            <dt>Trigger</dt><dd>\(pipeline.trigger.rawValue)\(pipeline.source == .workingTree ? " (working tree, uncommitted changes included)" : "")</dd>
+            <dt>Trigger</dt><dd>\(pipeline.trigger.rawValue)</dd>
             <dt>Created</dt><dd>\(Format.date(pipeline.createdAt))</dd>
             <dt>Duration</dt><dd>\(Format.duration(from: pipeline.startedAt, to: pipeline.finishedAt) ?? "—")</dd>
             <dt>Pipeline id</dt><dd class="mono">\(pipeline.uuid)</dd>
@@ -24,7 +24,9 @@ enum PipelinePage {
             """
         var body: HTML = "<dl class=\"facts\">\n\(facts)</dl>\n"
         if let message = pipeline.errorMessage {
-            body += "<div class=\"advice warning\" role=\"alert\"><pre>\(message)</pre></div>\n"
+            var text = message
+            for diagnostic in pipeline.diagnostics { text += "\n" + diagnostic.formatted }
+            body += "<div class=\"advice warning\" role=\"alert\"><pre>\(text)</pre></div>\n"
         }
         if detail.workflows.isEmpty { body += "<p>No workflow ran.</p>\n" }
         for workflow in detail.workflows {

@@ -69,7 +69,7 @@ enum ProjectPage {
             let ref = pipeline.branch ?? pipeline.tag.map { "tag " + $0 } ?? "—"
             rows.append(
                 """
-                <tr><td><a href="\(link)">#\(pipeline.number)</a></td><td>\(PageShell.status(pipeline.status.rawValue))</td><td>\(ref)</td><td class="mono">\(Format.shortRevision(pipeline.revision))</td><td>\(pipeline.trigger.rawValue)</td><td>\(flows.joined(separator: "<br>"))</td><td class="number">\(duration)</td><td>\(Format.date(pipeline.createdAt))</td></tr>
+                <tr><td><a href="\(link)">#\(pipeline.number)</a></td><td>\(PageShell.status(pipeline.status.rawValue))</td><td>\(ref)</td><td class="mono">\(Format.shortRevision(pipeline))</td><td>\(pipeline.trigger.rawValue)</td><td>\(flows.joined(separator: "<br>"))</td><td class="number">\(duration)</td><td>\(Format.date(pipeline.createdAt))</td></tr>
                 """)
         }
         return """
