@@ -62,12 +62,7 @@ package enum FileWriter {
     }
 
     private static func failure(_ path: String) -> CocoaError {
-        CocoaError(
-            .fileWriteUnknown,
-            userInfo: [
-                NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "\(path): \(String(cString: strerror(errno)))",
-            ]
-        )
+        CocoaError.lastSystemError(path: path)
     }
 }
 
@@ -117,12 +112,7 @@ package enum Folders {
     }
 
     private static func failure(_ path: String) -> CocoaError {
-        CocoaError(
-            .fileWriteUnknown,
-            userInfo: [
-                NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "\(path): \(String(cString: strerror(errno)))",
-            ]
-        )
+        CocoaError.lastSystemError(path: path)
     }
 }
 

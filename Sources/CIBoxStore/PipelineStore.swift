@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import CSQLiteOptions
 import Foundation
 import GRDB
@@ -67,13 +68,8 @@ package final class PipelineStore: Sendable {
         }
         let writer: any DatabaseWriter
         do {
-            if concurrentReads {
-                writer = try DatabasePool(path: databasePath, configuration: configuration)
-            } else {
-                configuration.journalMode = .wal
-                writer = try DatabaseQueue(path: databasePath, configuration: configuration)
-            }
-            try Migrations.migrator.migrate(writer)
+            writer = try Self.openMigrated(
+                home: home, path: databasePath, configuration: configuration, concurrentReads: concurrentReads)
         } catch {
             throw StoreError(
                 .cannotOpen,
@@ -102,6 +98,41 @@ package final class PipelineStore: Sendable {
             throw StoreError(
                 .cannotOpen, "Cannot open the database '\(databasePath)' for reading: \(error).", cause: error)
         }
+    }
+
+    /// Opens the database at `path` and brings its schema up to date.
+    ///
+    /// Migrations run under one lock that every process on the home shares (``schemaLockPath(home:)``): GRDB's
+    /// migrator reads which migrations ran before it opens each migration's transaction, so two processes opening
+    /// a fresh home at once would both create the tables ("table project already exists"). An up-to-date database
+    /// (every open but the first of a home or of a new cibox) only reads, and takes no lock. A new database file is
+    /// made under the lock too, so that one process sets it up (WAL) while the others wait.
+    private static func openMigrated(
+        home: String, path: String, configuration: Configuration, concurrentReads: Bool
+    ) throws -> any DatabaseWriter {
+        func open() throws -> any DatabaseWriter {
+            if concurrentReads { return try DatabasePool(path: path, configuration: configuration) }
+            var configuration = configuration
+            configuration.journalMode = .wal
+            return try DatabaseQueue(path: path, configuration: configuration)
+        }
+        let migrator = Migrations.migrator
+        if FileManager.default.fileExists(atPath: path) {
+            let writer = try open()
+            if try writer.read(migrator.hasCompletedMigrations) { return writer }
+            try FileLock.withExclusiveLock(path: schemaLockPath(home: home)) { try migrator.migrate(writer) }
+            return writer
+        }
+        return try FileLock.withExclusiveLock(path: schemaLockPath(home: home)) {
+            let writer = try open()
+            try migrator.migrate(writer)
+            return writer
+        }
+    }
+
+    /// The file whose lock the processes of `home` take while one of them makes or migrates the database.
+    package static func schemaLockPath(home: String) -> String {
+        home + "/.schema.lock"
     }
 
     /// The database file of the state folder `home`.
