@@ -102,11 +102,11 @@ package final class PipelineStore: Sendable {
 
     /// Opens the database at `path` and brings its schema up to date.
     ///
-    /// Migrations run under one lock that every process on the home shares (``schemaLockPath(home:)``): GRDB's
-    /// migrator reads which migrations ran before it opens each migration's transaction, so two processes opening
-    /// a fresh home at once would both create the tables ("table project already exists"). An up-to-date database
-    /// (every open but the first of a home or of a new cibox) only reads, and takes no lock. A new database file is
-    /// made under the lock too, so that one process sets it up (WAL) while the others wait.
+    /// Every process on the home opens the database under one lock (``schemaLockPath(home:)``): shared to open a
+    /// database whose schema is up to date (every open but the first of a home or of a new cibox), exclusive to
+    /// make the file (WAL) or run migrations. GRDB's migrator reads which migrations ran before it opens each
+    /// migration's transaction, so two processes opening a fresh home at once would both create the tables ("table
+    /// project already exists"), and SQLite does not wait for a lock while it switches a new file to WAL.
     private static func openMigrated(
         home: String, path: String, configuration: Configuration, concurrentReads: Bool
     ) throws -> any DatabaseWriter {
@@ -117,13 +117,18 @@ package final class PipelineStore: Sendable {
             return try DatabaseQueue(path: path, configuration: configuration)
         }
         let migrator = Migrations.migrator
+        let lock = schemaLockPath(home: home)
         if FileManager.default.fileExists(atPath: path) {
-            let writer = try open()
-            if try writer.read(migrator.hasCompletedMigrations) { return writer }
-            try FileLock.withExclusiveLock(path: schemaLockPath(home: home)) { try migrator.migrate(writer) }
-            return writer
+            let current: (any DatabaseWriter)? = try FileLock.withLock(path: lock, exclusive: false) {
+                let writer = try open()
+                let isCurrent = try writer.read { db in
+                    try db.tableExists("grdb_migrations") && migrator.hasCompletedMigrations(db)
+                }
+                return isCurrent ? writer : nil
+            }
+            if let current { return current }
         }
-        return try FileLock.withExclusiveLock(path: schemaLockPath(home: home)) {
+        return try FileLock.withLock(path: lock, exclusive: true) {
             let writer = try open()
             try migrator.migrate(writer)
             return writer
