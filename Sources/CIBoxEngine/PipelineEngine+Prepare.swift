@@ -64,13 +64,16 @@ extension PipelineEngine {
         } catch {
             throw EngineError(.store, error.description, cause: error)
         }
-        for _ in 0..<5 {
-            let number: Int
-            do { number = try store.pipelines.nextPipelineNumber(projectID: project.id) } catch {
-                throw EngineError(.store, error.description, cause: error)
-            }
+        // One id for every attempt: compiles for two numbers then differ only where the config uses the number.
+        let pipelineUUID = UUID().uuidString.lowercased()
+        var number: Int
+        do { number = try store.pipelines.nextPipelineNumber(projectID: project.id) } catch {
+            throw EngineError(.store, error.description, cause: error)
+        }
+        var earlierPlan: Data?
+        for _ in 0..<Self.numberingAttempts {
             let values = PipelineValues(
-                id: UUID().uuidString.lowercased(), number: number, projectGitURL: source.repositoryPath,
+                id: pipelineUUID, number: number, projectGitURL: source.repositoryPath,
                 branch: source.branch, tag: source.tag, revision: source.revision,
                 triggerSource: options.trigger == .manual ? "api" : options.trigger.rawValue
             )
@@ -101,12 +104,16 @@ extension PipelineEngine {
                 }
             }
             var new = NewPipeline(
-                projectID: project.id, number: number, uuid: UUID().uuidString.lowercased(), revision: source.revision,
+                projectID: project.id, number: number, uuid: pipelineUUID, revision: source.revision,
                 treeID: source.treeID, branch: source.branch, tag: source.tag, trigger: options.trigger,
                 source: source.kind, configHash: configHash, plan: plan
             )
             new.seenRef = options.seenRef
             new.encodedPlan = planJSON
+            // The same plan for two numbers: the config does not use it, so the store numbers the pipeline as it
+            // records it and no other process can take the number in between.
+            new.takesNextNumber = earlierPlan == planJSON
+            earlierPlan = planJSON
             do {
                 let detail = try store.pipelines.record(new)
                 let checkout = GitSourceCheckout(
@@ -119,14 +126,24 @@ extension PipelineEngine {
                         repositoryPath: source.repositoryPath, isSetup: isSetup, compileRequest: request
                     ))
             } catch  where error.code == .conflict {
-                continue
+                // Another process recorded a pipeline of the project meanwhile: compile again with the next number.
+                do { number = try store.pipelines.nextPipelineNumber(projectID: project.id) } catch {
+                    throw EngineError(.store, error.description, cause: error)
+                }
             } catch {
                 throw EngineError(.store, error.description, cause: error)
             }
         }
         throw EngineError(
-            .store, "Could not number the new pipeline: other processes kept taking the number. Try again.")
+            .store,
+            "Could not number the new pipeline: other processes took \(Self.numberingAttempts) numbers in a row "
+                + "while this one compiled its config. Try again.")
     }
+
+    /// How many times a pipeline is compiled again because another process recorded one of the same project while
+    /// it compiled. Only a config whose plan uses `pipeline.number` is compiled more than twice: from the second
+    /// compile on, a plan that did not change is numbered by the store as it is recorded.
+    static let numberingAttempts = 100
 
     /// The orbs of `source`'s project and of the store.
     func orbSource(for source: ResolvedSource) -> LocalOrbSource {

@@ -131,6 +131,18 @@ enum Migrations {
                 t.add(column: "executorRef", .text)
             }
         }
+        migrator.registerMigration("v9-add-project-nextPipelineNumber") { db in
+            // The number the project's next pipeline gets. It only grows, so a number is never given twice, even
+            // after `cibox gc` deleted every pipeline that had one.
+            try db.alter(table: "project") { t in
+                t.add(column: "nextPipelineNumber", .integer).notNull().defaults(to: 1)
+            }
+            try db.execute(
+                sql: """
+                    UPDATE project SET nextPipelineNumber = 1 + COALESCE(
+                        (SELECT MAX(number) FROM pipeline WHERE pipeline.projectId = project.id), 0)
+                    """)
+        }
         return migrator
     }
 }
