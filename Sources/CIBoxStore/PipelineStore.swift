@@ -52,7 +52,8 @@ package final class PipelineStore: Sendable {
     package init(home: String, concurrentReads: Bool = false) throws(StoreError) {
         let databasePath = Self.databasePath(home: home)
         do {
-            try FileManager.default.createDirectory(atPath: home + "/logs", withIntermediateDirectories: true)
+            // Plain mkdir: its error names the folder that could not be made and the system's reason.
+            try Folders.make(home + "/logs")
         } catch {
             throw StoreError(
                 .cannotOpen,

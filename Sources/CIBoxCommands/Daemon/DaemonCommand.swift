@@ -31,9 +31,7 @@ struct DaemonCommand: AsyncParsableCommand {
     var runAs: String?
 
     func run() async throws {
-        guard let engine = PipelineRunFlow.makeEngine(home: global.homeDirectory, runAs: runAs) else {
-            throw ExitCodes.cannotRun
-        }
+        let engine = try PipelineRunFlow.makeEngine(home: global.homeDirectory, runAs: runAs).get()
         var logger = Logger(label: "cibox.daemon")
         logger.logLevel = .info
         let settings = engine.settings
@@ -65,7 +63,7 @@ struct DaemonCommand: AsyncParsableCommand {
             try await Daemon.run(engine: engine, cgroups: CgroupManager.system(), options: options, logger: logger)
         } catch let error as EngineError {
             PipelineRunFlow.report(error)
-            throw ExitCodes.cannotRun
+            throw ExitCodes.of(error)
         }
     }
 }

@@ -35,15 +35,16 @@ struct PipelinesCommand: ParsableCommand {
     }
 }
 
-/// Opens the store for read commands, turning failures into a clear error and exit status 2.
+/// Opens the store for read commands, turning failures into a clear error and an exit status.
 enum HistoryAccess {
     /// The store of the selected home.
+    /// - Throws: exit status 3 (infrastructure) after printing why the store cannot be opened.
     static func open(_ global: GlobalOptions) throws -> PipelineStore {
         do {
             return try PipelineStore(home: global.homeDirectory)
         } catch {
             Terminal.fail(error.description)
-            throw ExitCodes.cannotRun
+            throw ExitCodes.of(error)
         }
     }
 

@@ -10,7 +10,7 @@ struct TriggerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trigger",
         abstract: "Run the pipeline of a project's branch or revision now.",
-        discussion: "Exit status: 0 success, 1 the pipeline did not succeed, 2 invalid config or nothing to run."
+        discussion: ExitCodes.runStatuses
     )
 
     @OptionGroup var global: GlobalOptions

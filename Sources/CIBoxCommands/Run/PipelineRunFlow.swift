@@ -16,7 +16,7 @@ import UnixSignals
 /// Prepares, runs and reports one pipeline for the CLI; shared by `cibox run` and later front ends.
 enum PipelineRunFlow {
     /// Runs `options` and prints progress, the result and the failing steps' last lines.
-    /// - Returns: `.success`, ``ExitCodes/pipelineFailed`` or ``ExitCodes/cannotRun``.
+    /// - Returns: `.success`, ``ExitCodes/pipelineFailed``, ``ExitCodes/cannotRun`` or ``ExitCodes/infrastructure``.
     static func run(_ options: RunOptions, home: String, json: Bool) async -> ExitCode {
         await run(home: home, json: json, keepsWorkDirectories: options.keepsWorkDirectories) {
             (engine: PipelineEngine) throws(EngineError) -> PreparedPipeline in
@@ -29,7 +29,11 @@ enum PipelineRunFlow {
         home: String, json: Bool, keepsWorkDirectories: Bool = false,
         prepare: (PipelineEngine) throws(EngineError) -> PreparedPipeline
     ) async -> ExitCode {
-        guard let engine = makeEngine(home: home) else { return ExitCodes.cannotRun }
+        let engine: PipelineEngine
+        switch makeEngine(home: home) {
+        case .success(let made): engine = made
+        case .failure(let exitCode): return exitCode
+        }
         let abandoned = await Recovery.settleAbandoned(engine: engine)
         if !abandoned.isEmpty {
             let list = abandoned.map { "\($0)" }.joined(separator: ", ")
@@ -42,7 +46,7 @@ enum PipelineRunFlow {
             prepared = try prepare(engine)
         } catch {
             report(error)
-            return ExitCodes.cannotRun
+            return ExitCodes.of(error)
         }
         return await drive(prepared, engine: engine, json: json, keepsWorkDirectories: keepsWorkDirectories)
     }
@@ -91,31 +95,33 @@ enum PipelineRunFlow {
         return detail.pipeline.status == .success ? .success : ExitCodes.pipelineFailed
     }
 
-    /// The engine of `home`: its store, its settings, this machine's cgroups; nil after printing why not.
-    static func makeEngine(home: String, runAs: String? = nil) -> PipelineEngine? {
+    /// The engine of `home`: its store, its settings, this machine's cgroups; or, after printing why not, the exit
+    /// code to end with (``ExitCodes/infrastructure`` when the store cannot be opened, ``ExitCodes/cannotRun`` for
+    /// settings with errors).
+    static func makeEngine(home: String, runAs: String? = nil) -> Result<PipelineEngine, ExitCode> {
         let store: PipelineStore
         var settings: Settings
         do {
             store = try PipelineStore(home: home)
+        } catch {
+            Terminal.fail(error.message)
+            return .failure(ExitCodes.of(error))
+        }
+        do {
             let (loaded, warnings) = try SettingsFile.load(home: home)
             for warning in warnings { Terminal.error(warning.formatted + "\n") }
             settings = loaded
             if let runAs { settings.runAs = runAs }
-        } catch let error as EngineError {
-            report(error)
-            return nil
-        } catch let error as SettingsError {
+        } catch {
             for diagnostic in error.diagnostics { Terminal.error(diagnostic.formatted + "\n") }
             Terminal.fail(error.message)
-            return nil
-        } catch {
-            Terminal.fail(String(describing: error))
-            return nil
+            return .failure(ExitCodes.cannotRun)
         }
-        return PipelineEngine(
-            home: home, store: store, settings: settings, cgroups: CgroupManager.system(),
-            agentExecutable: ownExecutable, warn: { Terminal.error("cibox: warning: \($0)\n") }
-        )
+        return .success(
+            PipelineEngine(
+                home: home, store: store, settings: settings, cgroups: CgroupManager.system(),
+                agentExecutable: ownExecutable, warn: { Terminal.error("cibox: warning: \($0)\n") }
+            ))
     }
 
     /// The running `cibox` binary (for the agent commands inside jobs).
