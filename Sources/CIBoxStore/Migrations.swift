@@ -143,6 +143,24 @@ enum Migrations {
                         (SELECT MAX(number) FROM pipeline WHERE pipeline.projectId = project.id), 0)
                     """)
         }
+        migrator.registerMigration("v10-add-slotLease") { db in
+            // The machine-wide slot ledger: one row per job run of any cibox process on this home that holds a slot
+            // (heldSince set) or waits for one. A row whose owner (pid and start time) is gone is free. No foreign
+            // key: a lease is about a live process, not history, and deleting a job row never waits on it.
+            try db.create(table: "slotLease") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("jobId", .integer).notNull().unique()
+                t.column("ownerPid", .integer).notNull()
+                t.column("ownerStartTime", .integer).notNull()
+                t.column("projectId", .integer).notNull()
+                t.column("priority", .text).notNull()
+                t.column("millicores", .integer).notNull()
+                t.column("memoryBytes", .integer).notNull()
+                t.column("heldSince", .datetime)
+                t.column("bypassed", .integer).notNull().defaults(to: 0)
+                t.column("createdAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

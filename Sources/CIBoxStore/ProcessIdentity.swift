@@ -3,7 +3,7 @@
 import Foundation
 
 /// A running process, told apart from a later one that reuses its pid by its start time.
-package struct ProcessIdentity: Sendable, Equatable {
+package struct ProcessIdentity: Sendable, Hashable {
     /// The pid.
     package var pid: Int32
     /// Its start time in clock ticks since boot (`/proc/PID/stat`, field 22).

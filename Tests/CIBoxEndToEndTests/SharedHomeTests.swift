@@ -1,0 +1,112 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Many cibox processes on one home: numbering, the schema, and the machine-wide slot ledger.
+@Suite(.serialized, .machineSlot) struct SharedHomeTests {
+    /// A job that appends its start and end time (seconds) as one line to `file`, holding its slot `seconds`.
+    static func timedJob(_ name: String, file: String, seconds: Double) -> String {
+        """
+          \(name):
+            resource_class: small
+            steps:
+              - run: s=$(date +%s.%N); sleep \(seconds); echo "$s $(date +%s.%N)" >> \(file)
+
+        """
+    }
+
+    /// A config of one job, `name`, of one CPU, running `command`.
+    static func oneJob(_ name: String, _ command: String) -> String {
+        """
+        version: 2.1
+        jobs:
+          \(name):
+            resource_class: small
+            steps:
+              - run: \(command)
+        workflows:
+          w:
+            jobs: [\(name)]
+        """
+    }
+
+    /// The intervals the jobs wrote to `file`.
+    static func intervals(in file: String) throws -> [(Date, Date)] {
+        try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map { line in
+            let times = line.split(separator: " ").compactMap { Double($0) }
+            guard times.count == 2 else { throw FixtureError("not a start and an end: '\(line)'") }
+            return (Date(timeIntervalSince1970: times[0]), Date(timeIntervalSince1970: times[1]))
+        }
+    }
+
+    /// Runs `cibox ARGUMENTS` `count` times at once and returns their outputs.
+    static func atOnce(_ count: Int, _ cli: CLI, _ arguments: [String]) async throws -> [ProcessOutput] {
+        try await withThrowingTaskGroup(of: ProcessOutput.self) { group in
+            for _ in 1...count { group.addTask { try await cli.run(arguments) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(5)))
+    func sixteenRunsAtOnceOnAFreshHomeAreNumberedOneToSixteen() async throws {
+        let cli = try CLI()
+        let repo = try await Repositories.with(config: Self.oneJob("b", "'true'"))
+        defer { cli.home.remove(); repo.remove() }
+        let runs = try await Self.atOnce(16, cli, ["run", repo.path, "--json"])
+        for run in runs {
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(!run.stderr.localizedCaseInsensitiveContains("error"), "\(run.stderr)")
+        }
+        let pipelines = try runs.map { try CLI.object($0) }
+        #expect(pipelines.compactMap { $0.int("number") }.sorted() == Array(1...16))
+        #expect(pipelines.allSatisfy { $0.string("status") == "success" })
+        #expect(try await SQLiteShell.integrityCheck(cli.home.appending("cibox.sqlite")) == "ok")
+    }
+
+    @Test(.timeLimit(.minutes(5)))
+    func threeProcessesSharingOneCPUNeverRunTwoJobsAtOnce() async throws {
+        let cli = try CLI()
+        try cli.home.write("capacity: { cpus: 1, memory: 8GiB }\n", to: "settings.yml")
+        let marks = "/var/tmp/cibox-slots-\(UUID().uuidString)"
+        let jobs = Self.timedJob("a", file: marks, seconds: 0.4) + Self.timedJob("b", file: marks, seconds: 0.4)
+        let repo = try await Repositories.with(
+            config: "version: 2.1\njobs:\n\(jobs)workflows:\n  w:\n    jobs: [a, b]\n")
+        defer { cli.home.remove(); repo.remove(); try? FileManager.default.removeItem(atPath: marks) }
+        let runs = try await Self.atOnce(3, cli, ["run", repo.path])
+        for run in runs { #expect(run.status == 0, "\(run.stderr)") }
+        let intervals = try Self.intervals(in: marks)
+        #expect(intervals.count == 6)
+        // One CPU, jobs of one CPU each, three processes: never two jobs at once.
+        #expect(maximumOverlap(intervals) == 1)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func theSlotOfACiboxKilledWithSIGKILLIsGivenBack() async throws {
+        let cli = try CLI()
+        try cli.home.write("capacity: { cpus: 1, memory: 8GiB }\n", to: "settings.yml")
+        let marker = "/var/tmp/cibox-killed-\(UUID().uuidString)"
+        let holder = try await Repositories.with(config: Self.oneJob("hold", "echo $$ > \(marker); sleep 120"))
+        let quick = try await Repositories.with(config: Self.oneJob("quick", "'true'"))
+        defer { cli.home.remove(); holder.remove(); quick.remove() }
+        let (run, _) = try cli.start(["run", holder.path])
+        try await withCleanup {
+            while !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(50)) }
+            kill(run.processIdentifier, SIGKILL)
+            try await run.ended()
+            // The killed cibox held the only CPU; the next run gets it.
+            let next = try await cli.run(["run", quick.path])
+            #expect(next.status == 0, "\(next.stderr)")
+        } cleanup: {
+            await run.stop()
+            let text = (try? String(contentsOfFile: marker, encoding: .utf8)) ?? ""
+            if let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) { kill(pid, SIGKILL) }
+            try? FileManager.default.removeItem(atPath: marker)
+        }
+    }
+}
