@@ -71,7 +71,12 @@ extension PipelineEngine {
             throw EngineError(.store, error.description, cause: error)
         }
         var earlierPlan: Data?
-        for _ in 0..<Self.numberingAttempts {
+        var isReserved = false
+        var conflicts = 0
+        // At most three compiles: with the next number; if another process took it, with the new next one, which
+        // the store gives as it records when the plan came out the same (it does not use its number); else with a
+        // number reserved for this pipeline, which nobody else can take.
+        while true {
             let values = PipelineValues(
                 id: pipelineUUID, number: number, projectGitURL: source.repositoryPath,
                 branch: source.branch, tag: source.tag, revision: source.revision,
@@ -112,7 +117,8 @@ extension PipelineEngine {
             new.encodedPlan = planJSON
             // The same plan for two numbers: the config does not use it, so the store numbers the pipeline as it
             // records it and no other process can take the number in between.
-            new.takesNextNumber = earlierPlan == planJSON
+            new.takesNextNumber = !isReserved && earlierPlan == planJSON
+            new.numberIsReserved = isReserved
             earlierPlan = planJSON
             do {
                 let detail = try store.pipelines.record(new)
@@ -125,25 +131,25 @@ extension PipelineEngine {
                         detail: detail, plan: plan, warnings: warnings, source: checkout,
                         repositoryPath: source.repositoryPath, isSetup: isSetup, compileRequest: request
                     ))
-            } catch  where error.code == .conflict {
-                // Another process recorded a pipeline of the project meanwhile: compile again with the next number.
-                do { number = try store.pipelines.nextPipelineNumber(projectID: project.id) } catch {
+            } catch  where error.code == .conflict && !isReserved {
+                // Another process recorded a pipeline of the project meanwhile: compile again with the next number,
+                // or, the second time (the plan uses its number), with one reserved for this pipeline.
+                conflicts += 1
+                do {
+                    if conflicts > 1 {
+                        number = try store.pipelines.reserveNumber(projectID: project.id)
+                        isReserved = true
+                    } else {
+                        number = try store.pipelines.nextPipelineNumber(projectID: project.id)
+                    }
+                } catch {
                     throw EngineError(.store, error.description, cause: error)
                 }
             } catch {
                 throw EngineError(.store, error.description, cause: error)
             }
         }
-        throw EngineError(
-            .store,
-            "Could not number the new pipeline: other processes took \(Self.numberingAttempts) numbers in a row "
-                + "while this one compiled its config. Try again.")
     }
-
-    /// How many times a pipeline is compiled again because another process recorded one of the same project while
-    /// it compiled. Only a config whose plan uses `pipeline.number` is compiled more than twice: from the second
-    /// compile on, a plan that did not change is numbered by the store as it is recorded.
-    static let numberingAttempts = 100
 
     /// The orbs of `source`'s project and of the store.
     func orbSource(for source: ResolvedSource) -> LocalOrbSource {

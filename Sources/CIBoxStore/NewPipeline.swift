@@ -13,6 +13,9 @@ package struct NewPipeline: Sendable {
     /// for a plan that does not depend on its number (a rerun's, whose plan is the old pipeline's; a config that
     /// compiled to the same plan with two numbers).
     package var takesNextNumber = false
+    /// Whether `number` was reserved for this pipeline (``PipelineRecorder/reserveNumber(projectID:)``): no other
+    /// pipeline can have it, so recording never conflicts.
+    package var numberIsReserved = false
     package var uuid: String
     package var revision: String
     package var treeID: String

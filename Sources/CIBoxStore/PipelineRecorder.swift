@@ -39,12 +39,13 @@ package struct PipelineRecorder: Sendable {
         let pipelineID: Int64 = try database.write(what) { db in
             let next = try Self.nextNumber(projectID: new.projectID, db: db)
             let number = new.takesNextNumber ? next : new.number
-            if number < next {
+            if number < next, !new.numberIsReserved {
                 throw StoreError(
                     .conflict, "Pipeline number \(number) is taken: the project's next number is \(next).")
             }
             try db.execute(
-                sql: "UPDATE project SET nextPipelineNumber = ? WHERE id = ?", arguments: [number + 1, new.projectID])
+                sql: "UPDATE project SET nextPipelineNumber = ? WHERE id = ?",
+                arguments: [max(next, number + 1), new.projectID])
             var pipeline = PipelineRecord(
                 id: nil, projectId: new.projectID, number: number, uuid: new.uuid, revision: new.revision,
                 treeID: new.treeID, branch: new.branch, tag: new.tag, trigger: new.trigger.rawValue,
@@ -143,6 +144,19 @@ package struct PipelineRecorder: Sendable {
             return try JSONDecoder().decode(Plan.self, from: data)
         } catch {
             throw StoreError(.database, "The plan of pipeline \(id) cannot be read: \(error)", cause: error)
+        }
+    }
+
+    /// Takes the project's next number for a pipeline that will be recorded with it (``NewPipeline/numberIsReserved``):
+    /// for a config whose plan uses its number, compiled while other processes record pipelines of the project.
+    /// A reserved number that is never recorded (the compile failed) is a gap; numbers still only grow.
+    /// - Throws: ``StoreError`` `notFound` for an unknown project, `database` otherwise.
+    package func reserveNumber(projectID: Int64) throws(StoreError) -> Int {
+        try database.write("reserve a pipeline number") { db in
+            let next = try Self.nextNumber(projectID: projectID, db: db)
+            try db.execute(
+                sql: "UPDATE project SET nextPipelineNumber = ? WHERE id = ?", arguments: [next + 1, projectID])
+            return next
         }
     }
 

@@ -53,10 +53,12 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(5)))
-    func sixteenRunsAtOnceOnAFreshHomeAreNumberedOneToSixteen() async throws {
+    /// A step that does not use the pipeline's number (the store numbers it as it records it after a lost race),
+    /// and one that does (compiled again with a number reserved for it).
+    @Test(.timeLimit(.minutes(5)), arguments: ["'true'", "echo << pipeline.number >>"])
+    func sixteenRunsAtOnceOnAFreshHomeAreNumberedOneToSixteen(command: String) async throws {
         let cli = try CLI()
-        let repo = try await Repositories.with(config: Self.oneJob("b", "'true'"))
+        let repo = try await Repositories.with(config: Self.oneJob("b", command))
         defer { cli.home.remove(); repo.remove() }
         let runs = try await Self.atOnce(16, cli, ["run", repo.path, "--json"])
         for run in runs {

@@ -52,6 +52,24 @@ import Testing
         #expect(try store.pipelines.nextPipelineNumber(projectID: project.id) == 3)
     }
 
+    @Test func aReservedNumberIsRecordedAfterLaterOnesAndNeverGivenToAnother() throws {
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        let store = try PipelineStore(home: home.path)
+        let project = try store.projects.project(path: "/srv/app", name: "app")
+        let reserved = try store.pipelines.reserveNumber(projectID: project.id)
+        #expect(reserved == 1)
+        #expect(try store.pipelines.nextPipelineNumber(projectID: project.id) == 2)
+        #expect(throws: StoreError.self) {
+            try store.pipelines.record(PipelineStoreTests.newPipeline(projectID: project.id, number: 1))
+        }
+        _ = try store.pipelines.record(PipelineStoreTests.newPipeline(projectID: project.id, number: 2))
+        var late = PipelineStoreTests.newPipeline(projectID: project.id, number: reserved)
+        late.numberIsReserved = true
+        #expect(try store.pipelines.record(late).pipeline.number == 1)
+        #expect(try store.pipelines.nextPipelineNumber(projectID: project.id) == 3)
+    }
+
     @Test func sixteenWritersNumberingAtOnceGetOneToSixteen() async throws {
         let home = try TemporaryDirectory()
         defer { home.remove() }
