@@ -4,11 +4,12 @@ import CIBoxBasics
 package import CIBoxEngine
 package import CIBoxExecutor
 import CIBoxModel
+import Foundation
 package import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// `cibox daemon`: recovery at start, then the pipeline service in a `ServiceGroup` that shuts down
+/// `cibox daemon`: the home's daemon lock (``DaemonPresence``), recovery at start, then the pipeline service in a `ServiceGroup` that shuts down
 /// gracefully on SIGTERM or SIGINT.
 package enum Daemon {
     /// How the daemon runs.
@@ -42,10 +43,14 @@ package enum Daemon {
     }
 
     /// Runs the daemon until SIGTERM or SIGINT.
-    /// - Throws: ``EngineError`` when recovery cannot read or write the store.
+    /// - Throws: ``EngineError`` `usage` when another daemon runs on the home, `store` when recovery cannot read or
+    ///   write the store.
     package static func run(
         engine: PipelineEngine, cgroups: CgroupManager?, options: Options, logger: Logger
     ) async throws {
+        // One daemon per home; the lock also tells `cibox trigger` that a daemon takes pipelines.
+        let presence = try DaemonPresence.claim(home: engine.home, pid: getpid())
+        defer { withExtendedLifetime(presence) {} }
         let report = try await Recovery.recover(engine: engine, cgroups: cgroups)
         if !report.interrupted.isEmpty {
             logger.warning("interrupted pipelines recovered", metadata: ["pipeline.ids": "\(report.interrupted)"])

@@ -161,6 +161,14 @@ enum Migrations {
                 t.column("createdAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v11-add-pipelineHandoff") { db in
+            // Pipelines that a `cibox trigger` recorded and handed to the daemon running on the home, until the
+            // daemon takes them (or the trigger takes one back because the daemon went away first).
+            try db.create(table: "pipelineHandoff") { t in
+                t.primaryKey("pipelineId", .integer).references("pipeline", onDelete: .cascade)
+                t.column("createdAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -44,6 +44,8 @@ package final class PipelineStore: Sendable {
     package var report: ReportStore { ReportStore(database: database) }
     /// What retention may delete, and deleting it.
     package var retention: RetentionStore { RetentionStore(database: database) }
+    /// Pipelines handed to the daemon.
+    package var handoffs: HandoffStore { HandoffStore(database: database) }
     /// The machine-wide slot ledger every cibox process on this home takes its slots from.
     package var slots: SlotLedger { SlotLedger(database: database) }
 

@@ -47,7 +47,7 @@ struct TriggerCommand: AsyncParsableCommand {
         }
         let revision = branch.map { "refs/heads/" + $0 } ?? rev
         let options = RunOptions(path: found.path, revision: revision, trigger: .api)
-        let outcome = await PipelineRunFlow.run(home: home, json: json) {
+        let outcome = await PipelineRunFlow.run(home: home, json: json, handsToDaemon: true) {
             (engine: PipelineEngine) throws(EngineError) -> PreparedPipeline in
             try engine.prepare(options)
         }

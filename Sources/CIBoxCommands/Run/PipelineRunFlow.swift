@@ -25,8 +25,10 @@ enum PipelineRunFlow {
     }
 
     /// Makes the engine of `home`, gets a recorded pipeline from `prepare`, runs it and reports it.
+    /// - Parameter handsToDaemon: when a daemon runs on the home, hand the pipeline to it and follow it
+    ///   (``DaemonHandoff``) instead of running it here.
     static func run(
-        home: String, json: Bool, keepsWorkDirectories: Bool = false,
+        home: String, json: Bool, keepsWorkDirectories: Bool = false, handsToDaemon: Bool = false,
         prepare: (PipelineEngine) throws(EngineError) -> PreparedPipeline
     ) async -> ExitCode {
         let engine: PipelineEngine
@@ -48,6 +50,9 @@ enum PipelineRunFlow {
             report(error)
             return ExitCodes.of(error)
         }
+        if handsToDaemon, DaemonHandoff.isPossible(prepared, home: home) {
+            return await DaemonHandoff.follow(prepared, engine: engine, json: json)
+        }
         return await drive(prepared, engine: engine, json: json, keepsWorkDirectories: keepsWorkDirectories)
     }
 
@@ -55,15 +60,8 @@ enum PipelineRunFlow {
     static func drive(
         _ prepared: PreparedPipeline, engine: PipelineEngine, json: Bool, keepsWorkDirectories: Bool
     ) async -> ExitCode {
-        let store = engine.store
-        for warning in prepared.warnings { Terminal.error(warning.formatted + "\n") }
+        announce(prepared)
         let pipeline = prepared.detail.pipeline
-        let jobCount = prepared.detail.workflows.reduce(0) { $0 + $1.jobs.count }
-        Terminal.error(
-            "cibox: pipeline #\(pipeline.number) (id \(pipeline.id)) of \(pipeline.projectName) at \(pipeline.revision.prefix(12))"
-                + (pipeline.branch.map { " on \($0)" } ?? "")
-                + ": \(prepared.detail.workflows.count) workflow(s), \(jobCount) job run(s)\n"
-        )
         let interrupted = Interruption()
         let failure = await interrupted.watching([.sigint, .sigterm]) { _ in
             Terminal.error("cibox: interrupted: stopping the pipeline's jobs (again to quit at once)\n")
@@ -80,8 +78,29 @@ enum PipelineRunFlow {
             }
         }
         if let failure { Terminal.fail(failure.description) }
-        guard let detail = try? store.history.pipelineDetail(id: pipeline.id) else {
-            Terminal.fail("Pipeline \(pipeline.id) cannot be read back from '\(store.databasePath)'.")
+        return report(pipelineID: pipeline.id, engine: engine, json: json, signal: interrupted.signal)
+    }
+
+    /// Prints the warnings of a recorded pipeline and the line that names it.
+    static func announce(_ prepared: PreparedPipeline, handedTo daemon: String? = nil) {
+        for warning in prepared.warnings { Terminal.error(warning.formatted + "\n") }
+        let pipeline = prepared.detail.pipeline
+        let jobCount = prepared.detail.workflows.reduce(0) { $0 + $1.jobs.count }
+        Terminal.error(
+            "cibox: pipeline #\(pipeline.number) (id \(pipeline.id)) of \(pipeline.projectName) at \(pipeline.revision.prefix(12))"
+                + (pipeline.branch.map { " on \($0)" } ?? "")
+                + ": \(prepared.detail.workflows.count) workflow(s), \(jobCount) job run(s)"
+                + (daemon.map { ", handed to \($0)" } ?? "") + "\n"
+        )
+    }
+
+    /// Prints pipeline `pipelineID` as it ended (as JSON on standard output with `json`, and its summary).
+    /// - Returns: the exit code it gives: `.success`, ``ExitCodes/pipelineFailed``, or 128 + `signal` when one
+    ///   interrupted it.
+    static func report(pipelineID: Int64, engine: PipelineEngine, json: Bool, signal: Int32? = nil) -> ExitCode {
+        let store = engine.store
+        guard let detail = try? store.history.pipelineDetail(id: pipelineID) else {
+            Terminal.fail("Pipeline \(pipelineID) cannot be read back from '\(store.databasePath)'.")
             return ExitCodes.pipelineFailed
         }
         if json {
@@ -91,7 +110,7 @@ enum PipelineRunFlow {
             )
         }
         Summary.print(detail, store: store, toStandardOutput: !json)
-        if let signal = interrupted.signal { return ExitCode(128 + signal) }
+        if let signal { return ExitCode(128 + signal) }
         return detail.pipeline.status == .success ? .success : ExitCodes.pipelineFailed
     }
 
