@@ -25,4 +25,8 @@ struct SharedSlotLedger: SlotLedgerAccess {
     func release(_ id: Int64) throws {
         try ledger.release(jobID: id, owner: owner)
     }
+
+    func takeWake() -> Bool {
+        ledger.takeWake(owner: owner)
+    }
 }

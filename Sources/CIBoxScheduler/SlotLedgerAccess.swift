@@ -18,6 +18,8 @@ package protocol SlotLedgerAccess: Sendable {
     func schedule(_ decide: ([SlotLease]) -> SlotGrants) throws -> Set<Int64>
     /// Gives back this process's slot of job run `id`, or withdraws it from waiting.
     func release(_ id: Int64) throws
+    /// Whether another process granted this one a slot since it last asked (cheap: no read of the ledger).
+    func takeWake() -> Bool
 }
 
 /// A ledger of this process alone (tests, tools without a home): in memory, never failing.
@@ -55,6 +57,9 @@ package final class LocalSlotLedger: SlotLedgerAccess {
             return Set(state.leases.filter(\.isHeld).map(\.request.id))
         }
     }
+
+    /// Nobody else grants slots here.
+    package func takeWake() -> Bool { false }
 
     /// Forgets job run `id`.
     package func release(_ id: Int64) {

@@ -5,9 +5,11 @@ package import CIBoxModel
 /// Hands out job slots to the job runs of every pipeline in this process, from a ledger (``SlotLedgerAccess``)
 /// that other cibox processes of the home may share, as ``SlotQueue`` decides over all of its entries.
 ///
-/// Each acquire, release and withdrawal runs one scheduling pass at once; while job runs wait on a shared ledger,
-/// a pass also runs every `pollInterval` (real time), which notices other processes' releases and the leases of
-/// processes that died. A ledger that cannot be written for a moment is tried again at the next pass: a waiting job
+/// Each acquire, release and withdrawal runs one scheduling pass at once, which grants slots to whichever
+/// process's entries start (and wakes those processes). While job runs wait on a shared ledger, the pool looks for
+/// such a wake every `pollInterval` (one system call, no read of the ledger: hundreds of waiting processes cost the
+/// database nothing) and runs a pass when it finds one, and anyway about every `fullPassInterval` (jittered), which
+/// notices the leases of processes that died. Intervals are real time: the other processes live in it. A ledger that cannot be written for a moment is tried again at the next pass: a waiting job
 /// run waits on, a slot not yet given back is given back later (and is free anyway once this process ends).
 /// Waiting is cancellable: a cancelled waiter leaves the ledger and gets no slot.
 package actor SlotPool {
@@ -16,6 +18,8 @@ package actor SlotPool {
     private let maxBypass: Int
     private let ledger: any SlotLedgerAccess
     private let pollInterval: Duration
+    private let fullPassInterval: Duration
+    private var nextFullPass = ContinuousClock.now
     private var waiters: [Int64: CheckedContinuation<Bool, Never>] = [:]
     /// Waiting job runs not yet recorded in the ledger (it failed); recorded at the next pass.
     private var unentered: [Int64: SlotRequest] = [:]
@@ -27,15 +31,17 @@ package actor SlotPool {
     /// - Parameters:
     ///   - maxBypass: how often later job runs may overtake one that does not fit (``SlotQueue``).
     ///   - ledger: where slots are recorded (default: this process's own).
-    ///   - pollInterval: how often waiting job runs look at a shared ledger.
+    ///   - pollInterval: how often waiting job runs look for a wake from another process.
+    ///   - fullPassInterval: about how often (0.5 to 1.5 times) waiting job runs read a shared ledger anyway.
     package init(
         capacity: Capacity, maxBypass: Int = 4, ledger: any SlotLedgerAccess = LocalSlotLedger(),
-        pollInterval: Duration = .milliseconds(200)
+        pollInterval: Duration = .milliseconds(100), fullPassInterval: Duration = .seconds(3)
     ) {
         self.capacity = capacity
         self.maxBypass = maxBypass
         self.ledger = ledger
         self.pollInterval = pollInterval
+        self.fullPassInterval = fullPassInterval
     }
 
     /// Waits for a slot for `request`; returns false when the task was cancelled before it got one.
@@ -73,6 +79,7 @@ package actor SlotPool {
 
     /// One scheduling pass; wakes this process's job runs that got a slot.
     private func pass() {
+        nextFullPass = .now + fullPassInterval * Double.random(in: 0.5...1.5)
         for id in unreleased where (try? ledger.release(id)) != nil { unreleased.remove(id) }
         for (id, request) in unentered where (try? ledger.enter(request)) != nil { unentered[id] = nil }
         let (capacity, maxBypass) = (capacity, maxBypass)
@@ -82,6 +89,8 @@ package actor SlotPool {
         for id in held {
             waiters.removeValue(forKey: id)?.resume(returning: true)
         }
+        // A wake that came after this process had seen its grant on its own is no longer news.
+        if waiters.isEmpty { _ = ledger.takeWake() }
     }
 
     private func startPolling() {
@@ -94,9 +103,9 @@ package actor SlotPool {
         }
     }
 
-    /// A pass while job runs wait; false once none does (the poller then ends).
+    /// A look while job runs wait (a pass when woken or due); false once none waits (the poller then ends).
     private func poll() -> Bool {
-        pass()
+        if ledger.takeWake() || ContinuousClock.now >= nextFullPass { pass() }
         if waiters.isEmpty { poller = nil }
         return !waiters.isEmpty
     }

@@ -4,12 +4,18 @@ package import CIBoxModel
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The machine-wide slot ledger (`slotLease`): every cibox process on one home (runs, triggers, the pre-push gate,
 /// the daemon) records here each job run that holds a slot or waits for one, so that together they never use more
 /// than the capacity.
 ///
-/// A lease belongs to its process (pid and start time, as ``ProcessIdentity`` tells them apart): a lease whose
-/// process is gone (ended, killed with -9, a zombie) is free, whoever looks; the next write drops it.
+/// A lease belongs to its process (pid and start time, as ``ProcessIdentity`` tells them apart): a held slot whose
+/// process is gone (ended, killed with -9, a zombie) is free, whoever looks, and the next write drops every entry of
+/// that process. Only the owners of held slots are looked up (a few, whatever the number waiting): a waiting entry
+/// of a gone process is granted in its turn, and dropped at the next pass, as a held one.
 ///
 /// Lifecycle: a view of the open ``PipelineStore`` (`store.slots`) that holds only the shared writer.
 /// Concurrency: safe from any task and any process; granting slots is one immediate transaction, so two processes
@@ -54,8 +60,9 @@ package struct SlotLedger: Sendable {
     ) throws(StoreError) -> Set<Int64> {
         let seen = try database.read("read the slot ledger") { db in try Self.live(db, owner: owner) }
         if seen.gone.isEmpty, decide(seen.leases).isEmpty { return Self.held(seen.leases) }
-        return try database.write("share the job slots") { db in
-            let (leases, gone) = try Self.live(db, owner: owner)
+
+        let (held, woken, gone) = try database.write("share the job slots") { db in
+            let (leases, owners, gone) = try Self.live(db, owner: owner)
             for process in gone {
                 try db.execute(
                     sql: "DELETE FROM slotLease WHERE ownerPid = ? AND ownerStartTime = ?",
@@ -72,8 +79,35 @@ package struct SlotLedger: Sendable {
             }
             let started = Set(grants.started)
             let ownStarted = leases.filter { $0.isOwn && started.contains($0.request.id) }.map(\.request.id)
-            return Self.held(leases).union(ownStarted)
+            let woken = Set(grants.started.compactMap { owners[$0] }).subtracting([owner])
+            return (Self.held(leases).union(ownStarted), woken, gone)
         }
+        // After the commit: the processes granted a slot look at once, the others' wake files go.
+        for process in woken { wake(process) }
+        for process in gone { unlink(wakePath(process)) }
+        return held
+    }
+
+    /// Whether a pass of another process granted `owner` a slot since it last asked (its wake file, which this
+    /// removes): a waiting process asks often, at the cost of one system call, and reads the ledger only then.
+    package func takeWake(owner: ProcessIdentity) -> Bool {
+        unlink(wakePath(owner)) == 0
+    }
+
+    /// The file whose presence tells `process` that a slot was granted to it.
+    private func wakePath(_ process: ProcessIdentity) -> String {
+        "\(database.home)/slots/\(process.pid)-\(process.startTime)"
+    }
+
+    private func wake(_ process: ProcessIdentity) {
+        let path = wakePath(process)
+        var fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        if fd < 0, errno == ENOENT {
+            mkdir("\(database.home)/slots", 0o700)
+            fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        }
+        // A wake that could not be written costs the owner a moment: it reads the ledger on its own now and then.
+        if fd >= 0 { close(fd) }
     }
 
     /// Gives back `owner`'s slot for job run `jobID`, or withdraws it from waiting.
@@ -99,26 +133,37 @@ package struct SlotLedger: Sendable {
         ]
     }
 
-    /// The entries of live processes, oldest first, and the processes found gone.
+    /// The entries, oldest first, but those of processes found gone holding a slot; the owner of each (by job run);
+    /// and those gone processes.
     private static func live(_ db: Database, owner: ProcessIdentity) throws -> (
-        leases: [SlotLease], gone: [ProcessIdentity]
+        leases: [SlotLease], owners: [Int64: ProcessIdentity], gone: [ProcessIdentity]
     ) {
         let rows = try Row.fetchAll(db, sql: "SELECT * FROM slotLease ORDER BY id")
         var alive: [ProcessIdentity: Bool] = [owner: true]
         var leases: [SlotLease] = []
+        var owners: [Int64: ProcessIdentity] = [:]
         for row in rows {
             let process = ProcessIdentity(pid: row["ownerPid"], startTime: row["ownerStartTime"])
-            let isAlive = alive[process] ?? process.isAlive
-            alive[process] = isAlive
-            guard isAlive else { continue }
+            let isHeld = row["heldSince"] as Date? != nil
+            if isHeld {
+                let isAlive = alive[process] ?? process.isAlive
+                alive[process] = isAlive
+                guard isAlive else { continue }
+            }
             let request = SlotRequest(
                 id: row["jobId"], project: row["projectId"], priority: Priority(name: row["priority"]) ?? .watcher,
                 millicores: row["millicores"], memoryBytes: row["memoryBytes"])
             leases.append(
                 SlotLease(
-                    request: request, isHeld: row["heldSince"] as Date? != nil, isOwn: process == owner,
+                    request: request, isHeld: isHeld, isOwn: process == owner,
                     arrival: row["id"], bypassed: row["bypassed"]))
+            owners[request.id] = process
         }
-        return (leases, alive.filter { !$0.value }.map(\.key))
+        let gone = Set(alive.filter { !$0.value }.map(\.key))
+        if !gone.isEmpty {
+            // The waiting entries of a process found gone with a held slot go with it.
+            leases.removeAll { owners[$0.request.id].map(gone.contains) ?? false }
+        }
+        return (leases, owners, Array(gone))
     }
 }

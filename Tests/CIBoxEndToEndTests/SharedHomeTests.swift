@@ -88,6 +88,7 @@ import Testing
         #expect(maximumOverlap(intervals) == 1)
     }
 
+    /// A waiting process notices on its own (its periodic read of the ledger); a starting one at once.
     @Test(.timeLimit(.minutes(2)))
     func theSlotOfACiboxKilledWithSIGKILLIsGivenBack() async throws {
         let cli = try CLI()
@@ -97,11 +98,18 @@ import Testing
         let quick = try await Repositories.with(config: Self.oneJob("quick", "'true'"))
         defer { cli.home.remove(); holder.remove(); quick.remove() }
         let (run, _) = try cli.start(["run", holder.path])
+        let database = cli.home.appending("cibox.sqlite")
         try await withCleanup {
             while !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(50)) }
+            // One run waits for the only CPU while the holder is killed; one starts after the kill.
+            let waiting = Task { try await cli.run(["run", quick.path]) }
+            while try await SQLiteShell.rows(database, "SELECT jobId FROM slotLease WHERE heldSince IS NULL").isEmpty {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             kill(run.processIdentifier, SIGKILL)
             try await run.ended()
-            // The killed cibox held the only CPU; the next run gets it.
+            let waited = try await waiting.value
+            #expect(waited.status == 0, "\(waited.stderr)")
             let next = try await cli.run(["run", quick.path])
             #expect(next.status == 0, "\(next.stderr)")
         } cleanup: {

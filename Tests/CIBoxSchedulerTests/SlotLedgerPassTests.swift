@@ -40,8 +40,10 @@ import Testing
         let ledger = LocalSlotLedger()
         let shared = SharedLedger(ledger: ledger)
         let oneCPU = Capacity(millicores: 1000, memoryBytes: 8 * SlotQueueTests.gib)
-        let first = SlotPool(capacity: oneCPU, ledger: shared, pollInterval: .milliseconds(10))
-        let second = SlotPool(capacity: oneCPU, ledger: shared, pollInterval: .milliseconds(10))
+        let first = SlotPool(
+            capacity: oneCPU, ledger: shared, pollInterval: .milliseconds(10), fullPassInterval: .milliseconds(10))
+        let second = SlotPool(
+            capacity: oneCPU, ledger: shared, pollInterval: .milliseconds(10), fullPassInterval: .milliseconds(10))
         #expect(await first.acquire(SlotQueueTests.request(1)))
         let waiting = Task { await second.acquire(SlotQueueTests.request(2)) }
         while ledger.leases.count < 2 { await Task.yield() }
@@ -62,4 +64,5 @@ private struct SharedLedger: SlotLedgerAccess {
     func enter(_ request: SlotRequest) { ledger.enter(request) }
     func schedule(_ decide: ([SlotLease]) -> SlotGrants) -> Set<Int64> { ledger.schedule(decide) }
     func release(_ id: Int64) { ledger.release(id) }
+    func takeWake() -> Bool { false }
 }

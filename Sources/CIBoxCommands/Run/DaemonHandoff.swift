@@ -15,7 +15,7 @@ import Foundation
 /// process knows.
 enum DaemonHandoff {
     /// How often the command looks at the pipeline it follows.
-    static let followInterval: Duration = .milliseconds(200)
+    static let followInterval: Duration = .seconds(1)
 
     /// Whether `prepared` can be handed to a daemon running on `home`.
     static func isPossible(_ prepared: PreparedPipeline, home: String) -> Bool {
@@ -35,7 +35,7 @@ enum DaemonHandoff {
         PipelineRunFlow.announce(prepared, handedTo: "the daemon")
         while true {
             try? await Task.sleep(for: followInterval)
-            let status = try? engine.store.history.pipelineDetail(id: id)?.pipeline.status
+            let status = try? engine.store.history.pipelineStatus(id: id)
             if let status, status.isFinal { break }
             if !DaemonPresence.isRunning(home: engine.home),
                 (try? engine.store.handoffs.withdraw(pipelineID: id)) == true
