@@ -71,6 +71,25 @@ import Testing
         #expect(try await SQLiteShell.integrityCheck(cli.home.appending("cibox.sqlite")) == "ok")
     }
 
+    /// Many triggers at once, each running its own pipeline: none is lost, none fails for the database (320 at
+    /// once also pass, in minutes on two cores; see the Store README).
+    @Test(.timeLimit(.minutes(5)))
+    func fortyTriggersAtOnceLoseNothing() async throws {
+        let cli = try CLI()
+        let repo = try await Repositories.with(config: Self.oneJob("b", "'true'"))
+        defer { cli.home.remove(); repo.remove() }
+        #expect(try await cli.run(["project", "add", repo.path, "--name", "app"]).status == 0)
+        let triggers = try await Self.atOnce(40, cli, ["trigger", "app", "--json"])
+        for trigger in triggers {
+            #expect(trigger.status == 0, "\(trigger.stderr)")
+            #expect(!trigger.stderr.localizedCaseInsensitiveContains("error"), "\(trigger.stderr)")
+        }
+        let numbers = try triggers.compactMap { try CLI.object($0).int("number") }
+        #expect(numbers.sorted() == Array(1...40))
+        let leases = try await SQLiteShell.rows(cli.home.appending("cibox.sqlite"), "SELECT jobId FROM slotLease")
+        #expect(leases.isEmpty)
+    }
+
     @Test(.timeLimit(.minutes(5)))
     func threeProcessesSharingOneCPUNeverRunTwoJobsAtOnce() async throws {
         let cli = try CLI()
