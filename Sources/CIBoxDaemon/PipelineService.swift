@@ -148,17 +148,10 @@ package struct PipelineService: Service {
                 logger.error("cannot take the pipelines handed to the daemon", metadata: ["reason": "\(error.message)"])
                 taken = []
             }
-            for id in taken {
-                do {
-                    queue.yield(try engine.resume(pipelineID: id))
-                    logger.info("pipeline handed over by cibox trigger", metadata: ["pipeline.id": "\(id)"])
-                } catch {
-                    logger.error(
-                        "cannot run a pipeline handed over: it ends as error",
-                        metadata: ["pipeline.id": "\(id)", "reason": "\(error.message)"])
-                    try? engine.endAsError(pipelineID: id, reason: "the daemon could not read it: \(error.message)")
-                }
-            }
+            let handed = Daemon.recorded(
+                taken, engine: engine, logger: logger, done: "pipeline handed over by cibox trigger",
+                failed: "cannot run a pipeline handed over: it ends as error", reason: "the daemon could not read it")
+            for prepared in handed { queue.yield(prepared) }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(500)) }
         }
     }
