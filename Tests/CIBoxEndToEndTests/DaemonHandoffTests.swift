@@ -27,6 +27,37 @@ import Testing
         return (rows.first?["ownerPid"] as? NSNumber)?.intValue
     }
 
+    /// Starts `cibox ARGUMENTS` in the background, its standard output and error each kept in a file.
+    static func start(_ cli: CLI, _ arguments: [String]) throws -> (Process, CapturedOutput, CapturedOutput) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = arguments + ["--home", cli.home.path]
+        let (output, errors) = (try CapturedOutput(), try CapturedOutput())
+        process.standardOutput = output.writer
+        process.standardError = errors.writer
+        try process.run()
+        try output.writer.close()
+        try errors.writer.close()
+        return (process, output, errors)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aSecondDaemonOnTheSameHomeIsRefused() async throws {
+        let setup = try await PushSetup(config: DaemonTests.quickConfig)
+        defer { setup.remove() }
+        let daemon = try await Self.daemonWatching(setup)
+        try await withCleanup {
+            let second = try await setup.cli.run(["daemon"])
+            #expect(second.status == 2)
+            #expect(
+                second.stderr
+                    == "error: Another cibox daemon (pid \(daemon.processIdentifier)) runs on '\(setup.cli.home.path)': "
+                    + "one daemon per home.\n")
+        } cleanup: {
+            await daemon.stop()
+        }
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func aTriggerBesideARunningDaemonIsRunByTheDaemon() async throws {
         let setup = try await PushSetup(config: DaemonTests.quickConfig)
@@ -54,7 +85,7 @@ import Testing
         let database = setup.cli.home.appending("cibox.sqlite")
         // Stopped, the daemon holds its lock but takes nothing.
         kill(daemon.processIdentifier, SIGSTOP)
-        let (trigger, output) = try setup.cli.start(["trigger", "app", "--json"])
+        let (trigger, output, errors) = try Self.start(setup.cli, ["trigger", "app", "--json"])
         try await withCleanup {
             var offered: [[String: Any]] = []
             while offered.isEmpty {
@@ -69,6 +100,10 @@ import Testing
             #expect(pipeline.string("status") == "success")
             let id = try #require(pipeline.int("id"))
             #expect(try await Self.owner(of: id, home: setup.cli.home.path) == Int(trigger.processIdentifier))
+            let said = String(decoding: try errors.contents(), as: UTF8.self)
+            #expect(
+                said.contains("\ncibox: the daemon stopped before it took pipeline \(id): running it here\n"), "\(said)"
+            )
         } cleanup: {
             kill(daemon.processIdentifier, SIGKILL)
             await trigger.stop()
