@@ -67,6 +67,11 @@ import Testing
             let trigger = try await setup.cli.run(["trigger", "app", "--json"])
             #expect(trigger.status == 0, "\(trigger.stderr)")
             #expect(trigger.stderr.contains(", handed to the daemon\n"), "\(trigger.stderr)")
+            let help = try await setup.cli.run(["trigger", "--help"]).stdout
+            #expect(
+                help.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains(
+                    "With a daemon running on the home, the pipeline is handed to it and followed to its end here."),
+                "\(help)")
             let pipeline = try CLI.object(trigger)
             #expect(pipeline.string("status") == "success")
             #expect(pipeline.string("trigger") == "api")

@@ -10,7 +10,8 @@ struct TriggerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trigger",
         abstract: "Run the pipeline of a project's branch or revision now.",
-        discussion: ExitCodes.runStatuses
+        discussion: "With a daemon running on the home, the pipeline is handed to it and followed to its end here. "
+            + ExitCodes.runStatuses
     )
 
     @OptionGroup var global: GlobalOptions
