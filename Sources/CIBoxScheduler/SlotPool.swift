@@ -9,8 +9,10 @@ package import CIBoxModel
 /// process's entries start (and wakes those processes). While job runs wait on a shared ledger, the pool looks for
 /// such a wake every `pollInterval` (one system call, no read of the ledger: hundreds of waiting processes cost the
 /// database nothing) and runs a pass when it finds one, and anyway about every `fullPassInterval` (jittered), which
-/// notices the leases of processes that died. Intervals are real time: the other processes live in it. A ledger that cannot be written for a moment is tried again at the next pass: a waiting job
-/// run waits on, a slot not yet given back is given back later (and is free anyway once this process ends).
+/// notices the leases of processes that died. Intervals are real time: the other processes live in it.
+///
+/// A ledger that cannot be written for a moment is tried again at the next pass: a waiting job run waits on, a slot
+/// not yet given back is given back later (and is free anyway once this process ends).
 /// Waiting is cancellable: a cancelled waiter leaves the ledger and gets no slot.
 package actor SlotPool {
     /// The capacity shared.

@@ -49,8 +49,9 @@ package struct SlotLedger: Sendable {
     }
 
     /// One scheduling pass: `decide` is given the live entries and says which waiting ones start now, whichever
-    /// process owns them (it takes their slot; their owner finds it held at its next pass). The leases of gone
-    /// processes are dropped in the same immediate transaction, so two processes never both grant the last slot.
+    /// process owns them (this takes their slot, and after the commit wakes their owner: ``takeWake(owner:)``). The
+    /// entries of gone processes are dropped in the same immediate transaction, so two processes never both grant
+    /// the last slot.
     ///
     /// A pass that would change nothing is only a read (processes that wait look often).
     /// - Returns: the job runs of `owner` that hold a slot after the pass.
