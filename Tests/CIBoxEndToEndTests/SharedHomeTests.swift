@@ -107,6 +107,35 @@ import Testing
         #expect(maximumOverlap(intervals) == 1)
     }
 
+    @Test(.timeLimit(.minutes(5)))
+    func theDaemonAndTwoRunsBesideItShareOneCPU() async throws {
+        let marks = "/var/tmp/cibox-slots-\(UUID().uuidString)"
+        let jobs = Self.timedJob("a", file: marks, seconds: 0.4) + Self.timedJob("b", file: marks, seconds: 0.4)
+        let config = "version: 2.1\njobs:\n\(jobs)workflows:\n  w:\n    jobs: [a, b]\n"
+        let setup = try await PushSetup(config: config)
+        defer { setup.remove(); try? FileManager.default.removeItem(atPath: marks) }
+        try setup.cli.home.write("capacity: { cpus: 1, memory: 8GiB }\n", to: "settings.yml")
+        #expect(try await setup.cli.run(["project", "add", setup.bare]).status == 0)
+        let daemon = try setup.startDaemon()
+        try await withCleanup {
+            while !FileManager.default.fileExists(atPath: setup.cli.home.appending("daemon.lock")) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await setup.push(config: config, message: "second")
+            let runs = try await Self.atOnce(2, setup.cli, ["run", setup.clone])
+            for run in runs { #expect(run.status == 0, "\(run.stderr)") }
+            let list = try await setup.wait { list in
+                list.count == 3 && list.allSatisfy { $0["status"] as? String == "success" }
+            }
+            #expect(list.compactMap { $0["trigger"] as? String }.sorted() == ["manual", "manual", "push"])
+            let intervals = try Self.intervals(in: marks)
+            #expect(intervals.count == 6)
+            #expect(maximumOverlap(intervals) == 1)
+        } cleanup: {
+            await daemon.stop()
+        }
+    }
+
     /// A waiting process notices on its own (its periodic read of the ledger); a starting one at once.
     @Test(.timeLimit(.minutes(2)))
     func theSlotOfACiboxKilledWithSIGKILLIsGivenBack() async throws {
