@@ -62,12 +62,7 @@ package enum FileWriter {
     }
 
     private static func failure(_ path: String) -> CocoaError {
-        CocoaError(
-            .fileWriteUnknown,
-            userInfo: [
-                NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "\(path): \(String(cString: strerror(errno)))",
-            ]
-        )
+        CocoaError.lastSystemError(path: path)
     }
 }
 
@@ -127,12 +122,7 @@ package enum Folders {
     }
 
     private static func failure(_ path: String) -> CocoaError {
-        CocoaError(
-            .fileWriteUnknown,
-            userInfo: [
-                NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "\(path): \(String(cString: strerror(errno)))",
-            ]
-        )
+        CocoaError.lastSystemError(path: path)
     }
 }
 

@@ -4,11 +4,12 @@ import CIBoxBasics
 package import CIBoxEngine
 package import CIBoxExecutor
 import CIBoxModel
+import Foundation
 package import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// `cibox daemon`: recovery at start, then the pipeline service in a `ServiceGroup` that shuts down
+/// `cibox daemon`: the home's daemon lock (``DaemonPresence``), recovery at start, then the pipeline service in a `ServiceGroup` that shuts down
 /// gracefully on SIGTERM or SIGINT.
 package enum Daemon {
     /// How the daemon runs.
@@ -42,10 +43,14 @@ package enum Daemon {
     }
 
     /// Runs the daemon until SIGTERM or SIGINT.
-    /// - Throws: ``EngineError`` when recovery cannot read or write the store.
+    /// - Throws: ``EngineError`` `usage` when another daemon runs on the home, `store` when recovery cannot read or
+    ///   write the store.
     package static func run(
         engine: PipelineEngine, cgroups: CgroupManager?, options: Options, logger: Logger
     ) async throws {
+        // One daemon per home; the lock also tells `cibox trigger` that a daemon takes pipelines.
+        let presence = try DaemonPresence.claim(home: engine.home, pid: getpid())
+        defer { withExtendedLifetime(presence) {} }
         let report = try await Recovery.recover(engine: engine, cgroups: cgroups)
         if !report.interrupted.isEmpty {
             logger.warning("interrupted pipelines recovered", metadata: ["pipeline.ids": "\(report.interrupted)"])
@@ -69,18 +74,26 @@ package enum Daemon {
     /// The pipelines whose jobs still run on the cluster, ready to be followed again and run on. One that cannot be
     /// is said in the log and ends `error` with the reason.
     static func resumed(_ ids: [Int64], engine: PipelineEngine, logger: Logger) -> [PreparedPipeline] {
+        recorded(
+            ids, engine: engine, logger: logger, done: "pipeline attached again",
+            failed: "cannot attach to a pipeline again: it ends as error", reason: "cibox could not attach to it again")
+    }
+
+    /// Recorded pipelines `ids`, read back ready to run (each said in the log as `done`). One that cannot be is said
+    /// in the log as `failed` and ends `error` with `reason` and the cause.
+    static func recorded(
+        _ ids: [Int64], engine: PipelineEngine, logger: Logger, done: Logger.Message, failed: Logger.Message,
+        reason: String
+    ) -> [PreparedPipeline] {
         var prepared: [PreparedPipeline] = []
         for id in ids {
             do {
                 prepared.append(try engine.resume(pipelineID: id))
-                logger.info("pipeline attached again", metadata: ["pipeline.id": "\(id)"])
+                logger.info(done, metadata: ["pipeline.id": "\(id)"])
             } catch {
-                logger.error(
-                    "cannot attach to a pipeline again: it ends as error",
-                    metadata: ["pipeline.id": "\(id)", "reason": "\(error.message)"])
+                logger.error(failed, metadata: ["pipeline.id": "\(id)", "reason": "\(error.message)"])
                 do {
-                    try engine.endAsError(
-                        pipelineID: id, reason: "cibox could not attach to it again: \(error.message)")
+                    try engine.endAsError(pipelineID: id, reason: "\(reason): \(error.message)")
                 } catch {
                     logger.error(
                         "cannot record a pipeline's end",

@@ -11,7 +11,8 @@ import Foundation
 package import Logging
 import ServiceLifecycle
 
-/// Watches every project's refs and runs a pipeline for each moved branch or new tag.
+/// Watches every project's refs and runs a pipeline for each moved branch or new tag, and the pipelines
+/// `cibox trigger` hands to the daemon.
 ///
 /// Every pipeline the daemon runs (pushes, and those resumed or re-queued at start) is a child task of the
 /// service's own task group. At start it catches up on refs that moved while cibox was down (the refs last seen are
@@ -59,6 +60,7 @@ package struct PipelineService: Service {
             group.addTask {
                 await withDiscardingTaskGroup { watchers in
                     for project in projects { watchers.addTask { await watch(project, queue: queue) } }
+                    watchers.addTask { await takeHandoffs(queue: queue) }
                     // With nothing to watch the daemon still runs until it is asked to stop.
                     if projects.isEmpty { try? await gracefulShutdown() }
                 }
@@ -132,6 +134,26 @@ package struct PipelineService: Service {
             }
         } onGracefulShutdown: {
             watcher.stop()
+        }
+    }
+
+    /// Runs the pipelines `cibox trigger` hands to the daemon (`store.handoffs`), looking every half second (real
+    /// time: triggers are other processes), until a graceful shutdown. One that cannot be read back ends `error`.
+    private func takeHandoffs(queue: AsyncStream<PreparedPipeline>.Continuation) async {
+        guard let owner = ProcessIdentity.current else { return }
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            let taken: [Int64]
+            do {
+                taken = try engine.store.handoffs.take(owner: owner)
+            } catch {
+                logger.error("cannot take the pipelines handed to the daemon", metadata: ["reason": "\(error.message)"])
+                taken = []
+            }
+            let handed = Daemon.recorded(
+                taken, engine: engine, logger: logger, done: "pipeline handed over by cibox trigger",
+                failed: "cannot run a pipeline handed over: it ends as error", reason: "the daemon could not read it")
+            for prepared in handed { queue.yield(prepared) }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(500)) }
         }
     }
 

@@ -69,15 +69,15 @@ extension PipelineEngine {
             throw EngineError(.nothingToRun, "Nothing failed in pipeline \(pipelineID); run it again without --failed.")
         }
         do {
-            let number = try store.pipelines.nextPipelineNumber(projectID: old.pipeline.projectID)
             let pipeline = old.pipeline
-            var detail = try store.pipelines.record(
-                NewPipeline(
-                    projectID: pipeline.projectID, number: number, uuid: UUID().uuidString.lowercased(),
-                    revision: pipeline.revision, treeID: pipeline.treeID, branch: pipeline.branch, tag: pipeline.tag,
-                    trigger: .rerun, source: pipeline.source, configHash: pipeline.configHash, plan: original.plan
-                )
+            // The plan is the old pipeline's, compiled already: the store numbers the new one as it records it.
+            var attempt = NewPipeline(
+                projectID: pipeline.projectID, number: pipeline.number, uuid: UUID().uuidString.lowercased(),
+                revision: pipeline.revision, treeID: pipeline.treeID, branch: pipeline.branch, tag: pipeline.tag,
+                trigger: .rerun, source: pipeline.source, configHash: pipeline.configHash, plan: original.plan
             )
+            attempt.takesNextNumber = true
+            var detail = try store.pipelines.record(attempt)
             let attempts = Dictionary(
                 old.workflows.flatMap { workflow in
                     workflow.jobs.map {

@@ -65,13 +65,21 @@ extension PipelineEngine {
         } catch {
             throw EngineError(.store, error.description, cause: error)
         }
-        for _ in 0..<5 {
-            let number: Int
-            do { number = try store.pipelines.nextPipelineNumber(projectID: project.id) } catch {
-                throw EngineError(.store, error.description, cause: error)
-            }
+        // One id for every attempt: compiles for two numbers then differ only where the config uses the number.
+        let pipelineUUID = UUID().uuidString.lowercased()
+        var number: Int
+        do { number = try store.pipelines.nextPipelineNumber(projectID: project.id) } catch {
+            throw EngineError(.store, error.description, cause: error)
+        }
+        var earlierPlan: Data?
+        var isReserved = false
+        var conflicts = 0
+        // At most three compiles: with the next number; if another process took it, with the new next one, which
+        // the store gives as it records when the plan came out the same (it does not use its number); else with a
+        // number reserved for this pipeline, which nobody else can take.
+        while true {
             let values = PipelineValues(
-                id: UUID().uuidString.lowercased(), number: number, projectGitURL: source.repositoryPath,
+                id: pipelineUUID, number: number, projectGitURL: source.repositoryPath,
                 branch: source.branch, tag: source.tag, revision: source.revision,
                 triggerSource: options.trigger == .manual ? "api" : options.trigger.rawValue
             )
@@ -111,12 +119,17 @@ extension PipelineEngine {
                 }
             }
             var new = NewPipeline(
-                projectID: project.id, number: number, uuid: UUID().uuidString.lowercased(), revision: source.revision,
+                projectID: project.id, number: number, uuid: pipelineUUID, revision: source.revision,
                 treeID: source.treeID, branch: source.branch, tag: source.tag, trigger: options.trigger,
                 source: source.kind, configHash: configHash, plan: plan
             )
             new.seenRef = options.seenRef
             new.encodedPlan = planJSON
+            // The same plan for two numbers: the config does not use it, so the store numbers the pipeline as it
+            // records it and no other process can take the number in between.
+            new.takesNextNumber = !isReserved && earlierPlan == planJSON
+            new.numberIsReserved = isReserved
+            earlierPlan = planJSON
             do {
                 let detail = try store.pipelines.record(new)
                 let checkout = GitSourceCheckout(
@@ -128,14 +141,24 @@ extension PipelineEngine {
                         detail: detail, plan: plan, warnings: warnings, source: checkout,
                         repositoryPath: source.repositoryPath, isSetup: isSetup, compileRequest: request
                     ))
-            } catch  where error.code == .conflict {
-                continue
+            } catch  where error.code == .conflict && !isReserved {
+                // Another process recorded a pipeline of the project meanwhile: compile again with the next number,
+                // or, the second time (the plan uses its number), with one reserved for this pipeline.
+                conflicts += 1
+                do {
+                    if conflicts > 1 {
+                        number = try store.pipelines.reserveNumber(projectID: project.id)
+                        isReserved = true
+                    } else {
+                        number = try store.pipelines.nextPipelineNumber(projectID: project.id)
+                    }
+                } catch {
+                    throw EngineError(.store, error.description, cause: error)
+                }
             } catch {
                 throw EngineError(.store, error.description, cause: error)
             }
         }
-        throw EngineError(
-            .store, "Could not number the new pipeline: other processes kept taking the number. Try again.")
     }
 
     /// The orbs of `source`'s project and of the store.

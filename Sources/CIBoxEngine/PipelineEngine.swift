@@ -55,7 +55,8 @@ package final class PipelineEngine: Sendable {
     package let executor: any Executor
     /// The cgroups job runs are made in here (nil: none).
     package let cgroups: CgroupManager?
-    /// Job slots shared by every pipeline of this process.
+    /// Job slots shared by every pipeline of this process, taken from the home's ledger that every cibox process
+    /// on it shares.
     package let slots: SlotPool
     /// What the slots share.
     package let capacity: Capacity
@@ -97,7 +98,11 @@ package final class PipelineEngine: Sendable {
             ?? Self.makeExecutor(
                 home: home, settings: settings, cgroups: settings.usesCgroups ? cgroups : nil,
                 agentExecutable: agentExecutable, clocks: clocks, warn: warn)
-        self.slots = SlotPool(capacity: capacity)
+        // Every cibox process on the home takes its slots from the store's ledger, so that together they never
+        // use more than the capacity.
+        let ledger: any SlotLedgerAccess =
+            ProcessIdentity.current.map { SharedSlotLedger(ledger: store.slots, owner: $0) } ?? LocalSlotLedger()
+        self.slots = SlotPool(capacity: capacity, ledger: ledger)
         self.agentExecutable = agentExecutable
         self.warn = warn
         self.reportUpdater = Self.makeReportUpdater(home: home, store: store, settings: settings, warn: warn)

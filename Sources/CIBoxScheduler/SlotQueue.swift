@@ -2,51 +2,6 @@
 
 package import CIBoxModel
 
-/// Who asked for a pipeline, in the order the scheduler serves them.
-package enum Priority: Int, Sendable, Comparable, Codable {
-    /// The daemon saw a push.
-    case watcher = 0
-    /// A person ran `cibox run` (or a script `cibox trigger`).
-    case manual = 1
-    /// A developer waits on `git push`.
-    case prePush = 2
-
-    /// The priority of pipelines made by `trigger`.
-    package init(_ trigger: TriggerKind) {
-        switch trigger {
-        case .prePush: self = .prePush
-        case .push: self = .watcher
-        case .manual, .api, .rerun: self = .manual
-        }
-    }
-
-    /// Orders by urgency.
-    package static func < (lhs: Priority, rhs: Priority) -> Bool { lhs.rawValue < rhs.rawValue }
-}
-
-/// What one job run asks of the machine.
-package struct SlotRequest: Sendable, Equatable {
-    /// The job run.
-    package var id: Int64
-    /// Its project (for fairness).
-    package var project: Int64
-    /// Its pipeline's priority.
-    package var priority: Priority
-    /// CPU in thousandths of a core.
-    package var millicores: Int
-    /// Memory in bytes.
-    package var memoryBytes: Int64
-
-    /// Makes a request.
-    package init(id: Int64, project: Int64, priority: Priority, millicores: Int, memoryBytes: Int64) {
-        self.id = id
-        self.project = project
-        self.priority = priority
-        self.millicores = millicores
-        self.memoryBytes = memoryBytes
-    }
-}
-
 /// The pure slot scheduler: capacity in millicores and bytes, requests in, started job runs out.
 ///
 /// Order: higher priority first; among equals, the project with fewer running job runs first (fairness),
@@ -143,5 +98,27 @@ package struct SlotQueue: Sendable {
             }
         }
         return started
+    }
+
+    /// One scheduling pass over a slot ledger's live entries (`leases`; held ones run, waiting ones wait in
+    /// arrival order with the bypasses they already had): the waiting entries this policy starts now, and the new
+    /// bypass counts of those overtaken.
+    package static func grants(for leases: [SlotLease], capacity: Capacity, maxBypass: Int) -> SlotGrants {
+        var queue = SlotQueue(capacity: capacity, maxBypass: maxBypass)
+        var before: [Int64: Int] = [:]
+        for lease in leases.sorted(by: { $0.arrival < $1.arrival }) {
+            if lease.isHeld {
+                queue.running[lease.request.id] = lease.request
+            } else {
+                queue.waiting.append((lease.request, Int(lease.arrival), lease.bypassed))
+                before[lease.request.id] = lease.bypassed
+            }
+        }
+        let started = queue.schedule()
+        var bypassed: [Int64: Int] = [:]
+        for entry in queue.waiting where entry.bypassed != before[entry.request.id] {
+            bypassed[entry.request.id] = entry.bypassed
+        }
+        return SlotGrants(started: started, bypassed: bypassed)
     }
 }

@@ -40,6 +40,14 @@ package struct HistoryStore: Sendable {
         }
     }
 
+    /// The status of pipeline `id` (one small read, for a process that follows it), or nil when there is none.
+    package func pipelineStatus(id: Int64) throws(StoreError) -> PipelineStatus? {
+        try database.read("read the status of pipeline \(id)") { db in
+            try String.fetchOne(db, sql: "SELECT status FROM pipeline WHERE id = ?", arguments: [id])
+                .flatMap(PipelineStatus.init(rawValue:))
+        }
+    }
+
     /// Pipeline `id` with its workflows, job runs and steps, or nil when there is none.
     package func pipelineDetail(id: Int64) throws(StoreError) -> PipelineDetail? {
         try database.read("read pipeline \(id)") { db in

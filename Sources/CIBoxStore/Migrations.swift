@@ -131,13 +131,51 @@ enum Migrations {
                 t.add(column: "executorRef", .text)
             }
         }
-        migrator.registerMigration("v10-add-pipeline-diagnostics") { db in
+        migrator.registerMigration("v9-add-project-nextPipelineNumber") { db in
+            // The number the project's next pipeline gets. It only grows, so a number is never given twice, even
+            // after `cibox gc` deleted every pipeline that had one.
+            try db.alter(table: "project") { t in
+                t.add(column: "nextPipelineNumber", .integer).notNull().defaults(to: 1)
+            }
+            try db.execute(
+                sql: """
+                    UPDATE project SET nextPipelineNumber = 1 + COALESCE(
+                        (SELECT MAX(number) FROM pipeline WHERE pipeline.projectId = project.id), 0)
+                    """)
+        }
+        migrator.registerMigration("v10-add-slotLease") { db in
+            // The machine-wide slot ledger: one row per job run of any cibox process on this home that holds a slot
+            // (heldSince set) or waits for one. A row whose owner (pid and start time) is gone is free. No foreign
+            // key: a lease is about a live process, not history, and deleting a job row never waits on it.
+            try db.create(table: "slotLease") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("jobId", .integer).notNull().unique()
+                t.column("ownerPid", .integer).notNull()
+                t.column("ownerStartTime", .integer).notNull()
+                t.column("projectId", .integer).notNull()
+                t.column("priority", .text).notNull()
+                t.column("millicores", .integer).notNull()
+                t.column("memoryBytes", .integer).notNull()
+                t.column("heldSince", .datetime)
+                t.column("bypassed", .integer).notNull().defaults(to: 0)
+                t.column("createdAt", .datetime).notNull()
+            }
+        }
+        migrator.registerMigration("v11-add-pipelineHandoff") { db in
+            // Pipelines that a `cibox trigger` recorded and handed to the daemon running on the home, until the
+            // daemon takes them (or the trigger takes one back because the daemon went away first).
+            try db.create(table: "pipelineHandoff") { t in
+                t.primaryKey("pipelineId", .integer).references("pipeline", onDelete: .cascade)
+                t.column("createdAt", .datetime).notNull()
+            }
+        }
+        migrator.registerMigration("v12-add-pipeline-diagnostics") { db in
             // The diagnostics (JSON) of a pipeline recorded as `error` because its config is invalid.
             try db.alter(table: "pipeline") { t in
                 t.add(column: "diagnostics", .text)
             }
         }
-        migrator.registerMigration("v12-add-job-pidsLimit") { db in
+        migrator.registerMigration("v13-add-job-pidsLimit") { db in
             // Forks refused at the job's pids limit, and the limit, from the cgroup's event counters.
             try db.alter(table: "job") { t in
                 t.add(column: "pidsLimitHits", .integer)

@@ -7,8 +7,15 @@ package import Foundation
 package struct NewPipeline: Sendable {
     package var projectID: Int64
     /// The number compiled into the plan (`pipeline.number`); recording fails with `conflict` if another
-    /// process took it meanwhile, and the caller compiles again with the next one.
+    /// process took it (or a later one) meanwhile, and the caller compiles again with the next one.
     package var number: Int
+    /// Whether the store gives the pipeline the project's next number when it records it, whatever `number` says:
+    /// for a plan that does not depend on its number (a rerun's, whose plan is the old pipeline's; a config that
+    /// compiled to the same plan with two numbers).
+    package var takesNextNumber = false
+    /// Whether `number` was reserved for this pipeline (``PipelineRecorder/reserveNumber(projectID:)``): no other
+    /// pipeline can have it, so recording never conflicts.
+    package var numberIsReserved = false
     package var uuid: String
     package var revision: String
     package var treeID: String

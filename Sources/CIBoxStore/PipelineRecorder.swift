@@ -22,8 +22,13 @@ package struct PipelineRecorder: Sendable {
     /// ``NewPipeline/failure`` is recorded finished as `error`, with its message and diagnostics. The recording process owns
     /// the pipeline from that moment (it is the one that runs it), so a daemon starting meanwhile never takes
     /// it for the leftover of a crash.
+    ///
+    /// Numbering is part of that one (immediate) transaction: the number must not be below the project's next
+    /// number, which then moves past it. Numbers only grow, so none is given twice, even after `cibox gc`
+    /// deleted the pipelines that had them.
     /// - Returns: the recorded pipeline in full.
-    /// - Throws: ``StoreError`` `conflict` when `number` is taken, `database` otherwise.
+    /// - Throws: ``StoreError`` `conflict` when `number` is taken or below the project's next number (another
+    ///   process recorded one meanwhile), `database` otherwise.
     package func record(_ new: NewPipeline) throws(StoreError) -> PipelineDetail {
         let planData: Data
         do {
@@ -31,14 +36,20 @@ package struct PipelineRecorder: Sendable {
         } catch {
             throw StoreError(.database, "Cannot encode the plan of pipeline #\(new.number): \(error)", cause: error)
         }
-        let pipelineID: Int64 = try database.write("record pipeline #\(new.number)") { db in
-            let taken =
-                try PipelineRecord
-                .filter(Column("projectId") == new.projectID && Column("number") == new.number).fetchCount(db)
-            if taken > 0 { throw StoreError(.conflict, "Pipeline number \(new.number) is taken.") }
+        let what = new.takesNextNumber ? "record a pipeline" : "record pipeline #\(new.number)"
+        let pipelineID: Int64 = try database.write(what) { db in
+            let next = try Self.nextNumber(projectID: new.projectID, db: db)
+            let number = new.takesNextNumber ? next : new.number
+            if number < next, !new.numberIsReserved {
+                throw StoreError(
+                    .conflict, "Pipeline number \(number) is taken: the project's next number is \(next).")
+            }
+            try db.execute(
+                sql: "UPDATE project SET nextPipelineNumber = ? WHERE id = ?",
+                arguments: [max(next, number + 1), new.projectID])
             let now = Date()
             var pipeline = PipelineRecord(
-                id: nil, projectId: new.projectID, number: new.number, uuid: new.uuid, revision: new.revision,
+                id: nil, projectId: new.projectID, number: number, uuid: new.uuid, revision: new.revision,
                 treeID: new.treeID, branch: new.branch, tag: new.tag, trigger: new.trigger.rawValue,
                 source: new.source.rawValue, status: PipelineStatus.queued.rawValue, configHash: new.configHash,
                 plan: planData, errorMessage: nil, createdAt: now
@@ -144,12 +155,38 @@ package struct PipelineRecorder: Sendable {
         }
     }
 
-    /// The number the next pipeline of `projectID` will get.
-    package func nextPipelineNumber(projectID: Int64) throws(StoreError) -> Int {
-        try database.read("number the next pipeline") { db in
-            let last = try Int.fetchOne(
-                db, sql: "SELECT MAX(number) FROM pipeline WHERE projectId = ?", arguments: [projectID])
-            return (last ?? 0) + 1
+    /// Takes the project's next number for a pipeline that will be recorded with it (``NewPipeline/numberIsReserved``):
+    /// for a config whose plan uses its number, compiled while other processes record pipelines of the project.
+    /// A reserved number that is never recorded (the compile failed) is a gap; numbers still only grow.
+    /// - Throws: ``StoreError`` `notFound` for an unknown project, `database` otherwise.
+    package func reserveNumber(projectID: Int64) throws(StoreError) -> Int {
+        try database.write("reserve a pipeline number") { db in
+            let next = try Self.nextNumber(projectID: projectID, db: db)
+            try db.execute(
+                sql: "UPDATE project SET nextPipelineNumber = ? WHERE id = ?", arguments: [next + 1, projectID])
+            return next
         }
+    }
+
+    /// The number the next pipeline of `projectID` will get (unless another process records one first).
+    package func nextPipelineNumber(projectID: Int64) throws(StoreError) -> Int {
+        try database.read("number the next pipeline") { db in try Self.nextNumber(projectID: projectID, db: db) }
+    }
+
+    /// The project's next number: its counter, or past its highest pipeline if a pipeline was recorded without
+    /// moving the counter (by a cibox from before the counter).
+    private static func nextNumber(projectID: Int64, db: Database) throws -> Int {
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT project.nextPipelineNumber AS counter,
+                    (SELECT MAX(number) FROM pipeline WHERE projectId = project.id) AS highest
+                FROM project WHERE project.id = ?
+                """,
+            arguments: [projectID])
+        guard let row else { throw StoreError(.notFound, "No project with id \(projectID).") }
+        let counter: Int = row["counter"]
+        let highest: Int? = row["highest"]
+        return max(counter, (highest ?? 0) + 1)
     }
 }

@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import CSQLiteOptions
 import Foundation
 import GRDB
@@ -43,6 +44,10 @@ package final class PipelineStore: Sendable {
     package var report: ReportStore { ReportStore(database: database) }
     /// What retention may delete, and deleting it.
     package var retention: RetentionStore { RetentionStore(database: database) }
+    /// Pipelines handed to the daemon.
+    package var handoffs: HandoffStore { HandoffStore(database: database) }
+    /// The machine-wide slot ledger every cibox process on this home takes its slots from.
+    package var slots: SlotLedger { SlotLedger(database: database) }
 
     /// Opens (creating if needed) the store in `home`.
     /// - Throws: ``StoreError`` with code `cannotOpen` when the folder or the database cannot be used.
@@ -51,7 +56,8 @@ package final class PipelineStore: Sendable {
     package init(home: String, concurrentReads: Bool = false) throws(StoreError) {
         let databasePath = Self.databasePath(home: home)
         do {
-            try FileManager.default.createDirectory(atPath: home + "/logs", withIntermediateDirectories: true)
+            // Plain mkdir: its error names the folder that could not be made and the system's reason.
+            try Folders.make(home + "/logs")
         } catch {
             throw StoreError(
                 .cannotOpen,
@@ -67,13 +73,8 @@ package final class PipelineStore: Sendable {
         }
         let writer: any DatabaseWriter
         do {
-            if concurrentReads {
-                writer = try DatabasePool(path: databasePath, configuration: configuration)
-            } else {
-                configuration.journalMode = .wal
-                writer = try DatabaseQueue(path: databasePath, configuration: configuration)
-            }
-            try Migrations.migrator.migrate(writer)
+            writer = try Self.openMigrated(
+                home: home, path: databasePath, configuration: configuration, concurrentReads: concurrentReads)
         } catch {
             throw StoreError(
                 .cannotOpen,
@@ -102,6 +103,46 @@ package final class PipelineStore: Sendable {
             throw StoreError(
                 .cannotOpen, "Cannot open the database '\(databasePath)' for reading: \(error).", cause: error)
         }
+    }
+
+    /// Opens the database at `path` and brings its schema up to date.
+    ///
+    /// Every process on the home opens the database under one lock (``schemaLockPath(home:)``): shared to open a
+    /// database whose schema is up to date (every open but the first of a home or of a new cibox), exclusive to
+    /// make the file (WAL) or run migrations. GRDB's migrator reads which migrations ran before it opens each
+    /// migration's transaction, so two processes opening a fresh home at once would both create the tables ("table
+    /// project already exists"), and SQLite does not wait for a lock while it switches a new file to WAL.
+    private static func openMigrated(
+        home: String, path: String, configuration: Configuration, concurrentReads: Bool
+    ) throws -> any DatabaseWriter {
+        func open() throws -> any DatabaseWriter {
+            if concurrentReads { return try DatabasePool(path: path, configuration: configuration) }
+            var configuration = configuration
+            configuration.journalMode = .wal
+            return try DatabaseQueue(path: path, configuration: configuration)
+        }
+        let migrator = Migrations.migrator
+        let lock = schemaLockPath(home: home)
+        if FileManager.default.fileExists(atPath: path) {
+            let current: (any DatabaseWriter)? = try FileLock.withLock(path: lock, exclusive: false) {
+                let writer = try open()
+                let isCurrent = try writer.read { db in
+                    try db.tableExists("grdb_migrations") && migrator.hasCompletedMigrations(db)
+                }
+                return isCurrent ? writer : nil
+            }
+            if let current { return current }
+        }
+        return try FileLock.withLock(path: lock, exclusive: true) {
+            let writer = try open()
+            try migrator.migrate(writer)
+            return writer
+        }
+    }
+
+    /// The file whose lock the processes of `home` take while one of them makes or migrates the database.
+    package static func schemaLockPath(home: String) -> String {
+        home + "/.schema.lock"
     }
 
     /// The database file of the state folder `home`.

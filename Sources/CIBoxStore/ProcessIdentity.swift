@@ -3,7 +3,7 @@
 import Foundation
 
 /// A running process, told apart from a later one that reuses its pid by its start time.
-package struct ProcessIdentity: Sendable, Equatable {
+package struct ProcessIdentity: Sendable, Hashable {
     /// The pid.
     package var pid: Int32
     /// Its start time in clock ticks since boot (`/proc/PID/stat`, field 22).
@@ -17,13 +17,19 @@ package struct ProcessIdentity: Sendable, Equatable {
 
     /// The identity of process `pid` now, or nil when it does not exist.
     package static func of(_ pid: Int32) -> ProcessIdentity? {
+        status(of: pid).map { ProcessIdentity(pid: pid, startTime: $0.startTime) }
+    }
+
+    /// The start time and state letter of process `pid` (one read of `/proc/PID/stat`), or nil when it does not
+    /// exist.
+    private static func status(of pid: Int32) -> (startTime: Int64, state: Substring)? {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         guard let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
         // After the command come: state(1) ppid … starttime is field 22 overall, index 19 here.
         guard fields.count > 19, let start = Int64(fields[19]) else { return nil }
-        return ProcessIdentity(pid: pid, startTime: start)
+        return (start, fields[0])
     }
 
     /// This process.
@@ -31,9 +37,7 @@ package struct ProcessIdentity: Sendable, Equatable {
 
     /// Whether this exact process is still alive (not a zombie).
     package var isAlive: Bool {
-        guard let now = Self.of(pid), now.startTime == startTime else { return false }
-        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-        guard let close = stat.lastIndex(of: ")") else { return false }
-        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+        guard let now = Self.status(of: pid), now.startTime == startTime else { return false }
+        return now.state != "Z"
     }
 }

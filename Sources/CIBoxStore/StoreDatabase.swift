@@ -3,6 +3,10 @@
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The one database every small store shares: its writer, its file and the state folder it lives in.
 ///
 /// Lifecycle: made once by ``PipelineStore`` after it opened the file and ran the migrations; every small store
@@ -38,6 +42,7 @@ struct StoreDatabase: Sendable {
     /// - Returns: what `body` returns.
     /// - Throws: ``StoreError`` `database` (disk full, read-only, any other failure), or what `body` threw.
     func write<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        var busyAttempts = 0
         while true {
             do {
                 let result = try writer.write(body)
@@ -45,6 +50,9 @@ struct StoreDatabase: Sendable {
                 return result
             } catch let error as StoreError {
                 throw error
+            } catch let error as DatabaseError where Self.isBusy(error) && busyAttempts < Self.busyRetries {
+                busyAttempts += 1
+                Self.pause(attempt: busyAttempts)
             } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
                 if DiskReserve.release(home: home) { continue }
                 throw StoreError(
@@ -71,13 +79,37 @@ struct StoreDatabase: Sendable {
     /// - Returns: what `body` returns.
     /// - Throws: ``StoreError`` `database`, or what `body` threw.
     func read<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
-        do {
-            return try writer.read(body)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.database, "Cannot \(what) in '\(path)': \(Self.describe(error))", cause: error)
+        var busyAttempts = 0
+        while true {
+            do {
+                return try writer.read(body)
+            } catch let error as StoreError {
+                throw error
+            } catch let error as DatabaseError where Self.isBusy(error) && busyAttempts < Self.busyRetries {
+                busyAttempts += 1
+                Self.pause(attempt: busyAttempts)
+            } catch {
+                throw StoreError(.database, "Cannot \(what) in '\(path)': \(Self.describe(error))", cause: error)
+            }
         }
+    }
+
+    /// How many times a transaction that found the database busy is tried again.
+    ///
+    /// The busy timeout (60 s) makes SQLite wait for a lock on its own; what it does not wait for comes back as
+    /// `SQLITE_BUSY` at once: a snapshot another process's commit made stale (`SQLITE_BUSY_SNAPSHOT`), the WAL
+    /// being recovered after a crash (`SQLITE_BUSY_RECOVERY`). Trying the whole transaction again a moment later
+    /// succeeds; a database still busy after that is an error with its cause.
+    static let busyRetries = 8
+
+    /// Whether `error` says another connection held the database (as opposed to a fault of this transaction).
+    private static func isBusy(_ error: DatabaseError) -> Bool {
+        error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+    }
+
+    /// Waits a little longer at each attempt (10 ms, 20 ms, …) before a busy transaction is tried again.
+    private static func pause(attempt: Int) {
+        usleep(useconds_t(10_000 * attempt))
     }
 
     /// A database error's text with its SQL but without bound values.

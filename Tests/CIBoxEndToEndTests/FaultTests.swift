@@ -116,7 +116,7 @@ import Testing
             let dump = try await ProcessRunner.run(SQLiteShell.program, ["-readonly", database, ".dump"]).stdout
 
             let refused = try await cli.run(["run", repository.path])
-            #expect(refused.status == 2)
+            #expect(refused.status == 3)
             #expect(refused.stderr.contains("the database '\(database)' is read-only"), "\(refused.stderr)")
             #expect(refused.stderr.contains("nothing was recorded"))
             #expect(

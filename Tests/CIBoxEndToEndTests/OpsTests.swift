@@ -67,6 +67,24 @@ import Testing
         #expect(again.stdout.hasSuffix("Removed 0 pipelines and 0 caches, 0 B freed.\n"), "\(again.stdout)")
     }
 
+    @Test func numbersAreNotGivenAgainAfterGcRemovedEveryPipelineOfTheProject() async throws {
+        let cli = try CLI()
+        let repo = try await Repositories.with(
+            config: "version: 2.1\njobs:\n  b:\n    steps:\n      - run: 'true'\nworkflows:\n  w:\n    jobs: [b]\n")
+        defer { cli.home.remove(); repo.remove() }
+        for expected in 1...2 {
+            let run = try await cli.run(["run", repo.path, "--json"])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(try CLI.object(run).int("number") == expected)
+        }
+        let gc = try await cli.run(["gc", "--older-than", "0s", "--keep-last", "0"])
+        #expect(gc.status == 0, "\(gc.stderr)")
+        #expect(try await cli.run(["pipelines", "--json"]).stdout == "[]\n")
+        let next = try await cli.run(["run", repo.path, "--json"])
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(try CLI.object(next).int("number") == 3)
+    }
+
     @Test func statusAndFollowWhileAJobRuns() async throws {
         let cli = try CLI()
         let repo = try await Repositories.with(

@@ -155,6 +155,34 @@ import Testing
     }
 }
 
+/// The exit status of an infrastructure failure, and the words that explain it.
+@Suite(.machineSlot) struct InfrastructureStatusTests {
+    @Test func aStateFolderThatCannotBeMadeExitsThreeWithTheFolderAndTheReason() async throws {
+        let blocker = try TemporaryDirectory(prefix: "cibox-blocker")
+        let repo = try await Repositories.with(
+            config: "version: 2.1\njobs:\n  b:\n    steps:\n      - run: 'true'\nworkflows:\n  w:\n    jobs: [b]\n")
+        defer { blocker.remove(); repo.remove() }
+        try blocker.write("not a folder\n", to: "file")
+        let home = blocker.appending("file/home")
+        let expected =
+            "error: Cannot create the state folder '\(home)': \(home)/logs: Not a directory. Check --home or CIBOX_HOME.\n"
+        for arguments in [["run", repo.path], ["pipelines"], ["trigger", "app"]] {
+            let output = try await ProcessRunner.run(CLI.binary, arguments + ["--home", home])
+            #expect(output.status == 3, "\(arguments)")
+            #expect(output.stderr == expected, "\(arguments)")
+            #expect(output.stdout == "")
+        }
+        for command in ["run", "trigger"] {
+            let help = try await ProcessRunner.run(CLI.binary, [command, "--help"]).stdout
+            #expect(
+                help.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains(
+                    "Exit status: 0 success, 1 the pipeline did not succeed, 2 invalid config or nothing to run, "
+                        + "3 cibox could not use its state folder or database (an infrastructure failure)."),
+                "\(help)")
+        }
+    }
+}
+
 @Suite(.serialized, .machineSlot) struct AbandonedRunTests {
     @Test func aRunKilledWithSIGKILLIsSettledByTheNextRun() async throws {
         let cli = try CLI()

@@ -31,12 +31,9 @@ struct DaemonCommand: AsyncParsableCommand {
     var runAs: String?
 
     func run() async throws {
-        guard
-            let engine = PipelineRunFlow.makeEngine(
-                home: global.homeDirectory, runAs: runAs, recordingRetryLimit: .seconds(6 * 3600))
-        else {
-            throw ExitCodes.cannotRun
-        }
+        let engine = try PipelineRunFlow.makeEngine(
+            home: global.homeDirectory, runAs: runAs, recordingRetryLimit: .seconds(6 * 3600)
+        ).get()
         var logger = Logger(label: "cibox.daemon", factory: EscapingLogHandler.init)
         logger.logLevel = .info
         let settings = engine.settings
@@ -68,7 +65,7 @@ struct DaemonCommand: AsyncParsableCommand {
             try await Daemon.run(engine: engine, cgroups: CgroupManager.system(), options: options, logger: logger)
         } catch let error as EngineError {
             PipelineRunFlow.report(error)
-            throw ExitCodes.cannotRun
+            throw ExitCodes.of(error)
         }
     }
 }

@@ -48,15 +48,16 @@ extension PipelinesCommand {
     }
 }
 
-/// Opens the store for read commands, turning failures into a clear error and exit status 2.
+/// Opens the store for read commands, turning failures into a clear error and an exit status.
 enum HistoryAccess {
     /// The store of the selected home.
+    /// - Throws: exit status 3 (infrastructure) after printing why the store cannot be opened.
     static func open(_ global: GlobalOptions) throws -> PipelineStore {
         do {
             return try PipelineStore(home: global.homeDirectory)
         } catch {
             Terminal.fail(error.description)
-            throw ExitCodes.cannotRun
+            throw ExitCodes.of(error)
         }
     }
 
@@ -65,7 +66,7 @@ enum HistoryAccess {
     static func openSettled(_ global: GlobalOptions) async throws -> PipelineStore {
         let store = try open(global)
         if (try? store.recovery.orphanedPipelines().isEmpty) == false,
-            let engine = PipelineRunFlow.makeEngine(home: global.homeDirectory)
+            case .success(let engine) = PipelineRunFlow.makeEngine(home: global.homeDirectory)
         {
             await PipelineRunFlow.settleAbandoned(engine: engine)
         }

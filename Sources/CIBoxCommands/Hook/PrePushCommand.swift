@@ -24,8 +24,8 @@ struct PrePushCommand: AsyncParsableCommand {
             match the remote branch or tag, or those named with --workflow/--job) on the pushed commit, in a \
             checkout of its own: the work tree, index and stash are never touched. A pipeline that passed on the \
             same tree with the same config verifies the push at once. Deletions are skipped. Exit status: 0 the \
-            push may go on, 1 a pipeline failed or was interrupted, 2 the config is invalid or cannot be read. \
-            CIBOX_SKIP=1 skips the checks.
+            push may go on, 1 a pipeline failed or was interrupted, 2 the config is invalid or cannot be read, \
+            3 cibox could not use its state folder or database. CIBOX_SKIP=1 skips the checks.
             """
     )
 
@@ -165,7 +165,12 @@ struct PrePushFlow {
         var engine: PipelineEngine?
         for update in updates where needsPipeline(update, checked: &checked) {
             if Task.isCancelled { return ExitCodes.pipelineFailed }
-            if engine == nil { engine = PipelineRunFlow.makeEngine(home: home) }
+            if engine == nil {
+                switch PipelineRunFlow.makeEngine(home: home) {
+                case .success(let made): engine = made
+                case .failure(let exitCode): return exitCode
+                }
+            }
             guard let engine else { return ExitCodes.cannotRun }
             let outcome = await check(update, options: runOptions(update), engine: engine)
             if outcome != .success { return outcome }
@@ -193,7 +198,7 @@ struct PrePushFlow {
                         "cibox: \(ref) (\(sha)): recorded as pipeline #\(pipeline.number) (id \(pipeline.id))\n")
                 }
                 Terminal.error("cibox: \(ref) (\(sha)): the push is blocked (CIBOX_SKIP=1 skips the checks)\n")
-                return ExitCodes.cannotRun
+                return ExitCodes.of(error)
             }
         }
         switch preparation {

@@ -59,7 +59,7 @@ struct ProjectAddCommand: ParsableCommand {
             Terminal.output("cibox: added project '\(project.name)' (\(location)), \(refs.count) ref(s) seen\n")
         } catch {
             Terminal.fail(String(describing: error))
-            throw ExitCodes.cannotRun
+            throw (error as? StoreError).map(ExitCodes.of) ?? ExitCodes.cannotRun
         }
     }
 }

@@ -10,7 +10,8 @@ struct TriggerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trigger",
         abstract: "Run the pipeline of a project's branch or revision now.",
-        discussion: "Exit status: 0 success, 1 the pipeline did not succeed, 2 invalid config or nothing to run."
+        discussion: "With a daemon running on the home, the pipeline is handed to it and followed to its end here. "
+            + ExitCodes.runStatuses
     )
 
     @OptionGroup var global: GlobalOptions
@@ -47,7 +48,7 @@ struct TriggerCommand: AsyncParsableCommand {
         }
         let revision = branch.map { "refs/heads/" + $0 } ?? rev
         let options = RunOptions(path: found.path, revision: revision, trigger: .api)
-        let outcome = await PipelineRunFlow.run(home: home, json: json) {
+        let outcome = await PipelineRunFlow.run(home: home, json: json, handsToDaemon: true) {
             (engine: PipelineEngine) throws(EngineError) -> PreparedPipeline in
             try engine.prepare(options)
         }

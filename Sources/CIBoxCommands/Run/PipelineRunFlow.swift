@@ -16,7 +16,7 @@ import UnixSignals
 /// Prepares, runs and reports one pipeline for the CLI; shared by `cibox run` and later front ends.
 enum PipelineRunFlow {
     /// Runs `options` and prints progress, the result and the failing steps' last lines.
-    /// - Returns: `.success`, ``ExitCodes/pipelineFailed`` or ``ExitCodes/cannotRun``.
+    /// - Returns: `.success`, ``ExitCodes/pipelineFailed``, ``ExitCodes/cannotRun`` or ``ExitCodes/infrastructure``.
     static func run(_ options: RunOptions, home: String, json: Bool) async -> ExitCode {
         await run(home: home, json: json, keepsWorkDirectories: options.keepsWorkDirectories) {
             (engine: PipelineEngine) throws(EngineError) -> PreparedPipeline in
@@ -25,11 +25,17 @@ enum PipelineRunFlow {
     }
 
     /// Makes the engine of `home`, gets a recorded pipeline from `prepare`, runs it and reports it.
+    /// - Parameter handsToDaemon: when a daemon runs on the home, hand the pipeline to it and follow it
+    ///   (``DaemonHandoff``) instead of running it here.
     static func run(
-        home: String, json: Bool, keepsWorkDirectories: Bool = false,
+        home: String, json: Bool, keepsWorkDirectories: Bool = false, handsToDaemon: Bool = false,
         prepare: (PipelineEngine) throws(EngineError) -> PreparedPipeline
     ) async -> ExitCode {
-        guard let engine = makeEngine(home: home) else { return ExitCodes.cannotRun }
+        let engine: PipelineEngine
+        switch makeEngine(home: home) {
+        case .success(let made): engine = made
+        case .failure(let exitCode): return exitCode
+        }
         await settleAbandoned(engine: engine)
         let prepared: PreparedPipeline
         do {
@@ -37,7 +43,10 @@ enum PipelineRunFlow {
         } catch {
             report(error)
             if let pipeline = error.pipeline { await recorded(pipeline, engine: engine, json: json) }
-            return ExitCodes.cannotRun
+            return ExitCodes.of(error)
+        }
+        if handsToDaemon, DaemonHandoff.isPossible(prepared, home: home) {
+            return await DaemonHandoff.follow(prepared, engine: engine, json: json)
         }
         return await drive(prepared, engine: engine, json: json, keepsWorkDirectories: keepsWorkDirectories)
     }
@@ -56,15 +65,8 @@ enum PipelineRunFlow {
     static func drive(
         _ prepared: PreparedPipeline, engine: PipelineEngine, json: Bool, keepsWorkDirectories: Bool
     ) async -> ExitCode {
-        let store = engine.store
-        Terminal.print(prepared.warnings)
+        announce(prepared)
         let pipeline = prepared.detail.pipeline
-        let jobCount = prepared.detail.workflows.reduce(0) { $0 + $1.jobs.count }
-        Terminal.error(
-            "cibox: pipeline #\(pipeline.number) (id \(pipeline.id)) of \(pipeline.projectName) at \(pipeline.sourceText(revisionLength: 12))"
-                + (pipeline.branch.map { " on \($0)" } ?? "")
-                + ": \(prepared.detail.workflows.count) workflow(s), \(jobCount) job run(s)\n"
-        )
         let interrupted = Interruption()
         let failure = await interrupted.watching([.sigint, .sigterm]) { _ in
             Terminal.error("cibox: interrupted: stopping the pipeline's jobs (again to quit at once)\n")
@@ -81,8 +83,30 @@ enum PipelineRunFlow {
             }
         }
         if let failure { Terminal.fail(failure.description) }
-        guard let detail = try? store.history.pipelineDetail(id: pipeline.id) else {
-            Terminal.fail("Pipeline \(pipeline.id) cannot be read back from '\(store.databasePath)'.")
+        return report(pipelineID: pipeline.id, engine: engine, json: json, signal: interrupted.signal)
+    }
+
+    /// Prints the warnings of a recorded pipeline and the line that names it.
+    static func announce(_ prepared: PreparedPipeline, handedTo daemon: String? = nil) {
+        Terminal.print(prepared.warnings)
+        let pipeline = prepared.detail.pipeline
+        let jobCount = prepared.detail.workflows.reduce(0) { $0 + $1.jobs.count }
+        var line: TerminalString =
+            "cibox: pipeline #\(pipeline.number) (id \(pipeline.id)) of \(pipeline.projectName) at "
+            + "\(pipeline.sourceText(revisionLength: 12))"
+        if let branch = pipeline.branch { line += " on \(branch)" }
+        line += ": \(prepared.detail.workflows.count) workflow(s), \(jobCount) job run(s)"
+        if let daemon { line += ", handed to \(daemon)" }
+        Terminal.error(line + "\n")
+    }
+
+    /// Prints pipeline `pipelineID` as it ended (as JSON on standard output with `json`, and its summary).
+    /// - Returns: the exit code it gives: `.success`, ``ExitCodes/pipelineFailed``, or 128 + `signal` when one
+    ///   interrupted it.
+    static func report(pipelineID: Int64, engine: PipelineEngine, json: Bool, signal: Int32? = nil) -> ExitCode {
+        let store = engine.store
+        guard let detail = try? store.history.pipelineDetail(id: pipelineID) else {
+            Terminal.fail("Pipeline \(pipelineID) cannot be read back from '\(store.databasePath)'.")
             return ExitCodes.pipelineFailed
         }
         if json {
@@ -90,7 +114,7 @@ enum PipelineRunFlow {
                 json: PipelineJSON.detail(detail, artifacts: ArtifactStore(home: engine.storageDirectory).list))
         }
         Summary.print(detail, store: store, toStandardOutput: !json)
-        if let signal = interrupted.signal { return ExitCode(128 + signal) }
+        if let signal { return ExitCode(128 + signal) }
         return detail.pipeline.status == .success ? .success : ExitCodes.pipelineFailed
     }
 
@@ -105,29 +129,30 @@ enum PipelineRunFlow {
         Terminal.output(json: PipelineJSON.detail(detail))
     }
 
-    /// The engine of `home`: its store, its settings, this machine's cgroups; nil after printing why not.
+    /// The engine of `home`: its store, its settings, this machine's cgroups; or, after printing why not, the exit
+    /// code to end with (``ExitCodes/infrastructure`` when the store cannot be opened, ``ExitCodes/cannotRun`` for
+    /// settings with errors).
     /// - Parameter recordingRetryLimit: how long what the database could not take is tried again after a pipeline.
     static func makeEngine(
         home: String, runAs: String? = nil, recordingRetryLimit: Duration = .seconds(30)
-    ) -> PipelineEngine? {
+    ) -> Result<PipelineEngine, ExitCode> {
         let store: PipelineStore
         var settings: Settings
         do {
             store = try PipelineStore(home: home)
+        } catch {
+            Terminal.fail(error.message)
+            return .failure(ExitCodes.of(error))
+        }
+        do {
             let (loaded, warnings) = try SettingsFile.load(home: home)
             Terminal.print(warnings)
             settings = loaded
             if let runAs { settings.runAs = runAs }
-        } catch let error as EngineError {
-            report(error)
-            return nil
-        } catch let error as SettingsError {
+        } catch {
             Terminal.print(error.diagnostics)
             Terminal.fail(error.message)
-            return nil
-        } catch {
-            Terminal.fail(String(describing: error))
-            return nil
+            return .failure(ExitCodes.cannotRun)
         }
         let madePrivate = HomePermissions.secure(home: home, reportIsWorldReadable: settings.reportIsWorldReadable)
         if madePrivate > 0 {
@@ -135,11 +160,12 @@ enum PipelineRunFlow {
                 "cibox: warning: made \(madePrivate) files and folders of '\(home)' readable by "
                     + "cibox's user only (other users could read them)\n")
         }
-        return PipelineEngine(
-            home: home, store: store, settings: settings, cgroups: CgroupManager.system(),
-            agentExecutable: ownExecutable, warn: { Terminal.error("cibox: warning: \($0)\n") },
-            recordingRetryLimit: recordingRetryLimit
-        )
+        return .success(
+            PipelineEngine(
+                home: home, store: store, settings: settings, cgroups: CgroupManager.system(),
+                agentExecutable: ownExecutable, warn: { Terminal.error("cibox: warning: \($0)\n") },
+                recordingRetryLimit: recordingRetryLimit
+            ))
     }
 
     /// The running `cibox` binary (for the agent commands inside jobs).

@@ -12,7 +12,7 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the pipeline of a commit on this machine.",
-        discussion: "Exit status: 0 success, 1 the pipeline did not succeed, 2 invalid config or nothing to run."
+        discussion: ExitCodes.runStatuses
     )
 
     @OptionGroup var global: GlobalOptions
