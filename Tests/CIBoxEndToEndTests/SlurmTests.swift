@@ -136,7 +136,8 @@ struct SlurmTests {
             #expect(lint.string("failure_reason") == "exit_code")
             #expect(lint.objects("steps").map { $0.string("status") ?? "" } == ["failed", "not_run", "success"])
             #expect(slurm.logs["lint/0"] == "linting\nbad style\n")
-            #expect(slurm.logs["lint/2"] == "#!/bin/bash -eo pipefail\necho reported\nreported\n", "a named step echoes")
+            #expect(
+                slurm.logs["lint/2"] == "#!/bin/bash -eo pipefail\necho reported\nreported\n", "a named step echoes")
             #expect(slurm.logs["cached/2"] == "built from v1\n")
             #expect(slurm.logs["unit/1"] == "built from v1\nnode 0 of 1\n")
             #expect(jobs[1].objects("artifacts").map { $0.string("path") ?? "" } == ["built/built.txt"])
