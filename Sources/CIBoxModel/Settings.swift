@@ -71,6 +71,8 @@ package struct Settings: Sendable, Equatable {
     package var slurm: SlurmSettings?
     /// `report`: whether pipelines keep the HTML report under `$CIBOX_HOME/reports` up to date.
     package var writesReport = true
+    /// `config:`: the most a config may expand to.
+    package var config = ConfigSettings()
 
     /// Makes settings; the defaults are what an absent file means.
     package init(

@@ -70,16 +70,59 @@ package struct ConfigNode: Sendable, Equatable {
 }
 
 /// A scalar as written: its text and whether it was quoted (so `"true"` stays a string).
+///
+/// Two scalars are equal when their text and quoting are; ``mayContainTemplate`` is what is known about the text,
+/// not part of its value.
 package struct ConfigScalar: Sendable, Equatable {
     /// The scalar's text, after YAML unescaping and folding.
-    package var text: String
+    package var text: String {
+        didSet { mayContainTemplate = Self.containsTemplateOpener(text) }
+    }
     /// Whether it was written quoted or as a block (`|`, `>`), which makes it a string whatever its text.
     package var isQuoted: Bool
+    /// Whether the text may still hold a `<<` to process (the opener of CircleCI's `<< … >>` templates).
+    ///
+    /// Found once when the scalar is made from text (the reader makes each aliased scalar once, so aliases share
+    /// the answer); `false` when whoever made the scalar knows its text needs no more template processing, such as
+    /// a template's output made of values only. Readers that look for templates skip the scalars where it is false.
+    package private(set) var mayContainTemplate: Bool
 
-    /// Makes a scalar.
+    /// Makes a scalar, looking for `<<` in `text` once.
     package init(_ text: String, isQuoted: Bool = false) {
         self.text = text
         self.isQuoted = isQuoted
+        self.mayContainTemplate = Self.containsTemplateOpener(text)
+    }
+
+    /// Makes a scalar whose text is known to hold (`true`) or not to hold (`false`) templates to process, without
+    /// looking at it.
+    ///
+    /// - Parameters:
+    ///   - text: The text.
+    ///   - isQuoted: Whether it is a string whatever its text.
+    ///   - mayContainTemplate: Whether a template processor must still look at the text.
+    package init(_ text: String, isQuoted: Bool, mayContainTemplate: Bool) {
+        self.text = text
+        self.isQuoted = isQuoted
+        self.mayContainTemplate = mayContainTemplate
+    }
+
+    /// Equal text and quoting.
+    package static func == (lhs: ConfigScalar, rhs: ConfigScalar) -> Bool {
+        lhs.text == rhs.text && lhs.isQuoted == rhs.isQuoted
+    }
+
+    /// Whether `text` contains `<<`; one pass over its UTF-8 bytes.
+    ///
+    /// - Parameter text: The text to look at.
+    /// - Returns: Whether two `<` follow each other in it.
+    package static func containsTemplateOpener(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "<"), previous == byte { return true }
+            previous = byte
+        }
+        return false
     }
 
     /// Whether this is a plain null: `~`, `null`, `Null`, `NULL` or empty.

@@ -48,7 +48,9 @@ struct JobExpansion {
                 sortingKeysOf: ["steps": ConfigNode(.sequence([step]), at: invocation.location)],
                 at: invocation.location)
         case .found(let definition, let scope, let name):
-            return expand(definition, scope: scope, name: name, invocation: invocation)
+            return context.budget.expanding("job '\(name)'", at: invocation.location) {
+                expand(definition, scope: scope, name: name, invocation: invocation)
+            }
         }
     }
 
@@ -131,9 +133,11 @@ struct JobExpansion {
                 definition["parameters"], path: "\(path).parameters", element: element)
             let values = context.binding.bind(
                 declarations, arguments: arguments, element: element, at: entry.value.location)
-            let body = context.substitution.substitute(
-                Self.removing(["parameters", "description"], from: definition),
-                context.elementScope(values, element: element, scope: executorScope))
+            let body = context.budget.expanding(element, at: entry.value.location) {
+                context.substitution.substitute(
+                    Self.removing(["parameters", "description"], from: definition),
+                    context.elementScope(values, element: element, scope: executorScope))
+            }
             let jobHasEnvironment = JobCompiler.executorKeys.contains { key in result.contains { $0.key == key } }
             for field in body.entries ?? [] where !result.contains(where: { $0.key == field.key }) {
                 if jobHasEnvironment, JobCompiler.executorKeys.contains(field.key) { continue }

@@ -60,6 +60,7 @@ struct ParameterBinding {
         var result: [ParameterDeclaration] = []
         for entry in entries {
             let itemPath = "\(path).\(entry.key)"
+            decoder.checkName(entry.key, kind: "parameter", at: entry.keyLocation)
             guard let fields = decoder.mapping(entry.value, itemPath) else { continue }
             decoder.checkKeys(fields, in: itemPath, known: ["type", "default", "description", "enum"])
             guard let typeNode = entry.value["type"] else {
@@ -151,7 +152,10 @@ struct ParameterBinding {
         switch declaration.type {
         case .string:
             if let scalar, scalar.bool == nil || scalar.isQuoted {
-                return plain(scalar.isNull ? "" : scalar.text, quoted: true)
+                // The value's text as it is: what is known about its templates stays (it may be large, and shared).
+                let text = ConfigScalar(
+                    scalar.isNull ? "" : scalar.text, isQuoted: true, mayContainTemplate: scalar.mayContainTemplate)
+                return ConfigNode(.scalar(text), at: location)
             }
         case .boolean:
             if let bool = scalar?.bool { return plain(bool ? "true" : "false") }

@@ -39,7 +39,7 @@ struct StepExpansion {
     {
         var result: [ConfigNode] = []
         for (index, step) in elements.enumerated() {
-            if context.budget.spend(1, at: step.location) { break }
+            if context.budget.spend(at: step.location) { break }
             let itemPath = "\(path)[\(index)]"
             let kind: String
             let value: ConfigNode
@@ -135,8 +135,11 @@ struct StepExpansion {
             }
             var inner = stack
             inner[identity] = qualified
-            return expandCommand(
-                definition, name: qualified, arguments: arguments, at: location, scope: definitionScope, stack: inner)
+            return context.budget.expanding("command '\(qualified)'", at: location) {
+                expandCommand(
+                    definition, name: qualified, arguments: arguments, at: location, scope: definitionScope,
+                    stack: inner)
+            }
         }
     }
 

@@ -70,14 +70,6 @@ struct TemplateScope {
         }
         return .literal
     }
-
-    /// Whether `name` is a valid parameter reference: `[A-Za-z][A-Za-z0-9_.-]*` without `..`.
-    static func isValidName(_ name: Substring) -> Bool {
-        guard let first = name.first, first.isASCII, first.isLetter, !name.contains("..") else { return false }
-        return name.allSatisfy { character in
-            character.isASCII && (character.isLetter || character.isNumber || "_.-".contains(character))
-        }
-    }
 }
 
 extension ConfigNode {

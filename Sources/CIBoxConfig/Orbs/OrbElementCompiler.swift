@@ -41,7 +41,7 @@ package struct OrbElementCompiler {
             revision: String(repeating: "0", count: 40))
         self.decoder = decoder
         self.file = file
-        budget = ExpansionBudget(decoder: decoder)
+        budget = ExpansionBudget(decoder: decoder, byteLimit: options.maxExpandedBytes)
         templates = PipelineTemplates(values: values, file: file)
         loader = OrbLoader(
             decoder: decoder, options: options,
