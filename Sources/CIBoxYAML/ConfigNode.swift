@@ -21,11 +21,29 @@ package struct ConfigNode: Sendable, Equatable {
     package var value: Value
     /// Where the node starts.
     package var location: SourceLocation
+    /// Whether the node was written with a YAML anchor (`&name`); what it is, not part of its value.
+    package var isAnchored = false
 
     /// Makes a node.
     package init(_ value: Value, at location: SourceLocation) {
         self.value = value
         self.location = location
+    }
+
+    /// Equal values written at the same place (whether either is anchored aside).
+    package static func == (lhs: ConfigNode, rhs: ConfigNode) -> Bool {
+        lhs.value == rhs.value && lhs.location == rhs.location
+    }
+
+    /// Whether the node is anchored, or a non-empty list or mapping whose every value only holds anchors: what a
+    /// key that exists for its anchors (`defaults: &defaults …`, `aliases: {a: &a …}`) holds.
+    package var onlyHoldsAnchors: Bool {
+        if isAnchored { return true }
+        switch value {
+        case .scalar: return false
+        case .sequence(let elements): return !elements.isEmpty && elements.allSatisfy(\.onlyHoldsAnchors)
+        case .mapping(let entries): return !entries.isEmpty && entries.allSatisfy(\.value.onlyHoldsAnchors)
+        }
     }
 
     /// The scalar, if this node is one.

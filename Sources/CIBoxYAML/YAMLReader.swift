@@ -200,7 +200,8 @@ private struct NodeConverter {
             return known.node
         }
         let (nodesBefore, bytesBefore) = (nodeCount, expandedBytes)
-        let result = convertValue(node)
+        var result = convertValue(node)
+        result.isAnchored = true
         converted[ObjectIdentifier(anchor)] = Converted(
             node: result, nodes: nodeCount - nodesBefore, bytes: expandedBytes - bytesBefore)
         return result

@@ -33,4 +33,39 @@ import Testing
                 "\(cli.home.path)/aliases.yml:6:7: error: the alias '*l2' (anchor '&l2' on line 5) takes the config "
                     + "past 512 KiB once its aliases are expanded, the most cibox reads\n"), "\(limited.stderr)")
     }
+
+    @Test func validateReportsEveryErrorInOnePass() async throws {
+        let cli = try CLI()
+        defer { cli.home.remove() }
+        try cli.home.write(
+            """
+            version: 2.1
+            jobs:
+              a: {docker: [{image: x}], steps: [checkout]}
+              b: {docker: [{image: x}], steps: [checkout]}
+            workflows:
+              w:
+                jobs:
+                  - a: {requires: [b]}
+                  - b: {requires: [a]}
+                  - missing
+              empty:
+                jobs: []
+
+            """, to: "config.yml")
+        let result = try await cli.run(["validate", cli.home.path + "/config.yml"])
+        let file = cli.home.path + "/config.yml"
+        #expect(result.status == 2)
+        #expect(
+            result.stderr == """
+                \(file):10:9: error: workflow 'w' uses undefined job 'missing'
+                  hint: define 'missing' under 'jobs:' or fix the name
+                \(file):12:11: error: workflow 'empty' has an empty 'jobs' list
+                  hint: list at least one job under 'jobs:'
+                \(file):8:9: error: cycle in requires: a -> b -> a
+                  hint: remove one of these requirements
+                \(file): 3 error(s), 0 warning(s)
+
+                """)
+    }
 }

@@ -56,6 +56,9 @@ struct StepCompiler {
                 hint: "indent the step's options under its name, e.g. '- run:' then 'command:' below it")
             return nil
         }
+        if let name = entry.value["name"], let text = name.scalar?.text {
+            decoder.checkName(text, kind: "step", at: name.location)
+        }
         return compileStepKind(entry.key, entry.value, at: entry.keyLocation, path: "\(path).\(entry.key)")
     }
 
