@@ -135,6 +135,11 @@ package struct JobSpec: Codable, Sendable, Equatable {
     package var environment: [EnvironmentVariable]
     /// The steps in order.
     package var steps: [StepPlan]
+    /// The `docker:` entries as written (the primary image first), for the processed config and the container;
+    /// `nil` for other executors.
+    package var dockerImages: [DockerImage]?
+    /// `machine: { docker_layer_caching }`, when given.
+    package var dockerLayerCaching: Bool?
 
     /// Makes a job spec.
     package init(
@@ -176,6 +181,8 @@ package struct StepPlan: Codable, Sendable, Equatable {
     package var condition: StepCondition
     /// What it does.
     package var action: StepAction
+    /// `checkout`'s `method` (`full` or `blobless`) when given; cibox always materialises the whole commit.
+    package var checkoutMethod: String?
 
     /// Makes a step.
     package init(name: String, condition: StepCondition = .onSuccess, action: StepAction) {

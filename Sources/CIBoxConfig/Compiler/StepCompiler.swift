@@ -103,7 +103,9 @@ struct StepCompiler {
             checkoutPath = value["path"].flatMap { decoder.string($0, "\(path).path") }
         }
         let name = value["name"]?.scalar?.text ?? "Checkout code"
-        return StepPlan(name: name, action: .checkout(path: checkoutPath))
+        var step = StepPlan(name: name, action: .checkout(path: checkoutPath))
+        step.checkoutMethod = value["method"].flatMap { decoder.string($0, "\(path).method") }
+        return step
     }
 
     /// `run`: a command string, or a mapping with `command` and options.

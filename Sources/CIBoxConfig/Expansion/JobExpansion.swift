@@ -165,11 +165,8 @@ struct JobExpansion {
 
     /// The executor's variables overridden by the job's, in the executor's order, then the job's new ones.
     static func mergedEnvironment(_ executor: ConfigNode, _ job: ConfigNode) -> ConfigNode {
-        func entries(_ node: ConfigNode) -> [ConfigMappingEntry]? {
-            if let entries = node.entries { return entries }
-            return node.elements?.compactMap { $0.entries?.count == 1 ? $0.entries?.first : nil }
-        }
-        guard let base = entries(executor), let overrides = entries(job) else { return job }
+        guard let base = NodeDecoder.environmentEntries(executor), let overrides = NodeDecoder.environmentEntries(job)
+        else { return job }
         var merged = base
         for entry in overrides {
             if let index = merged.firstIndex(where: { $0.key == entry.key }) {

@@ -1,0 +1,157 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxConfig
+import CIBoxModel
+import Testing
+
+/// What real configs tripped on, each compiled as CircleCI compiles it.
+@Suite struct RealConfigCaseTests {
+    @Test func environmentTakesEveryFormAtJobStepAndImageLevel() throws {
+        let text = """
+            version: 2.1
+            executors:
+              e:
+                docker:
+                  - image: x
+                    environment: IMAGE=1
+                environment: [EXECUTOR=a=b]
+            jobs:
+              build:
+                executor: e
+                environment: [JOB=1, {OTHER: two}]
+                steps:
+                  - run: {command: env, environment: STEP=s p}
+            workflows:
+              w: {jobs: [build]}
+            """
+        let result = compile(text)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.formatted))")
+        let spec = try #require(buildSpec(result))
+        #expect(
+            spec.environment == [
+                EnvironmentVariable(name: "EXECUTOR", value: "a=b"), EnvironmentVariable(name: "JOB", value: "1"),
+                EnvironmentVariable(name: "OTHER", value: "two"),
+            ])
+        #expect(spec.dockerImages?.first?.environment == [EnvironmentVariable(name: "IMAGE", value: "1")])
+        guard case .run(let action) = spec.steps.first?.action else {
+            Issue.record("not a run step")
+            return
+        }
+        #expect(action.environment == [EnvironmentVariable(name: "STEP", value: "s p")])
+    }
+
+    @Test func environmentWithoutANameIsAnError() {
+        #expect(
+            diagnostics(config(job: "    environment: =x\n")) == [
+                ".circleci/config.yml:4:18: error: 'jobs.build.environment' must be 'NAME=value', got '=x'\n"
+                    + "  hint: write 'NAME: value' entries under it, a 'NAME=value' string, or a list of either"
+            ])
+    }
+
+    @Test func processedConfigKeepsEveryKeyCiboxUnderstands() throws {
+        let text = """
+            version: 2.1
+            jobs:
+              build:
+                docker:
+                  - image: app
+                    name: primary
+                    entrypoint: /bin/sh
+                    command: [-c, sleep 1]
+                    user: circleci
+                    environment: {MODE: test}
+                    auth: {username: me, password: $PASS}
+                steps:
+                  - checkout: {method: blobless}
+                  - store_artifacts: {path: out}
+                  - store_test_results: {path: results}
+                  - run: {command: make, when: always}
+              vm:
+                machine: {image: ubuntu-2204:current, docker_layer_caching: true}
+                steps: [checkout]
+            workflows:
+              w: {jobs: [build, vm]}
+            """
+        let result = compile(text)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.formatted))")
+        let processed = try ProcessedConfig.render(try #require(result.configuration))
+        #expect(
+            processed == """
+                version: "2.1"
+                jobs:
+                  build:
+                    docker:
+                    - image: app
+                      name: primary
+                      entrypoint:
+                      - /bin/sh
+                      command:
+                      - "-c"
+                      - sleep 1
+                      user: circleci
+                      environment:
+                        MODE: test
+                      auth:
+                        password: $PASS
+                        username: me
+                    working_directory: ~/project
+                    steps:
+                    - checkout:
+                        name: Checkout code
+                        method: blobless
+                    - store_artifacts:
+                        name: Uploading artifacts
+                        path: out
+                    - store_test_results:
+                        name: Uploading test results
+                        path: results
+                    - run:
+                        name: make
+                        command: make
+                        when: always
+                  vm:
+                    machine:
+                      image: ubuntu-2204:current
+                      docker_layer_caching: true
+                    working_directory: ~/project
+                    steps:
+                    - checkout:
+                        name: Checkout code
+                workflows:
+                  w:
+                    jobs:
+                    - build
+                    - vm
+
+                """)
+        // The processed config compiles again to the same jobs, without a warning.
+        let again = compile(processed)
+        #expect(again.diagnostics.isEmpty, "\(again.diagnostics.map(\.formatted))")
+        let specs = { (result: CompileResult) in result.configuration?.workflows.first?.jobs.map(\.spec) }
+        #expect(specs(again) == specs(result))
+    }
+
+    @Test func stepsReadingAVariableOnlyThePrimaryImageSetsAreWarnedAbout() {
+        let text = """
+            version: 2.1
+            jobs:
+              build:
+                docker:
+                  - image: x
+                    environment: {ONLY_IMAGE: 1, BOTH: 2}
+                environment: {BOTH: 3}
+                steps:
+                  - run: echo $BOTH ${ONLY_IMAGE_NOT}
+                  - run: {name: reads it, command: 'echo "${ONLY_IMAGE}"'}
+                  - run: {command: echo $ONLY_IMAGE, environment: {ONLY_IMAGE: step}}
+            workflows:
+              w: {jobs: [build]}
+            """
+        #expect(
+            diagnostics(text) == [
+                ".circleci/config.yml:6:22: warning: step 'reads it' reads $ONLY_IMAGE, which only the primary "
+                    + "image's 'environment' sets: it reaches the container's entrypoint and command, not the steps\n"
+                    + "  hint: to give it to the steps, set it under the job's 'environment:'"
+            ])
+    }
+}
