@@ -154,4 +154,42 @@ import Testing
                     + "  hint: to give it to the steps, set it under the job's 'environment:'"
             ])
     }
+
+    /// apollographql/router's form: an executor parameter compared with an executor's anchor.
+    @Test(arguments: [("macos_build", ["echo both", "echo mac"]), ("linux_build", ["echo both", "echo linux"])])
+    func executorParametersCompareByValue(_ platform: String, _ commands: [String]) throws {
+        let text = """
+            version: 2.1
+            executors:
+              linux_build: &linux_build_executor
+                docker: [{image: cimg/base:stable}]
+                resource_class: xlarge
+              macos_build: &macos_build_executor
+                macos: {xcode: "15.0"}
+            commands:
+              prepare:
+                parameters: {platform: {type: executor}}
+                steps:
+                  - run: echo both
+                  - when:
+                      condition: {equal: [*macos_build_executor, << parameters.platform >>]}
+                      steps: [{run: echo mac}]
+                  - when:
+                      condition: {equal: [*linux_build_executor, << parameters.platform >>]}
+                      steps: [{run: echo linux}]
+            jobs:
+              build:
+                parameters: {platform: {type: executor}}
+                executor: << parameters.platform >>
+                steps: [{prepare: {platform: << parameters.platform >>}}]
+            workflows:
+              w: {jobs: [{build: {platform: \(platform)}}]}
+            """
+        let spec = try #require(buildSpec(compile(text)))
+        let run = spec.steps.compactMap { step -> String? in
+            if case .run(let action) = step.action { return action.command }
+            return nil
+        }
+        #expect(run == commands)
+    }
 }

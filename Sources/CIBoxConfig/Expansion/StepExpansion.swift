@@ -93,7 +93,14 @@ struct StepExpansion {
                 value.location, "'\(path)' needs 'condition'", hint: "write 'condition:' and 'steps:' under it")
             return []
         }
-        guard let isTrue = context.logic.evaluate(condition, path: "\(path).condition") else { return [] }
+        var logic = context.logic
+        logic.executorDefinition = { name in
+            guard case .found(let definition, _, _) = context.scopes.resolve(name, .executor, from: scope) else {
+                return nil
+            }
+            return definition
+        }
+        guard let isTrue = logic.evaluate(condition, path: "\(path).condition") else { return [] }
         guard isTrue == (kind == "when") else { return [] }
         guard let steps = value["steps"]?.elements else {
             decoder.error(value.location, "'\(path)' needs 'steps', a list of steps")
