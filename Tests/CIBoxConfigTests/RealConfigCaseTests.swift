@@ -192,4 +192,46 @@ import Testing
         }
         #expect(run == commands)
     }
+
+    /// algorand/go-algorand and ethereum-optimism/optimism: pipeline values and parameters in parameter defaults.
+    @Test func parameterDefaultsSeePipelineValuesAndParameters() throws {
+        let text = """
+            version: 2.1
+            parameters:
+              dir: {type: string, default: src/app}
+            orbs:
+              tools:
+                commands:
+                  tag:
+                    parameters: {rev: {type: string, default: "v-<< pipeline.git.revision >>"}}
+                    steps: [{run: echo << parameters.rev >>}]
+            commands:
+              show:
+                parameters: {id: {type: string, default: << pipeline.id >>}}
+                steps: [{run: echo << parameters.id >>}]
+            jobs:
+              build:
+                parameters:
+                  dir: {type: string, default: << pipeline.parameters.dir >>}
+                  number: {type: integer, default: << pipeline.number >>}
+                steps:
+                  - run: cd << parameters.dir >> && echo << parameters.number >>
+                  - show
+                  - tools/tag
+            workflows:
+              w: {jobs: [build]}
+            """
+        let result = compile(text, parameters: ["dir": "lib"])
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.formatted))")
+        let spec = try #require(buildSpec(result))
+        let run = spec.steps.compactMap { step -> String? in
+            if case .run(let action) = step.action { return action.command }
+            return nil
+        }
+        #expect(
+            run == [
+                "cd lib && echo 1", "echo 00000000-0000-0000-0000-000000000001",
+                "echo v-" + String(repeating: "a", count: 40),
+            ])
+    }
 }

@@ -62,8 +62,8 @@ struct JobExpansion {
         let element = "job '\(name)'"
         let declarations = context.binding.declarations(
             definition["parameters"], path: "\(path).parameters", element: element)
-        let values = context.binding.bind(
-            declarations, arguments: invocation.arguments, element: element, at: invocation.location)
+        let values = context.bind(
+            declarations, arguments: invocation.arguments, element: element, at: invocation.location, scope: scope)
         let templateScope = context.elementScope(values, element: element, scope: scope)
         let body = context.substitution.substitute(Self.removing(["parameters"], from: definition), templateScope)
         var entries = body.entries ?? []
@@ -131,8 +131,8 @@ struct JobExpansion {
             let element = "executor '\(qualified)'"
             let declarations = context.binding.declarations(
                 definition["parameters"], path: "\(path).parameters", element: element)
-            let values = context.binding.bind(
-                declarations, arguments: arguments, element: element, at: entry.value.location)
+            let values = context.bind(
+                declarations, arguments: arguments, element: element, at: entry.value.location, scope: executorScope)
             let body = context.budget.expanding(element, at: entry.value.location) {
                 context.substitution.substitute(
                     Self.removing(["parameters", "description"], from: definition),

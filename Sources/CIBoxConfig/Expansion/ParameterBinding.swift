@@ -84,7 +84,10 @@ struct ParameterBinding {
                     decoder.error(entry.keyLocation, "enum parameter '\(entry.key)' has no 'enum' list of values")
                 }
             }
-            if let defaultValue = declaration.defaultValue, !(type == .steps && defaultValue.isNull) {
+            // A default that holds a template (`<< pipeline.number >>`) is checked once resolved, where it is used.
+            if let defaultValue = declaration.defaultValue, !(type == .steps && defaultValue.isNull),
+                defaultValue.scalar?.mayContainTemplate != true
+            {
                 declaration.defaultValue = checked(
                     defaultValue, declaration, owner: "the default of parameter", element: element)
             }

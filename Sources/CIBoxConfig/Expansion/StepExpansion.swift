@@ -172,7 +172,7 @@ struct StepExpansion {
         }
         let declarations = context.binding.declarations(
             definition["parameters"], path: "\(path).parameters", element: element)
-        let values = context.binding.bind(declarations, arguments: given, element: element, at: location)
+        let values = context.bind(declarations, arguments: given, element: element, at: location, scope: scope)
         guard let stepsNode = definition["steps"] else {
             decoder.error(definition.location, "\(element) has no 'steps'")
             return []

@@ -16,6 +16,9 @@ struct TemplateScope {
     var pipelineValues: [String: ConfigNode]
     /// The matrix combination of a workflow job invocation, if any.
     var matrix: [String: ConfigNode]?
+    /// Whether `parameters.*` stays as written, for a later pass (parameter defaults: pipeline values and
+    /// parameters first, element parameters after).
+    var leavesElementParameters = false
 
     /// How a name resolved.
     enum Resolution {
@@ -31,6 +34,7 @@ struct TemplateScope {
 
     /// What `name` (such as `parameters.x`) stands for here.
     func resolve(_ name: String) -> Resolution {
+        if name.hasPrefix("parameters."), leavesElementParameters { return .literal }
         if name.hasPrefix("parameters.") {
             let key = String(name.dropFirst("parameters.".count))
             guard let parameters else {
