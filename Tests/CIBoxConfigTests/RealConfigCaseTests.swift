@@ -6,6 +6,14 @@ import Testing
 
 /// What real configs tripped on, each compiled as CircleCI compiles it.
 @Suite struct RealConfigCaseTests {
+    /// The commands of a job's `run` steps, in order.
+    static func runCommands(_ spec: JobSpec) -> [String] {
+        spec.steps.compactMap { step in
+            if case .run(let action) = step.action { return action.command }
+            return nil
+        }
+    }
+
     @Test func environmentTakesEveryFormAtJobStepAndImageLevel() throws {
         let text = """
             version: 2.1
@@ -185,12 +193,7 @@ import Testing
             workflows:
               w: {jobs: [{build: {platform: \(platform)}}]}
             """
-        let spec = try #require(buildSpec(compile(text)))
-        let run = spec.steps.compactMap { step -> String? in
-            if case .run(let action) = step.action { return action.command }
-            return nil
-        }
-        #expect(run == commands)
+        #expect(Self.runCommands(try #require(buildSpec(compile(text)))) == commands)
     }
 
     /// algorand/go-algorand and ethereum-optimism/optimism: pipeline values and parameters in parameter defaults.
@@ -223,15 +226,44 @@ import Testing
             """
         let result = compile(text, parameters: ["dir": "lib"])
         #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.formatted))")
-        let spec = try #require(buildSpec(result))
-        let run = spec.steps.compactMap { step -> String? in
-            if case .run(let action) = step.action { return action.command }
-            return nil
-        }
         #expect(
-            run == [
+            Self.runCommands(try #require(buildSpec(result))) == [
                 "cd lib && echo 1", "echo 00000000-0000-0000-0000-000000000001",
                 "echo v-" + String(repeating: "a", count: 40),
+            ])
+    }
+
+    /// ipfs/kubo's form: the continuation orb's default executor, its finish command, and workspace_path.
+    @Test func builtInContinuationOrbHasWhatItsPublishedVersionsHave() throws {
+        let text = """
+            version: 2.1
+            orbs: {cont: circleci/continuation@0.3.1}
+            setup: true
+            jobs:
+              decide:
+                executor: cont/default
+                steps: [checkout, cont/finish]
+            workflows:
+              setup:
+                jobs:
+                  - decide
+                  - cont/continue:
+                      configuration_path: .circleci/next.yml
+                      workspace_path: /tmp/ws
+                      checkout: false
+            """
+        let result = compile(text)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.formatted))")
+        let jobs = try #require(result.configuration?.workflows.first?.jobs.map(\.spec))
+        let decide = try #require(jobs.first ?? nil)
+        #expect(decide.executor == ExecutorLabel(kind: "docker", image: "cimg/base:stable"))
+        #expect(Self.runCommands(decide) == ["circleci-agent finish"])
+        let continued = try #require(jobs.last ?? nil)
+        #expect(continued.executor == ExecutorLabel(kind: "docker", image: "cimg/base:stable"))
+        #expect(continued.steps.map(\.action).first == .attachWorkspace(at: "/tmp/ws"))
+        #expect(
+            Self.runCommands(continued) == [
+                "circleci-agent continue --configuration-path \".circleci/next.yml\" --parameters '{}'"
             ])
     }
 }

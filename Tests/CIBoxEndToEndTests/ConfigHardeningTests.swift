@@ -68,4 +68,79 @@ import Testing
 
                 """)
     }
+
+    @Test func continuationFinishEndsTheSetupPipeline() async throws {
+        let cli = try CLI()
+        let repo = try await Repositories.with(
+            config: """
+                version: 2.1
+                orbs: {continuation: circleci/continuation@0.4.0}
+                setup: true
+                jobs:
+                  decide:
+                    steps: [continuation/finish]
+                workflows:
+                  setup:
+                    jobs: [decide]
+                """
+        )
+        defer { cli.home.remove(); repo.remove() }
+        let workflows = try await cli.succeededWorkflows(repo.path)
+        #expect(workflows.map { $0.string("name") } == ["setup"])
+        let decide = workflows[0].objects("jobs")[0]
+        #expect(
+            try await cli.run(["logs", String(decide.int("id") ?? 0), "--step", "0"]).stdout
+                == "cibox: this pipeline ends with its setup workflow; nothing continues it\n")
+    }
+
+    @Test func configProcessKeepsWhatCiboxUnderstands() async throws {
+        let cli = try CLI()
+        defer { cli.home.remove() }
+        try cli.home.write(
+            """
+            version: 2.1
+            jobs:
+              build:
+                docker:
+                  - image: app
+                    environment: [MODE=test]
+                    entrypoint: [/bin/sh]
+                steps:
+                  - checkout: {method: full}
+                  - run: echo $MODE
+                  - store_test_results: {path: results}
+            workflows:
+              w: {jobs: [build]}
+
+            """, to: "config.yml")
+        let file = cli.home.path + "/config.yml"
+        let processed = try await cli.run(["config", "process", file])
+        #expect(processed.status == 0, "\(processed.stderr)")
+        #expect(
+            processed.stdout.contains(
+                """
+                    docker:
+                    - image: app
+                      entrypoint:
+                      - /bin/sh
+                      environment:
+                        MODE: test
+                """))
+        #expect(processed.stdout.contains("        method: full\n"))
+        #expect(!processed.stdout.contains("when:"))
+        #expect(
+            processed.stderr == """
+                \(file):6:22: warning: step 'echo $MODE' reads $MODE, which only the primary image's 'environment' \
+                sets: it reaches the container's entrypoint and command, not the steps
+                  hint: to give it to the steps, set it under the job's 'environment:'
+
+                """)
+        // The processed config validates again with only that warning.
+        try cli.home.write(processed.stdout, to: "processed.yml")
+        let again = try await cli.run(["validate", cli.home.path + "/processed.yml"])
+        #expect(again.status == 0)
+        #expect(
+            again.stderr.hasPrefix("\(cli.home.path)/processed.yml:9:9: warning: step 'echo $MODE' reads $MODE")
+                && again.stderr.components(separatedBy: "warning:").count == 2, "\(again.stderr)")
+    }
 }
