@@ -137,9 +137,13 @@ struct StepCompiler {
 
     /// The name CircleCI shows for a run step without `name`: the command's first non-empty line.
     static func defaultName(of command: String) -> String {
-        let lines = command.split(separator: "\n", omittingEmptySubsequences: true)
-        let line = lines.first { !$0.allSatisfy(\.isWhitespace) } ?? ""
-        return String(line.drop { $0 == " " || $0 == "\t" })
+        // Lines are found on the UTF-8 bytes and only the first that is not blank is looked at as characters:
+        // a step's name costs what its first line costs, however long the command.
+        for bytes in command.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            let line = Substring(bytes)
+            if !line.allSatisfy(\.isWhitespace) { return String(line.drop { $0 == " " || $0 == "\t" }) }
+        }
+        return ""
     }
 
     /// A step's `when`: `always`, `on_success` or `on_fail`.
