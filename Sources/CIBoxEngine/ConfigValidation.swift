@@ -24,9 +24,16 @@ package struct ValidationReport: Sendable {
 /// Checks a config without running it: the file in the work tree (what the user edits), or a file named directly.
 package enum ConfigValidation {
     /// Validates the config at or around `path` (a config file, or a folder inside a repository or project).
+    /// - Parameters:
+    ///   - path: A config file, or a folder inside a repository or project.
+    ///   - parameters: Pipeline parameters, as text.
+    ///   - home: The state folder, for its orb store.
+    ///   - allowMissingOrbs: Whether a missing registry orb is only a warning.
+    ///   - maxExpandedBytes: The most text the config may expand to (settings' `config.max_expanded_bytes`).
     /// - Throws: ``EngineError`` `noConfig` when there is no config to check.
     package static func validate(
-        path: String, parameters: [String: String] = [:], home: String? = nil, allowMissingOrbs: Bool = false
+        path: String, parameters: [String: String] = [:], home: String? = nil, allowMissingOrbs: Bool = false,
+        maxExpandedBytes: Int = ConfigSettings.defaultMaxExpandedBytes
     ) throws(EngineError) -> ValidationReport {
         let absolute = Paths.absolute(path)
         var isFolder: ObjCBool = false
@@ -50,17 +57,24 @@ package enum ConfigValidation {
         )
         let result = ConfigCompiler.compile(
             ConfigSource(path: shown, text: text), values: values, parameters: parameters,
-            options: CompileOptions(orbs: orbs, allowMissingOrbs: allowMissingOrbs)
+            options: CompileOptions(orbs: orbs, allowMissingOrbs: allowMissingOrbs, maxExpandedBytes: maxExpandedBytes)
         )
-        var diagnostics = result.diagnostics
-        if let configuration = result.configuration {
-            diagnostics += Planner.validate(configuration)
-            if !MountNamespaces.areAvailable { diagnostics += unhonouredWorkingDirectories(configuration) }
+        var diagnostics = allDiagnostics(result)
+        if let configuration = result.configuration, !MountNamespaces.areAvailable {
+            diagnostics += unhonouredWorkingDirectories(configuration)
         }
         let configuration = diagnostics.containsError ? nil : result.configuration
         return ValidationReport(
             file: shown, diagnostics: diagnostics, configuration: configuration, branch: branch
         )
+    }
+
+    /// The compiler's diagnostics, then the planner's structural errors (`requires` cycles, unknown or duplicate
+    /// job names) of what compiled: every error of a config in one pass.
+    static func allDiagnostics(_ result: CompileResult) -> [Diagnostic] {
+        guard let configuration = result.partialConfiguration else { return result.diagnostics }
+        let known = Set(result.diagnostics)
+        return result.diagnostics + Planner.validate(configuration).filter { !known.contains($0) }
     }
 
     /// The config file to read, the name to show for it, the branch to assume, and the project's root.

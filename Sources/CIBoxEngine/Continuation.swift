@@ -11,6 +11,8 @@ package struct ContinuationRequest: Codable, Sendable, Equatable {
     package var configuration: String
     /// Pipeline parameters for the continued config, as strings (`true`, `3`, `text`).
     package var parameters: [String: String]
+    /// Whether this is `continuation/finish`: the pipeline ends with its setup workflow, and cannot be continued.
+    package var finishes: Bool? = nil
 }
 
 /// The local stand-in for CircleCI's "continue a pipeline" endpoint: a setup job writes one request into
@@ -45,16 +47,7 @@ package enum Continuation {
     package static func submit(
         configurationPath: String, parameters: [String: String], directory: String, environment: [String: String]
     ) throws(EngineError) {
-        guard let file = environment[fileVariable], !file.isEmpty else {
-            throw EngineError(
-                .nothingToRun,
-                "This job cannot continue a pipeline: it is not part of a setup workflow run by cibox (\(fileVariable) is not set)."
-            )
-        }
-        guard !FileManager.default.fileExists(atPath: file) else {
-            throw EngineError(
-                .nothingToRun, "This pipeline was already continued; CircleCI allows one continuation per pipeline.")
-        }
+        let file = try requestFile(environment)
         let configPath = Paths.absolute(configurationPath, relativeTo: directory)
         guard let data = FileManager.default.contents(atPath: configPath),
             let configuration = String(validating: data, as: UTF8.self)
@@ -65,6 +58,37 @@ package enum Continuation {
         let request = ContinuationRequest(
             configurationPath: configurationPath, configuration: configuration, parameters: parameters
         )
+        try write(request, to: file)
+    }
+
+    /// Records that the pipeline ends with its setup workflow (`continuation/finish`, `circleci-agent finish`):
+    /// no continuation runs, and none may be recorded after it.
+    /// - Parameter environment: the job's environment (must name the request file).
+    /// - Throws: ``EngineError`` with a message for the job's log.
+    package static func finish(environment: [String: String]) throws(EngineError) {
+        let file = try requestFile(environment)
+        var request = ContinuationRequest(configurationPath: "", configuration: "", parameters: [:])
+        request.finishes = true
+        try write(request, to: file)
+    }
+
+    /// The request file named by the job's environment, when no continuation was recorded yet.
+    private static func requestFile(_ environment: [String: String]) throws(EngineError) -> String {
+        guard let file = environment[fileVariable], !file.isEmpty else {
+            throw EngineError(
+                .nothingToRun,
+                "This job cannot continue a pipeline: it is not part of a setup workflow run by cibox (\(fileVariable) is not set)."
+            )
+        }
+        guard !FileManager.default.fileExists(atPath: file) else {
+            throw EngineError(
+                .nothingToRun, "This pipeline was already continued; CircleCI allows one continuation per pipeline.")
+        }
+        return file
+    }
+
+    /// Writes `request` to `file`.
+    private static func write(_ request: ContinuationRequest, to file: String) throws(EngineError) {
         do {
             try FileManager.default.createDirectory(
                 atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true

@@ -87,7 +87,9 @@ extension PipelineEngine {
             let request = CompileRequest(
                 path: source.configPath, text: source.configText, values: values, parameters: options.parameters,
                 selection: WorkflowSelection(workflows: options.workflows, jobs: options.jobs),
-                options: CompileOptions(orbs: orbs, allowMissingOrbs: options.allowMissingOrbs)
+                options: CompileOptions(
+                    orbs: orbs, allowMissingOrbs: options.allowMissingOrbs,
+                    maxExpandedBytes: settings.config.maxExpandedBytes)
             )
             var (plan, warnings, isSetup): (Plan, [Diagnostic], Bool)
             do {
@@ -176,12 +178,8 @@ extension PipelineEngine {
             ConfigSource(path: request.path, text: request.text), values: request.values,
             parameters: request.parameters, options: request.options
         )
-        var diagnostics = result.diagnostics
+        let diagnostics = ConfigValidation.allDiagnostics(result)
         guard let configuration = result.configuration, !diagnostics.containsError else {
-            throw EngineError(.invalidConfig, "\(request.path) is not a valid config.", diagnostics: diagnostics)
-        }
-        diagnostics += Planner.validate(configuration)
-        if diagnostics.containsError {
             throw EngineError(.invalidConfig, "\(request.path) is not a valid config.", diagnostics: diagnostics)
         }
         do {

@@ -153,7 +153,7 @@ package final class PipelineEngine: Sendable {
             }
         }
         if prepared.isSetup, status == .success,
-            let continuation = Continuation.request(home: home, pipelineID: pipelineID)
+            let continuation = Continuation.request(home: home, pipelineID: pipelineID), continuation.finishes != true
         {
             // The first run finished its control; the continuation gets its own, and its own poller.
             let continuationControl = PipelineControl()

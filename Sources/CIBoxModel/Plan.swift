@@ -135,6 +135,11 @@ package struct JobSpec: Codable, Sendable, Equatable {
     package var environment: [EnvironmentVariable]
     /// The steps in order.
     package var steps: [StepPlan]
+    /// The `docker:` entries as written (the primary image first), for the processed config and the container;
+    /// `nil` for other executors.
+    package var dockerImages: [DockerImage]?
+    /// `machine: { docker_layer_caching }`, when given.
+    package var dockerLayerCaching: Bool?
 
     /// Makes a job spec.
     package init(
@@ -176,6 +181,8 @@ package struct StepPlan: Codable, Sendable, Equatable {
     package var condition: StepCondition
     /// What it does.
     package var action: StepAction
+    /// `checkout`'s `method` (`full` or `blobless`) when given; cibox always materialises the whole commit.
+    package var checkoutMethod: String?
 
     /// Makes a step.
     package init(name: String, condition: StepCondition = .onSuccess, action: StepAction) {
@@ -284,8 +291,12 @@ extension RunAction {
     /// The name of a `run` step without `name:`: the command's first non-blank line, without its indentation (as
     /// CircleCI names it).
     package static func defaultName(of command: String) -> String {
-        let lines = command.split(separator: "\n", omittingEmptySubsequences: true)
-        let line = lines.first { !$0.allSatisfy(\.isWhitespace) } ?? ""
-        return String(line.drop { $0 == " " || $0 == "\t" })
+        // Lines are found on the UTF-8 bytes and only the first that is not blank is looked at as characters:
+        // a step's name costs what its first line costs, however long the command (a config bomb's).
+        for bytes in command.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            let line = Substring(bytes)
+            if !line.allSatisfy(\.isWhitespace) { return String(line.drop { $0 == " " || $0 == "\t" }) }
+        }
+        return ""
     }
 }

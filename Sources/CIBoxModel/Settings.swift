@@ -78,6 +78,9 @@ package struct Settings: Sendable, Equatable {
     /// `artifacts: { max_size }`: bytes of artifacts one job run may store.
     package var artifactLimit: Int64 = 2 << 30
 
+    /// `config:`: the most a config may expand to.
+    package var config = ConfigSettings()
+
     /// Makes settings; the defaults are what an absent file means.
     package init(
         capacity: Capacity? = nil, resourceClasses: [String: ResourceClass] = [:], jobTimeLimit: Double = 5 * 3600,

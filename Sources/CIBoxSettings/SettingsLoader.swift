@@ -13,8 +13,7 @@ package enum SettingsLoader {
     static let sections: [any SettingsSection.Type] = [
         CapacitySection.self, ResourceClassesSection.self, TimeLimitsSection.self, VariableGroupsSection.self,
         SwitchesSection.self, ReportSection.self, DaemonSection.self, AutoCancelSection.self, RetentionSection.self,
-        NotifySection.self, ArtifactsSection.self,
-        RunAsSection.self, ExecutorSection.self,
+        NotifySection.self, ArtifactsSection.self, RunAsSection.self, ExecutorSection.self, ConfigSection.self,
     ]
 
     /// The section that reads each top-level key.

@@ -21,11 +21,29 @@ package struct ConfigNode: Sendable, Equatable {
     package var value: Value
     /// Where the node starts.
     package var location: SourceLocation
+    /// Whether the node was written with a YAML anchor (`&name`); what it is, not part of its value.
+    package var isAnchored = false
 
     /// Makes a node.
     package init(_ value: Value, at location: SourceLocation) {
         self.value = value
         self.location = location
+    }
+
+    /// Equal values written at the same place (whether either is anchored aside).
+    package static func == (lhs: ConfigNode, rhs: ConfigNode) -> Bool {
+        lhs.value == rhs.value && lhs.location == rhs.location
+    }
+
+    /// Whether the node is anchored, or a non-empty list or mapping whose every value only holds anchors: what a
+    /// key that exists for its anchors (`defaults: &defaults …`, `aliases: {a: &a …}`) holds.
+    package var onlyHoldsAnchors: Bool {
+        if isAnchored { return true }
+        switch value {
+        case .scalar: return false
+        case .sequence(let elements): return !elements.isEmpty && elements.allSatisfy(\.onlyHoldsAnchors)
+        case .mapping(let entries): return !entries.isEmpty && entries.allSatisfy(\.value.onlyHoldsAnchors)
+        }
     }
 
     /// The scalar, if this node is one.
@@ -70,16 +88,59 @@ package struct ConfigNode: Sendable, Equatable {
 }
 
 /// A scalar as written: its text and whether it was quoted (so `"true"` stays a string).
+///
+/// Two scalars are equal when their text and quoting are; ``mayContainTemplate`` is what is known about the text,
+/// not part of its value.
 package struct ConfigScalar: Sendable, Equatable {
     /// The scalar's text, after YAML unescaping and folding.
-    package var text: String
+    package var text: String {
+        didSet { mayContainTemplate = Self.containsTemplateOpener(text) }
+    }
     /// Whether it was written quoted or as a block (`|`, `>`), which makes it a string whatever its text.
     package var isQuoted: Bool
+    /// Whether the text may still hold a `<<` to process (the opener of CircleCI's `<< … >>` templates).
+    ///
+    /// Found once when the scalar is made from text (the reader makes each aliased scalar once, so aliases share
+    /// the answer); `false` when whoever made the scalar knows its text needs no more template processing, such as
+    /// a template's output made of values only. Readers that look for templates skip the scalars where it is false.
+    package private(set) var mayContainTemplate: Bool
 
-    /// Makes a scalar.
+    /// Makes a scalar, looking for `<<` in `text` once.
     package init(_ text: String, isQuoted: Bool = false) {
         self.text = text
         self.isQuoted = isQuoted
+        self.mayContainTemplate = Self.containsTemplateOpener(text)
+    }
+
+    /// Makes a scalar whose text is known to hold (`true`) or not to hold (`false`) templates to process, without
+    /// looking at it.
+    ///
+    /// - Parameters:
+    ///   - text: The text.
+    ///   - isQuoted: Whether it is a string whatever its text.
+    ///   - mayContainTemplate: Whether a template processor must still look at the text.
+    package init(_ text: String, isQuoted: Bool, mayContainTemplate: Bool) {
+        self.text = text
+        self.isQuoted = isQuoted
+        self.mayContainTemplate = mayContainTemplate
+    }
+
+    /// Equal text and quoting.
+    package static func == (lhs: ConfigScalar, rhs: ConfigScalar) -> Bool {
+        lhs.text == rhs.text && lhs.isQuoted == rhs.isQuoted
+    }
+
+    /// Whether `text` contains `<<`; one pass over its UTF-8 bytes.
+    ///
+    /// - Parameter text: The text to look at.
+    /// - Returns: Whether two `<` follow each other in it.
+    package static func containsTemplateOpener(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "<"), previous == byte { return true }
+            previous = byte
+        }
+        return false
     }
 
     /// Whether this is a plain null: `~`, `null`, `Null`, `NULL` or empty.

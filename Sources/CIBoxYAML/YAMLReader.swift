@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 package import CIBoxModel
 import OrderedCollections
 internal import Yams
@@ -15,25 +16,39 @@ package enum YAMLReader {
 
     /// Parses `text`, the contents of `file`.
     ///
+    /// Each aliased value is read once: its aliases share the node (and what is known about its scalars), so reading
+    /// costs what the text costs, however often it is aliased. What the aliases add is counted: past ``nodeBudget``
+    /// nodes or `maxExpandedBytes` bytes of keys and scalars, the file is refused with one error at the alias that
+    /// passes the limit, and no root.
+    ///
     /// - Parameters:
     ///   - text: The YAML text.
     ///   - file: The file name shown in diagnostics.
+    ///   - maxExpandedBytes: The most bytes of keys and scalars the document may have once its aliases are
+    ///     expanded.
     /// - Returns: The root node (`nil` for invalid YAML or an empty document) and the problems found.
-    package static func parse(_ text: String, file: String) -> (root: ConfigNode?, diagnostics: [Diagnostic]) {
+    package static func parse(
+        _ text: String, file: String, maxExpandedBytes: Int = ConfigSettings.defaultMaxExpandedBytes
+    ) -> (root: ConfigNode?, diagnostics: [Diagnostic]) {
         if let line = lineNestingTooDeep(text) {
             let message = "the YAML nests more than \(nestingLimit) levels deep"
             return (nil, [Diagnostic(.error, at: SourceLocation(file: file, line: line, column: 1), message)])
         }
+        let parser: Parser
         let composed: Node?
         do {
-            composed = try composeAllowingRepeatedMergeKeys(text)
+            (parser, composed) = try composeAllowingRepeatedMergeKeys(text)
         } catch {
             return (nil, [diagnostic(for: error, file: file)])
         }
         guard let composed else { return (nil, []) }
-        var converter = NodeConverter(file: file)
-        let root = converter.convert(composed)
-        return (root, converter.diagnostics)
+        // The parser holds the anchors, which nodes refer to weakly: it stays alive while the nodes are converted.
+        return withExtendedLifetime(parser) {
+            var converter = NodeConverter(file: file, maxExpandedBytes: maxExpandedBytes)
+            let root = converter.convert(composed, usedAt: nil)
+            // Past a budget the tree is cut short: only the error is worth reporting.
+            return (converter.isOverBudget ? nil : root, converter.diagnostics)
+        }
     }
 
     /// The deepest nesting a file may have (flow brackets, or block indentation and `- ` markers), so that
@@ -83,14 +98,16 @@ package enum YAMLReader {
     /// The prefix of the keys that stand for repeated `<<` keys (see ``composeAllowingRepeatedMergeKeys(_:)``).
     static let repeatedMergeKeyPrefix = "<<\u{2060}cibox-merge-"
 
-    /// Composes `text`; when Yams rejects a mapping only because it repeats `<<` (which real configs do and
-    /// CircleCI accepts), renames the `<<` keys that start a line to distinct keys and composes again.
+    /// Composes `text` and returns the parser with the document (the parser owns the document's anchors); when Yams
+    /// rejects a mapping only because it repeats `<<` (which real configs do and CircleCI accepts), renames the `<<`
+    /// keys that start a line to distinct keys and composes again.
     ///
     /// Yams checks for duplicate keys while composing and has no option to turn that off (Yams 6.2.2,
     /// `Parser.checkDuplicates`); remove this when it gets one.
-    static func composeAllowingRepeatedMergeKeys(_ text: String) throws -> Node? {
+    static func composeAllowingRepeatedMergeKeys(_ text: String) throws -> (Parser, Node?) {
         do {
-            return try Yams.compose(yaml: text)
+            let parser = try Parser(yaml: text)
+            return (parser, try parser.singleRoot())
         } catch let error as YamlError {
             guard case .duplicatedKeysInMapping(let duplicates, _) = error, duplicates == ["<<"] else { throw error }
             var counter = 0
@@ -106,7 +123,8 @@ package enum YAMLReader {
                 lines.append(indent + "\(repeatedMergeKeyPrefix)\(counter)" + body.dropFirst(2))
             }
             guard counter > 0 else { throw error }
-            return try Yams.compose(yaml: lines.joined(separator: "\n"))
+            let parser = try Parser(yaml: lines.joined(separator: "\n"))
+            return (parser, try parser.singleRoot())
         }
     }
 
@@ -142,47 +160,117 @@ package enum YAMLReader {
     }
 }
 
-/// Turns Yams nodes into ``ConfigNode``s, applying merge keys and counting nodes against the budget.
+/// Turns Yams nodes into ``ConfigNode``s, applying merge keys and counting nodes and bytes against the budgets.
+///
+/// An anchored node is converted once, at its first use; its aliases reuse that node and add what it counted.
 private struct NodeConverter {
+    /// What converting one anchored node added to the counts, and the node it gave.
+    struct Converted {
+        var node: ConfigNode
+        var nodes: Int
+        var bytes: Int
+    }
+
     let file: String
+    let maxExpandedBytes: Int
     var diagnostics: [Diagnostic] = []
     var nodeCount = 0
+    var expandedBytes = 0
     var isOverBudget = false
+    /// Anchored nodes converted so far, by their anchor's identity (an anchor redefined later is a new one).
+    var converted: [ObjectIdentifier: Converted] = [:]
 
-    init(file: String) {
+    init(file: String, maxExpandedBytes: Int) {
         self.file = file
+        self.maxExpandedBytes = maxExpandedBytes
     }
 
     func location(of mark: Mark?) -> SourceLocation {
         SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
     }
 
-    mutating func convert(_ node: Node) -> ConfigNode {
-        nodeCount += 1
-        if nodeCount > YAMLReader.nodeBudget {
-            if !isOverBudget {
-                isOverBudget = true
-                diagnostics.append(
-                    Diagnostic(
-                        .error, at: location(of: node.mark),
-                        "the config expands to more than \(YAMLReader.nodeBudget) YAML nodes through aliases",
-                        hint: "check for aliases that nest other aliases many levels deep"))
+    /// `node` as a ``ConfigNode``; `use` is where it is written when it is an alias (its mark is its anchor's).
+    mutating func convert(_ node: Node, usedAt use: SourceLocation?) -> ConfigNode {
+        guard let anchor = node.anchor else { return convertValue(node) }
+        if let known = converted[ObjectIdentifier(anchor)] {
+            let alias = (name: anchor.rawValue, line: known.node.location.line)
+            guard count(nodes: known.nodes, bytes: known.bytes, at: use ?? known.node.location, alias: alias) else {
+                return stub(at: known.node.location)
             }
-            return ConfigNode(.scalar(ConfigScalar("")), at: location(of: node.mark))
+            return known.node
+        }
+        let (nodesBefore, bytesBefore) = (nodeCount, expandedBytes)
+        var result = convertValue(node)
+        result.isAnchored = true
+        converted[ObjectIdentifier(anchor)] = Converted(
+            node: result, nodes: nodeCount - nodesBefore, bytes: expandedBytes - bytesBefore)
+        return result
+    }
+
+    /// `node` converted from its contents.
+    mutating func convertValue(_ node: Node) -> ConfigNode {
+        let bytes = node.scalar?.string.utf8.count ?? 0
+        guard count(nodes: 1, bytes: bytes, at: location(of: node.mark), alias: nil) else {
+            return stub(at: location(of: node.mark))
         }
         switch node {
         case .scalar(let scalar):
             return ConfigNode(.scalar(Self.configScalar(scalar)), at: location(of: scalar.mark))
         case .sequence(let sequence):
-            return ConfigNode(.sequence(sequence.map { convert($0) }), at: location(of: sequence.mark))
+            let place = location(of: sequence.mark)
+            return ConfigNode(.sequence(sequence.map { convert($0, usedAt: place) }), at: place)
         case .mapping(let mapping):
             return ConfigNode(.mapping(convertMapping(mapping)), at: location(of: mapping.mark))
         case .alias(let alias):
             // compose() resolves aliases itself; an unresolved one would be a Yams change.
             diagnostics.append(
                 Diagnostic(.error, at: location(of: alias.mark), "unresolved YAML alias '*\(alias.anchor.rawValue)'"))
-            return ConfigNode(.scalar(ConfigScalar("")), at: location(of: alias.mark))
+            return stub(at: location(of: alias.mark))
         }
+    }
+
+    /// What a node left out after the budget is spent stands for.
+    func stub(at location: SourceLocation) -> ConfigNode {
+        ConfigNode(.scalar(ConfigScalar("")), at: location)
+    }
+
+    /// Counts `nodes` and `bytes` more (an alias's whole value, or one node); whether they are within the budgets.
+    /// The first count past a budget is reported, at `location`, naming the alias that passed it.
+    mutating func count(nodes: Int, bytes: Int, at location: SourceLocation, alias: (name: String, line: Int)?)
+        -> Bool
+    {
+        guard !isOverBudget else { return false }
+        nodeCount += nodes
+        expandedBytes += bytes
+        if nodeCount > YAMLReader.nodeBudget {
+            isOverBudget = true
+            diagnostics.append(
+                Diagnostic(
+                    .error, at: location,
+                    "the config expands to more than \(YAMLReader.nodeBudget) YAML nodes through aliases",
+                    hint: "check for aliases that nest other aliases many levels deep"))
+        } else if expandedBytes > maxExpandedBytes {
+            isOverBudget = true
+            diagnostics.append(Self.tooLarge(limit: maxExpandedBytes, at: location, alias: alias))
+        }
+        return !isOverBudget
+    }
+
+    /// The error for a document past `limit` bytes: at an alias, naming it and its anchor's line.
+    static func tooLarge(limit: Int, at location: SourceLocation, alias: (name: String, line: Int)?) -> Diagnostic {
+        let size = ByteCount.format(Int64(limit))
+        let hint =
+            "each alias repeats its anchor's whole value, so aliases of values that hold aliases multiply; "
+            + "the limit is `config: { max_expanded_bytes }` in cibox's settings.yml"
+        guard let alias else {
+            return Diagnostic(
+                .error, at: location, "the config is larger than \(size), the most cibox reads", hint: hint)
+        }
+        return Diagnostic(
+            .error, at: location,
+            "the alias '*\(alias.name)' (anchor '&\(alias.name)' on line \(alias.line)) takes the config past \(size) "
+                + "once its aliases are expanded, the most cibox reads",
+            hint: hint)
     }
 
     static func configScalar(_ scalar: Node.Scalar) -> ConfigScalar {
@@ -216,9 +304,11 @@ private struct NodeConverter {
                     ))
                 continue
             }
+            let keyLocation = location(of: keyScalar.mark)
+            guard count(nodes: 0, bytes: keyScalar.string.utf8.count, at: keyLocation, alias: nil) else { break }
             result.append(
                 ConfigMappingEntry(
-                    key: keyScalar.string, keyLocation: location(of: keyScalar.mark), value: convert(value)))
+                    key: keyScalar.string, keyLocation: keyLocation, value: convert(value, usedAt: keyLocation)))
         }
         return result
     }
@@ -232,8 +322,9 @@ private struct NodeConverter {
         default: sources = []
         }
         var result: OrderedDictionary<String, ConfigMappingEntry> = [:]
+        let place = location(of: keyMark)
         for source in sources {
-            guard case .mapping(let mapping) = source else {
+            guard case .mapping = source else {
                 diagnostics.append(
                     Diagnostic(
                         .error, at: location(of: source.mark),
@@ -241,7 +332,7 @@ private struct NodeConverter {
                         hint: "write '<<: *anchor' where '&anchor' names a mapping"))
                 continue
             }
-            for entry in convertMapping(mapping) where result[entry.key] == nil {
+            for entry in convert(source, usedAt: place).entries ?? [] where result[entry.key] == nil {
                 result[entry.key] = entry
             }
         }

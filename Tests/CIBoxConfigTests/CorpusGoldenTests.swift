@@ -15,6 +15,9 @@ import Yams
 /// the same order) as the same data. The bytes differ only in lists under a mapping key (not indented by libyaml)
 /// and in text with characters outside Unicode's Basic Multilingual Plane, such as emoji (double-quoted with
 /// `\U` escapes by libyaml, which does not count them as printable); see CIBoxYAML's README.
+/// It is the processed data cibox must write: `CIBOX_UPDATE_GOLDEN=1` does not touch it, so a change of that data
+/// is made there by hand too (the files whose processed config gained docker entries' keys, checkout methods and
+/// `docker_layer_caching`, and lost `when: always` on store steps, were copied from `Corpus/` when that changed).
 ///
 /// Run with `CIBOX_UPDATE_GOLDEN=1` to write the current output as the new golden files, then review the diff: a
 /// change here is a change of what cibox does with real configs.

@@ -104,8 +104,9 @@ import Testing
         ),
         (
             "environment list", "    environment: [1]\n",
-            ".circleci/config.yml:4:19: error: 'jobs.build.environment[0]' must be a single 'NAME: value' entry\n"
-                + "  hint: write the variables as a mapping: 'NAME: value' under 'jobs.build.environment'"
+            ".circleci/config.yml:4:19: error: 'jobs.build.environment[0]' must be a single 'NAME: value' entry or "
+                + "a 'NAME=value' string\n"
+                + "  hint: write 'NAME: value' entries under it, a 'NAME=value' string, or a list of either"
         ),
         (
             "unknown executor", "    executor: default\n",

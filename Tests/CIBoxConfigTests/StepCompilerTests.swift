@@ -169,4 +169,14 @@ import Testing
         #expect(steps == [StepPlan(name: "Tests", action: .run(RunAction(command: "make", workingDirectory: "sub")))])
         #expect(diagnostics.isEmpty)
     }
+
+    /// Commands as written in YAML double quotes, and the name of their step.
+    @Test(arguments: [
+        (#""\n  \n\t  make test\nmore""#, "make test"), (#""écho ✓\n""#, "écho ✓"),
+        ("\"" + String(repeating: "x", count: 100_000) + "\\nnext\"", String(repeating: "x", count: 100_000)),
+    ])
+    func aRunStepIsNamedAfterItsFirstLineThatIsNotBlank(_ command: String, _ name: String) throws {
+        let result = compile(config(steps: "      - run: \(command)"))
+        #expect(try #require(buildSpec(result)).steps.first?.name == name)
+    }
 }

@@ -2,6 +2,7 @@
 
 import CIBoxTestSupport
 import Foundation
+import Testing
 
 /// Runs the built `cibox` binary, as a user would.
 struct CLI {
@@ -54,6 +55,15 @@ struct CLI {
         try process.run()
         try output.writer.close()
         return (process, output)
+    }
+
+    /// Runs `cibox run PATH --json`, expects a pipeline that succeeded, and returns its workflows.
+    func succeededWorkflows(_ path: String) async throws -> [[String: Any]] {
+        let run = try await self.run(["run", path, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let pipeline = try Self.object(run)
+        #expect(pipeline.string("status") == "success")
+        return pipeline.objects("workflows")
     }
 
     /// Parses standard output as a JSON object.

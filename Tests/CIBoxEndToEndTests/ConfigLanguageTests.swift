@@ -153,11 +153,7 @@ import Testing
                 """
         )
         defer { cli.home.remove(); repo.remove() }
-        let run = try await cli.run(["run", repo.path, "--json"])
-        #expect(run.status == 0, "\(run.stderr)")
-        let pipeline = try CLI.object(run)
-        #expect(pipeline.string("status") == "success")
-        let workflows = pipeline.objects("workflows")
+        let workflows = try await cli.succeededWorkflows(repo.path)
         #expect(workflows.map { $0.string("name") } == ["setup", "continued"])
         let build = workflows[1].objects("jobs")[0]
         #expect(

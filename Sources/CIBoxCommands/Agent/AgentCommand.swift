@@ -11,8 +11,8 @@ struct AgentCommand: ParsableCommand {
         commandName: "agent",
         abstract: "CircleCI's in-job commands (circleci, circleci-agent), run inside jobs.",
         subcommands: [
-            AgentContinueCommand.self, AgentPathFilteringCommand.self, AgentTestsCommand.self, AgentStepCommand.self,
-            AgentRunJobCommand.self, AgentFilesCommand.self,
+            AgentContinueCommand.self, AgentFinishCommand.self, AgentPathFilteringCommand.self, AgentTestsCommand.self,
+            AgentStepCommand.self, AgentRunJobCommand.self, AgentFilesCommand.self,
         ]
     )
 }
@@ -41,6 +41,24 @@ struct AgentContinueCommand: ParsableCommand {
             throw ExitCode.failure
         }
         Terminal.output("cibox: this pipeline continues with \(configurationPath) once the setup workflow succeeds\n")
+    }
+}
+
+/// `circleci-agent finish`: ends a setup pipeline with its setup workflow (`continuation/finish`).
+struct AgentFinishCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finish",
+        abstract: "End this setup pipeline with its setup workflow: nothing continues it."
+    )
+
+    func run() throws {
+        do {
+            try Continuation.finish(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            Terminal.fail(error.message)
+            throw ExitCode.failure
+        }
+        Terminal.output("cibox: this pipeline ends with its setup workflow; nothing continues it\n")
     }
 }
 

@@ -3,6 +3,7 @@
 import ArgumentParser
 import CIBoxEngine
 import CIBoxModel
+import CIBoxSettings
 
 /// The config a command checks without running it: `PATH`, `--param`, `--allow-missing-orbs`.
 struct ConfigInput: ParsableArguments {
@@ -17,13 +18,22 @@ struct ConfigInput: ParsableArguments {
     var allowMissingOrbs = false
 
     /// Compiles the config and prints every diagnostic on standard error.
-    /// - Throws: exit status 2 when there is no config to read.
+    /// - Throws: exit status 2 when there is no config to read, or when settings.yml has errors.
     func report(home: String) throws -> ValidationReport {
         let values = try ParameterList.parse(parameters)
+        let settings: Settings
+        do {
+            settings = try SettingsFile.load(home: home).0
+        } catch {
+            Terminal.print(error.diagnostics)
+            Terminal.fail(error.message)
+            throw ExitCodes.cannotRun
+        }
         let report: ValidationReport
         do {
             report = try ConfigValidation.validate(
-                path: path, parameters: values, home: home, allowMissingOrbs: allowMissingOrbs
+                path: path, parameters: values, home: home, allowMissingOrbs: allowMissingOrbs,
+                maxExpandedBytes: settings.config.maxExpandedBytes
             )
         } catch {
             PipelineRunFlow.report(error)

@@ -33,7 +33,7 @@ struct ConfigCompilation {
         checkTopLevelKeys(entries, version: version)
         let isSetup = compileSetup(root)
         templates.pipelineParameters = ParameterBinding(decoder: decoder).pipelineParameters(root, given: parameters)
-        let budget = ExpansionBudget(decoder: decoder)
+        let budget = ExpansionBudget(decoder: decoder, byteLimit: options.maxExpandedBytes)
         var loader = OrbLoader(
             decoder: decoder, options: options,
             substitution: Substitution(decoder: decoder, budget: budget, file: file),
@@ -58,19 +58,27 @@ struct ConfigCompilation {
         return configuration
     }
 
-    /// Warns about unknown top-level keys; an error for 2.1 keys in an older config.
+    /// Warns about unknown top-level keys (a key that only holds YAML anchors is accepted silently, as CircleCI
+    /// accepts it); an error for 2.1 keys in an older config.
     func checkTopLevelKeys(_ entries: [ConfigMappingEntry], version: String?) {
         let known: Set<String> = [
             "version", "jobs", "workflows", "orbs", "commands", "executors", "parameters", "setup",
         ]
-        for entry in entries where !known.contains(entry.key) {
-            if entry.key == "job-groups" {
+        for entry in entries where !known.contains(entry.key) && !entry.value.onlyHoldsAnchors {
+            switch entry.key {
+            case "job-groups":
                 decoder.warning(
                     entry.keyLocation, "top-level 'job-groups' is not supported by cibox yet and is ignored")
-            } else {
+            case "notify":
+                decoder.warning(
+                    entry.keyLocation, "top-level 'notify' (CircleCI 2.0's webhooks) is not supported and is ignored",
+                    hint: "to run a program when a pipeline finishes, set 'notify: { command: PATH }' in cibox's "
+                        + "settings.yml")
+            default:
                 decoder.warning(
                     entry.keyLocation, "unknown top-level key '\(entry.key)' is ignored",
-                    hint: "fine for a key that only holds YAML anchors")
+                    hint: "the top-level keys are " + known.sorted().joined(separator: ", ")
+                        + "; a key that only holds YAML anchors is fine")
             }
         }
         guard let version, version != "2.1" else { return }

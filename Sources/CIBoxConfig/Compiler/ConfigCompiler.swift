@@ -26,6 +26,10 @@ package struct CompileResult: Sendable {
     package var diagnostics: [Diagnostic]
     /// The jobs the config defines under `jobs:`, then those of its inline orbs as `alias/job`, sorted.
     package var definedJobs: [String] = []
+    /// The configuration as far as it compiled, also when there are errors (jobs with errors left out), so that
+    /// later checks (the planner's `requires` cycles) report their errors in the same pass; `nil` only when the
+    /// config could not be read at all. Never run.
+    package var partialConfiguration: Configuration?
 
     /// Makes a result.
     package init(configuration: Configuration?, diagnostics: [Diagnostic]) {
@@ -64,7 +68,8 @@ package enum ConfigCompiler {
     package static func compile(
         _ source: ConfigSource, values: PipelineValues, parameters: [String: String], options: CompileOptions
     ) -> CompileResult {
-        let (root, yamlDiagnostics) = YAMLReader.parse(source.text, file: source.path)
+        let (root, yamlDiagnostics) = YAMLReader.parse(
+            source.text, file: source.path, maxExpandedBytes: options.maxExpandedBytes)
         let decoder = NodeDecoder()
         var compilation = ConfigCompilation(file: source.path, options: options, values: values, decoder: decoder)
         let configuration = root.flatMap { compilation.compileRoot($0, parameters: parameters) }
@@ -77,6 +82,7 @@ package enum ConfigCompiler {
         var result = CompileResult(
             configuration: diagnostics.containsError ? nil : configuration, diagnostics: diagnostics)
         result.definedJobs = compilation.scopes.definedJobs
+        result.partialConfiguration = configuration
         return result
     }
 }

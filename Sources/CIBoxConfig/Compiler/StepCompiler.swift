@@ -56,6 +56,9 @@ struct StepCompiler {
                 hint: "indent the step's options under its name, e.g. '- run:' then 'command:' below it")
             return nil
         }
+        if let name = entry.value["name"], let text = name.scalar?.text {
+            decoder.checkName(text, kind: "step", at: name.location)
+        }
         return compileStepKind(entry.key, entry.value, at: entry.keyLocation, path: "\(path).\(entry.key)")
     }
 
@@ -100,7 +103,9 @@ struct StepCompiler {
             checkoutPath = value["path"].flatMap { decoder.string($0, "\(path).path") }
         }
         let name = value["name"]?.scalar?.text ?? "Checkout code"
-        return StepPlan(name: name, action: .checkout(path: checkoutPath))
+        var step = StepPlan(name: name, action: .checkout(path: checkoutPath))
+        step.checkoutMethod = value["method"].flatMap { decoder.string($0, "\(path).method") }
+        return step
     }
 
     /// `run`: a command string, or a mapping with `command` and options.

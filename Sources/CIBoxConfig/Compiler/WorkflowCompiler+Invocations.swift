@@ -108,7 +108,8 @@ extension WorkflowCompiler {
                 decoder.warning(entry.keyLocation, "'\(path).\(key)' is not supported by cibox yet and is ignored")
             }
         }
-        if let name = options["name"].flatMap({ decoder.string($0, "\(path).name") }) {
+        if let node = options["name"], let name = decoder.string(node, "\(path).name") {
+            decoder.checkName(name, kind: "job", at: node.location)
             job.name = name
         }
         if let type = options["type"] {

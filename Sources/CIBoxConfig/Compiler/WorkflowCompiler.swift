@@ -52,6 +52,7 @@ struct WorkflowCompiler {
     /// One workflow, into the configuration's workflows, scheduled workflows or skipped workflows.
     mutating func compileWorkflow(_ entry: ConfigMappingEntry, into configuration: inout Configuration) {
         let path = "workflows.\(entry.key)"
+        decoder.checkName(entry.key, kind: "workflow", at: entry.keyLocation)
         guard let entries = decoder.mapping(entry.value, path) else { return }
         decoder.checkKeys(
             entries, in: path, known: ["jobs", "triggers", "when", "unless"], notYet: ["max_auto_reruns"])
@@ -65,6 +66,11 @@ struct WorkflowCompiler {
             return
         }
         let elements = decoder.sequence(jobsNode, "\(path).jobs") ?? []
+        if jobsNode.elements?.isEmpty == true {
+            decoder.error(
+                jobsNode.location, "workflow '\(entry.key)' has an empty 'jobs' list",
+                hint: "list at least one job under 'jobs:'")
+        }
         var jobs: [WorkflowJob] = []
         var aliases: [String: [String]] = [:]
         for (index, element) in elements.enumerated() {

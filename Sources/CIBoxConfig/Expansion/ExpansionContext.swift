@@ -43,6 +43,22 @@ struct ExpansionContext {
         templates.elementScope(values, element: element, isOrb: scopes[scope].isOrb)
     }
 
+    /// The parameter values of one use of an element of scope `scope` (see ``ParameterBinding/bind``), with the
+    /// pipeline values and pipeline parameters in its declarations' defaults resolved first, as CircleCI does
+    /// (`default: << pipeline.git.revision >>`).
+    func bind(
+        _ declarations: [ParameterDeclaration], arguments: [ConfigMappingEntry], element: String,
+        at location: SourceLocation, scope: Int
+    ) -> [String: ConfigNode] {
+        let defaultsScope = templates.defaultsScope(isOrb: scopes[scope].isOrb)
+        let resolved = declarations.map { declaration in
+            var declaration = declaration
+            declaration.defaultValue = declaration.defaultValue.map { substitution.substitute($0, defaultsScope) }
+            return declaration
+        }
+        return binding.bind(resolved, arguments: arguments, element: element, at: location)
+    }
+
     /// Warns about a use of a missing orb's element (with `allowMissingOrbs`; otherwise the orb's error says it).
     func missingOrbUse(_ location: SourceLocation, _ message: String, hint: String) {
         if allowMissingOrbs { decoder.warning(location, message, hint: hint) }

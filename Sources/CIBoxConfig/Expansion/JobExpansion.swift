@@ -48,7 +48,9 @@ struct JobExpansion {
                 sortingKeysOf: ["steps": ConfigNode(.sequence([step]), at: invocation.location)],
                 at: invocation.location)
         case .found(let definition, let scope, let name):
-            return expand(definition, scope: scope, name: name, invocation: invocation)
+            return context.budget.expanding("job '\(name)'", at: invocation.location) {
+                expand(definition, scope: scope, name: name, invocation: invocation)
+            }
         }
     }
 
@@ -60,8 +62,8 @@ struct JobExpansion {
         let element = "job '\(name)'"
         let declarations = context.binding.declarations(
             definition["parameters"], path: "\(path).parameters", element: element)
-        let values = context.binding.bind(
-            declarations, arguments: invocation.arguments, element: element, at: invocation.location)
+        let values = context.bind(
+            declarations, arguments: invocation.arguments, element: element, at: invocation.location, scope: scope)
         let templateScope = context.elementScope(values, element: element, scope: scope)
         let body = context.substitution.substitute(Self.removing(["parameters"], from: definition), templateScope)
         var entries = body.entries ?? []
@@ -129,11 +131,13 @@ struct JobExpansion {
             let element = "executor '\(qualified)'"
             let declarations = context.binding.declarations(
                 definition["parameters"], path: "\(path).parameters", element: element)
-            let values = context.binding.bind(
-                declarations, arguments: arguments, element: element, at: entry.value.location)
-            let body = context.substitution.substitute(
-                Self.removing(["parameters", "description"], from: definition),
-                context.elementScope(values, element: element, scope: executorScope))
+            let values = context.bind(
+                declarations, arguments: arguments, element: element, at: entry.value.location, scope: executorScope)
+            let body = context.budget.expanding(element, at: entry.value.location) {
+                context.substitution.substitute(
+                    Self.removing(["parameters", "description"], from: definition),
+                    context.elementScope(values, element: element, scope: executorScope))
+            }
             let jobHasEnvironment = JobCompiler.executorKeys.contains { key in result.contains { $0.key == key } }
             for field in body.entries ?? [] where !result.contains(where: { $0.key == field.key }) {
                 if jobHasEnvironment, JobCompiler.executorKeys.contains(field.key) { continue }
@@ -161,11 +165,8 @@ struct JobExpansion {
 
     /// The executor's variables overridden by the job's, in the executor's order, then the job's new ones.
     static func mergedEnvironment(_ executor: ConfigNode, _ job: ConfigNode) -> ConfigNode {
-        func entries(_ node: ConfigNode) -> [ConfigMappingEntry]? {
-            if let entries = node.entries { return entries }
-            return node.elements?.compactMap { $0.entries?.count == 1 ? $0.entries?.first : nil }
-        }
-        guard let base = entries(executor), let overrides = entries(job) else { return job }
+        guard let base = NodeDecoder.environmentEntries(executor), let overrides = NodeDecoder.environmentEntries(job)
+        else { return job }
         var merged = base
         for entry in overrides {
             if let index = merged.firstIndex(where: { $0.key == entry.key }) {

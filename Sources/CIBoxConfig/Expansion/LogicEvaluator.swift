@@ -10,6 +10,10 @@ struct LogicEvaluator {
 
     /// Where problems go.
     let decoder: NodeDecoder
+    /// The definition of the executor a name stands for where the statement is, if any: `equal` compares an
+    /// executor-typed value (a name, or a mapping with `name`) by its definition, as CircleCI does after expansion,
+    /// so that `equal: [*macos_executor, << parameters.platform >>]` holds when the parameter names that executor.
+    var executorDefinition: (String) -> ConfigNode? = { _ in nil }
 
     /// The value of a logic statement (already substituted): a literal, or a mapping with one of `and`, `or`,
     /// `not`, `equal`, `matches`. Reports a malformed statement and returns `nil`.
@@ -46,8 +50,8 @@ struct LogicEvaluator {
                 decoder.error(entry.value.location, "'\(itemPath)' must be a non-empty list of values")
                 return nil
             }
-            let first = LogicValue(elements[0])
-            return elements.dropFirst().allSatisfy { LogicValue($0) == first }
+            let values = comparedValues(elements)
+            return values.dropFirst().allSatisfy { $0 == values[0] }
         case "matches":
             return evaluateMatches(entry.value, path: itemPath)
         default:
@@ -55,6 +59,16 @@ struct LogicEvaluator {
                 entry.keyLocation, "unknown logic operator '\(entry.key)' in '\(path)'",
                 hint: "operators are and, or, not, equal, matches")
             return nil
+        }
+    }
+
+    /// The values `equal` compares: when one is a mapping (an executor's definition, through its anchor), each
+    /// value that names an executor stands for that executor's definition.
+    func comparedValues(_ elements: [ConfigNode]) -> [LogicValue] {
+        guard elements.contains(where: { $0.entries != nil }) else { return elements.map(LogicValue.init) }
+        return elements.map { element in
+            let name = element.scalar.flatMap { $0.isNull ? nil : $0.text } ?? element["name"]?.scalar?.text
+            return LogicValue(name.flatMap(executorDefinition) ?? element)
         }
     }
 
@@ -94,7 +108,7 @@ enum LogicValue: Equatable {
     /// The comparable form of `node`.
     init(_ node: ConfigNode) {
         guard let scalar = node.scalar else {
-            self = .other(ConfigNode(node.value, at: SourceLocation(file: "", line: 0, column: 0)))
+            self = .other(Self.withoutLocations(node))
             return
         }
         if scalar.isQuoted {
@@ -107,6 +121,20 @@ enum LogicValue: Equatable {
             self = .number(number)
         } else {
             self = .string(scalar.text)
+        }
+    }
+
+    /// `node` with every location cleared, so that lists and mappings compare by value wherever they were written.
+    static func withoutLocations(_ node: ConfigNode) -> ConfigNode {
+        let nowhere = SourceLocation(file: "", line: 0, column: 0)
+        switch node.value {
+        case .scalar: return ConfigNode(node.value, at: nowhere)
+        case .sequence(let elements): return ConfigNode(.sequence(elements.map(withoutLocations)), at: nowhere)
+        case .mapping(let entries):
+            let cleared = entries.map { entry in
+                ConfigMappingEntry(key: entry.key, keyLocation: nowhere, value: withoutLocations(entry.value))
+            }
+            return ConfigNode(.mapping(cleared), at: nowhere)
         }
     }
 }

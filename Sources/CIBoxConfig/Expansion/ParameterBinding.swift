@@ -60,6 +60,7 @@ struct ParameterBinding {
         var result: [ParameterDeclaration] = []
         for entry in entries {
             let itemPath = "\(path).\(entry.key)"
+            decoder.checkName(entry.key, kind: "parameter", at: entry.keyLocation)
             guard let fields = decoder.mapping(entry.value, itemPath) else { continue }
             decoder.checkKeys(fields, in: itemPath, known: ["type", "default", "description", "enum"])
             guard let typeNode = entry.value["type"] else {
@@ -83,7 +84,10 @@ struct ParameterBinding {
                     decoder.error(entry.keyLocation, "enum parameter '\(entry.key)' has no 'enum' list of values")
                 }
             }
-            if let defaultValue = declaration.defaultValue, !(type == .steps && defaultValue.isNull) {
+            // A default that holds a template (`<< pipeline.number >>`) is checked once resolved, where it is used.
+            if let defaultValue = declaration.defaultValue, !(type == .steps && defaultValue.isNull),
+                defaultValue.scalar?.mayContainTemplate != true
+            {
                 declaration.defaultValue = checked(
                     defaultValue, declaration, owner: "the default of parameter", element: element)
             }
@@ -151,7 +155,10 @@ struct ParameterBinding {
         switch declaration.type {
         case .string:
             if let scalar, scalar.bool == nil || scalar.isQuoted {
-                return plain(scalar.isNull ? "" : scalar.text, quoted: true)
+                // The value's text as it is: what is known about its templates stays (it may be large, and shared).
+                let text = ConfigScalar(
+                    scalar.isNull ? "" : scalar.text, isQuoted: true, mayContainTemplate: scalar.mayContainTemplate)
+                return ConfigNode(.scalar(text), at: location)
             }
         case .boolean:
             if let bool = scalar?.bool { return plain(bool ? "true" : "false") }

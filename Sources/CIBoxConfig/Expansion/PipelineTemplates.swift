@@ -23,6 +23,16 @@ struct PipelineTemplates {
             pipelineValues: pipelineValues, matrix: nil)
     }
 
+    /// The scope of parameter defaults, resolved before the element's parameters are: pipeline values, and the
+    /// pipeline parameters outside orbs; `parameters.*` stays as written.
+    func defaultsScope(isOrb: Bool) -> TemplateScope {
+        var scope = TemplateScope(
+            parameters: nil, element: "a parameter default", pipelineParameters: isOrb ? nil : pipelineParameters,
+            pipelineValues: pipelineValues, matrix: nil)
+        scope.leavesElementParameters = true
+        return scope
+    }
+
     /// The scope inside an element with parameter values `values`; an orb's element (`isOrb`) does not see the
     /// pipeline parameters.
     func elementScope(_ values: [String: ConfigNode], element: String, isOrb: Bool) -> TemplateScope {

@@ -39,7 +39,7 @@ struct StepExpansion {
     {
         var result: [ConfigNode] = []
         for (index, step) in elements.enumerated() {
-            if context.budget.spend(1, at: step.location) { break }
+            if context.budget.spend(at: step.location) { break }
             let itemPath = "\(path)[\(index)]"
             let kind: String
             let value: ConfigNode
@@ -93,7 +93,14 @@ struct StepExpansion {
                 value.location, "'\(path)' needs 'condition'", hint: "write 'condition:' and 'steps:' under it")
             return []
         }
-        guard let isTrue = context.logic.evaluate(condition, path: "\(path).condition") else { return [] }
+        var logic = context.logic
+        logic.executorDefinition = { name in
+            guard case .found(let definition, _, _) = context.scopes.resolve(name, .executor, from: scope) else {
+                return nil
+            }
+            return definition
+        }
+        guard let isTrue = logic.evaluate(condition, path: "\(path).condition") else { return [] }
         guard isTrue == (kind == "when") else { return [] }
         guard let steps = value["steps"]?.elements else {
             decoder.error(value.location, "'\(path)' needs 'steps', a list of steps")
@@ -135,8 +142,11 @@ struct StepExpansion {
             }
             var inner = stack
             inner[identity] = qualified
-            return expandCommand(
-                definition, name: qualified, arguments: arguments, at: location, scope: definitionScope, stack: inner)
+            return context.budget.expanding("command '\(qualified)'", at: location) {
+                expandCommand(
+                    definition, name: qualified, arguments: arguments, at: location, scope: definitionScope,
+                    stack: inner)
+            }
         }
     }
 
@@ -162,7 +172,7 @@ struct StepExpansion {
         }
         let declarations = context.binding.declarations(
             definition["parameters"], path: "\(path).parameters", element: element)
-        let values = context.binding.bind(declarations, arguments: given, element: element, at: location)
+        let values = context.bind(declarations, arguments: given, element: element, at: location, scope: scope)
         guard let stepsNode = definition["steps"] else {
             decoder.error(definition.location, "\(element) has no 'steps'")
             return []

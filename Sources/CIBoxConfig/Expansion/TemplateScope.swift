@@ -16,6 +16,9 @@ struct TemplateScope {
     var pipelineValues: [String: ConfigNode]
     /// The matrix combination of a workflow job invocation, if any.
     var matrix: [String: ConfigNode]?
+    /// Whether `parameters.*` stays as written, for a later pass (parameter defaults: pipeline values and
+    /// parameters first, element parameters after).
+    var leavesElementParameters = false
 
     /// How a name resolved.
     enum Resolution {
@@ -31,6 +34,7 @@ struct TemplateScope {
 
     /// What `name` (such as `parameters.x`) stands for here.
     func resolve(_ name: String) -> Resolution {
+        if name.hasPrefix("parameters."), leavesElementParameters { return .literal }
         if name.hasPrefix("parameters.") {
             let key = String(name.dropFirst("parameters.".count))
             guard let parameters else {
@@ -69,14 +73,6 @@ struct TemplateScope {
                 hint: "the matrix has: \(matrix.keys.sorted().joined(separator: ", "))")
         }
         return .literal
-    }
-
-    /// Whether `name` is a valid parameter reference: `[A-Za-z][A-Za-z0-9_.-]*` without `..`.
-    static func isValidName(_ name: Substring) -> Bool {
-        guard let first = name.first, first.isASCII, first.isLetter, !name.contains("..") else { return false }
-        return name.allSatisfy { character in
-            character.isASCII && (character.isLetter || character.isNumber || "_.-".contains(character))
-        }
     }
 }
 

@@ -13,9 +13,17 @@ enum BuiltinOrbs {
         }
     }
 
+    /// As the published orb's (executor `default`, commands `continue` and `finish`, job `continue` with
+    /// `workspace_path` and `executor`), with the API calls replaced by `circleci-agent`.
     static let continuation = """
         version: 2.1
         description: cibox's built-in stand-in for circleci/continuation; continues the pipeline locally.
+        executors:
+          default:
+            parameters:
+              tag: {type: string, default: stable}
+            docker:
+              - image: cimg/base:<< parameters.tag >>
         commands:
           continue:
             parameters:
@@ -31,6 +39,11 @@ enum BuiltinOrbs {
                     circleci-agent continue
                     --configuration-path "<< parameters.configuration_path >>"
                     --parameters '<< parameters.parameters >>'
+          finish:
+            steps:
+              - run:
+                  name: Finish Pipeline
+                  command: circleci-agent finish
         jobs:
           continue:
             parameters:
@@ -39,13 +52,19 @@ enum BuiltinOrbs {
               circleci_domain: {type: string, default: circleci.com}
               resource_class: {type: string, default: small}
               checkout: {type: boolean, default: true}
-            docker:
-              - image: cimg/base:current
+              workspace_path: {type: string, default: ""}
+              circleci_ip_ranges: {type: boolean, default: false}
+              executor: {type: executor, default: default}
+            executor: << parameters.executor >>
             resource_class: << parameters.resource_class >>
             steps:
               - when:
                   condition: << parameters.checkout >>
                   steps: [checkout]
+              - when:
+                  condition: {not: {equal: ["", << parameters.workspace_path >>]}}
+                  steps:
+                    - attach_workspace: {at: << parameters.workspace_path >>}
               - continue:
                   configuration_path: << parameters.configuration_path >>
                   parameters: << parameters.parameters >>

@@ -41,7 +41,7 @@ package struct OrbElementCompiler {
             revision: String(repeating: "0", count: 40))
         self.decoder = decoder
         self.file = file
-        budget = ExpansionBudget(decoder: decoder)
+        budget = ExpansionBudget(decoder: decoder, byteLimit: options.maxExpandedBytes)
         templates = PipelineTemplates(values: values, file: file)
         loader = OrbLoader(
             decoder: decoder, options: options,
@@ -133,7 +133,8 @@ package struct OrbElementCompiler {
         let invocation = JobInvocation(job: name, location: definition.location)
         let expansion = JobExpansion(context: context)
         if let expanded = expansion.expand(job, scope: scope, name: "executor-check-\(name)", invocation: invocation) {
-            _ = JobCompiler(decoder: decoder).compileExecutor(expanded, path: "executors.\(name)")
+            var spec = JobSpec(definitionName: name, steps: [])
+            JobCompiler(decoder: decoder).compileExecutor(expanded, path: "executors.\(name)", into: &spec)
         }
     }
 }

@@ -33,6 +33,7 @@ struct OrbLoader {
                 continue
             }
             for entry in entries {
+                if kind == .job { decoder.checkName(entry.key, kind: "job", at: entry.keyLocation) }
                 scopes[index].elements[kind, default: [:]][entry.key] = entry.value
             }
         }
@@ -92,7 +93,7 @@ struct OrbLoader {
             let scope = scopes.newScope(name: "orb '\(reference.text)'", isOrb: true)
             orbCache[reference.text] = scope
             scopes[index].orbs[alias] = scope
-            let (root, diagnostics) = YAMLReader.parse(text, file: path)
+            let (root, diagnostics) = YAMLReader.parse(text, file: path, maxExpandedBytes: options.maxExpandedBytes)
             decoder.append(diagnostics)
             guard let root else { return }
             checkOrbKeys(root, path: reference.text)

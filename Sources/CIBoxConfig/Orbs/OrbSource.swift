@@ -1,5 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxModel
+
 /// A registry orb reference as written under `orbs:`: `namespace/name@version`.
 package struct OrbReference: Sendable, Hashable {
     /// The orb's namespace, such as `circleci`.
@@ -71,10 +73,17 @@ package struct CompileOptions: Sendable {
     package var orbs: any OrbSource
     /// Whether a missing orb is a warning (its elements fail when run) rather than an error.
     package var allowMissingOrbs: Bool
+    /// The most bytes of text the config may expand to, once through YAML aliases and again through its
+    /// elements (settings' `config.max_expanded_bytes`); past it the config is refused.
+    package var maxExpandedBytes: Int
 
-    /// Makes options; the default has no orbs and treats a missing orb as an error.
-    package init(orbs: any OrbSource = NoOrbs(), allowMissingOrbs: Bool = false) {
+    /// Makes options; the default has no orbs, treats a missing orb as an error and has the default size limit.
+    package init(
+        orbs: any OrbSource = NoOrbs(), allowMissingOrbs: Bool = false,
+        maxExpandedBytes: Int = ConfigSettings.defaultMaxExpandedBytes
+    ) {
         self.orbs = orbs
         self.allowMissingOrbs = allowMissingOrbs
+        self.maxExpandedBytes = maxExpandedBytes
     }
 }

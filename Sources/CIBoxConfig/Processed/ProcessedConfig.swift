@@ -59,12 +59,17 @@ package enum ProcessedConfig {
         let executor = spec.executor
         switch executor.kind {
         case "docker":
-            let images = (executor.image.map { [$0] } ?? []) + executor.serviceImages
-            fields["docker"] = .list(images.map { .mapping(["image": .string($0)]) })
+            let images =
+                spec.dockerImages
+                ?? ((executor.image.map { [$0] } ?? []) + executor.serviceImages).map(DockerImage.init)
+            fields["docker"] = .list(images.map(dockerValue))
         case "macos":
             fields["macos"] = .mapping(executor.image.map { ["xcode": .string($0)] } ?? [:])
         case "machine", "windows":
-            fields["machine"] = executor.image.map { .mapping(["image": .string($0)]) } ?? .boolean(true)
+            var machine: OrderedDictionary<String, YAMLValue> = [:]
+            if let image = executor.image { machine["image"] = .string(image) }
+            if let caching = spec.dockerLayerCaching { machine["docker_layer_caching"] = .boolean(caching) }
+            fields["machine"] = machine.isEmpty ? .boolean(true) : .mapping(machine)
         default:
             break
         }
@@ -74,6 +79,22 @@ package enum ProcessedConfig {
         if let shell = spec.shell { fields["shell"] = .string(shell) }
         if !spec.environment.isEmpty { fields["environment"] = environmentValue(spec.environment) }
         fields["steps"] = .list(spec.steps.map(stepValue))
+        return .mapping(fields)
+    }
+
+    /// One `docker:` entry with every key cibox understands, in CircleCI's documented order.
+    static func dockerValue(_ image: DockerImage) -> YAMLValue {
+        var fields: OrderedDictionary<String, YAMLValue> = ["image": .string(image.image)]
+        if let name = image.name { fields["name"] = .string(name) }
+        if let entrypoint = image.entrypoint { fields["entrypoint"] = .list(entrypoint.map { .string($0) }) }
+        if let command = image.command { fields["command"] = .list(command.map { .string($0) }) }
+        if let user = image.user { fields["user"] = .string(user) }
+        if !image.environment.isEmpty { fields["environment"] = environmentValue(image.environment) }
+        if let auth = image.auth {
+            fields[image.isAWSAuth ? "aws_auth" : "auth"] = .mapping(
+                OrderedDictionary(
+                    uniqueKeysWithValues: auth.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
+        }
         return .mapping(fields)
     }
 
@@ -89,6 +110,7 @@ package enum ProcessedConfig {
         case .checkout(let path):
             key = "checkout"
             if let path { fields["path"] = .string(path) }
+            if let method = step.checkoutMethod { fields["method"] = .string(method) }
         case .run(let action):
             key = "run"
             fields["command"] = .string(action.command)
@@ -124,7 +146,10 @@ package enum ProcessedConfig {
             key = "store_test_results"
             fields["path"] = .string(path)
         }
-        if step.condition != .onSuccess { fields["when"] = .string(step.condition.rawValue) }
+        // store_artifacts and store_test_results always run, and take no `when`.
+        if step.condition != .onSuccess, !["store_artifacts", "store_test_results"].contains(key) {
+            fields["when"] = .string(step.condition.rawValue)
+        }
         return .mapping([key: .mapping(fields)])
     }
 
