@@ -97,6 +97,42 @@ import Testing
         #expect(shown.objects("diagnostics").first?.int("line") == 4)
     }
 
+    @Test func anAliasBombIsRefusedWithinItsBoundAndRecordedAsAnErrorPipeline() async throws {
+        let cli = try CLI()
+        let text = String(repeating: "x", count: 1000)
+        let ten = { (name: String) in "[" + Array(repeating: "*\(name)", count: 10).joined(separator: ", ") + "]" }
+        let repo = try await Repositories.with(
+            config: """
+                version: 2.1
+                x0: &a0 "\(text)"
+                x1: &a1 \(ten("a0"))
+                x2: &a2 \(ten("a1"))
+                x3: &a3 \(ten("a2"))
+                x4: &a4 \(ten("a3"))
+                jobs:
+                  a:
+                    steps: [run: "true"]
+                workflows:
+                  w:
+                    jobs: [a]
+                """)
+        defer { cli.home.remove(); repo.remove() }
+        try cli.home.write("config: {max_expanded_bytes: 1MiB}\n", to: "settings.yml")
+        let run = try await cli.run(["run", repo.path])
+        #expect(run.status == 2)
+        #expect(
+            run.stderr.contains(
+                ".circleci/config.yml:5:5: error: the alias '*a2' (anchor '&a2' on line 4) takes the config past 1 MiB "
+                    + "once its aliases are expanded, the most cibox reads\n  hint: each alias repeats its anchor's whole "
+                    + "value, so aliases of values that hold aliases multiply; the limit is `config: { max_expanded_bytes }`"
+                    + " in cibox's settings.yml\nerror: .circleci/config.yml is not a valid config.\n"), "\(run.stderr)"
+        )
+        #expect(run.stderr.contains("cibox: recorded as pipeline #1 (id 1) of "))
+        let listed = try await cli.run(["pipelines", "--json"])
+        let pipelines = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
+        #expect(pipelines?.first?.string("status") == "error")
+    }
+
     @Test func thePrePushGateRecordsAnInvalidConfigAndBlocksThePush() async throws {
         let fixture = try await PushFixture(script: "true\n", config: Self.cycle)
         defer { fixture.cli.home.remove(); fixture.work.remove(); fixture.remote.remove() }

@@ -56,6 +56,7 @@ import Testing
         #expect(
             output.stderr.hasPrefix(
                 "\(folder.appending("config.yml")):2:1: warning: unknown top-level key 'bogus\\x1b[2J\\nFAKE' is ignored\n"
-                    + "  hint: fine for a key that only holds YAML anchors\n"), "\(output.stderr)")
+                    + "  hint: the top-level keys are commands, executors, jobs, orbs, parameters, setup, version, "
+                    + "workflows; a key that only holds YAML anchors is fine\n"), "\(output.stderr)")
     }
 }
