@@ -55,6 +55,36 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder), "nothing was left behind at the absolute folder")
     }
 
+    @Test(.enabled(if: canIsolate, "a mount namespace per job needs root (or user namespaces) on this machine"))
+    func aCiboxInstalledUnderTmpStillReachesItselfFromInsideJobs() async throws {
+        // Each job has a /tmp of its own: a cibox unpacked under the machine's /tmp (a CI checkout, a tarball) must
+        // still reach its own program (the built-in steps' helper) and its agent from inside the job.
+        let install = try TemporaryDirectory(prefix: "cibox-installed")
+        let home = try TemporaryDirectory(prefix: "cibox-home")
+        defer { install.remove(); home.remove() }
+        let built = (CLI.binary as NSString).deletingLastPathComponent
+        for program in ["cibox", "cibox-sandbox"] {
+            try FileManager.default.copyItem(atPath: built + "/" + program, toPath: install.appending(program))
+        }
+        let repo = try await Repositories.with(
+            config: """
+                version: 2.1
+                jobs:
+                  build:
+                    steps:
+                      - checkout
+                      - run: mkdir -p out && echo built > out/a.txt
+                      - save_cache: {key: v1, paths: [out]}
+                      - store_artifacts: {path: out}
+                workflows:
+                  w:
+                    jobs: [build]
+                """)
+        defer { repo.remove() }
+        let run = try await ProcessRunner.run(install.appending("cibox"), ["run", repo.path, "--home", home.path])
+        #expect(run.status == 0, "\(run.stderr)")
+    }
+
     @Test(.enabled(if: canIsolate, "killing a job's processes through its cgroup needs root here"))
     func killingCiboxRunLeavesNoJobProcessAndShowSaysInterrupted() async throws {
         let cli = try CLI()

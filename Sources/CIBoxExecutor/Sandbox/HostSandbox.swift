@@ -127,7 +127,7 @@ package final class HostSandbox: JobSandbox {
         // commands, and the cibox program they call.
         setup.keep =
             ([request.workDirectory, request.controlDirectory, request.agentStateDirectory + "/bin"]
-            + [request.agentExecutable.map(Paths.parent), request.storageDirectory].compactMap { $0 })
+            + [Paths.parent(helperExecutable), request.storageDirectory].compactMap { $0 })
             .filter { access($0, F_OK) == 0 }
         setup.guardMode = isolation.agentGuard
         do {
