@@ -91,13 +91,21 @@ package enum LayerExtractor {
             record(name)
         }
 
-        /// Refuses an entry whose folder (relative to the root) passes through a symbolic link or a file.
+        /// Refuses an entry whose folder (relative to the root) passes through a symbolic link or a file, and makes
+        /// the folders the layer does not list, as Docker does (mode 0755, root's; whatever cibox's umask).
         func checkFolder(_ folder: String, of name: String) throws(ArchiveError) {
             var path = root
             for component in folder.split(separator: "/") {
                 path += "/" + component
                 var info = stat()
-                if lstat(path, &info) != 0 { return }
+                if lstat(path, &info) != 0 {
+                    guard mkdir(path, 0o755) == 0, chmod(path, 0o755) == 0 else {
+                        throw ArchiveError(
+                            .io, "Cannot make '\(path)' for '\(name)' of \(label): \(String(cString: strerror(errno)))."
+                        )
+                    }
+                    continue
+                }
                 if (info.st_mode & S_IFMT) != S_IFDIR {
                     throw ArchiveError(
                         .unsafeEntry,

@@ -21,7 +21,8 @@ import Testing
     @Test func loadListAndRemoveEachKindOfArchive() async throws {
         let cli = try CLI()
         defer { try? FileManager.default.removeItem(atPath: cli.home.path) }
-        let image = try TestImage.busybox()
+        // A folder no layer lists is made 0755 as Docker makes it, whatever cibox's umask (077).
+        let image = try TestImage.busybox(extraLayers: [[.file("usr/share/doc/readme", "hi\n")]])
         let docker = try write(
             try TestImageArchive.dockerArchive(image, repoTags: ["busybox:test"]), cli, name: "d.tar")
         let oci = try TestImageArchive.ociLayout([(image, ["io.containerd.image.name": "localhost:5000/bb:oci"])])
@@ -67,6 +68,10 @@ import Testing
         #expect(objects.last?["last_used_at"] is NSNull)
 
         let root = cli.home.appending("images/roots/" + oci.manifestDigests[0].dropFirst(7))
+        for path in ["usr", "usr/share", "usr/share/doc"] {
+            var info = stat()
+            #expect(stat(root + "/" + path, &info) == 0 && info.st_mode & 0o7777 == 0o755, "\(path)")
+        }
         #expect(
             FileManager.default.contents(atPath: root + "/bin/busybox")
                 == FileManager.default.contents(atPath: "/bin/busybox"))
