@@ -136,16 +136,20 @@ package enum ArchiveExtractor {
 
     /// Refuses absolute names and names with a `..` component.
     static func checkName(_ name: String, archivePath: String) throws(ArchiveError) {
+        try checkName(name, from: "'\(archivePath)'")
+    }
+
+    /// Refuses absolute names and names with a `..` component; `source` names the archive in messages as it is.
+    static func checkName(_ name: String, from source: String) throws(ArchiveError) {
         if name.hasPrefix("/") {
             throw ArchiveError(
                 .unsafeEntry,
-                "Refused to unpack '\(name)' from '\(archivePath)': absolute paths are not allowed in an archive.")
+                "Refused to unpack '\(name)' from \(source): absolute paths are not allowed in an archive.")
         }
         if name.isEmpty || name.split(separator: "/").contains("..") {
             throw ArchiveError(
                 .unsafeEntry,
-                "Refused to unpack '\(name)' from '\(archivePath)': the name is empty or leaves the target folder "
-                    + "with '..'.")
+                "Refused to unpack '\(name)' from \(source): the name is empty or leaves the target folder with '..'.")
         }
     }
 }

@@ -64,7 +64,7 @@ package enum LayerExtractor {
 
         mutating func apply(_ entry: OpaquePointer, reader: OpaquePointer, disk: OpaquePointer) throws(ArchiveError) {
             let raw = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
-            try ArchiveExtractor.checkName(raw, archivePath: label)
+            try ArchiveExtractor.checkName(raw, from: label)
             let name = LayerExtractor.normalized(raw)
             if name.isEmpty { return }
             let base = Paths.lastComponent(name)
@@ -80,7 +80,7 @@ package enum LayerExtractor {
                 return
             }
             if let link = archive_entry_hardlink(entry).map({ String(cString: $0) }) {
-                try ArchiveExtractor.checkName(link, archivePath: label)
+                try ArchiveExtractor.checkName(link, from: label)
                 let target = LayerExtractor.normalized(link)
                 try checkFolder(target.contains("/") ? Paths.parent(target) : "", of: raw)
                 archive_entry_copy_hardlink(entry, root + "/" + target)
@@ -110,7 +110,7 @@ package enum LayerExtractor {
                     throw ArchiveError(
                         .unsafeEntry,
                         "Refused to unpack '\(name)' from \(label): '\(path.dropFirst(root.count + 1))' on its way "
-                            + "is not a folder (a symbolic link or a file).")
+                            + "is \((info.st_mode & S_IFMT) == S_IFLNK ? "a symbolic link" : "not a folder").")
                 }
             }
         }
