@@ -44,8 +44,9 @@ struct BlobVerifier {
     /// Checks that `file` exists, has `size` bytes (when given) and hashes to `digest`.
     func verify(file: String, digest: String, size: Int64?, role: String) throws(ImageError) {
         var info = stat()
-        guard stat(file, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            throw ImageError(.badArchive, "\(source) lacks \(role) (\(digest)).")
+        guard lstat(file, &info) == 0 else { throw ImageError(.badArchive, "\(source) lacks \(role) (\(digest)).") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw ImageError(.badArchive, "\(role.capitalizedFirst) (\(digest)) in \(source) is not a regular file.")
         }
         if let size, Int64(info.st_size) != size {
             throw ImageError(

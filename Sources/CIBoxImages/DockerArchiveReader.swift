@@ -26,7 +26,7 @@ struct DockerArchiveReader {
     }
 
     private func candidate(_ entry: DockerArchiveEntry) throws(ImageError) -> LoadedCandidate {
-        let (configFile, configDigest, configSize) = try hashed(entry.config, role: "the config")
+        let (configFile, configDigest, configSize) = try hashed(entry.config, role: "the config (\(entry.config))")
         let configuration = try verifier.decode(ImageConfiguration.self, file: configFile, role: "the config")
         let diffIDs = configuration.rootfs?.diffIDs ?? []
         var files = [configDigest: configFile]
@@ -61,8 +61,9 @@ struct DockerArchiveReader {
         }
         let file = verifier.content + "/" + name
         var info = stat()
-        guard stat(file, &info) == 0, let hex = SHA256Hex.of(fileAt: file) else {
-            throw ImageError(.badArchive, "\(verifier.source) lacks \(role).")
+        guard lstat(file, &info) == 0 else { throw ImageError(.badArchive, "\(verifier.source) lacks \(role).") }
+        guard (info.st_mode & S_IFMT) == S_IFREG, let hex = SHA256Hex.of(fileAt: file) else {
+            throw ImageError(.badArchive, "\(role.capitalizedFirst) in \(verifier.source) is not a regular file.")
         }
         let base = Paths.lastComponent(name)
         let named = base.hasSuffix(".json") ? String(base.dropLast(5)) : base

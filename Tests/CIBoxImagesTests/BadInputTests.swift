@@ -137,3 +137,40 @@ import Testing
 func sha256Hex(_ bytes: [UInt8]) -> String {
     SHA256Digest.hex(SHA256Digest.of(bytes))
 }
+
+/// Blobs that are links to the machine's files are refused: a blob is always a regular file of the archive.
+@Suite struct LinkedBlobTests {
+    @Test func aDockerArchiveLayerLinkedOutsideIsRefused() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let manifest = TestImage.json([
+            DockerArchiveEntry(config: "config.json", repoTags: ["linked:1"], layers: ["layer.tar"])
+        ])
+        let tar = TarWriter.archive([
+            TarEntry("manifest.json", .file(manifest)), TarEntry("config.json", .symlink("/etc/passwd")),
+            TarEntry("layer.tar", .symlink("/etc/passwd")),
+        ])
+        let path = fixture.folder.appending("linked.tar")
+        try Data(tar).write(to: URL(fileURLWithPath: path))
+        #expect(
+            fixture.message { _ = try fixture.store.load(path) }
+                == "The config (config.json) in '\(path)' is not a regular file.")
+        #expect(fixture.snapshot().isEmpty)
+    }
+
+    @Test func anOCIBlobLinkedOutsideIsRefused() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let archive = try TestImageArchive.ociLayout([(try TestImage.busybox(), ["io.containerd.image.name": "l:1"])])
+        let manifestBytes = archive.files[TestImageArchive.blobPath(archive.manifestDigests[0])] ?? []
+        let manifest = try JSONDecoder().decode(ImageManifest.self, from: Data(manifestBytes))
+        let layout = fixture.folder.appending("layout")
+        try archive.writeFolder(to: layout)
+        let config = layout + "/" + TestImageArchive.blobPath(manifest.config.digest)
+        try FileManager.default.removeItem(atPath: config)
+        try FileManager.default.createSymbolicLink(atPath: config, withDestinationPath: "/etc/passwd")
+        #expect(
+            fixture.message { _ = try fixture.store.load(layout) }
+                == "The config (\(manifest.config.digest)) in '\(layout)' is not a regular file.")
+    }
+}
