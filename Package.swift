@@ -292,7 +292,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CIBoxEndToEndTests",
-            dependencies: ["CIBoxTestSupport", "CIBoxModel"],
+            dependencies: ["CIBoxTestSupport", "CIBoxModel", "CIBoxImages", "CIBoxBasics"],
             swiftSettings: swiftSettings
         ),
     ]
