@@ -42,7 +42,9 @@ extension ImageStore {
                         + "full org.opencontainers.image.ref.name): give it one with --tag REF.")
             }
         }
-        for (number, candidate) in zip(1..., candidates) {
+        removeAbandonedWork()
+        for (number, candidate) in zip(1..., candidates)
+        where !FileManager.default.fileExists(atPath: rootPath(candidate.digest)) {
             try RootUnpacker.unpack(
                 candidate.manifest, blob: { candidate.blobs[$0] ?? "" }, into: staging + "/root-\(number)",
                 image: "\(candidate.names[0]) in \(label)")
@@ -125,7 +127,10 @@ extension ImageStore {
     private func moveRoot(_ root: String, to digest: String) throws(ImageError) {
         let target = rootPath(digest)
         try withRootLock(digest) { () throws(ImageError) in
-            if FileManager.default.fileExists(atPath: target) { return }
+            // Already there (unpacked by an earlier load, which skipped unpacking it again here).
+            if FileManager.default.fileExists(atPath: target) || !FileManager.default.fileExists(atPath: root) {
+                return
+            }
             guard rename(root, target) == 0 else {
                 throw ImageError(.io, "Cannot move a root into '\(target)': \(String(cString: strerror(errno))).")
             }

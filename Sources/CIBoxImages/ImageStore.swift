@@ -66,8 +66,12 @@ package struct ImageStore: Sendable {
         if ImageDigest.isValid(text) { return records.filter { $0.digest == text } }
         let reference = try ImageReference(parsing: text)
         if let digest = reference.digest {
+            let repository = "\(reference.registry)/\(reference.repository):"
             let name = reference.tag.map { reference.tagged($0).description }
-            return records.filter { $0.digest == digest && (name == nil || $0.reference == name) }
+            return records.filter { record in
+                record.digest == digest
+                    && (name.map { record.reference == $0 } ?? record.reference.hasPrefix(repository))
+            }
         }
         return records.filter { $0.reference == reference.description }
     }

@@ -130,3 +130,42 @@ import Testing
         #expect(try fixture.store.images().isEmpty)
     }
 }
+
+/// Names by digest, and work left by a process that died.
+@Suite struct ImageStoreLookupTests {
+    @Test func aDigestOrAReferenceWithItsDigestFindsTheImage() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let digest = try fixture.load(try TestImageArchive.dockerArchive(try TestImage.busybox(), repoTags: ["bb:1"]))[
+            0
+        ].digest
+        #expect(try fixture.store.image(digest).record.reference == "docker.io/library/bb:1")
+        #expect(try fixture.store.image("bb:1@" + digest).record.reference == "docker.io/library/bb:1")
+        #expect(try fixture.store.image("bb@" + digest).record.reference == "docker.io/library/bb:1")
+        #expect(
+            fixture.message { _ = try fixture.store.image("other@" + digest) }
+                == "No image 'other@\(digest)' in the store: load it with 'cibox image load FILE'.")
+        let other = "sha256:" + String(repeating: "0", count: 64)
+        #expect(
+            fixture.message { _ = try fixture.store.image("bb@" + other) }
+                == "No image 'bb@\(other)' in the store: load it with 'cibox image load FILE'.")
+        #expect(try fixture.store.remove("bb@" + digest).map(\.reference) == ["docker.io/library/bb:1"])
+    }
+
+    @Test func workOfADeadProcessIsRemovedAndOfALiveOneKept() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let archive = try TestImageArchive.dockerArchive(try TestImage.busybox(), repoTags: ["bb:1"])
+        _ = try fixture.load(archive)
+        // A pid above the kernel's largest (4194304) belongs to no process.
+        let dead = ["tmp/load-99999999-abcdefgh", "roots/.partial-\(String(repeating: "a", count: 64))-99999999"]
+        let alive = ["tmp/load-\(getpid())-abcdefgh"]
+        for path in dead + alive {
+            try FileManager.default.createDirectory(
+                atPath: fixture.store.folder + "/" + path + "/inside", withIntermediateDirectories: true)
+        }
+        _ = try fixture.load(archive)
+        for path in dead { #expect(!FileManager.default.fileExists(atPath: fixture.store.folder + "/" + path)) }
+        for path in alive { #expect(FileManager.default.fileExists(atPath: fixture.store.folder + "/" + path)) }
+    }
+}
