@@ -39,7 +39,10 @@ struct ImageLoadCommand: ParsableCommand {
             "The archive or OCI layout folder; - reads an archive from standard input.", valueName: "file"))
     var source: String
 
-    @Option(help: ArgumentHelp("The name to give an image the archive does not name.", valueName: "ref"))
+    @Option(
+        help: ArgumentHelp(
+            "A name for the image: added to the archive's own when it holds one image, needed when it names none.",
+            valueName: "ref"))
     var tag: String?
 
     func run() throws {
