@@ -31,6 +31,14 @@ extension ImageStore {
         }
     }
 
+    /// What the container runner asks: the image named `reference` (its manifest and config, last use recorded)
+    /// and its unpacked read-only root, unpacked first when missing.
+    /// - Throws: `ImageError`: `.notFound` when no name matches, else as ``root(of:)``.
+    package func prepare(_ reference: String) throws(ImageError) -> PreparedImage {
+        let image = try image(reference)
+        return PreparedImage(image: image, root: try root(of: image.record.digest).path)
+    }
+
     /// Runs `body` holding the exclusive lock of the root of `digest` (`roots/<hex>.lock`).
     func withRootLock<T>(_ digest: String, _ body: () throws(ImageError) -> T) throws(ImageError) -> T {
         try Folders.makeForImages(rootsFolder)
@@ -43,4 +51,12 @@ extension ImageStore {
             throw ImageError(.io, "Cannot lock '\(lock)': \(error).")
         }
     }
+}
+
+/// An image ready for a container: its name, manifest and config, and its unpacked root.
+package struct PreparedImage: Sendable {
+    /// The name, manifest and config.
+    package var image: StoredImage
+    /// The unpacked root (`roots/<hex>`), to be mounted read-only (an overlay's lower folder).
+    package var root: String
 }

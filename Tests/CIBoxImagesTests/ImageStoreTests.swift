@@ -152,6 +152,22 @@ import Testing
         #expect(try fixture.store.remove("bb@" + digest).map(\.reference) == ["docker.io/library/bb:1"])
     }
 
+    @Test func preparingAnImageGivesItsConfigAndARootUnpackedAgainWhenMissing() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let digest = try fixture.load(
+            try TestImageArchive.dockerArchive(try TestImage.busybox(), repoTags: ["bb:1"]))[0].digest
+        FolderTree.remove(fixture.store.rootPath(digest))
+        let prepared = try fixture.store.prepare("docker.io/library/bb:1")
+        #expect(prepared.root == fixture.store.rootPath(digest))
+        #expect(prepared.image.configuration.config?.workingDir == "/home/tester")
+        #expect(
+            FileReader.contents(atPath: prepared.root + "/bin/busybox") == FileReader.contents(atPath: "/bin/busybox"))
+        #expect(
+            fixture.message { _ = try fixture.store.prepare("bb:2") }
+                == "No image 'bb:2' in the store: load it with 'cibox image load FILE'.")
+    }
+
     @Test func workOfADeadProcessIsRemovedAndOfALiveOneKept() throws {
         let fixture = try StoreFixture()
         defer { fixture.remove() }
