@@ -75,7 +75,12 @@ package enum LayerExtractor {
                 return
             }
             if base.hasPrefix(LayerExtractor.whiteoutPrefix) {
-                let hidden = (folder.isEmpty ? "" : folder + "/") + base.dropFirst(LayerExtractor.whiteoutPrefix.count)
+                let hiddenName = base.dropFirst(LayerExtractor.whiteoutPrefix.count)
+                guard hiddenName != ".", hiddenName != "..", !hiddenName.isEmpty else {
+                    throw ArchiveError(
+                        .unsafeEntry, "Refused to unpack '\(raw)' from \(label): a whiteout of '\(hiddenName)'.")
+                }
+                let hidden = (folder.isEmpty ? "" : folder + "/") + hiddenName
                 if !written.contains(hidden) { FolderTree.remove(root + "/" + hidden) }
                 return
             }

@@ -11,6 +11,8 @@ package enum HostileLayer: String, CaseIterable, Sendable {
     case throughSymlink
     /// `link -> <outside>` in one layer, `link/.wh.victim` in the next: a whiteout removing through a link.
     case whiteoutThroughSymlink
+    /// `tmp/.wh...`: a whiteout of `tmp/..`, which would remove the root itself (and `.wh...` its parent).
+    case whiteoutOfParent
     /// `link -> <outside>`, then a hard link `link/hard` to `bin/busybox`: a link made through a symbolic link.
     case hardlinkThroughSymlink
 
@@ -26,6 +28,8 @@ package enum HostileLayer: String, CaseIterable, Sendable {
             return [[link, .file("link/through", "escaped\n")]]
         case .whiteoutThroughSymlink:
             return [[link], [.file("link/.wh.victim", "")]]
+        case .whiteoutOfParent:
+            return [[.file("tmp/.wh...", "")]]
         case .hardlinkThroughSymlink:
             return [[link, TarEntry("link/hard", .hardlink("bin/busybox"))]]
         }
@@ -37,6 +41,7 @@ package enum HostileLayer: String, CaseIterable, Sendable {
         case .dotDot, .absolute: "Refused to unpack '"
         case .throughSymlink: "Refused to unpack 'link/through'"
         case .whiteoutThroughSymlink: "Refused to unpack 'link/.wh.victim'"
+        case .whiteoutOfParent: "Refused to unpack 'tmp/.wh...'"
         case .hardlinkThroughSymlink: "Refused to unpack 'link/hard'"
         }
     }

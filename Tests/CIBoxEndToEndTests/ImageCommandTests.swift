@@ -144,6 +144,8 @@ import Testing
                 "Refused to unpack 'link/through' from \(source): 'link' on its way is a symbolic link."
             case .whiteoutThroughSymlink:
                 "Refused to unpack 'link/.wh.victim' from \(source): 'link' on its way is a symbolic link."
+            case .whiteoutOfParent:
+                "Refused to unpack 'tmp/.wh...' from \(source): a whiteout of '..'."
             case .hardlinkThroughSymlink:
                 "Refused to unpack 'link/hard' from \(source): 'link' on its way is a symbolic link."
             }
