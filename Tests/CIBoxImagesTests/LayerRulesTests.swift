@@ -68,6 +68,20 @@ import Testing
         #expect(lstat(root + "/z", &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG)
     }
 
+    @Test func aFileOverALinkToOutsideReplacesTheLinkNotItsTarget() throws {
+        let folder = try TemporaryDirectory(prefix: "cibox-layers")
+        defer { FolderTree.remove(folder.path) }
+        let outside = try TemporaryDirectory(prefix: "cibox-outside")
+        defer { FolderTree.remove(outside.path) }
+        try outside.write("keep me\n", to: "victim")
+        let root = try apply(
+            [[TarEntry("victim", .symlink(outside.appending("victim")))], [.file("victim", "replaced\n")]], in: folder)
+        #expect(FileReader.contents(atPath: outside.appending("victim")) == Array("keep me\n".utf8))
+        #expect(FileReader.contents(atPath: root + "/victim") == Array("replaced\n".utf8))
+        var info = stat()
+        #expect(lstat(root + "/victim", &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG)
+    }
+
     @Test func ownersModesLinksAndExtendedAttributesAreKept() throws {
         let folder = try TemporaryDirectory(prefix: "cibox-layers")
         defer { FolderTree.remove(folder.path) }
