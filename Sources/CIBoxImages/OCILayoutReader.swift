@@ -12,7 +12,10 @@ struct OCILayoutReader {
     func candidates() throws(ImageError) -> [LoadedCandidate] {
         let index = try verifier.decode(
             ImageIndex.self, file: verifier.content + "/index.json", role: "the index (index.json)")
-        return try index.manifests.map { descriptor throws(ImageError) in
+        // An index.json may list one manifest per platform itself (containerd's export, buildx): keep this machine's.
+        let runnable = index.manifests.filter { $0.platform.map(HostPlatform.runs) ?? true }
+        guard !runnable.isEmpty || index.manifests.isEmpty else { throw noImageHere(index) }
+        return try runnable.map { descriptor throws(ImageError) in
             var candidate = try manifest(for: descriptor, role: "the manifest \(descriptor.digest)")
             candidate.names = try Self.names(descriptor.annotations ?? [:])
             return candidate
@@ -28,19 +31,22 @@ struct OCILayoutReader {
         return []
     }
 
+    /// The error for an index with no manifest for this machine, naming the platforms it has.
+    private func noImageHere(_ index: ImageIndex) -> ImageError {
+        let offered = index.manifests.compactMap { $0.platform?.description }
+        return ImageError(
+            .wrongPlatform,
+            "\(verifier.source) has no image for \(HostPlatform.current) (it has "
+                + "\(offered.isEmpty ? "no platform" : offered.joined(separator: ", "))).")
+    }
+
     /// The verified image `descriptor` points at: a manifest, or this machine's manifest of an index.
     private func manifest(for descriptor: Descriptor, role: String) throws(ImageError) -> LoadedCandidate {
         let file = try verifier.verified(descriptor, role: role)
         if MediaTypes.indexes.contains(descriptor.mediaType) {
             let index = try verifier.decode(ImageIndex.self, file: file, role: role)
             let matching = index.manifests.filter { $0.platform.map(HostPlatform.runs) ?? false }
-            guard let chosen = matching.first else {
-                let offered = index.manifests.compactMap { $0.platform?.description }
-                throw ImageError(
-                    .wrongPlatform,
-                    "\(verifier.source) has no image for \(HostPlatform.current) (it has "
-                        + "\(offered.isEmpty ? "no platform" : offered.joined(separator: ", "))).")
-            }
+            guard let chosen = matching.first else { throw noImageHere(index) }
             return try manifest(for: chosen, role: "the manifest \(chosen.digest)")
         }
         guard MediaTypes.manifests.contains(descriptor.mediaType) else {

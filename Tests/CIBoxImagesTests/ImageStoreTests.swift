@@ -90,6 +90,29 @@ import Testing
                 == "The image in '\(singlePath)' is for \(other.platform); this machine runs \(HostPlatform.current).")
     }
 
+    @Test func anIndexJSONListingOneManifestPerPlatformKeepsThisMachines() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        var other = try TestImage.busybox(extraLayers: [[.file("which", "other")]])
+        other.platform = Platform(
+            architecture: HostPlatform.current.architecture == "s390x" ? "arm64" : "s390x", os: "linux")
+        let host = try TestImage.busybox(extraLayers: [[.file("which", "host")]])
+        let name = ["io.containerd.image.name": "flat:1"]
+        var archive = try TestImageArchive.ociLayout([(other, name), (host, name)])
+        var index = try JSONDecoder().decode(ImageIndex.self, from: Data(archive.files["index.json"] ?? []))
+        index.manifests[0].platform = other.platform
+        index.manifests[1].platform = host.platform
+        archive.files["index.json"] = TestImage.json(index)
+        #expect(try fixture.load(archive).map(\.digest) == [archive.manifestDigests[1]])
+        index.manifests.removeLast()
+        archive.files["index.json"] = TestImage.json(index)
+        let path = fixture.folder.appending("flat.tar")
+        try archive.writeArchive(to: path)
+        #expect(
+            fixture.message { _ = try fixture.store.load(path) }
+                == "'\(path)' has no image for \(HostPlatform.current) (it has \(other.platform)).")
+    }
+
     @Test func concurrentCallersOfOneDigestUnpackItOnce() async throws {
         let fixture = try StoreFixture()
         defer { fixture.remove() }
