@@ -51,6 +51,15 @@ package struct TestImage: Sendable {
                 cmd: ["/bin/sh"]))
     }
 
+    /// Two busybox images whose file `/which` says `host` or `other`: one for this machine, one for another
+    /// architecture (s390x, or arm64 on an s390x machine).
+    package static func twoPlatforms() throws -> (other: TestImage, host: TestImage) {
+        var other = try busybox(extraLayers: [[.file("which", "other")]])
+        other.platform = Platform(
+            architecture: HostPlatform.current.architecture == "s390x" ? "arm64" : "s390x", os: "linux")
+        return (other, try busybox(extraLayers: [[.file("which", "host")]]))
+    }
+
     /// Each layer as stored (compressed), with its media type and uncompressed digest.
     package func layerBlobs() throws -> [(bytes: [UInt8], mediaType: String, diffID: String)] {
         try layers.map { entries in

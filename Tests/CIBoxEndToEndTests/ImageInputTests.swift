@@ -44,10 +44,7 @@ import Testing
     @Test func aTwoPlatformIndexPicksThisMachinesImageAndAnotherMachinesIsRefused() async throws {
         var setup = try await Setup()
         defer { setup.remove() }
-        var other = try TestImage.busybox(extraLayers: [[.file("which", "other")]])
-        other.platform = Platform(
-            architecture: HostPlatform.current.architecture == "riscv64" ? "s390x" : "riscv64", os: "linux")
-        let host = try TestImage.busybox(extraLayers: [[.file("which", "host")]])
+        let (other, host) = try TestImage.twoPlatforms()
         let both = try TestImageArchive.platformIndex([other, host], annotations: ["io.containerd.image.name": "m:1"])
         let loaded = try await setup.cli.run(["image", "load", try setup.write(both)])
         #expect(loaded.stdout == "Loaded docker.io/library/m:1 (\(both.manifestDigests[1]))\n", "\(loaded.stderr)")

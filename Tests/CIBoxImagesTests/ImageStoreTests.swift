@@ -65,10 +65,7 @@ import Testing
     @Test func aTwoPlatformIndexPicksThisMachinesImage() throws {
         let fixture = try StoreFixture()
         defer { fixture.remove() }
-        var other = try TestImage.busybox(extraLayers: [[.file("which", "other")]])
-        other.platform = Platform(
-            architecture: HostPlatform.current.architecture == "s390x" ? "arm64" : "s390x", os: "linux")
-        let host = try TestImage.busybox(extraLayers: [[.file("which", "host")]])
+        let (other, host) = try TestImage.twoPlatforms()
         let archive = try TestImageArchive.platformIndex(
             [other, host], annotations: ["io.containerd.image.name": "multi:1"])
         let loaded = try fixture.load(archive)
@@ -93,10 +90,7 @@ import Testing
     @Test func anIndexJSONListingOneManifestPerPlatformKeepsThisMachines() throws {
         let fixture = try StoreFixture()
         defer { fixture.remove() }
-        var other = try TestImage.busybox(extraLayers: [[.file("which", "other")]])
-        other.platform = Platform(
-            architecture: HostPlatform.current.architecture == "s390x" ? "arm64" : "s390x", os: "linux")
-        let host = try TestImage.busybox(extraLayers: [[.file("which", "host")]])
+        let (other, host) = try TestImage.twoPlatforms()
         let name = ["io.containerd.image.name": "flat:1"]
         var archive = try TestImageArchive.ociLayout([(other, name), (host, name)])
         var index = try JSONDecoder().decode(ImageIndex.self, from: Data(archive.files["index.json"] ?? []))
