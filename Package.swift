@@ -99,6 +99,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CIBoxImages", dependencies: ["CIBoxBasics", "CIBoxArchives"], exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CIBoxExecutor",
             dependencies: ["CIBoxModel", "CIBoxBasics", "CSpawn", "CIBoxTestResults", "CIBoxArchives"],
             exclude: ["README.md"], swiftSettings: swiftSettings),
@@ -161,7 +165,7 @@ let package = Package(
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxScheduler", "CIBoxExecutor",
                 "CIBoxConfig", "CIBoxSettings", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit", "CIBoxDaemon",
-                "CIBoxSlurm", "CIBoxOrbs", "CIBoxReport", "CIBoxPresentation",
+                "CIBoxSlurm", "CIBoxOrbs", "CIBoxReport", "CIBoxPresentation", "CIBoxImages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -209,7 +213,8 @@ let package = Package(
         .target(
             name: "CIBoxTestSupport",
             dependencies: [
-                "CIBoxBasics", "CIBoxModel", "CIBoxConfig", .product(name: "Subprocess", package: "swift-subprocess"),
+                "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxImages",
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -235,6 +240,10 @@ let package = Package(
             name: "CIBoxStoreTests", dependencies: ["CIBoxStore", "CIBoxTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxExecutorTests", dependencies: ["CIBoxExecutor", "CIBoxBasics", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxImagesTests",
+            dependencies: ["CIBoxImages", "CIBoxArchives", "CIBoxBasics", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxArchivesTests", dependencies: ["CIBoxArchives", "CIBoxTestSupport"],
@@ -283,7 +292,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CIBoxEndToEndTests",
-            dependencies: ["CIBoxTestSupport", "CIBoxModel"],
+            dependencies: ["CIBoxTestSupport", "CIBoxModel", "CIBoxImages", "CIBoxBasics"],
             swiftSettings: swiftSettings
         ),
     ]

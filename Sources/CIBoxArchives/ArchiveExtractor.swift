@@ -82,7 +82,7 @@ package enum ArchiveExtractor {
         return count
     }
 
-    private static func nextEntry(_ reader: OpaquePointer, _ archivePath: String) throws(ArchiveError)
+    static func nextEntry(_ reader: OpaquePointer, _ archivePath: String) throws(ArchiveError)
         -> OpaquePointer?
     {
         var entry: OpaquePointer?
@@ -104,6 +104,14 @@ package enum ArchiveExtractor {
             try checkName(link, archivePath: archivePath)
             archive_entry_copy_hardlink(entry, root + "/" + link)
         }
+        try write(entry, reader: reader, disk: disk, name: name, root: root, archivePath: archivePath)
+    }
+
+    /// Writes `entry` (its names already re-rooted) and its data from `reader` to `disk`.
+    static func write(
+        _ entry: OpaquePointer, reader: OpaquePointer, disk: OpaquePointer, name: String, root: String,
+        archivePath: String
+    ) throws(ArchiveError) {
         guard archive_write_header(disk, entry) >= ARCHIVE_WARN else {
             let refused = "Refused to unpack '\(name)' from '\(archivePath)' into '\(root)'"
             throw ArchiveError(.unsafeEntry, Archives.message(disk, refused))
@@ -114,7 +122,10 @@ package enum ArchiveExtractor {
         while true {
             let status = archive_read_data_block(reader, &block, &size, &offset)
             if status == ARCHIVE_EOF { break }
-            guard status >= ARCHIVE_WARN, archive_write_data_block(disk, block, size, offset) >= ARCHIVE_WARN else {
+            guard status >= ARCHIVE_WARN else {
+                throw ArchiveError(.archive, Archives.message(reader, "Cannot read '\(name)' from '\(archivePath)'"))
+            }
+            guard archive_write_data_block(disk, block, size, offset) >= ARCHIVE_WARN else {
                 throw ArchiveError(.archive, Archives.message(disk, "Cannot unpack '\(name)' from '\(archivePath)'"))
             }
         }
@@ -125,16 +136,20 @@ package enum ArchiveExtractor {
 
     /// Refuses absolute names and names with a `..` component.
     static func checkName(_ name: String, archivePath: String) throws(ArchiveError) {
+        try checkName(name, from: "'\(archivePath)'")
+    }
+
+    /// Refuses absolute names and names with a `..` component; `source` names the archive in messages as it is.
+    static func checkName(_ name: String, from source: String) throws(ArchiveError) {
         if name.hasPrefix("/") {
             throw ArchiveError(
                 .unsafeEntry,
-                "Refused to unpack '\(name)' from '\(archivePath)': absolute paths are not allowed in an archive.")
+                "Refused to unpack '\(name)' from \(source): absolute paths are not allowed in an archive.")
         }
         if name.isEmpty || name.split(separator: "/").contains("..") {
             throw ArchiveError(
                 .unsafeEntry,
-                "Refused to unpack '\(name)' from '\(archivePath)': the name is empty or leaves the target folder "
-                    + "with '..'.")
+                "Refused to unpack '\(name)' from \(source): the name is empty or leaves the target folder with '..'.")
         }
     }
 }
