@@ -20,6 +20,8 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release -Xswiftc -static-stdlib --product cibox
+	# The job agent cibox starts beside itself (a static program; see Sources/cibox-sandbox).
+	$(SWIFT) build -c release --product cibox-sandbox
 	$(SWIFT) build -c release -Xswiftc -static-stdlib --product cibox-bench
 
 bench: release
