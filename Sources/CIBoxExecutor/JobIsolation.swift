@@ -90,9 +90,6 @@ package final class JobIsolation: Sendable {
         }
     }
 
-    /// Out-of-memory kills so far (cgroup mode only).
-    package var oomKills: Int { (group ?? enclosing?.group)?.usage().oomKills ?? 0 }
-
     /// Out-of-memory kills and forks refused at the pids limit so far (cgroup mode only; zeros otherwise).
     package var events: (oomKills: Int, pidsLimitHits: Int) {
         let usage = (group ?? enclosing?.group)?.usage() ?? ResourceUsage()

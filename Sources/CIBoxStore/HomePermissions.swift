@@ -14,6 +14,8 @@ import Foundation
 package enum HomePermissions {
     /// The folders a job's user passes through on the way to its own folder or its agent commands.
     static let passThrough = ["", "/work"]
+    /// Top entries whose modes are not cibox's-user-only: job folders, the agent commands, a served report.
+    static let shared: Set<String> = ["work", "bin", "reports"]
 
     /// Makes the home's top folders as they must be (created when missing), and fixes an existing home whose
     /// files others could read (a home made beforehand, or by an older cibox): every file and folder of cibox's
@@ -29,7 +31,7 @@ package enum HomePermissions {
         }
         guard isExposed(home) else { return 0 }
         var changed = 0
-        let skipped = Set(["work", "bin"] + (reportIsWorldReadable ? ["reports"] : []))
+        let skipped = reportIsWorldReadable ? shared : shared.subtracting(["reports"])
         for name in (try? FileManager.default.contentsOfDirectory(atPath: home)) ?? [] where !skipped.contains(name) {
             changed += FileModes.makePrivate(home + "/" + name)
         }
@@ -39,7 +41,7 @@ package enum HomePermissions {
     /// Whether something at the top of the home (its files, its folders) is readable by others.
     static func isExposed(_ home: String) -> Bool {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: home)) ?? [] {
-            guard !["work", "bin", "reports"].contains(name) else { continue }
+            guard !shared.contains(name) else { continue }
             var info = stat()
             if lstat(home + "/" + name, &info) == 0, info.st_mode & 0o077 != 0, info.st_mode & S_IFMT != S_IFLNK {
                 return true

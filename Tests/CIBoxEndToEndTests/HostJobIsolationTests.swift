@@ -103,20 +103,17 @@ import Testing
         defer { cli.home.remove(); repo.remove() }
         let (run, output) = try cli.start(["run", repo.path])
         _ = output
-        for _ in 0..<100
-        where processCount(containing: "sleep \(marker + 1)") == 0 || processCount(containing: "sleep \(marker)") == 0 {
-            try await Task.sleep(for: .milliseconds(100))
+        let jobProcesses = {
+            processCount(containing: "sleep \(marker)") + processCount(containing: "sleep \(marker + 1)")
         }
+        _ = try await eventually(seconds: 10) { jobProcesses() == 2 }
         #expect(processCount(containing: "sleep \(marker)") == 1, "the job's setsid child runs")
         kill(run.processIdentifier, SIGKILL)
         try await run.ended()
         // The job's agent is its guard: with its cibox gone, nothing of the job may outlive it for a second.
-        var survivors = processCount(containing: "sleep \(marker)") + processCount(containing: "sleep \(marker + 1)")
-        for _ in 0..<10 where survivors > 0 {
-            try await Task.sleep(for: .milliseconds(100))
-            survivors = processCount(containing: "sleep \(marker)") + processCount(containing: "sleep \(marker + 1)")
-        }
-        #expect(survivors == 0, "invariant: no job process outlives a killed cibox run by a second")
+        #expect(
+            try await eventually(seconds: 1) { jobProcesses() == 0 },
+            "invariant: no job process outlives a killed cibox run by a second")
 
         let shown = try await cli.run(["show", "1"])
         #expect(

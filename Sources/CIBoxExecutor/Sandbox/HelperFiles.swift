@@ -37,6 +37,12 @@ struct HelperFiles: SandboxFiles {
         var output: [UInt8]
         var notes: [String]
         var error: String?
+
+        /// The error when the helper refused a path (the job's user may not read it), else nil.
+        var refusal: ExecutorError? {
+            guard let error, status == Int(JobFileOperations.refusedStatus) else { return nil }
+            return ExecutorError(.refused, error)
+        }
     }
 
     /// Runs `cibox agent files ARGUMENTS` with `input` as standard input and, when given, `output` (a file of cibox's)
@@ -112,10 +118,8 @@ struct HelperFiles: SandboxFiles {
 
     func glob(_ pattern: String, root: String) async throws(ExecutorError) -> [String] {
         let outcome = try await run(["glob", root, pattern])
-        if let error = outcome.error {
-            guard outcome.status == Int(JobFileOperations.refusedStatus) else { return [] }
-            throw ExecutorError(.refused, error)
-        }
+        if let refusal = outcome.refusal { throw refusal }
+        if outcome.error != nil { return [] }
         return String(decoding: outcome.output, as: UTF8.self).split(separator: "\0").map(String.init)
     }
 
@@ -172,9 +176,7 @@ struct HelperFiles: SandboxFiles {
         } catch {
             return JUnitReport(warnings: [error.message])
         }
-        if let error = outcome.error, outcome.status == Int(JobFileOperations.refusedStatus) {
-            throw ExecutorError(.refused, error)
-        }
+        if let refusal = outcome.refusal { throw refusal }
         if let error = outcome.error { return JUnitReport(warnings: [error]) }
         do {
             try archiving { () throws(ArchiveError) in _ = try ArchiveExtractor.extract(temporary, into: folder) }
