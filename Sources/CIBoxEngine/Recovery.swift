@@ -1,7 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 package import CIBoxExecutor
-import CIBoxModel
+package import CIBoxModel
 package import CIBoxSlurm
 import CIBoxStore
 import Foundation
@@ -22,13 +22,20 @@ package enum Recovery {
     /// (those job runs are attached to again by whoever runs them); the others are marked interrupted and what
     /// their jobs left running on this machine is killed.
     /// - Parameter slurm: how Slurm is asked (its commands by default); used only when `executors.slurm` is set.
+    /// - Parameter leaving: pipelines (by trigger) left for the daemon, which settles them itself (and may re-queue them).
     package static func recover(
-        engine: PipelineEngine, cgroups: CgroupManager?, slurm: any SlurmClient = SlurmCommandLine()
+        engine: PipelineEngine, cgroups: CgroupManager?, slurm: any SlurmClient = SlurmCommandLine(),
+        leaving: Set<TriggerKind> = []
     ) async throws(EngineError) -> Report {
         let store = engine.store
         var report = Report()
         do {
             for pipelineID in try store.recovery.orphanedPipelines() {
+                if !leaving.isEmpty, let trigger = try store.history.pipelineDetail(id: pipelineID)?.pipeline.trigger,
+                    leaving.contains(trigger)
+                {
+                    continue
+                }
                 let running = try store.recovery.runningJobs(pipelineID: pipelineID)
                 var attachable: [Int64: String] = [:]
                 if let settings = engine.settings.slurm, !running.isEmpty {
@@ -62,9 +69,12 @@ package enum Recovery {
     /// daemon started) are marked interrupted and settled as the daemon does at start. Returns their ids.
     ///
     /// With Slurm set up it leaves them alone: only the daemon re-attaches to cluster jobs that still run.
-    package static func settleAbandoned(engine: PipelineEngine) async -> [Int64] {
+    /// - Parameter leaving: pipelines (by trigger) left for the daemon (`show` and `pipelines` leave the daemon's
+    ///   pushes to it: a daemon restarted with `requeue_interrupted` runs them again).
+    package static func settleAbandoned(engine: PipelineEngine, leaving: Set<TriggerKind> = []) async -> [Int64] {
         guard engine.settings.slurm == nil,
-            let report = try? await recover(engine: engine, cgroups: engine.cgroups), !report.interrupted.isEmpty
+            let report = try? await recover(engine: engine, cgroups: engine.cgroups, leaving: leaving),
+            !report.interrupted.isEmpty
         else { return [] }
         await engine.settleRecovered(pipelineIDs: report.interrupted)
         return report.interrupted

@@ -68,7 +68,8 @@ enum HistoryAccess {
         if (try? store.recovery.orphanedPipelines().isEmpty) == false,
             case .success(let engine) = PipelineRunFlow.makeEngine(home: global.homeDirectory)
         {
-            await PipelineRunFlow.settleAbandoned(engine: engine)
+            // A daemon's pushes are the daemon's to settle (it may run them again at its restart).
+            await PipelineRunFlow.settleAbandoned(engine: engine, leaving: [.push])
         }
         return store
     }

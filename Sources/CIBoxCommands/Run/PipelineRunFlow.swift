@@ -52,8 +52,8 @@ enum PipelineRunFlow {
     }
 
     /// Settles the pipelines whose cibox was killed (see ``Recovery/settleAbandoned(engine:)``) and says so.
-    static func settleAbandoned(engine: PipelineEngine) async {
-        let abandoned = await Recovery.settleAbandoned(engine: engine)
+    static func settleAbandoned(engine: PipelineEngine, leaving: Set<TriggerKind> = []) async {
+        let abandoned = await Recovery.settleAbandoned(engine: engine, leaving: leaving)
         guard !abandoned.isEmpty else { return }
         let list = abandoned.map { "\($0)" }.joined(separator: ", ")
         Terminal.error(
