@@ -107,8 +107,12 @@ let package = Package(
             dependencies: ["CIBoxModel", "CIBoxBasics", "CSpawn", "CIBoxTestResults", "CIBoxArchives"],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
+            name: "CIBoxContainers",
+            dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxImages"],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(
             name: "CIBoxSlurm",
-            dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxExecutor"],
+            dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxContainers"],
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
         .target(
@@ -145,7 +149,8 @@ let package = Package(
             name: "CIBoxEngine",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxSettings", "CIBoxPlanner", "CIBoxGit", "CIBoxStore",
-                "CIBoxExecutor", "CIBoxScheduler", "CIBoxSlurm", "CIBoxOrbs", "CIBoxReport",
+                "CIBoxExecutor", "CIBoxScheduler", "CIBoxSlurm", "CIBoxOrbs", "CIBoxReport", "CIBoxContainers",
+                "CIBoxImages",
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
@@ -244,6 +249,12 @@ let package = Package(
         .testTarget(
             name: "CIBoxImagesTests",
             dependencies: ["CIBoxImages", "CIBoxArchives", "CIBoxBasics", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxContainersTests",
+            dependencies: [
+                "CIBoxContainers", "CIBoxExecutor", "CIBoxImages", "CIBoxBasics", "CIBoxModel", "CIBoxTestSupport",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxArchivesTests", dependencies: ["CIBoxArchives", "CIBoxTestSupport"],

@@ -58,12 +58,26 @@ package struct SandboxView: Sendable {
     package var controlDirectory: String
     /// Maps paths the config writes that mean the job's home on CircleCI (`/home/circleci/…`, `/root/…`) there.
     package var imageHomes: [String]
+    /// The shell of steps that name none (CircleCI's: bash, or `/bin/sh` in an image without bash).
+    package var defaultShell: String
+    /// The environment steps start from, before CircleCI's variables and the job's (an image's `Env`); nil takes a
+    /// few of cibox's own (`PATH`, `LANG`, …).
+    package var baseEnvironment: [String: String]?
+    /// The folder of the `circleci` and `circleci-agent` commands as the job sees it; nil: cibox's shared folder.
+    package var commandsDirectory: String?
 
     /// Makes a view.
-    package init(home: String, controlDirectory: String, imageHomes: [String] = []) {
+    package init(
+        home: String, controlDirectory: String, imageHomes: [String] = [],
+        defaultShell: String = "/bin/bash -eo pipefail",
+        baseEnvironment: [String: String]? = nil, commandsDirectory: String? = nil
+    ) {
         self.home = home
         self.controlDirectory = controlDirectory
         self.imageHomes = imageHomes
+        self.defaultShell = defaultShell
+        self.baseEnvironment = baseEnvironment
+        self.commandsDirectory = commandsDirectory
     }
 
     /// `$BASH_ENV`: sourced by bash before each step (CircleCI's way to pass variables between steps).

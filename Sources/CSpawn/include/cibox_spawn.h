@@ -24,6 +24,8 @@ typedef struct {
     int stdin_fd;
     int stdout_fd;
     int stderr_fd;
+    /// A descriptor the child gets as 3 (runc's --preserve-fds), or -1 for none.
+    int extra_fd;
     /// `cgroup.procs` files the child writes its own pid into before exec (may be NULL when count is 0).
     const char *const *cgroup_procs;
     size_t cgroup_count;
