@@ -19,13 +19,10 @@ package struct ContainerRuntime: Sendable {
     var libraries: HostLibraries
     /// The network of a job's containers.
     package var network: ContainerNetwork
-    /// The start of every container id of this cibox home (`runc list` finds a crashed run's by it).
-    package var idPrefix: String
 
     /// A runtime with this machine's loader and libraries; nil when they cannot be found.
     package init?(
-        runc: Runc, agentExecutable: String, helperExecutable: String, network: ContainerNetwork,
-        idPrefix: String = "cibox-"
+        runc: Runc, agentExecutable: String, helperExecutable: String, network: ContainerNetwork
     ) {
         guard let libraries = HostLibraries.current else { return nil }
         self.runc = runc
@@ -33,7 +30,6 @@ package struct ContainerRuntime: Sendable {
         self.helperExecutable = helperExecutable
         self.libraries = libraries
         self.network = network
-        self.idPrefix = idPrefix
     }
 }
 

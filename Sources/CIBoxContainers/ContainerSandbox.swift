@@ -173,10 +173,12 @@ package final class ContainerSandbox: JobSandbox {
         return bundle
     }
 
-    /// runc's id of container `name`: the job's cgroup prefix (so a crashed cibox's containers can be found), a
-    /// random part, the name.
+    /// runc's id of container `name`: the job's cgroup prefix (its home and job id: a crashed cibox's containers are
+    /// found by it), the job folder's random part, the name.
     func containerID(_ name: String) -> String {
-        "\(runtime.idPrefix)\(request.jobID)-\(Paths.lastComponent(request.workDirectory).suffix(8))-\(name)"
+        let state = request.stateDirectory.isEmpty ? request.controlDirectory : request.stateDirectory
+        return CgroupManager.groupPrefix(stateDirectory: state, jobID: request.jobID)
+            + Paths.lastComponent(request.workDirectory).suffix(8) + "-" + name
     }
 
     /// What every container of the job gets: the agent, the network files.
@@ -282,9 +284,14 @@ package final class ContainerSandbox: JobSandbox {
         for bundle in bundles.reversed() { bundle.stop() }
         isolation.killAll()
         for log in logs { log.finish() }
-        for bundle in bundles.dropFirst().reversed() { _ = await bundle.remove(runc: runtime.runc) }
-        let usage = isolation.end()
-        if let primary = bundles.first { _ = await primary.remove(runc: runtime.runc) }
+        // A cancelled job is torn down all the same: runc's commands run in a task of their own, never cancelled.
+        let (runc, isolation) = (runtime.runc, isolation)
+        let usage = await Task {
+            for bundle in bundles.dropFirst().reversed() { _ = await bundle.remove(runc: runc) }
+            let usage = isolation.end()
+            if let primary = bundles.first { _ = await primary.remove(runc: runc) }
+            return usage
+        }.value
         // Never remove through a mount that is still there (it would reach the image or this machine's files).
         if !request.keepsWorkDirectory, Overlay.mounts(under: control).isEmpty {
             FolderTree.remove(request.workDirectory)

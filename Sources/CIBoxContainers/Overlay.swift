@@ -13,7 +13,7 @@ import Foundation
 /// A container's root: an overlay whose lower folder is an image's read-only root (shared by every job of that
 /// image) and whose upper and work folders are the job's own, so a job's writes never reach the image or another job.
 /// Mounted in cibox's own mount namespace, at the bundle's `rootfs`.
-struct Overlay {
+package struct Overlay {
     /// The image's unpacked root.
     let lower: String
     /// The job's writes.
@@ -62,7 +62,7 @@ struct Overlay {
     }
 
     /// The mount points under `folder` in this process's mount namespace (what a job left mounted).
-    static func mounts(under folder: String) -> [String] {
+    package static func mounts(under folder: String) -> [String] {
         let text = String(decoding: FileReader.contents(atPath: "/proc/self/mountinfo") ?? [], as: UTF8.self)
         return text.split(whereSeparator: \.isNewline).compactMap { line in
             let fields = line.split(separator: " ")

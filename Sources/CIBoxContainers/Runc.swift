@@ -59,7 +59,7 @@ package struct Runc: Sendable {
     }
 
     /// The ids of the containers in the state folder.
-    func containers() async -> [String] {
+    package func containers() async -> [String] {
         let result = await run(["list", "--quiet"])
         guard result.status == 0 else { return [] }
         return result.output.split(whereSeparator: \.isNewline).map(String.init)

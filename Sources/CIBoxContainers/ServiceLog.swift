@@ -44,8 +44,9 @@ final class ServiceLog: Sendable {
                 let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
                 if count < 0, errno == EINTR { continue }
                 if count <= 0 { break }
-                if masker != nil {
-                    Self.write(masker!.process(buffer[0..<count]), to: file)
+                if var active = masker {
+                    Self.write(active.process(buffer[0..<count]), to: file)
+                    masker = active
                 } else {
                     Self.write(Array(buffer[0..<count]), to: file)
                 }
@@ -72,7 +73,9 @@ final class ServiceLog: Sendable {
     private static func write(_ bytes: [UInt8], to file: Int32) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(file, $0.baseAddress! + offset, $0.count - offset) }
+            let written = bytes.withUnsafeBytes { raw in
+                raw.baseAddress.map { Glibc.write(file, $0 + offset, raw.count - offset) } ?? 0
+            }
             if written < 0, errno == EINTR { continue }
             if written <= 0 { return }
             offset += written

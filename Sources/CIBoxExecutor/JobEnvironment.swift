@@ -44,10 +44,12 @@ enum JobEnvironment {
         env["BASH_ENV"] = view.bashEnv
         env["CIBOX_HALT_FILE"] = view.haltFile
         for (name, value) in request.agentEnvironment { env[name] = value }
-        if let agent = request.agentExecutable {
-            let bin =
-                view.commandsDirectory
-                ?? AgentCommands.binDirectory(stateDirectory: request.agentStateDirectory, executable: agent)
+        let commands =
+            view.commandsDirectory
+            ?? request.agentExecutable.map {
+                AgentCommands.binDirectory(stateDirectory: request.agentStateDirectory, executable: $0)
+            }
+        if let bin = commands {
             env["PATH"] = bin + ":" + (env["PATH"] ?? "")
             env["CIBOX_JOB_ID"] = String(request.jobID)
         }

@@ -60,7 +60,7 @@ struct ContainerFixture {
     func provider(mode: ContainerSandboxProvider.Mode = .required, network: ContainerNetwork = .loopback)
         -> ContainerSandboxProvider
     {
-        let runc = Runc.find(home: home.path)!
+        let runc = Runc.find(home: home.path) ?? Runc(executable: "/usr/sbin/runc", stateFolder: home.appending("runc"))
         return ContainerSandboxProvider(
             store: store,
             runtime: ContainerRuntime(
@@ -99,4 +99,39 @@ struct SilentObserver: JobObserver {
 /// A run step.
 func step(_ command: String, name: String? = nil) -> StepPlan {
     StepPlan(name: name ?? command, action: .run(RunAction(command: command)))
+}
+
+extension ContainerFixture {
+    /// What job `jobID` left behind: mounts under the home, containers in runc's state, cgroup folders, processes
+    /// whose command line contains `marker`.
+    func leftovers(jobID: Int64 = 7, marker: String? = nil) async -> [String] {
+        var found = Overlay.mounts(under: home.path).map { "mount \($0)" }
+        if let runc = Runc.find(home: home.path) {
+            found += await runc.containers().map { "container \($0)" }
+        }
+        let prefix = CgroupManager.groupPrefix(stateDirectory: home.path, jobID: jobID)
+        found += Self.folders(named: prefix, under: "/sys/fs/cgroup", depth: 7).map { "cgroup \($0)" }
+        if let marker {
+            for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap({ Int32($0) }) ?? []
+            {
+                let bytes = FileReader.contents(atPath: "/proc/\(pid)/cmdline") ?? []
+                let line = String(decoding: bytes.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+                if line.contains(marker) { found.append("process \(pid) \(line)") }
+            }
+        }
+        return found
+    }
+
+    private static func folders(named prefix: String, under folder: String, depth: Int) -> [String] {
+        guard depth > 0, let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        var found: [String] = []
+        for entry in entries {
+            let path = folder + "/" + entry
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { continue }
+            if entry.hasPrefix(prefix) { found.append(path) }
+            found += folders(named: prefix, under: path, depth: depth - 1)
+        }
+        return found
+    }
 }

@@ -20,12 +20,62 @@ struct ContainerJobTests {
                 step(
                     "test -e /bin/busybox && test ! -e /usr/bin/swift && test ! -e \(fixture.home.path) && echo isolated"
                 ),
-                step("echo made > here.txt && ls"),
+                step("echo made > here.txt && ls && cat /etc/hostname"),
             ], images: [DockerImage(image: "test/busybox:1")])
         let result = await fixture.run(request)
         #expect(result.status == .success, "\(result.failureMessage ?? "")")
         #expect(fixture.log(step: 0) == "hello from the image\n1000\n/home/tester\n/home/tester/project\n")
         #expect(fixture.log(step: 1) == "isolated\n")
-        #expect(fixture.log(step: 2) == "here.txt\n")
+        #expect(fixture.log(step: 2) == "here.txt\nbuild\n")
+        #expect(await fixture.leftovers() == [])
+    }
+
+    @Test func checkoutHaltAndBashEnvWorkInAnImageWithoutGlibc() async throws {
+        let fixture = try ContainerFixture()
+        defer { fixture.home.remove() }
+        try fixture.load(.busybox(), as: "test/busybox:1")
+        let request = fixture.request(
+            [
+                StepPlan(name: "checkout", action: .checkout(path: nil)),
+                step("cat README; ls -a"),
+                step("echo 'export FROM_EARLIER=yes' >> \"$BASH_ENV\"; test -x /.cibox/bin/circleci-agent && echo ok"),
+                step("circleci-agent step halt && echo halted"),
+                step("echo never"),
+            ], images: [DockerImage(image: "test/busybox:1")])
+        let result = await fixture.run(request)
+        #expect(result.status == .success, "\(result.failureMessage ?? "")")
+        #expect(fixture.log(step: 0).contains("checked out into /home/tester/project"))
+        #expect(fixture.log(step: 1) == "checked out\n.\n..\nREADME\n")
+        #expect(fixture.log(step: 2) == "ok\n")
+        #expect(fixture.log(step: 3).hasSuffix("halted\n"))
+        #expect(result.steps.count == 5 && result.steps[4].status == .notRun)
+        #expect(await fixture.leftovers() == [])
+    }
+
+    @Test func aUserEntryRunsStepsAsThatUser() async throws {
+        let fixture = try ContainerFixture()
+        defer { fixture.home.remove() }
+        try fixture.load(.busybox(), as: "test/busybox:1")
+        var entry = DockerImage(image: "test/busybox:1")
+        entry.user = "root"
+        let request = fixture.request([step("id -u; echo \"$HOME\"; touch written")], images: [entry])
+        let result = await fixture.run(request)
+        #expect(result.status == .success, "\(result.failureMessage ?? "")")
+        #expect(fixture.log(step: 0) == "0\n/root\n")
+    }
+
+    @Test func anUnknownUserFailsTheJobNamingIt() async throws {
+        let fixture = try ContainerFixture()
+        defer { fixture.home.remove() }
+        try fixture.load(.busybox(), as: "test/busybox:1")
+        var entry = DockerImage(image: "test/busybox:1")
+        entry.user = "circleci"
+        let result = await fixture.run(fixture.request([step("true")], images: [entry]))
+        #expect(result.status == .failed)
+        #expect(result.failureReason == .infrastructure)
+        #expect(
+            result.failureMessage
+                == "The image 'test/busybox:1' has no user 'circleci' in its /etc/passwd. Use a user the image has, or "
+                + "a number (user: \"1000:1000\").")
     }
 }

@@ -1,0 +1,64 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxBasics
+import CIBoxContainers
+import CIBoxExecutor
+import CIBoxImages
+import CIBoxModel
+import CIBoxTestSupport
+import Foundation
+import Testing
+
+@Suite(.enabled(if: canRunContainers, "\(containersNeed)"), .serialized)
+struct ServiceContainerTests {
+    /// A busybox image serving `/www` on port 8080 (busybox httpd), announcing itself on its output first.
+    static func web() throws -> TestImage {
+        var image = try TestImage.busybox(extraLayers: [
+            [TarEntry("www/", .folder), .file("www/index.html", "hello from the service\n")]
+        ])
+        image.container.user = "root"
+        image.container.entrypoint = ["/bin/sh", "-c"]
+        image.container.cmd = ["echo \"service up as $(id -u) with $SECRET_TOKEN\"; exec httpd -f -p 8080 -h /www"]
+        return image
+    }
+
+    @Test func aServiceIsReachedOnLocalhostAndByNameAndItsLogIsKeptMasked() async throws {
+        let fixture = try ContainerFixture()
+        defer { fixture.home.remove() }
+        try fixture.load(.busybox(), as: "test/busybox:1")
+        try fixture.load(Self.web(), as: "test/web:1")
+        var service = DockerImage(image: "test/web:1")
+        service.environment = [EnvironmentVariable(name: "SECRET_TOKEN", value: "s3cr3t-value")]
+        var request = fixture.request(
+            [
+                step(
+                    "for i in $(seq 50); do wget -qO- http://localhost:8080/ 2>/dev/null && break; sleep 0.1; done; "
+                        + "wget -qO- http://web:8080/"),
+                step("ps -o pid,comm | grep -c httpd || true"),
+            ], images: [DockerImage(image: "test/busybox:1"), service])
+        request.secrets = ["s3cr3t-value"]
+        let result = await fixture.run(request)
+        #expect(result.status == .success, "\(result.failureMessage ?? "")")
+        #expect(fixture.log(step: 0) == "hello from the service\nhello from the service\n")
+        // The primary container has its own pid namespace: the service's processes are not in it.
+        #expect(fixture.log(step: 1) == "0\n")
+        let log = try String(contentsOfFile: fixture.home.appending("logs/7/containers/web.log"), encoding: .utf8)
+        #expect(log == "service up as 0 with ****\n")
+        #expect(await fixture.leftovers(marker: "httpd -f -p 8080") == [])
+    }
+
+    @Test func withoutANetworkSettingAJobReachesNothingButItsOwnLoopback() async throws {
+        let fixture = try ContainerFixture()
+        defer { fixture.home.remove() }
+        try fixture.load(.busybox(), as: "test/busybox:1")
+        let request = fixture.request(
+            [step("cat /etc/resolv.conf; ls /sys/class/net | tr '\\n' ' '")],
+            images: [DockerImage(image: "test/busybox:1")])
+        let result = await fixture.run(request)
+        #expect(result.status == .success, "\(result.failureMessage ?? "")")
+        #expect(
+            fixture.log(step: 0)
+                == "# cibox: a job's network is its own loopback (images: { network: host } shares this machine's).\nlo "
+        )
+    }
+}
