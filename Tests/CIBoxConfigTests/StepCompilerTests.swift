@@ -120,7 +120,7 @@ import Testing
         (
             "add_ssh_keys", "Adding SSH keys",
             "cibox does not install SSH keys; the step is skipped and jobs use this machine's SSH setup"
-        ),
+        )
     ])
     func skipsWhatCiboxCannotDoWithAWarning(_ key: String, _ title: String, _ instead: String) {
         let (steps, diagnostics) = steps("      - \(key)")

@@ -88,7 +88,8 @@ struct StepCompiler {
         if kind == Self.remoteDocker {
             decoder.warning(location, "\(kind): \(Self.remoteDockerMessage)")
             let name = value["name"]?.scalar?.text ?? "Setup a remote Docker engine"
-            return StepPlan(name: name, action: .unsupported(key: kind, message: Self.remoteDockerMessage, isFatal: true))
+            return StepPlan(
+                name: name, action: .unsupported(key: kind, message: Self.remoteDockerMessage, isFatal: true))
         }
         if let skipped = Self.skippedBuiltins[kind] {
             decoder.warning(location, "\(kind): \(skipped.instead)")
