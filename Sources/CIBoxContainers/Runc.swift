@@ -65,6 +65,14 @@ package struct Runc: Sendable {
         return result.output.split(whereSeparator: \.isNewline).map(String.init)
     }
 
+    /// The bundle folder of container `id`, from runc's state; nil when runc does not know it.
+    package func bundle(of id: String) async -> String? {
+        let result = await run(["state", id])
+        guard result.status == 0, let start = result.output.range(of: "\"bundle\": \"") else { return nil }
+        let rest = result.output[start.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+
     private func run(_ arguments: [String]) async -> (status: Int32, output: String) {
         let command = ExternalCommand(
             executable, ["--root", stateFolder] + arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"],

@@ -79,3 +79,28 @@ struct ContainerJobTests {
                 + "a number (user: \"1000:1000\").")
     }
 }
+
+@Suite(.enabled(if: canRunContainers, "\(containersNeed)"), .serialized)
+struct ContainerRecoveryTests {
+    @Test func whatAKilledCiboxLeftOfItsContainersIsRemovedAtTheNextStart() async throws {
+        let fixture = try ContainerFixture()
+        defer { fixture.home.remove() }
+        try fixture.load(.busybox(), as: "test/busybox:1")
+        let request = fixture.request([step("true")], images: [DockerImage(image: "test/busybox:1")])
+        let manager = CgroupManager.system()
+        let isolation = JobIsolation(
+            jobID: 7, stateDirectory: fixture.home.path, limits: request.limits, manager: manager
+        ) { _ in }
+        let sandbox = try await fixture.provider().makeSandbox(for: request, isolation: isolation)
+        try await sandbox.prepare(workingDirectory: "/home/tester/project")
+        // cibox is gone without tearing anything down: the container, its overlay and cgroups are left.
+        #expect(await fixture.leftovers() != [])
+        let removed = await ContainerRecovery.clean(home: fixture.home.path, jobIDs: [7])
+        #expect(removed.count == 1 && removed[0].hasSuffix("-primary"))
+        for group in manager.leftoverGroups(stateDirectory: fixture.home.path, jobIDs: [7]) {
+            group.killAll()
+            group.remove()
+        }
+        #expect(await fixture.leftovers() == [])
+    }
+}
