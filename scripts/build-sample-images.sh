@@ -64,7 +64,7 @@ hex_of() {
 base="$work/base"
 mkdir -p "$base/bin" "$base/etc" "$base/home/circleci" "$base/root" "$base/tmp"
 cp "$busybox" "$base/bin/busybox"
-for applet in $("$busybox" --list); do
+"$busybox" --list | while IFS= read -r applet; do
   if [ "$applet" != busybox ]; then ln -s busybox "$base/bin/$applet"; fi
 done
 printf '%s\n' "root:x:0:0:root:/root:/bin/sh" "circleci:x:3434:3434:circleci:/home/circleci:/bin/sh" \
