@@ -1,13 +1,15 @@
 # cibox — the two commands of the README, and a few more.
 #   make demo   installs what is missing, builds cibox and runs a sample pipeline
 #   make test   installs what is missing (Slurm and munge too, for the Slurm tests), builds and runs every test suite
+#   make sample-images   builds the images of Samples/service-containers (needs busybox-static) and loads them into
+#                        $CIBOX_HOME (else the default home)
 
 SWIFT ?= swift
 CONFIG ?= debug
 # The config compiler's fuzzer runs this long in `make test` (0 crashes, 0 hangs; see FuzzTests).
 export CIBOX_FUZZ_SECONDS ?= 60
 
-.PHONY: deps test-deps build release bench demo test lint format clean
+.PHONY: deps test-deps build release bench demo sample-images test lint format clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -29,6 +31,12 @@ bench: release
 
 demo: build
 	./scripts/demo.sh "$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/cibox"
+
+sample-images: build
+	./scripts/build-sample-images.sh .build/sample-images
+	for name in app web; do \
+	  "$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/cibox" image load .build/sample-images/$$name.tar || exit 1; \
+	done
 
 test: test-deps lint
 	$(SWIFT) build --build-tests

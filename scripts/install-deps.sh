@@ -3,10 +3,12 @@
 #   scripts/install-deps.sh        what building and running cibox needs
 #   scripts/install-deps.sh test   that, plus what the tests need: Slurm and munge for the throwaway cluster of the
 #                                  Slurm executor's tests (scripts/slurm-test-cluster.sh; no service is started)
-#                                  and busybox-static, the one binary of the images the image tests build
+#                                  and busybox-static, the one binary of the images the image tests (and
+#                                  scripts/build-sample-images.sh) build
 set -euo pipefail
-# chromium: the report's browser test (headless screenshots, console errors).
-packages=(libgit2-dev zlib1g-dev libsqlite3-dev libarchive-dev libxml2-dev pkg-config git zstd chromium)
+# chromium: the report's browser test (headless screenshots, console errors). runc: the OCI runtime that runs jobs in
+# their `docker:` images.
+packages=(libgit2-dev zlib1g-dev libsqlite3-dev libarchive-dev libxml2-dev pkg-config git zstd chromium runc)
 if [ "${1:-}" = "test" ]; then
   packages+=(slurmctld slurmd slurm-client munge busybox-static)
 fi
