@@ -66,12 +66,18 @@ extension ContainerSandbox {
         let path =
             program.contains("/")
             ? program : try locate(program, path: environment["PATH"] ?? "", in: bundle, image: service)
-        _ = try await agent.spawn(
+        let process = try await agent.spawn(
             AgentSpawn(
                 user: (user.uid, user.gid, user.groups),
                 directory: configuration.workingDir.flatMap {
                     $0.isEmpty ? nil : $0
                 } ?? "/", makesDirectory: false, arguments: [path] + arguments.dropFirst(),
                 environment: environment, descriptors: [devNull, log.writeEnd, log.writeEnd]))
+        // A service that ends while the job runs does not fail it (CircleCI's behaviour); its log says so.
+        Task { [weak self] in
+            let ended = await process.exited()
+            guard let self, !self.isStopping else { return }
+            log.note("cibox: the service '\(service.hostName)' ended with status \(ended.exitCode) while the job ran\n")
+        }
     }
 }

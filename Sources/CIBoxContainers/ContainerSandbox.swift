@@ -206,6 +206,9 @@ package final class ContainerSandbox: JobSandbox {
             cgroupsPath: isolation.runtimeCgroupsPath(container: bundle.id), openFiles: RuntimeConfig.openFilesLimit)
     }
 
+    /// Whether the job is being stopped (its processes are killed on purpose).
+    var isStopping: Bool { state.withLock { $0.isStopping } }
+
     /// Keeps a service's log until the end of the job.
     func appendLog(_ log: ServiceLog) {
         state.withLock { $0.logs.append(log) }

@@ -53,11 +53,19 @@ final class ServiceLog: Sendable {
             }
             if let rest = masker?.flush() { Self.write(rest, to: file) }
             Glibc.close(readEnd)
-            Glibc.close(file)
             done.signal()
         }
         thread.stackSize = 256 * 1024
         thread.start()
+    }
+
+    deinit {
+        Glibc.close(file)
+    }
+
+    /// Appends cibox's own `line` to the log.
+    func note(_ line: String) {
+        Self.write(Array(line.utf8), to: file)
     }
 
     /// Closes cibox's copy of the writing end (the service keeps its own).

@@ -47,6 +47,21 @@ struct ServiceContainerTests {
         #expect(await fixture.leftovers(marker: "httpd -f -p 8080") == [])
     }
 
+    @Test func aServiceThatEndsDoesNotFailTheJobAndItsLogSaysSo() async throws {
+        let fixture = try ContainerFixture()
+        defer { fixture.home.remove() }
+        try fixture.load(.busybox(), as: "test/busybox:1")
+        var service = DockerImage(image: "test/busybox:1")
+        service.name = "short"
+        service.command = ["sh", "-c", "echo bye; exit 3"]
+        let request = fixture.request(
+            [step("sleep 1; echo done")], images: [DockerImage(image: "test/busybox:1"), service])
+        let result = await fixture.run(request)
+        #expect(result.status == .success, "\(result.failureMessage ?? "")")
+        let log = try String(contentsOfFile: fixture.home.appending("logs/7/containers/short.log"), encoding: .utf8)
+        #expect(log == "bye\ncibox: the service 'short' ended with status 3 while the job ran\n")
+    }
+
     @Test func withoutANetworkSettingAJobReachesNothingButItsOwnLoopback() async throws {
         let fixture = try ContainerFixture()
         defer { fixture.home.remove() }
