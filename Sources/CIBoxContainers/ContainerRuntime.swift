@@ -34,7 +34,7 @@ package struct ContainerRuntime: Sendable {
 }
 
 /// The network of a job's containers.
-package enum ContainerNetwork: String, Sendable {
+package enum ContainerNetwork: String, Sendable, Codable {
     /// A network namespace per job with loopback only: a job reaches its own services and nothing else.
     case loopback
     /// This machine's network (for package registries); services of parallel jobs share its ports.

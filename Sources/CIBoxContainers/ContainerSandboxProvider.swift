@@ -11,7 +11,7 @@ import Synchronization
 /// happens when it is not), and every other job this machine's shell.
 package struct ContainerSandboxProvider: SandboxProvider {
     /// What to do with `docker:` images.
-    package enum Mode: String, Sendable {
+    package enum Mode: String, Sendable, Codable {
         /// A job whose images are all in the store runs in them; else on this machine, with one warning per image.
         case auto
         /// A job whose image is missing fails (`infrastructure`).
