@@ -48,12 +48,20 @@ package struct ContainerImage: Sendable {
 
     /// The name other containers of the job reach it by: `name:`, else the image's short name (`postgres` for
     /// `cimg/postgres:16.1`).
+    /// Only letters, digits, `-`, `_` and `.` are kept (anything else becomes `-`), so a name can neither add lines
+    /// to `/etc/hosts` nor lead its log file out of the job's log folder.
     var hostName: String {
-        if let name = entry.name, !name.isEmpty { return name }
-        var last = Paths.lastComponent(entry.image)
-        if let at = last.firstIndex(of: "@") { last = String(last[..<at]) }
-        if let colon = last.firstIndex(of: ":") { last = String(last[..<colon]) }
-        return last
+        var name = entry.name ?? ""
+        if name.isEmpty {
+            name = Paths.lastComponent(entry.image)
+            if let at = name.firstIndex(of: "@") { name = String(name[..<at]) }
+            if let colon = name.firstIndex(of: ":") { name = String(name[..<colon]) }
+        }
+        let kept = String(
+            name.prefix(63).map {
+                $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") ? $0 : "-"
+            })
+        return kept.first == "." || kept.isEmpty ? "service-" + kept : kept
     }
 
     /// Whether `path` (in the container) names something in the image's root (a link counts; never followed).

@@ -77,3 +77,50 @@ struct ServiceContainerTests {
         )
     }
 }
+
+@Suite(.enabled(if: canRunContainers, "\(containersNeed)"), .serialized)
+struct HostileContainerTests {
+    @Test func aServiceNameCannotLeaveTheLogFolderOrAddHostsLines() async throws {
+        let fixture = try ContainerFixture()
+        defer { fixture.home.remove() }
+        try fixture.load(.busybox(), as: "test/busybox:1")
+        var service = DockerImage(image: "test/busybox:1")
+        service.name = "../../escape\n6.6.6.6 evil"
+        service.command = ["sh", "-c", "echo up; sleep 5"]
+        let request = fixture.request(
+            [step("grep -c evil /etc/hosts || true; grep -c 6.6.6.6 /etc/hosts || true")],
+            images: [DockerImage(image: "test/busybox:1"), service])
+        let result = await fixture.run(request)
+        #expect(result.status == .success, "\(result.failureMessage ?? "")")
+        #expect(fixture.log(step: 0) == "1\n1\n")
+        #expect(access(fixture.home.appending("escape"), F_OK) != 0)
+        let names = try FileManager.default.contentsOfDirectory(atPath: fixture.home.appending("logs/7/containers"))
+        #expect(names == ["service-..-..-escape-6.6.6.6-evil.log"])
+    }
+
+    @Test func builtInStepsSeeTheContainersFilesNeverTheHosts() async throws {
+        let fixture = try ContainerFixture()
+        defer { fixture.home.remove() }
+        try fixture.load(.busybox(), as: "test/busybox:1")
+        let marker = fixture.home.appending("host-secret")
+        try "host secret\n".write(toFile: marker, atomically: true, encoding: .utf8)
+        let request = fixture.request(
+            [
+                step("ln -s \(marker) link; ln -s /etc/passwd passwd; ln -s ../../../../../../../etc/shadow up"),
+                StepPlan(name: "artifacts", action: .storeArtifacts(path: "link", destination: nil)),
+                StepPlan(name: "artifacts", action: .storeArtifacts(path: "passwd", destination: nil)),
+                StepPlan(name: "artifacts", action: .storeArtifacts(path: "up", destination: nil)),
+            ], images: [DockerImage(image: "test/busybox:1")])
+        let result = await fixture.run(request)
+        #expect(result.status == .success, "\(result.failureMessage ?? "")")
+        let stored = fixture.home.appending("artifacts/7")
+        // The link to a host path names nothing in the container: nothing is stored.
+        #expect(fixture.log(step: 1).hasPrefix("Refused '/home/tester/project/link': a symbolic link to '\(marker)'"))
+        #expect(access(stored + "/link", F_OK) != 0)
+        // `/etc/passwd` is the image's.
+        let passwd = try String(contentsOfFile: stored + "/passwd", encoding: .utf8)
+        #expect(passwd.contains("tester:x:1000"))
+        #expect(fixture.log(step: 3).hasPrefix("Refused '/home/tester/project/up'"))
+        #expect(access(stored + "/up", F_OK) != 0)
+    }
+}
