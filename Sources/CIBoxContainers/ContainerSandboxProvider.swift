@@ -21,7 +21,7 @@ package struct ContainerSandboxProvider: SandboxProvider {
     }
 
     let store: ImageStore
-    let runtime: ContainerRuntime?
+    package let runtime: ContainerRuntime?
     let mode: Mode
     let aliases: [String: String]
     let host: any SandboxProvider
