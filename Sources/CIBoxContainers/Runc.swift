@@ -51,11 +51,16 @@ package struct Runc: Sendable {
     /// - Returns: runc's error output when it failed, else nil.
     @discardableResult
     func delete(_ id: String) async -> String? {
-        let result = await run(["delete", "--force", id])
-        if result.status == 0 { return nil }
+        let output = FileManager.default.temporaryDirectory.path + "/cibox-runc-delete-\(getpid())-\(id)"
+        defer { unlink(output) }
+        let status = await Task.detached { [executable, stateFolder] in
+            ProcessSpawner.runToEnd(
+                [executable, "--root", stateFolder, "delete", "--force", id], outputPath: output)
+        }.value
+        if status == 0 { return nil }
+        let said = String(decoding: FileReader.contents(atPath: output) ?? [], as: UTF8.self)
         // A container runc never made (or already deleted) is not an error here.
-        if result.output.contains("does not exist") || result.output.contains("not exist") { return nil }
-        return result.output
+        return said.contains("does not exist") || said.contains("not exist") ? nil : said
     }
 
     /// The ids of the containers in the state folder.

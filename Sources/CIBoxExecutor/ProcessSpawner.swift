@@ -30,7 +30,7 @@ struct SpawnRequest {
 }
 
 /// Starts processes through the C shim: new session, cgroups joined before exec, clean descriptors.
-enum ProcessSpawner {
+package enum ProcessSpawner {
     /// Starts `request` and returns the child's pid (also its process group and session id).
     /// - Throws: `ExecutorError.spawnFailed` naming the program and the failing stage.
     static func spawn(_ request: SpawnRequest) throws(ExecutorError) -> pid_t {
@@ -92,5 +92,32 @@ enum ProcessSpawner {
     /// Makes cibox a child subreaper so that orphaned job processes are reparented to it, not to init.
     static func becomeSubreaper() {
         _ = cibox_set_child_subreaper()
+    }
+}
+
+extension ProcessSpawner {
+    /// Runs `arguments` (a program's path, then its arguments) to its end with its output and errors in the file
+    /// at `outputPath`, outside any job; returns its exit status (127 when it cannot start). Cheaper than
+    /// swift-subprocess for a runtime's short commands on a job's critical path (`runc delete`): one spawn, one wait.
+    package static func runToEnd(_ arguments: [String], outputPath: String) -> Int32 {
+        let output = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer {
+            if output >= 0 { close(output) }
+            if devNull >= 0 { close(devNull) }
+        }
+        guard output >= 0, devNull >= 0, let program = arguments.first,
+            let pid = try? ChildProcesses.spawnMonitored({ () throws(ExecutorError) -> Int32 in
+                try spawn(
+                    SpawnRequest(
+                        executable: program, arguments: Array(arguments.dropFirst()),
+                        environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], directory: "/", stdin: devNull,
+                        stdout: output, stderr: output))
+            })
+        else { return 127 }
+        var status: Int32 = 0
+        while cibox_waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        ChildProcesses.unregister(pid)
+        return cibox_exit_code(status)
     }
 }
