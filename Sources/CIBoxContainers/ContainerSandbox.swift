@@ -220,12 +220,14 @@ package final class ContainerSandbox: JobSandbox {
             throw ExecutorError(.spawnFailed, "The job's container is not running.")
         }
         let program = try locate(command.program, path: command.environment["PATH"] ?? "", in: bundle, image: primary)
+        var environment = command.environment
+        for name in handedBackFiles.keys { environment[name] = Self.jobFolder + "/" + name }
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { if devNull >= 0 { close(devNull) } }
         return try await agent.spawn(
             AgentSpawn(
                 user: (account.uid, account.gid, account.groups), directory: command.directory, makesDirectory: true,
-                arguments: [program] + command.arguments, environment: command.environment,
+                arguments: [program] + command.arguments, environment: environment,
                 descriptors: [command.input ?? devNull, command.output, command.errorOutput ?? command.output]))
     }
 
@@ -259,6 +261,31 @@ package final class ContainerSandbox: JobSandbox {
             throw ExecutorError(.workspace, "Cannot write '\(path)': \(error.localizedDescription)", cause: error)
         }
         return Self.stepsFolder + "/" + name
+    }
+
+    /// The files cibox's agent commands write for cibox (`*_FILE` variables naming a path in cibox's home, such as
+    /// a setup workflow's continuation): not reachable from a container, so the job writes them in its control
+    /// folder (`/.cibox/job/NAME`) and cibox takes them back at the end. By variable, the path on this machine.
+    var handedBackFiles: [String: String] {
+        request.agentEnvironment.filter { name, value in
+            name.hasSuffix("_FILE") && !request.stateDirectory.isEmpty
+                && Paths.isInside(value, root: request.stateDirectory)
+        }
+    }
+
+    /// Copies each handed-back file the job wrote to its place in cibox's home (never over one there, never
+    /// through a link, at most 16 MiB).
+    func takeBackFiles() {
+        for (name, target) in handedBackFiles where access(target, F_OK) != 0 {
+            let fd = open(hostJobFolder + "/" + name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            var info = stat()
+            guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= 16 << 20 else { continue }
+            let data = FileHandle(fileDescriptor: fd, closeOnDealloc: false).readDataToEndOfFile()
+            try? Folders.make(Paths.parent(target), mode: 0o700)
+            try? FileWriter.replace(String(decoding: data, as: UTF8.self), at: target, mode: 0o600)
+        }
     }
 
     /// Whether the halt file exists.
@@ -295,6 +322,7 @@ package final class ContainerSandbox: JobSandbox {
             if let primary = bundles.first { _ = await primary.remove(runc: runc) }
             return usage
         }.value
+        takeBackFiles()
         // Never remove through a mount that is still there (it would reach the image or this machine's files).
         if !request.keepsWorkDirectory, Overlay.mounts(under: control).isEmpty {
             FolderTree.remove(request.workDirectory)

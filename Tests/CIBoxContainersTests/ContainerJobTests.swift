@@ -104,3 +104,29 @@ struct ContainerRecoveryTests {
         #expect(await fixture.leftovers() == [])
     }
 }
+
+@Suite(.enabled(if: canRunContainers, "\(containersNeed)"), .serialized)
+struct HandedBackFileTests {
+    @Test func aFileTheAgentCommandsWriteForCiboxComesBackFromTheContainerButNeverThroughALink() async throws {
+        let fixture = try ContainerFixture()
+        defer { fixture.home.remove() }
+        try fixture.load(.busybox(), as: "test/busybox:1")
+        let target = fixture.home.appending("continuations/4.json")
+        var request = fixture.request(
+            [step("echo \"$CIBOX_TEST_FILE\"; echo '{\"continued\": true}' > \"$CIBOX_TEST_FILE\"")],
+            images: [DockerImage(image: "test/busybox:1")])
+        request.agentEnvironment = ["CIBOX_TEST_FILE": target]
+        let result = await fixture.run(request)
+        #expect(result.status == .success, "\(result.failureMessage ?? "")")
+        #expect(fixture.log(step: 0) == "/.cibox/job/CIBOX_TEST_FILE\n")
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "{\"continued\": true}\n")
+
+        let linked = fixture.home.appending("continuations/5.json")
+        var hostile = fixture.request(
+            [step("ln -s /etc/passwd \"$CIBOX_TEST_FILE\"")], images: [DockerImage(image: "test/busybox:1")],
+            jobID: 8)
+        hostile.agentEnvironment = ["CIBOX_TEST_FILE": linked]
+        _ = await fixture.run(hostile)
+        #expect(access(linked, F_OK) != 0)
+    }
+}
