@@ -3,7 +3,7 @@
 import CIBoxBasics
 package import CIBoxExecutor
 import CIBoxImages
-import CIBoxModel
+package import CIBoxModel
 import Foundation
 import Synchronization
 
@@ -90,8 +90,8 @@ package final class ContainerSandbox: JobSandbox {
             runAs: (account.uid, account.gid))
     }
 
-    /// The image and digest the job runs in.
-    package var image: (reference: String, digest: String) { (primary.reference, primary.digest) }
+    /// The image the job runs in: the primary's reference and manifest digest.
+    package var image: JobImage? { JobImage(reference: primary.reference, digest: primary.digest) }
 
     /// Makes the job's folders, starts the primary container and then the services.
     package func prepare(workingDirectory: String) async throws(ExecutorError) {

@@ -2,6 +2,7 @@
 
 package import CIBoxBasics
 import CIBoxConfig
+import CIBoxContainers
 package import CIBoxExecutor
 import CIBoxGit
 package import CIBoxModel
@@ -114,10 +115,30 @@ package final class PipelineEngine: Sendable {
         home: String, settings: Settings, cgroups: CgroupManager?, agentExecutable: String?, clocks: Clocks,
         warn: @escaping @Sendable (String) -> Void
     ) -> any Executor {
-        let local = LocalExecutor(cgroups: cgroups, clocks: clocks, warn: warn)
+        let containers = containerOptions(home: home, settings: settings)
+        let sandboxes = containers.provider(home: home, helper: agentExecutable ?? SandboxAgent.cibox, warn: warn)
+        let local = LocalExecutor(cgroups: cgroups, sandboxes: sandboxes, clocks: clocks, warn: warn)
         guard let slurm = settings.slurm else { return local }
         let cibox = slurm.ciboxPath ?? agentExecutable ?? "cibox"
-        return ExecutorRouter([.local: local, .slurm: SlurmExecutor(settings: slurm, home: home, ciboxPath: cibox)])
+        return ExecutorRouter([
+            .local: local,
+            .slurm: SlurmExecutor(settings: slurm, home: home, ciboxPath: cibox, containers: containers),
+        ])
+    }
+
+    /// The `images:` settings as the container runner takes them; the image store lives in the storage folder
+    /// (the Slurm shared folder when one is set up, so nodes find it).
+    static func containerOptions(home: String, settings: Settings) -> ContainerOptions {
+        let images = settings.images
+        let mode: ContainerSandboxProvider.Mode =
+            switch images.mode {
+            case .auto: .auto
+            case .required: .required
+            case .host: .host
+            }
+        return ContainerOptions(
+            mode: mode, aliases: images.aliases, network: images.network == .host ? .host : .loopback,
+            storeFolder: settings.storageDirectory(home: home))
     }
 
     /// Where caches, workspaces and artifacts live: the Slurm shared folder when one is set up, else the home.

@@ -130,6 +130,7 @@ final class JobRunner: Sendable {
         result.limits = isolation.limits
         result.resourceClass = request.resourceClass
         result.testCases = testCases.withLock { $0 }
+        result.image = sandbox.image
         // Messages name paths, keys and commands that may hold a secret: masked before anything stores them.
         result.failureMessage = result.failureMessage.map { SecretMasker.mask($0, secrets: request.secrets) }
         return result

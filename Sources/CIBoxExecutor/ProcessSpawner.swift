@@ -23,6 +23,8 @@ struct SpawnRequest {
     var stderr: Int32
     /// A descriptor the child gets as 3 (an OCI runtime's `--preserve-fds 1`), if any.
     var extraDescriptor: Int32?
+    /// The child's umask; nil keeps cibox's (077).
+    var fileMask: Int32?
     /// `cgroup.procs` files to join before exec.
     var cgroupProcsFiles: [String] = []
     /// The user and group to switch to before exec; nil keeps cibox's.
@@ -56,6 +58,7 @@ package enum ProcessSpawner {
                                 options.stdout_fd = request.stdout
                                 options.stderr_fd = request.stderr
                                 options.extra_fd = request.extraDescriptor ?? -1
+                                options.umask_value = request.fileMask ?? -1
                                 options.cgroup_procs = cgroups
                                 options.cgroup_count = request.cgroupProcsFiles.count
                                 options.uid = request.user.map { Int($0.uid) } ?? -1

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -80,6 +81,8 @@ static void child_main(const cibox_spawn_options *o, int report_fd) {
         if (write(fd, pid_text, pid_length) < 0) child_fail(report_fd, STAGE_CGROUP);
         close(fd);
     }
+    // The child has a file-system context of its own (no CLONE_FS): its umask is its own.
+    if (o->umask_value >= 0) umask((mode_t)o->umask_value);
     set_limit(RLIMIT_AS, o->rlimit_as, report_fd);
     set_limit(RLIMIT_NPROC, o->rlimit_nproc, report_fd);
     set_limit(RLIMIT_CPU, o->rlimit_cpu, report_fd);

@@ -102,7 +102,9 @@ package final class AgentConnection: Sendable {
                 SpawnRequest(
                     executable: launcher[0], arguments: Array(launcher.dropFirst()),
                     environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], directory: "/", stdin: devNull,
-                    stdout: output, stderr: output, extraDescriptor: fds[1]))
+                    stdout: output, stderr: output, extraDescriptor: fds[1],
+                    // The runtime makes the container's missing mount points: readable by the job's user.
+                    fileMask: 0o022))
         }
         var status: Int32 = 0
         while cibox_waitpid(launcherPID, &status, 0) < 0, errno == EINTR {}

@@ -1,6 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-import CIBoxModel
+package import CIBoxModel
 
 /// Where a job run's processes run, which files they see and as which user: the one seam between the step loop
 /// (``JobRunner``: shells, environment, `when`, timeouts, masking, built-in steps) and what contains the job.
@@ -36,6 +36,9 @@ package protocol JobSandbox: Sendable {
     /// - Throws: ``ExecutorError`` `workspace` when it cannot be written.
     func writeControlFile(named name: String, contents: String) throws(ExecutorError) -> String
 
+    /// The image the job runs in; nil on this machine's shell.
+    var image: JobImage? { get }
+
     /// Whether `circleci-agent step halt` ran in the job.
     var isHalted: Bool { get }
 
@@ -48,6 +51,11 @@ package protocol JobSandbox: Sendable {
     /// Ends the job: kills what is left, reads what it used, and removes everything it made.
     /// - Returns: what the job used.
     func tearDown() async -> ResourceUsage
+}
+
+extension JobSandbox {
+    /// On this machine's shell: no image.
+    package var image: JobImage? { nil }
 }
 
 /// How a job sees paths: its `HOME`, and how the paths a config writes resolve, exactly as its shell would.
