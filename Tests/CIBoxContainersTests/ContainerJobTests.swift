@@ -3,6 +3,7 @@
 import CIBoxBasics
 import CIBoxContainers
 import CIBoxExecutor
+import CIBoxImages
 import CIBoxModel
 import CIBoxTestSupport
 import Foundation
@@ -50,6 +51,33 @@ struct ContainerJobTests {
         #expect(fixture.log(step: 3).hasSuffix("halted\n"))
         #expect(result.steps.count == 5 && result.steps[4].status == .notRun)
         #expect(await fixture.leftovers() == [])
+    }
+
+    @Test func theContainerHasDockersCapabilitiesAndCanDropToAnotherUser() async throws {
+        let fixture = try ContainerFixture()
+        defer { fixture.home.remove() }
+        var image = try TestImage.busybox(extraLayers: [
+            ["su", "find", "xargs"].map { TarEntry("bin/" + $0, .symlink("busybox")) }
+        ])
+        image.container.user = "root"
+        try fixture.load(image, as: "test/root:1")
+        let request = fixture.request(
+            [
+                step("grep -E '^(CapBnd|NoNewPrivs)' /proc/self/status | tr -s '\\t' ' '"),
+                step("su -s /bin/sh tester -c 'id -u'"),
+                step("ulimit -Hn"),
+                step(
+                    "mkdir -p a/b && touch a/b/one.py a/two.py && circleci tests glob 'a/**/*.py' | circleci tests split"
+                ),
+            ], images: [DockerImage(image: "test/root:1")])
+        let result = await fixture.run(request)
+        #expect(result.status == .success, "\(result.failureMessage ?? "")")
+        #expect(fixture.log(step: 0) == "CapBnd: 00000000a80425fb\nNoNewPrivs: 0\n")
+        #expect(fixture.log(step: 1) == "1000\n")
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        #expect(fixture.log(step: 2) == "\(min(UInt64(limit.rlim_max), 1_048_576))\n")
+        #expect(fixture.log(step: 3) == "a/b/one.py\na/two.py\n")
     }
 
     @Test func aUserEntryRunsStepsAsThatUser() async throws {
