@@ -69,7 +69,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "CIBoxSettings", dependencies: ["CIBoxYAML", "CIBoxModel", "CIBoxBasics"], exclude: ["README.md"],
+            name: "CIBoxSettings", dependencies: ["CIBoxYAML", "CIBoxModel", "CIBoxBasics", "CIBoxImages"],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         .target(
