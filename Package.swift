@@ -238,7 +238,9 @@ let package = Package(
         .testTarget(
             name: "CIBoxGitTests", dependencies: ["CIBoxGit", "CIBoxTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CIBoxStoreTests", dependencies: ["CIBoxStore", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+            name: "CIBoxStoreTests",
+            dependencies: ["CIBoxStore", "CIBoxTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxExecutorTests", dependencies: ["CIBoxExecutor", "CIBoxBasics", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
@@ -260,7 +262,8 @@ let package = Package(
             name: "CIBoxTestResultsTests", dependencies: ["CIBoxTestResults", "CIBoxModel", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CIBoxEngineTests", dependencies: ["CIBoxEngine", "CIBoxOrbs", "CIBoxYAML", "CIBoxTestSupport"],
+            name: "CIBoxEngineTests",
+            dependencies: ["CIBoxEngine", "CIBoxExecutor", "CIBoxOrbs", "CIBoxYAML", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxOrbsTests",
