@@ -69,7 +69,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "CIBoxSettings", dependencies: ["CIBoxYAML", "CIBoxModel", "CIBoxBasics"], exclude: ["README.md"],
+            name: "CIBoxSettings", dependencies: ["CIBoxYAML", "CIBoxModel", "CIBoxBasics", "CIBoxImages"],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -242,7 +243,9 @@ let package = Package(
         .testTarget(
             name: "CIBoxGitTests", dependencies: ["CIBoxGit", "CIBoxTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CIBoxStoreTests", dependencies: ["CIBoxStore", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+            name: "CIBoxStoreTests",
+            dependencies: ["CIBoxStore", "CIBoxTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxExecutorTests", dependencies: ["CIBoxExecutor", "CIBoxBasics", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
@@ -270,7 +273,8 @@ let package = Package(
             name: "CIBoxTestResultsTests", dependencies: ["CIBoxTestResults", "CIBoxModel", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CIBoxEngineTests", dependencies: ["CIBoxEngine", "CIBoxOrbs", "CIBoxYAML", "CIBoxTestSupport"],
+            name: "CIBoxEngineTests",
+            dependencies: ["CIBoxEngine", "CIBoxExecutor", "CIBoxOrbs", "CIBoxYAML", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxOrbsTests",
@@ -303,7 +307,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CIBoxEndToEndTests",
-            dependencies: ["CIBoxTestSupport", "CIBoxModel", "CIBoxImages", "CIBoxBasics"],
+            dependencies: ["CIBoxTestSupport", "CIBoxModel", "CIBoxImages", "CIBoxBasics", "CIBoxStore"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -40,8 +40,30 @@ struct ImageJobTests {
         #expect(local.stdout.contains("hello from the web service"), "\(local.stdout)")
         let byName = try await cli.run(["logs", id, "--step", "3"])
         #expect(byName.stdout.contains("hello from the web service"))
+        let image = try #require(services["image"] as? [String: Any])
+        #expect(image.string("reference") == "docker.io/cibox-samples/app:1")
+        #expect(image.string("digest")?.hasPrefix("sha256:") == true)
+        let service = try await cli.run(["logs", id, "--container", "web"])
+        #expect(service.status == 0, "\(service.stderr)")
         let who = try await cli.run(["logs", String(jobs[1].int("id") ?? 0), "--step", "0"])
         #expect(who.stdout.contains("\nuid=3434(circleci) gid=3434(circleci)"), "\(who.stdout)")
+    }
+
+    @Test func requiredFailsAJobWhoseImageIsMissingWithWhatToDo() async throws {
+        let cli = try CLI()
+        let repo = try await Repositories.with(
+            config: "version: 2.1\njobs:\n  build:\n    docker:\n      - image: cimg/never-loaded:1\n    steps:\n"
+                + "      - run: echo on the host\nworkflows:\n  w:\n    jobs: [build]\n")
+        defer { cli.home.remove(); repo.remove() }
+        try cli.home.write("images: { mode: required }\n", to: "settings.yml")
+        let output = try await cli.run(["run", repo.path, "--json"])
+        #expect(output.status == 1)
+        let job = try CLI.object(output).objects("workflows")[0].objects("jobs")[0]
+        #expect(job.string("failure_reason") == "infrastructure")
+        #expect(
+            job.string("failure_message")
+                == "The image 'cimg/never-loaded:1' is not in cibox's image store. Load it with `cibox image load FILE` "
+                + "(an archive from `docker save`), or set `images: { mode: auto }` to run such jobs on this machine.")
     }
 
     @Test func aMissingImageRunsOnTheHostWithOneWarningByDefault() async throws {
@@ -52,6 +74,8 @@ struct ImageJobTests {
         defer { cli.home.remove(); repo.remove() }
         let output = try await cli.run(["run", repo.path])
         #expect(output.status == 0, "\(output.stderr)")
+        let shown = try CLI.object(try await cli.run(["show", "1", "--json"]))
+        #expect(shown.objects("workflows")[0].objects("jobs")[0].isNull("image"))
         #expect(
             output.stderr.contains(
                 "the image 'cimg/never-loaded:1' is not in cibox's image store: its jobs run on this machine's shell. "
