@@ -106,6 +106,7 @@ package final class ContainerSandbox: JobSandbox {
             for folder in ["files", "staging", "c"] { try Folders.make(control + "/" + folder, mode: 0o700) }
             _ = FileManager.default.createFile(atPath: hostJobFolder + "/bash_env", contents: nil)
             try writeCommands()
+            try handInFiles()
             try writeNetworkFiles()
             for folder in [request.workDirectory, hostJobFolder] {
                 try FileOwnership.giveAway(folder, to: (account.uid, account.gid))
@@ -263,13 +264,23 @@ package final class ContainerSandbox: JobSandbox {
         return Self.stepsFolder + "/" + name
     }
 
-    /// The files cibox's agent commands write for cibox (`*_FILE` variables naming a path in cibox's home, such as
-    /// a setup workflow's continuation): not reachable from a container, so the job writes them in its control
-    /// folder (`/.cibox/job/NAME`) and cibox takes them back at the end. By variable, the path on this machine.
+    /// The files cibox and the job's agent commands pass each other (`*_FILE` variables naming a path in cibox's
+    /// home: a setup workflow's continuation, the test timings): not reachable from a container, so they live in the
+    /// job's control folder (`/.cibox/job/NAME`), handed in at the start when cibox wrote one and taken back at the
+    /// end when the job wrote one. By variable, the path on this machine.
     var handedBackFiles: [String: String] {
         request.agentEnvironment.filter { name, value in
             name.hasSuffix("_FILE") && !request.stateDirectory.isEmpty
                 && Paths.isInside(value, root: request.stateDirectory)
+        }
+    }
+
+    /// Copies each such file cibox wrote before the job (its test timings) into the job's control folder, where the
+    /// job reads it.
+    func handInFiles() throws {
+        for (name, source) in handedBackFiles {
+            guard let bytes = FileReader.contents(atPath: source) else { continue }
+            try FileWriter.write(String(decoding: bytes, as: UTF8.self), to: hostJobFolder + "/" + name, mode: 0o644)
         }
     }
 

@@ -285,6 +285,29 @@ package final class PipelineEngine: Sendable {
     }
 
     /// The executor request of job run `job`.
+    /// For a job in an image that splits tests by timings, its timings from earlier pipelines written to a file in
+    /// its control folder (the job cannot reach the database from its container); nil otherwise.
+    private func writeTimings(for request: JobRunRequest, jobName: String, pipeline: Pipeline) -> String? {
+        guard request.executor == .local, request.spec.dockerImages?.isEmpty == false,
+            request.spec.steps.contains(where: { step in
+                if case .run(let action) = step.action { return action.command.contains("timings") }
+                return false
+            }),
+            let timings = try? store.testCases.testTimings(
+                projectID: pipeline.projectID, jobName: jobName, excludingPipeline: pipeline.id),
+            let data = try? JSONEncoder().encode(timings)
+        else { return nil }
+        let file = request.controlDirectory + "/timings.json"
+        do {
+            try Folders.make(request.controlDirectory, mode: 0o711)
+            try FileWriter.write(String(decoding: data, as: UTF8.self), to: file, mode: 0o644)
+        } catch {
+            warnOnce("cannot write the test timings of job '\(jobName)' to '\(file)': \(error.localizedDescription)")
+            return nil
+        }
+        return file
+    }
+
     private func request(for job: Job, plan: JobPlan, prepared: PreparedPipeline, keepsWorkDirectories: Bool)
         -> JobRunRequest
     {
@@ -347,6 +370,9 @@ package final class PipelineEngine: Sendable {
         ]
         if prepared.isSetup {
             request.agentEnvironment[Continuation.fileVariable] = Continuation.file(home: home, pipelineID: pipeline.id)
+        }
+        if let file = writeTimings(for: request, jobName: job.name, pipeline: pipeline) {
+            request.agentEnvironment[TestTimings.fileVariable] = file
         }
         return request
     }

@@ -158,3 +158,25 @@ struct HandedBackFileTests {
         #expect(access(linked, F_OK) != 0)
     }
 }
+
+@Suite(.enabled(if: canRunContainers, "\(containersNeed)"), .serialized)
+struct ContainerTimingsTests {
+    @Test func splittingByTimingsInAnImageReadsTheTimingsCiboxHandedIn() async throws {
+        let fixture = try ContainerFixture()
+        defer { fixture.home.remove() }
+        try fixture.load(.busybox(), as: "test/busybox:1")
+        var request = fixture.request(
+            [step("printf 'a.py\\nb.py\\nc.py\\n' | circleci tests split --split-by=timings 2>/dev/null")],
+            images: [DockerImage(image: "test/busybox:1")])
+        request.parallelism = 2
+        let timings = TestTimings(byFile: ["a.py": 10, "b.py": 1, "c.py": 1])
+        try Folders.make(request.controlDirectory, mode: 0o711)
+        let file = request.controlDirectory + "/timings.json"
+        try JSONEncoder().encode(timings).write(to: URL(fileURLWithPath: file))
+        request.agentEnvironment = [TestTimings.fileVariable: file]
+        let result = await fixture.run(request)
+        #expect(result.status == .success, "\(result.failureMessage ?? "")")
+        // By name, node 0 of 2 would get a.py and c.py; by these timings a.py alone outweighs the rest.
+        #expect(fixture.log(step: 0) == "a.py\n")
+    }
+}

@@ -49,6 +49,41 @@ struct ImageJobTests {
         #expect(who.stdout.contains("\nuid=3434(circleci) gid=3434(circleci)"), "\(who.stdout)")
     }
 
+    @Test func testsSplitByTimingsInAnImageUseTheEarlierPipelinesTimings() async throws {
+        let cli = try CLI()
+        let images = try TemporaryDirectory(prefix: "cibox-images")
+        let junit =
+            "<testsuite><testcase file=\\\"a.py\\\" name=\\\"x\\\" time=\\\"10\\\"/>"
+            + "<testcase file=\\\"b.py\\\" name=\\\"y\\\" time=\\\"1\\\"/>"
+            + "<testcase file=\\\"c.py\\\" name=\\\"z\\\" time=\\\"1\\\"/></testsuite>"
+        let repo = try await Repositories.with(
+            config: """
+                version: 2.1
+                jobs:
+                  t:
+                    docker: [{ image: cibox-samples/app:1 }]
+                    parallelism: 2
+                    steps:
+                      - run: mkdir -p r && echo "\(junit)" > r/j.xml
+                      - store_test_results: { path: r }
+                      - run: printf 'a.py\\nb.py\\nc.py\\n' | circleci tests split --split-by=timings 2>/dev/null
+                workflows:
+                  w:
+                    jobs: [t]
+                """)
+        defer { cli.home.remove(); images.remove(); repo.remove() }
+        try await loadSampleImages(cli, folder: images)
+        let first = try await cli.run(["run", repo.path, "--json"])
+        #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
+        let second = try await cli.run(["run", repo.path, "--json"])
+        #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
+        let jobs = try CLI.object(second).objects("workflows")[0].objects("jobs")
+        let node0 = try #require(jobs.first { $0.int("node_index") == 0 })
+        let split = try await cli.run(["logs", String(node0.int("id") ?? 0), "--step", "2"])
+        // By name node 0 of 2 gets a.py and c.py; by the first pipeline's timings a.py alone.
+        #expect(split.stdout == "a.py\n", "\(split.stdout)")
+    }
+
     @Test func requiredFailsAJobWhoseImageIsMissingWithWhatToDo() async throws {
         let cli = try CLI()
         let repo = try await Repositories.with(
