@@ -42,12 +42,12 @@ struct ContainerLimitTests {
         defer { fixture.home.remove() }
         try fixture.load(Self.image(), as: "test/limits:1")
         var request = fixture.request(
-            [step("for i in $(seq 80); do sleep 30 & done 2>/dev/null; echo started")],
+            [step("for i in $(seq 80); do sleep 3191 & done 2>/dev/null; echo started")],
             images: [DockerImage(image: "test/limits:1")])
         request.limits = ResourceLimits(millicores: 1000, memoryBytes: 256 << 20, pids: 32)
         let result = await fixture.run(request)
         #expect(result.usage.pidsLimitHits >= 1)
-        #expect(await fixture.leftovers(marker: "sleep 30") == [])
+        #expect(await fixture.leftovers(marker: "sleep 3191") == [])
     }
 
     @Test func aTimeLimitLeavesNothingRunningNotEvenSetsidChildren() async throws {
