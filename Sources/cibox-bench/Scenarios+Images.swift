@@ -73,7 +73,7 @@ extension Scenarios {
         var files = rlimit()
         var processes = rlimit()
         getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &files)
-        getrlimit(__rlimit_resource_t(RLIMIT_NPROC.rawValue), &processes)
+        getrlimit(__rlimit_resource_t(__RLIMIT_NPROC.rawValue), &processes)
         let nproc = min(processes.rlim_max, 4096)
         let run =
             store + [
