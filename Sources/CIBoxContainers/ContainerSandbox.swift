@@ -316,7 +316,8 @@ package final class ContainerSandbox: JobSandbox {
     }
 
     /// Ends the containers (services first), reads the usage, deletes them from runc, unmounts their roots and
-    /// removes the job's folders unless they are to be kept.
+    /// removes the job's folders unless they are to be kept — the primary's part once the usage is read, in the
+    /// background (see ``ContainerCleanups``).
     package func tearDown() async -> ResourceUsage {
         let (bundles, logs) = state.withLock { state in
             state.isStopping = true
@@ -329,15 +330,18 @@ package final class ContainerSandbox: JobSandbox {
         let (runc, isolation) = (runtime.runc, isolation)
         let usage = await Task {
             for bundle in bundles.dropFirst().reversed() { _ = await bundle.remove(runc: runc) }
-            let usage = isolation.end()
-            if let primary = bundles.first { _ = await primary.remove(runc: runc) }
-            return usage
+            return isolation.end()
         }.value
         takeBackFiles()
-        // Never remove through a mount that is still there (it would reach the image or this machine's files).
-        if !request.keepsWorkDirectory, Overlay.mounts(under: control).isEmpty {
-            FolderTree.remove(request.workDirectory)
-            FolderTree.remove(control)
+        // The primary's deletion, its root's unmount and the folders go on beside what cibox does next.
+        let (work, control, keeps) = (request.workDirectory, control, request.keepsWorkDirectory)
+        ContainerCleanups.shared.add {
+            if let primary = bundles.first { _ = await primary.remove(runc: runc) }
+            // Never remove through a mount that is still there (it would reach the image or this machine's files).
+            if !keeps, Overlay.mounts(under: control).isEmpty {
+                FolderTree.remove(work)
+                FolderTree.remove(control)
+            }
         }
         return usage
     }

@@ -186,6 +186,8 @@ package final class PipelineEngine: Sendable {
                     keepsWorkDirectories: keepsWorkDirectories)
             }
         }
+        // What is left of the pipeline's containers is removed before its run is over.
+        await ContainerCleanups.shared.drain()
         if let failure = storeSink.errors.first {
             guard await Self.retryRecording(storeSink, clocks: clocks, for: recordingRetryLimit) else {
                 throw EngineError(

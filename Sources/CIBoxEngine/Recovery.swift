@@ -61,6 +61,9 @@ package enum Recovery {
                     group.remove()
                 }
             }
+            await ContainerRecovery.cleanEnded(home: engine.home) { ids in
+                (try? store.recovery.unfinishedJobs(ids)) ?? Set(ids)
+            }
         } catch {
             throw EngineError(.store, error.message, cause: error)
         }

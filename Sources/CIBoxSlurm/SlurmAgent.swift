@@ -40,6 +40,7 @@ package enum SlurmAgent {
                 ) { FileHandle.standardError.write(Data("cibox agent: \($0)\n".utf8)) } ?? HostSandboxProvider()
             let executor = LocalExecutor(cgroups: nil, enclosing: enclosing, sandboxes: sandboxes)
             result = await executor.run(request, observer: AgentStepWriter(folder: folder))
+            await ContainerCleanups.shared.drain()
         }
         do {
             let data = try AgentFiles.encode(result)

@@ -72,7 +72,9 @@ struct ContainerFixture {
     /// Runs `request` in its images.
     func run(_ request: JobRunRequest, mode: ContainerSandboxProvider.Mode = .required) async -> JobResult {
         let executor = LocalExecutor(cgroups: CgroupManager.system(), sandboxes: provider(mode: mode))
-        return await executor.run(request, observer: SilentObserver())
+        let result = await executor.run(request, observer: SilentObserver())
+        await ContainerCleanups.shared.drain()
+        return result
     }
 
     /// The log of step `index`.

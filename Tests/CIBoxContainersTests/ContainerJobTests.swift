@@ -110,6 +110,35 @@ struct ContainerJobTests {
 
 @Suite(.enabled(if: canRunContainers, "\(containersNeed)"), .serialized)
 struct ContainerRecoveryTests {
+    @Test func containersOfEndedJobsAreRemovedAndThoseOfRunningJobsKept() async throws {
+        let fixture = try ContainerFixture()
+        defer { fixture.home.remove() }
+        try fixture.load(.busybox(), as: "test/busybox:1")
+        let request = fixture.request([step("true")], images: [DockerImage(image: "test/busybox:1")], jobID: 12)
+        let manager = CgroupManager.system()
+        let isolation = JobIsolation(
+            jobID: 12, stateDirectory: fixture.home.path, limits: request.limits, manager: manager
+        ) { _ in }
+        let sandbox = try await fixture.provider().makeSandbox(for: request, isolation: isolation)
+        try await sandbox.prepare(workingDirectory: "/home/tester/project")
+        // Job 12 is still running (another cibox's): its container stays.
+        var asked: [Int64] = []
+        let kept = await ContainerRecovery.cleanEnded(home: fixture.home.path) { ids in
+            asked = ids
+            return Set(ids)
+        }
+        #expect(asked == [12] && kept == [])
+        #expect(await fixture.leftovers(jobID: 12).contains { $0.hasPrefix("container ") })
+        // Once it has ended, what is left of it goes.
+        let removed = await ContainerRecovery.cleanEnded(home: fixture.home.path) { _ in [] }
+        #expect(removed.count == 1)
+        for group in manager.leftoverGroups(stateDirectory: fixture.home.path, jobIDs: [12]) {
+            group.killAll()
+            group.remove()
+        }
+        #expect(await fixture.leftovers(jobID: 12) == [])
+    }
+
     @Test func whatAKilledCiboxLeftOfItsContainersIsRemovedAtTheNextStart() async throws {
         let fixture = try ContainerFixture()
         defer { fixture.home.remove() }

@@ -27,6 +27,7 @@ struct ImageModeTests {
         let executor = LocalExecutor(cgroups: CgroupManager.system(), sandboxes: provider)
         let result = await executor.run(
             fixture.request([Self.whereAmI], images: [DockerImage(image: image)]), observer: SilentObserver())
+        await ContainerCleanups.shared.drain()
         return (result, warnings.withLock { $0 })
     }
 
@@ -89,6 +90,7 @@ struct ImageModeTests {
                 [step("ls /sys/class/net | wc -l; cat /etc/resolv.conf | head -c 20")],
                 images: [DockerImage(image: "test/busybox:1")]),
             observer: SilentObserver())
+        await ContainerCleanups.shared.drain()
         #expect(result.status == .success, "\(result.failureMessage ?? "")")
         let hostInterfaces = try FileManager.default.contentsOfDirectory(atPath: "/sys/class/net").count
         let hostResolver = String(
