@@ -99,3 +99,31 @@ struct ContainerLimitTests {
         #expect(access(root + "/shared.txt", F_OK) != 0)
     }
 }
+
+@Suite(.enabled(if: canRunContainers, "\(containersNeed)"), .serialized)
+struct ParallelImageJobTests {
+    @Test func twoJobsOfOneImageRunAtOnceWhileEachHoldsItsRoot() async throws {
+        let fixture = try ContainerFixture()
+        defer { fixture.home.remove() }
+        try fixture.load(.busybox(), as: "test/busybox:1")
+        // The first job waits for the second to talk to it (both on this machine's network): were a job's start
+        // queued behind another job's end, the first would reach its time limit.
+        let executor = LocalExecutor(cgroups: CgroupManager.system(), sandboxes: fixture.provider(network: .host))
+        var listener = fixture.request(
+            [step("nc -l -p 45871")], images: [DockerImage(image: "test/busybox:1")], jobID: 41)
+        listener.timeLimit = 10
+        var talker = fixture.request(
+            [step("for i in $(seq 200); do echo hello | nc 127.0.0.1 45871 && exit 0; sleep 0.1; done; exit 1")],
+            images: [DockerImage(image: "test/busybox:1")], jobID: 42)
+        talker.timeLimit = 10
+        let first = Task { await executor.run(listener, observer: SilentObserver()) }
+        // The second starts once the first runs its step (holding its image's root).
+        let started = fixture.home.appending("logs/41/0.log")
+        for _ in 0..<400 where access(started, F_OK) != 0 { try await Task.sleep(for: .milliseconds(25)) }
+        let second = await executor.run(talker, observer: SilentObserver())
+        let statuses = [await first.value.status, second.status]
+        await ContainerCleanups.shared.drain()
+        #expect(statuses == [.success, .success])
+        #expect(fixture.log(41, step: 0) == "hello\n")
+    }
+}
