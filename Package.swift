@@ -69,7 +69,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "CIBoxSettings", dependencies: ["CIBoxYAML", "CIBoxModel", "CIBoxBasics"], exclude: ["README.md"],
+            name: "CIBoxSettings", dependencies: ["CIBoxYAML", "CIBoxModel", "CIBoxBasics", "CIBoxImages"],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -107,8 +108,12 @@ let package = Package(
             dependencies: ["CIBoxModel", "CIBoxBasics", "CSpawn", "CIBoxTestResults", "CIBoxArchives"],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
+            name: "CIBoxContainers",
+            dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxImages"],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(
             name: "CIBoxSlurm",
-            dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxExecutor"],
+            dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxContainers"],
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
         .target(
@@ -145,7 +150,8 @@ let package = Package(
             name: "CIBoxEngine",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxSettings", "CIBoxPlanner", "CIBoxGit", "CIBoxStore",
-                "CIBoxExecutor", "CIBoxScheduler", "CIBoxSlurm", "CIBoxOrbs", "CIBoxReport",
+                "CIBoxExecutor", "CIBoxScheduler", "CIBoxSlurm", "CIBoxOrbs", "CIBoxReport", "CIBoxContainers",
+                "CIBoxImages",
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
@@ -237,13 +243,21 @@ let package = Package(
         .testTarget(
             name: "CIBoxGitTests", dependencies: ["CIBoxGit", "CIBoxTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CIBoxStoreTests", dependencies: ["CIBoxStore", "CIBoxTestSupport"], swiftSettings: swiftSettings),
+            name: "CIBoxStoreTests",
+            dependencies: ["CIBoxStore", "CIBoxTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxExecutorTests", dependencies: ["CIBoxExecutor", "CIBoxBasics", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxImagesTests",
             dependencies: ["CIBoxImages", "CIBoxArchives", "CIBoxBasics", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxContainersTests",
+            dependencies: [
+                "CIBoxContainers", "CIBoxExecutor", "CIBoxImages", "CIBoxBasics", "CIBoxModel", "CIBoxTestSupport",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxArchivesTests", dependencies: ["CIBoxArchives", "CIBoxTestSupport"],
@@ -259,7 +273,8 @@ let package = Package(
             name: "CIBoxTestResultsTests", dependencies: ["CIBoxTestResults", "CIBoxModel", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CIBoxEngineTests", dependencies: ["CIBoxEngine", "CIBoxOrbs", "CIBoxYAML", "CIBoxTestSupport"],
+            name: "CIBoxEngineTests",
+            dependencies: ["CIBoxEngine", "CIBoxExecutor", "CIBoxOrbs", "CIBoxYAML", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxOrbsTests",
@@ -292,7 +307,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CIBoxEndToEndTests",
-            dependencies: ["CIBoxTestSupport", "CIBoxModel", "CIBoxImages", "CIBoxBasics"],
+            dependencies: ["CIBoxTestSupport", "CIBoxModel", "CIBoxImages", "CIBoxBasics", "CIBoxStore"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -51,6 +51,21 @@ package enum FileLock {
         return Holder(fd: fd)
     }
 
+    /// Takes the shared lock of the file at `path` (made, mode 0600, when missing), waiting while another process
+    /// holds it exclusively, and keeps it until the returned holder is dropped or the process ends.
+    /// - Throws: `CocoaError` naming the lock file when it cannot be opened or locked.
+    package static func holdShared(path: String) throws -> Holder {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw failure(path) }
+        while flock(fd, LOCK_SH) != 0 {
+            if errno == EINTR { continue }
+            let error = failure(path)
+            close(fd)
+            throw error
+        }
+        return Holder(fd: fd)
+    }
+
     /// Whether some process holds the lock of the file at `path` exclusively (false when there is no such file).
     package static func isHeld(path: String) -> Bool {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -63,7 +78,7 @@ package enum FileLock {
         return false
     }
 
-    /// An exclusive lock held (``hold(path:)``) until this value is dropped.
+    /// A lock held (``hold(path:)``, ``holdShared(path:)``) until this value is dropped.
     package final class Holder: Sendable {
         private let fd: Int32
 

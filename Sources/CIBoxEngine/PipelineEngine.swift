@@ -2,6 +2,7 @@
 
 package import CIBoxBasics
 import CIBoxConfig
+import CIBoxContainers
 package import CIBoxExecutor
 import CIBoxGit
 package import CIBoxModel
@@ -114,10 +115,30 @@ package final class PipelineEngine: Sendable {
         home: String, settings: Settings, cgroups: CgroupManager?, agentExecutable: String?, clocks: Clocks,
         warn: @escaping @Sendable (String) -> Void
     ) -> any Executor {
-        let local = LocalExecutor(cgroups: cgroups, clocks: clocks, warn: warn)
+        let containers = containerOptions(home: home, settings: settings)
+        let sandboxes = containers.provider(home: home, helper: agentExecutable ?? SandboxAgent.cibox, warn: warn)
+        let local = LocalExecutor(cgroups: cgroups, sandboxes: sandboxes, clocks: clocks, warn: warn)
         guard let slurm = settings.slurm else { return local }
         let cibox = slurm.ciboxPath ?? agentExecutable ?? "cibox"
-        return ExecutorRouter([.local: local, .slurm: SlurmExecutor(settings: slurm, home: home, ciboxPath: cibox)])
+        return ExecutorRouter([
+            .local: local,
+            .slurm: SlurmExecutor(settings: slurm, home: home, ciboxPath: cibox, containers: containers),
+        ])
+    }
+
+    /// The `images:` settings as the container runner takes them; the image store lives in the storage folder
+    /// (the Slurm shared folder when one is set up, so nodes find it).
+    static func containerOptions(home: String, settings: Settings) -> ContainerOptions {
+        let images = settings.images
+        let mode: ContainerSandboxProvider.Mode =
+            switch images.mode {
+            case .auto: .auto
+            case .required: .required
+            case .host: .host
+            }
+        return ContainerOptions(
+            mode: mode, aliases: images.aliases, network: images.network == .host ? .host : .loopback,
+            storeFolder: settings.storageDirectory(home: home))
     }
 
     /// Where caches, workspaces and artifacts live: the Slurm shared folder when one is set up, else the home.
@@ -165,6 +186,8 @@ package final class PipelineEngine: Sendable {
                     keepsWorkDirectories: keepsWorkDirectories)
             }
         }
+        // What is left of the pipeline's containers is removed before its run is over.
+        await ContainerCleanups.shared.drain()
         if let failure = storeSink.errors.first {
             guard await Self.retryRecording(storeSink, clocks: clocks, for: recordingRetryLimit) else {
                 throw EngineError(
@@ -264,6 +287,29 @@ package final class PipelineEngine: Sendable {
     }
 
     /// The executor request of job run `job`.
+    /// For a job in an image that splits tests by timings, its timings from earlier pipelines written to a file in
+    /// its control folder (the job cannot reach the database from its container); nil otherwise.
+    private func writeTimings(for request: JobRunRequest, jobName: String, pipeline: Pipeline) -> String? {
+        guard request.executor == .local, request.spec.dockerImages?.isEmpty == false,
+            request.spec.steps.contains(where: { step in
+                if case .run(let action) = step.action { return action.command.contains("timings") }
+                return false
+            }),
+            let timings = try? store.testCases.testTimings(
+                projectID: pipeline.projectID, jobName: jobName, excludingPipeline: pipeline.id),
+            let data = try? JSONEncoder().encode(timings)
+        else { return nil }
+        let file = request.controlDirectory + "/timings.json"
+        do {
+            try Folders.make(request.controlDirectory, mode: 0o711)
+            try FileWriter.write(String(decoding: data, as: UTF8.self), to: file, mode: 0o644)
+        } catch {
+            warnOnce("cannot write the test timings of job '\(jobName)' to '\(file)': \(error.localizedDescription)")
+            return nil
+        }
+        return file
+    }
+
     private func request(for job: Job, plan: JobPlan, prepared: PreparedPipeline, keepsWorkDirectories: Bool)
         -> JobRunRequest
     {
@@ -326,6 +372,9 @@ package final class PipelineEngine: Sendable {
         ]
         if prepared.isSetup {
             request.agentEnvironment[Continuation.fileVariable] = Continuation.file(home: home, pipelineID: pipeline.id)
+        }
+        if let file = writeTimings(for: request, jobName: job.name, pipeline: pipeline) {
+            request.agentEnvironment[TestTimings.fileVariable] = file
         }
         return request
     }

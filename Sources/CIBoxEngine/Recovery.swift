@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxContainers
 package import CIBoxExecutor
 package import CIBoxModel
 package import CIBoxSlurm
@@ -53,10 +54,15 @@ package enum Recovery {
                     report.resumable.append(pipelineID)
                 }
                 try store.recovery.refreshLogSizes(jobIDs: interruptedJobs)
+                // Containers first: runc's own cgroups of a container must go before the job's cgroup can.
+                await ContainerRecovery.clean(home: engine.home, jobIDs: interruptedJobs)
                 for group in cgroups?.leftoverGroups(stateDirectory: engine.home, jobIDs: interruptedJobs) ?? [] {
                     group.killAll()
                     group.remove()
                 }
+            }
+            await ContainerRecovery.cleanEnded(home: engine.home) { ids in
+                (try? store.recovery.unfinishedJobs(ids)) ?? Set(ids)
             }
         } catch {
             throw EngineError(.store, error.message, cause: error)

@@ -75,7 +75,7 @@ final class StoreEventSink: PipelineEventSink {
             try store.jobs.finishJob(
                 id, status: result.status, exitCode: result.exitCode, failureReason: result.failureReason,
                 failureMessage: result.failureMessage, startedAt: result.startedAt, finishedAt: result.finishedAt,
-                resources: resources, resourceClass: result.resourceClass
+                resources: resources, resourceClass: result.resourceClass, image: result.image
             )
         case .stepStarted(let jobID, let index, let date):
             try store.jobs.startStep(jobID: jobID, index: index, at: date)

@@ -22,6 +22,12 @@ enum ChildProcesses {
         }
     }
 
+    /// Marks `pid`, a process cibox will wait for itself, as waited for (a container's first process, which comes
+    /// to cibox when its runtime exits).
+    static func watch(_ pid: Int32) {
+        _ = monitored.withLock { $0.insert(pid) }
+    }
+
     /// Marks `pid` as reaped.
     static func unregister(_ pid: Int32) {
         _ = monitored.withLock { $0.remove(pid) }

@@ -255,6 +255,8 @@ package struct JobResult: Codable, Sendable, Equatable {
     package var resourceClass: String?
     /// The test cases its `store_test_results` steps read, in step order.
     package var testCases: [TestCase] = []
+    /// The image it ran in; nil when it ran on the host.
+    package var image: JobImage?
 
     /// Makes a job result.
     package init(

@@ -12,8 +12,12 @@ enum JobEnvironment {
     /// job's `view`.
     static func make(for request: JobRunRequest, workingDirectory: String, view: SandboxView) -> [String: String] {
         var env: [String: String] = [:]
-        for name in inheritedNames {
-            if let value = request.inheritedEnvironment[name] { env[name] = value }
+        if let base = view.baseEnvironment {
+            env = base
+        } else {
+            for name in inheritedNames {
+                if let value = request.inheritedEnvironment[name] { env[name] = value }
+            }
         }
         if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin" }
         env["HOME"] = view.home
@@ -40,8 +44,12 @@ enum JobEnvironment {
         env["BASH_ENV"] = view.bashEnv
         env["CIBOX_HALT_FILE"] = view.haltFile
         for (name, value) in request.agentEnvironment { env[name] = value }
-        if let agent = request.agentExecutable {
-            let bin = AgentCommands.binDirectory(stateDirectory: request.agentStateDirectory, executable: agent)
+        let commands =
+            view.commandsDirectory
+            ?? request.agentExecutable.map {
+                AgentCommands.binDirectory(stateDirectory: request.agentStateDirectory, executable: $0)
+            }
+        if let bin = commands {
             env["PATH"] = bin + ":" + (env["PATH"] ?? "")
             env["CIBOX_JOB_ID"] = String(request.jobID)
         }

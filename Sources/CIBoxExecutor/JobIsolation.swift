@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import Foundation
 import Synchronization
 
@@ -57,6 +58,23 @@ package final class JobIsolation: Sendable {
             warn(
                 "cannot make a cgroup for jobs (\(error.message)); jobs run in their own process groups without limits")
             group = nil
+        }
+    }
+
+    /// The `cgroupsPath` of a container of this job, for an OCI runtime cibox starts (so the runtime's own cgroup is
+    /// cibox's): with cgroup v1 relative (runc joins it to its own cgroup in each hierarchy, as cibox's job cgroups
+    /// are), with v2 absolute; `child` names a cgroup inside the job's (a service container's). Without a cgroup of
+    /// the job's, a relative path of the container's own (under the Slurm job's cgroup, or cibox's).
+    package func runtimeCgroupsPath(container: String, child: String? = nil) -> String {
+        let suffix = child.map { "/" + $0 } ?? ""
+        guard let group, let directory = group.directories.first else { return "cibox-containers/" + container }
+        switch group.mode {
+        case .cgroup2:
+            let mount = "/sys/fs/cgroup"
+            return directory.hasPrefix(mount + "/")
+                ? String(directory.dropFirst(mount.count)) + suffix : directory + suffix
+        case .cgroup1, .none, .slurm:
+            return "cibox/" + Paths.lastComponent(directory) + suffix
         }
     }
 

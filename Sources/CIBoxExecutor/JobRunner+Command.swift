@@ -47,7 +47,7 @@ extension JobRunner {
 
     /// `#!SHELL` and the command on the lines after it, secrets masked: what CircleCI prints at the top of a step.
     func commandEcho(_ action: RunAction) -> String {
-        let shell = action.shell ?? request.spec.shell ?? ShellCommand.defaultShell
+        let shell = action.shell ?? request.spec.shell ?? view.defaultShell
         let text = "#!\(shell)\n\(action.command)\(action.command.hasSuffix("\n") ? "" : "\n")"
         guard var masker = SecretMasker(request.secrets) else { return text }
         return String(decoding: masker.process(Array(text.utf8)[...]) + masker.flush(), as: UTF8.self)
@@ -62,7 +62,7 @@ extension JobRunner {
         var environment = context.environment
         for variable in action.environment { environment[variable.name] = variable.value }
         let script = try sandbox.writeControlFile(named: "step-\(index).sh", contents: action.command)
-        let shell = try ShellCommand.words(of: action.shell ?? request.spec.shell ?? ShellCommand.defaultShell)
+        let shell = try ShellCommand.words(of: action.shell ?? request.spec.shell ?? view.defaultShell)
         var pipeFDs: [Int32] = [-1, -1]
         guard cibox_pipe(&pipeFDs, 0) == 0 else {
             throw ExecutorError(

@@ -130,6 +130,7 @@ final class JobRunner: Sendable {
         result.limits = isolation.limits
         result.resourceClass = request.resourceClass
         result.testCases = testCases.withLock { $0 }
+        result.image = sandbox.image
         // Messages name paths, keys and commands that may hold a secret: masked before anything stores them.
         result.failureMessage = result.failureMessage.map { SecretMasker.mask($0, secrets: request.secrets) }
         return result
@@ -232,8 +233,12 @@ extension JobRunner {
             return await runStoreArtifacts(path: path, destination: destination, context: context, logFD: logFD)
         case .storeTestResults(let path):
             return await runStoreTestResults(path: path, context: context, logFD: logFD)
-        case .unsupported(_, let message, let isFatal):
+        case .unsupported(let key, let message, let isFatal):
             let bytes = writeLog(message + "\n", to: logFD)
+            // A job that needs a Docker engine cibox does not give cannot pass: the machine's fault, not the job's.
+            if isFatal, key == "setup_remote_docker" {
+                return (StepResult(status: .failed, logBytes: bytes, failureReason: .infrastructure), message)
+            }
             if isFatal { return (StepResult(status: .failed, exitCode: 1, logBytes: bytes), nil) }
             return (StepResult(status: .success, exitCode: 0, logBytes: bytes), nil)
         }

@@ -11,7 +11,7 @@ package struct SecretMasker {
     static let replacement = Array("****".utf8)
 
     /// Makes a masker for `values`; nil when there is nothing to mask.
-    init?(_ values: [String]) {
+    package init?(_ values: [String]) {
         let secrets = Set(values.filter { $0.utf8.count >= 4 }).map { Array($0.utf8) }.sorted { $0.count > $1.count }
         guard let longest = secrets.first?.count else { return nil }
         self.secrets = secrets
@@ -19,7 +19,7 @@ package struct SecretMasker {
     }
 
     /// Takes the next chunk and returns the bytes that are safe to write now.
-    mutating func process(_ chunk: ArraySlice<UInt8>) -> [UInt8] {
+    package mutating func process(_ chunk: ArraySlice<UInt8>) -> [UInt8] {
         var buffer = pending + chunk
         for secret in secrets { buffer = Self.replace(secret, in: buffer) }
         let cut = max(0, buffer.count - keep)
@@ -28,7 +28,7 @@ package struct SecretMasker {
     }
 
     /// The bytes held back at the end of the stream.
-    mutating func flush() -> [UInt8] {
+    package mutating func flush() -> [UInt8] {
         defer { pending = [] }
         return pending
     }

@@ -4,12 +4,16 @@ import CIBoxBasics
 import Foundation
 
 extension ImageStore {
-    /// The unpacked read-only root of the manifest `digest`, unpacked first when missing. Concurrent callers for one
-    /// digest (in any process) wait for each other on the root's lock file: one unpacks, the others find it made.
+    /// The unpacked read-only root of the manifest `digest`, unpacked first when missing. Concurrent callers for a
+    /// missing root (in any process) wait for each other on the root's lock file: one unpacks, the others find it
+    /// made; a root already there is returned at once.
     /// - Returns: the root's path, and whether this call unpacked it.
     /// - Throws: `ImageError` when the manifest or a layer is missing, damaged or unsafe.
     package func root(of digest: String) throws(ImageError) -> (path: String, unpacked: Bool) {
         let target = rootPath(digest)
+        // A root is moved in whole, so one that is there is complete: no lock (a job holds it shared while it runs,
+        // and waiting for it exclusively here would queue every job of the image behind the running ones).
+        if FileManager.default.fileExists(atPath: target) { return (target, false) }
         return try withRootLock(digest) { () throws(ImageError) in
             if FileManager.default.fileExists(atPath: target) { return (target, false) }
             let verifier = BlobVerifier(content: folder, source: "the store")

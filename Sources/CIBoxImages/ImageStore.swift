@@ -40,6 +40,10 @@ package struct ImageStore: Sendable {
     /// manifest and config, its last use set to now.
     /// - Throws: `ImageError.Code.notFound` when no name matches.
     package func image(_ text: String) throws(ImageError) -> StoredImage {
+        // Looked up first without the lock: a store nothing was loaded into yet (no folder) has no such image.
+        guard try !Self.matching(text, in: catalog.records()).isEmpty else {
+            throw ImageError(.notFound, "No image '\(text)' in the store: load it with 'cibox image load FILE'.")
+        }
         let records = try catalog.update { records throws(ImageError) in
             let found = try Self.matching(text, in: records)
             let now = Date().timeIntervalSince1970

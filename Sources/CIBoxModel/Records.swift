@@ -151,6 +151,8 @@ package struct Job: Codable, Sendable, Equatable {
     package var cancelRequestedAt: Date?
     /// What the system that ran it calls it (`slurm:1234`); nil for job runs of this machine.
     package var executorReference: String?
+    /// The image it ran in; nil when it ran on the host (or has not run).
+    package var image: JobImage?
 
     /// Makes a job value.
     package init(
@@ -158,7 +160,7 @@ package struct Job: Codable, Sendable, Equatable {
         parallelism: Int, attempt: Int, status: JobStatus, executor: String, resourceClass: String?,
         exitCode: Int? = nil, failureReason: FailureReason? = nil, failureMessage: String? = nil,
         startedAt: Date? = nil, finishedAt: Date? = nil, resources: JobResources = JobResources(),
-        cancelRequestedAt: Date? = nil, executorReference: String? = nil
+        cancelRequestedAt: Date? = nil, executorReference: String? = nil, image: JobImage? = nil
     ) {
         self.id = id
         self.workflowID = workflowID
@@ -179,6 +181,7 @@ package struct Job: Codable, Sendable, Equatable {
         self.resources = resources
         self.cancelRequestedAt = cancelRequestedAt
         self.executorReference = executorReference
+        self.image = image
     }
 }
 

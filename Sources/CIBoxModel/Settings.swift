@@ -81,6 +81,9 @@ package struct Settings: Sendable, Equatable {
     /// `config:`: the most a config may expand to.
     package var config = ConfigSettings()
 
+    /// `images:`: whether jobs run in their images, aliases of references, and the containers' network.
+    package var images = ImageSettings()
+
     /// Makes settings; the defaults are what an absent file means.
     package init(
         capacity: Capacity? = nil, resourceClasses: [String: ResourceClass] = [:], jobTimeLimit: Double = 5 * 3600,

@@ -85,6 +85,7 @@ package enum PipelineJSON {
             ("failure_message", .string(job.failureMessage)),
             ("resource_class", .string(job.resourceClass)),
             ("isolation", .string(job.resources.isolation)),
+            ("image", job.image.map(image) ?? .null),
             ("cpu_seconds", job.resources.cpuSeconds.map { .double(($0 * 1000).rounded() / 1000) } ?? .null),
             ("peak_memory_bytes", .int(job.resources.peakMemoryBytes)),
             ("oom_kills", .int(job.resources.oomKills)),
@@ -94,6 +95,11 @@ package enum PipelineJSON {
             ("artifacts", .array(artifacts.map(artifact))),
             ("steps", .array(detail.steps.map(step))),
         ])
+    }
+
+    /// The image a job run ran in: `{reference, digest}`.
+    private static func image(_ image: JobImage) -> JSONValue {
+        .object([("reference", .string(image.reference)), ("digest", .string(image.digest))])
     }
 
     /// `{total, failed, skipped}`; `failed` counts failures and errors.

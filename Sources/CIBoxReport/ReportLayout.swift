@@ -12,6 +12,7 @@
 /// pipelines/<pipeline-id>/index.html           workflows as DAGs, commit, branch, trigger
 /// pipelines/<pipeline-id>/jobs/<job-id>.html   steps and logs, tests, artifacts, resources
 /// pipelines/<pipeline-id>/raw/<job-id>-<step>.log   raw log of a step too long to show whole
+/// pipelines/<pipeline-id>/raw/<job-id>-container-<name>.log   the same of a service container
 /// pipelines/<pipeline-id>/artifacts/<job-id>/…      the job's artifacts
 /// report.css, refresh.js
 /// ```
@@ -99,6 +100,11 @@ package struct ReportLayout: Sendable, Equatable {
     /// The copy of step `index`'s raw log of job run `jobID`.
     package static func rawLog(pipelineID: Int64, jobID: Int64, step index: Int) -> String {
         pipelineFolder(pipelineID: pipelineID) + "/raw/\(jobID)-\(index).log"
+    }
+
+    /// The copy of service container `name`'s raw log of job run `jobID`.
+    package static func rawContainerLog(pipelineID: Int64, jobID: Int64, name: String) -> String {
+        pipelineFolder(pipelineID: pipelineID) + "/raw/\(jobID)-container-\(fileSafe(name)).log"
     }
 
     /// The folder of job run `jobID`'s artifacts in the report.

@@ -130,9 +130,23 @@ package struct ReportWriter: Sendable {
         }
         let content = JobPage.Content(
             pipeline: pipeline, workflowName: workflowName, detail: detail, logs: logs, testCases: cases,
-            artifacts: artifacts(of: job, pipelineID: pipeline.id))
+            artifacts: artifacts(of: job, pipelineID: pipeline.id),
+            containerLogs: containerLogs(of: job, pipelineID: pipeline.id))
         try files.write(
             JobPage.render(content).description, to: ReportLayout.jobPage(pipelineID: pipeline.id, jobID: job.id))
+    }
+
+    /// The logs of job run `job`'s service containers, each cut as step logs are (with a raw copy when it was).
+    private func containerLogs(of job: Job, pipelineID: Int64) -> [JobPage.ContainerLog] {
+        store.containerLogNames(jobID: job.id).map { name in
+            let source = store.containerLogPath(jobID: job.id, name: name)
+            var excerpt = LogExcerpt.read(path: source, limit: logLimit)
+            if excerpt.tail != nil {
+                let raw = ReportLayout.rawContainerLog(pipelineID: pipelineID, jobID: job.id, name: name)
+                if files.mirror(source, to: raw) { excerpt.rawLink = raw }
+            }
+            return JobPage.ContainerLog(name: name, excerpt: excerpt)
+        }
     }
 
     /// The artifacts job run `job` stored, each linked (or copied) into the report.

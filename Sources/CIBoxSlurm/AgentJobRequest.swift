@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+package import CIBoxContainers
 package import CIBoxExecutor
 package import CIBoxModel
 package import Foundation
@@ -75,6 +76,8 @@ package struct AgentJobRequest: Codable, Sendable, Equatable {
     /// The user and group the job's processes run as, when the agent runs as root.
     package var runAsUser: UInt32?
     package var runAsGroup: UInt32?
+    /// How the job uses its images on the node (nil: on the node's shell).
+    package var containers: ContainerOptions?
 
     /// The format this cibox writes and reads.
     package static let currentFormat = 1

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxBasics
+import CIBoxContainers
 package import CIBoxExecutor
 import CIBoxModel
 import Foundation
@@ -32,8 +33,14 @@ package enum SlurmAgent {
                 folder: folder, source: makeSource(agentRequest.origin), environment: environment)
             try? Folders.make(folder.logDirectory)
             try? Folders.make(folder.stepsDirectory)
-            let executor = LocalExecutor(cgroups: nil, enclosing: enclosing)
+            // Jobs with images run in them on the node too, the image store in the shared folder.
+            let sandboxes =
+                agentRequest.containers?.provider(
+                    home: agentRequest.storageDirectory, helper: agentRequest.agentExecutable ?? SandboxAgent.cibox
+                ) { FileHandle.standardError.write(Data("cibox agent: \($0)\n".utf8)) } ?? HostSandboxProvider()
+            let executor = LocalExecutor(cgroups: nil, enclosing: enclosing, sandboxes: sandboxes)
             result = await executor.run(request, observer: AgentStepWriter(folder: folder))
+            await ContainerCleanups.shared.drain()
         }
         do {
             let data = try AgentFiles.encode(result)

@@ -87,11 +87,15 @@ struct StepProgress {
         self.stepCount = stepCount
     }
 
-    /// Copies what the step logs gained into cibox's logs, reads the step files the agent wrote since the last
-    /// call, and tells the observer in the order the agent's runner told them (a background step ends after the
-    /// steps that ran beside it): an event waits until every event before it was read, unless `isFinal` (the job
-    /// ended; a gap can only be a file the agent never wrote). A step's log is complete before its end is reported.
+    /// Copies what the step logs and the service container logs gained into cibox's logs, reads the step files the
+    /// agent wrote since the last call, and tells the observer in the order the agent's runner told them (a
+    /// background step ends after the steps that ran beside it): an event waits until every event before it was
+    /// read, unless `isFinal` (the job ended; a gap can only be a file the agent never wrote). A step's log is
+    /// complete before its end is reported.
     mutating func report(_ job: FollowedJob, isFinal: Bool = false) async {
+        ContainerLogCopy.copy(
+            from: job.folder.logDirectory + "/" + ContainerLogCopy.folderName,
+            to: job.request.logDirectory + "/" + ContainerLogCopy.folderName)
         for index in 0..<stepCount where !reportedFinish.contains(index) {
             StepLogCopy.copy(from: job.folder.log(step: index), to: job.request.logPath(step: index))
             if started[index] == nil,

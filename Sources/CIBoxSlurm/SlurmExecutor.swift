@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxBasics
+package import CIBoxContainers
 package import CIBoxExecutor
 package import CIBoxModel
 import Foundation
@@ -19,6 +20,8 @@ import Synchronization
 package struct SlurmExecutor: Executor {
     /// The cluster's settings.
     package let settings: SlurmSettings
+    /// How jobs use their images on the nodes.
+    package let containers: ContainerOptions?
     /// cibox's state folder (job folder names carry its hash).
     package let home: String
     /// The `cibox` binary as the nodes see it.
@@ -32,9 +35,13 @@ package struct SlurmExecutor: Executor {
     ///   - home: cibox's state folder.
     ///   - ciboxPath: the `cibox` binary on the nodes (`settings.ciboxPath`, else this one).
     ///   - client: how Slurm is asked (its commands on PATH by default).
-    package init(settings: SlurmSettings, home: String, ciboxPath: String, client: any SlurmClient = SlurmCommandLine())
-    {
+    /// - Parameter containers: how jobs use their images on the nodes (nil: on the nodes' shells).
+    package init(
+        settings: SlurmSettings, home: String, ciboxPath: String, containers: ContainerOptions? = nil,
+        client: any SlurmClient = SlurmCommandLine()
+    ) {
         self.settings = settings
+        self.containers = containers
         self.home = home
         self.ciboxPath = ciboxPath
         self.client = client
@@ -91,7 +98,8 @@ package struct SlurmExecutor: Executor {
         }
         let submission = SlurmSubmission(
             request: request, folder: folder, settings: settings, ciboxPath: ciboxPath, home: home)
-        let agentRequest = AgentJobRequest(request, origin: origin, folder: folder, agentExecutable: ciboxPath)
+        var agentRequest = AgentJobRequest(request, origin: origin, folder: folder, agentExecutable: ciboxPath)
+        agentRequest.containers = containers
         do {
             // A folder left by a cibox that crashed before it could submit holds nothing of value.
             folder.remove()

@@ -11,6 +11,7 @@ import Foundation
 ///   job.sh              the sbatch script: runs `cibox agent run-job --folder <this folder>`
 ///   slurm.out           the script's own output (the agent's messages), written by Slurm
 ///   logs/<step>.log     each step's output, written by the agent as it comes; cibox copies it to the store
+///   logs/containers/<name>.log   each service container's output, copied to the store the same way
 ///   steps/<step>.started, steps/<step>.json   when each step started, and how it ended
 ///   result.json         how the job run ended (JobResult), written last
 ///   work/               the job run's own folder (HOME and ~ of its steps)

@@ -27,11 +27,12 @@ package struct JobStore: Sendable {
         }
     }
 
-    /// Records how job run `id` ended, what it used, and the resource class it ran as; steps it never started
-    /// become `not_run`.
+    /// Records how job run `id` ended, what it used, the resource class it ran as and the image it ran in (nil: on
+    /// the host); steps it never started become `not_run`.
     package func finishJob(
         _ id: Int64, status: JobStatus, exitCode: Int?, failureReason: FailureReason?, failureMessage: String?,
-        startedAt: Date?, finishedAt: Date, resources: JobResources = JobResources(), resourceClass: String? = nil
+        startedAt: Date?, finishedAt: Date, resources: JobResources = JobResources(), resourceClass: String? = nil,
+        image: JobImage? = nil
     ) throws(StoreError) {
         try database.write("finish job \(id)") { db in
             try db.execute(
@@ -39,13 +40,14 @@ package struct JobStore: Sendable {
                     UPDATE job SET status = ?, exitCode = ?, failureReason = ?, failureMessage = ?,
                     startedAt = COALESCE(startedAt, ?), finishedAt = ?, isolation = ?, cpuSeconds = ?,
                     peakMemoryBytes = ?, oomKills = ?, memoryLimitBytes = ?, millicoresLimit = ?,
-                    pidsLimitHits = ?, pidsLimit = ?, resourceClass = COALESCE(?, resourceClass) WHERE id = ?
+                    pidsLimitHits = ?, pidsLimit = ?, resourceClass = COALESCE(?, resourceClass), imageReference = ?,
+                    imageDigest = ? WHERE id = ?
                     """,
                 arguments: [
                     status.rawValue, exitCode, failureReason?.rawValue, failureMessage, startedAt, finishedAt,
                     resources.isolation, resources.cpuSeconds, resources.peakMemoryBytes, resources.oomKills,
                     resources.memoryLimitBytes, resources.millicoresLimit, resources.pidsLimitHits, resources.pidsLimit,
-                    resourceClass, id,
+                    resourceClass, image?.reference, image?.digest, id,
                 ]
             )
             try UnstartedSteps.settle(jobID: id, status: status, db: db)

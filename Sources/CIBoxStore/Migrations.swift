@@ -182,6 +182,13 @@ enum Migrations {
                 t.add(column: "pidsLimit", .integer)
             }
         }
+        migrator.registerMigration("v14-add-job-image") { db in
+            // The image a job run ran in (its normalised reference and manifest digest); null on the host.
+            try db.alter(table: "job") { t in
+                t.add(column: "imageReference", .text)
+                t.add(column: "imageDigest", .text)
+            }
+        }
         return migrator
     }
 }

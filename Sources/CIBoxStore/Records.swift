@@ -120,6 +120,8 @@ struct JobRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var executorRef: String?
     var pidsLimitHits: Int?
     var pidsLimit: Int?
+    var imageReference: String?
+    var imageDigest: String?
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
@@ -135,7 +137,10 @@ struct JobRecord: Codable, FetchableRecord, MutablePersistableRecord {
                 memoryLimitBytes: memoryLimitBytes, millicoresLimit: millicoresLimit, pidsLimitHits: pidsLimitHits,
                 pidsLimit: pidsLimit
             ),
-            cancelRequestedAt: cancelRequestedAt, executorReference: executorRef
+            cancelRequestedAt: cancelRequestedAt, executorReference: executorRef,
+            image: imageReference.flatMap { reference in
+                imageDigest.map { JobImage(reference: reference, digest: $0) }
+            }
         )
     }
 }

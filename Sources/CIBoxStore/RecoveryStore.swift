@@ -26,6 +26,21 @@ package struct RecoveryStore: Sendable {
         }
     }
 
+    /// Of job runs `ids`, those still queued or running (a live cibox may be running them).
+    package func unfinishedJobs(_ ids: [Int64]) throws(StoreError) -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        return try database.read("find unfinished job runs") { db in
+            Set(
+                try Int64.fetchAll(
+                    db,
+                    sql:
+                        "SELECT id FROM job WHERE status IN (?, ?) AND id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
+                    arguments: StatementArguments(
+                        [JobStatus.queued.rawValue, JobStatus.running.rawValue] as [any DatabaseValueConvertible]
+                            + ids.map { $0 as any DatabaseValueConvertible })))
+        }
+    }
+
     /// Unfinished pipelines whose owning process is gone (killed with -9, machine restarted, …).
     package func orphanedPipelines() throws(StoreError) -> [Int64] {
         let rows: [(Int64, Int32?, Int64?)] = try database.read("find orphaned pipelines") { db in

@@ -37,7 +37,7 @@ package struct TestImage: Sendable {
             [
                 TarEntry("./", .folder), TarEntry("bin/", .folder),
                 TarEntry("bin/busybox", .file(busybox), mode: 0o755),
-            ] + ["sh", "ls", "cat", "echo", "id"].map { TarEntry("bin/" + $0, .symlink("busybox")) } + [
+            ] + applets.map { TarEntry("bin/" + $0, .symlink("busybox")) } + [
                 TarEntry("etc/", .folder),
                 .file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\ntester:x:1000:1000::/home/tester:/bin/sh\n"),
                 .file("etc/group", "root:x:0:\ntester:x:1000:\n"),
@@ -50,6 +50,12 @@ package struct TestImage: Sendable {
                 env: ["PATH=/bin", "GREETING=hello from the image"], user: "tester", workingDir: "/home/tester",
                 cmd: ["/bin/sh"]))
     }
+
+    /// The busybox commands a test image has (links to `/bin/busybox`).
+    package static let applets = [
+        "sh", "ls", "cat", "echo", "id", "sleep", "mkdir", "touch", "rm", "wget", "httpd", "nc", "grep", "env", "head",
+        "pwd", "test", "true", "false", "setsid", "ps", "kill", "dd", "seq", "sed", "wc", "tr", "printf", "hostname",
+    ]
 
     /// Two busybox images whose file `/which` says `host` or `other`: one for this machine, one for another
     /// architecture (s390x, or arm64 on an s390x machine).

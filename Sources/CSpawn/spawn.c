@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -80,6 +81,8 @@ static void child_main(const cibox_spawn_options *o, int report_fd) {
         if (write(fd, pid_text, pid_length) < 0) child_fail(report_fd, STAGE_CGROUP);
         close(fd);
     }
+    // The child has a file-system context of its own (no CLONE_FS): its umask is its own.
+    if (o->umask_value >= 0) umask((mode_t)o->umask_value);
     set_limit(RLIMIT_AS, o->rlimit_as, report_fd);
     set_limit(RLIMIT_NPROC, o->rlimit_nproc, report_fd);
     set_limit(RLIMIT_CPU, o->rlimit_cpu, report_fd);
@@ -99,16 +102,27 @@ static void child_main(const cibox_spawn_options *o, int report_fd) {
             child_fail(report_fd, STAGE_DUP);
         }
     }
-    // Close every other descriptor except the report pipe (close-on-exec closes it at exec): one
-    // close_range call on Linux 5.9+, a loop elsewhere.
-    int low = report_fd > 3 ? 3 : 4;
-    if (report_fd > 3 && syscall(SYS_close_range, 3, report_fd - 1, 0) == 0
-        && syscall(SYS_close_range, report_fd + 1, ~0U, 0) == 0) {
-        low = -1;
-    } else if (report_fd == 3 && syscall(SYS_close_range, 4, ~0U, 0) == 0) {
-        low = -1;
+    // The extra descriptor goes to 3 (moving the report pipe out of its way first).
+    int first_closed = 3;
+    if (o->extra_fd >= 0) {
+        if (report_fd == 3) {
+            int moved = fcntl(3, F_DUPFD_CLOEXEC, 4);
+            if (moved < 0) child_fail(report_fd, STAGE_DUP);
+            report_fd = moved;
+        }
+        if (o->extra_fd == 3) {
+            int flags = fcntl(3, F_GETFD);
+            if (flags >= 0) fcntl(3, F_SETFD, flags & ~FD_CLOEXEC);
+        } else if (dup2(o->extra_fd, 3) < 0) {
+            child_fail(report_fd, STAGE_DUP);
+        }
+        first_closed = 4;
     }
-    for (int fd = low; low > 0 && fd < 65536; fd++) {
+    // Close every other descriptor except the report pipe (close-on-exec closes it at exec): close_range calls
+    // on Linux 5.9+, a loop elsewhere.
+    int closed = report_fd + 1 > first_closed ? syscall(SYS_close_range, report_fd + 1, ~0U, 0) : -1;
+    if (closed == 0 && report_fd > first_closed) closed = syscall(SYS_close_range, first_closed, report_fd - 1, 0);
+    for (int fd = first_closed; closed != 0 && fd < 65536; fd++) {
         if (fd != report_fd) {
             if (close(fd) < 0 && errno == EBADF && fd > 1024) break;
         }

@@ -10,7 +10,7 @@ enum Scenarios {
     /// Every scenario's name, in the order `all` runs them.
     static let names = [
         "compile", "trivial-jobs", "one-job", "push-latency", "daemon-memory", "cache", "report-incremental",
-        "prepush-verified", "prepush-fresh", "start-time", "log-throughput", "checkout",
+        "prepush-verified", "prepush-fresh", "start-time", "log-throughput", "checkout", "images",
     ]
 
     /// Runs scenario `name`.
@@ -28,6 +28,7 @@ enum Scenarios {
         case "report-incremental": try reportIncremental(context)
         case "log-throughput": try logThroughput(context)
         case "checkout": try checkout(context)
+        case "images": try images(context)
         default: []
         }
     }

@@ -102,12 +102,25 @@ import Testing
         #expect(diagnostics.isEmpty)
     }
 
+    @Test func setupRemoteDockerFailsTheJobWithAWarningAtValidation() {
+        let (steps, diagnostics) = steps("      - setup_remote_docker")
+        let message =
+            "not supported yet: cibox gives jobs no Docker engine, so the job fails here (run `docker build` outside "
+            + "cibox, or load the image with `cibox image load`)"
+        #expect(
+            steps == [
+                StepPlan(
+                    name: "Setup a remote Docker engine",
+                    action: .unsupported(key: "setup_remote_docker", message: message, isFatal: true))
+            ])
+        #expect(diagnostics == [".circleci/config.yml:5:9: warning: setup_remote_docker: \(message)"])
+    }
+
     @Test(arguments: [
         (
             "add_ssh_keys", "Adding SSH keys",
             "cibox does not install SSH keys; the step is skipped and jobs use this machine's SSH setup"
-        ),
-        ("setup_remote_docker", "Setup a remote Docker engine", "cibox has no Docker; the step is skipped"),
+        )
     ])
     func skipsWhatCiboxCannotDoWithAWarning(_ key: String, _ title: String, _ instead: String) {
         let (steps, diagnostics) = steps("      - \(key)")

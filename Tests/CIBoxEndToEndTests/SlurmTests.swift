@@ -188,6 +188,56 @@ struct SlurmTests {
         }
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/busybox"), "the images need busybox-static"))
+    func aJobInAnImageWithAServiceRunsTheSameWayOnTheCluster() async throws {
+        try await SlurmCluster.withCluster { cluster in
+            let config = """
+                version: 2.1
+                jobs:
+                  there:
+                    resource_class: cluster
+                    docker:
+                      - image: cibox-samples/app:1
+                      - image: cibox-samples/web:1
+                        name: web
+                    steps:
+                      - run: echo "$SAMPLE_IMAGE"; for i in $(seq 50); do wget -qO- http://web:8080/ 2>/dev/null && break; sleep 0.1; done
+                workflows:
+                  w:
+                    jobs: [there]
+                """
+            let repository = try await Repositories.with(config: config)
+            let images = try TemporaryDirectory(prefix: "cibox-slurm-images")
+            defer { repository.remove(); images.remove() }
+            var cli = try CLI()
+            defer { cli.home.remove() }
+            cli.environment = cluster.environment
+            try cli.home.write(
+                """
+                executors:
+                  slurm: { shared_directory: \(cluster.shared), poll_interval: 0.2s }
+                resource_classes:
+                  cluster: { cpus: 1, memory: 256MiB, executor: slurm }
+                images: { mode: required }
+                """, to: "settings.yml")
+            let built = try await ProcessRunner.run(SampleImagesTests.script, [images.path])
+            #expect(built.status == 0, "\(built.stderr)")
+            for name in ["app", "web"] {
+                let loaded = try await cli.run(["image", "load", images.appending(name + ".tar")])
+                #expect(loaded.status == 0, "\(loaded.stderr)")
+            }
+            // The store is in the shared folder, where the node's agent finds it.
+            #expect(FileManager.default.fileExists(atPath: cluster.shared + "/images/index.json"))
+            let output = try await cli.run(["run", repository.path, "--json"])
+            #expect(output.status == 0, "\(output.stdout)\n\(output.stderr)")
+            let job = try CLI.object(output).objects("workflows")[0].objects("jobs")[0]
+            #expect(job.string("isolation") == "slurm")
+            #expect(
+                try await cli.run(["logs", String(job.int("id") ?? 0), "--step", "0"]).stdout.hasSuffix(
+                    "app\nhello from the web service\n"))
+        }
+    }
+
     @Test func cancelScancelsTheJobAndLeavesNoProcessBehind() async throws {
         try await SlurmCluster.withCluster { cluster in
             let marker = Int.random(in: 100_000...999_999)

@@ -202,3 +202,19 @@ import Testing
         for path in alive { #expect(FileManager.default.fileExists(atPath: fixture.store.folder + "/" + path)) }
     }
 }
+
+@Suite struct EmptyStoreTests {
+    @Test func aStoreNothingWasLoadedIntoHasNoImageAndIsLeftUntouched() throws {
+        let home = try TemporaryDirectory(prefix: "cibox-empty-store")
+        defer { home.remove() }
+        let store = ImageStore(home: home.path)
+        #expect {
+            _ = try store.prepare("cimg/node:20")
+        } throws: { error in
+            (error as? ImageError)?.code == .notFound
+                && (error as? ImageError)?.message
+                    == "No image 'cimg/node:20' in the store: load it with 'cibox image load FILE'."
+        }
+        #expect(access(home.appending("images"), F_OK) != 0)
+    }
+}

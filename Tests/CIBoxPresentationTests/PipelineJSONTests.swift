@@ -23,7 +23,9 @@ import Testing
             startedAt: created, finishedAt: created,
             resources: JobResources(
                 isolation: "cgroup1", cpuSeconds: 1.23456, peakMemoryBytes: 1_048_576, oomKills: 1,
-                memoryLimitBytes: 67_108_864, pidsLimitHits: 3, pidsLimit: 64)
+                memoryLimitBytes: 67_108_864, pidsLimitHits: 3, pidsLimit: 64),
+            image: JobImage(
+                reference: "docker.io/library/node:20", digest: "sha256:" + String(repeating: "ab", count: 32))
         )
         let step = Step(id: 1, jobID: 9, index: 0, name: "run\ttab", status: .failed, exitCode: 3, logBytes: 12)
         let workflow = Workflow(id: 5, pipelineID: 4, name: "ci", position: 0, status: .failed)
@@ -72,6 +74,10 @@ import Testing
                       "failure_message": null,
                       "resource_class": "small",
                       "isolation": "cgroup1",
+                      "image": {
+                        "reference": "docker.io/library/node:20",
+                        "digest": "sha256:\(String(repeating: "ab", count: 32))"
+                      },
                       "cpu_seconds": 1.235,
                       "peak_memory_bytes": 1048576,
                       "oom_kills": 1,
@@ -114,6 +120,13 @@ import Testing
         let rendered = PipelineJSON.detail(Self.detail(), artifacts: ArtifactStore(home: "/nonexistent").list)
             .rendered(pretty: false)
         #expect(rendered.contains(#""skipped":1},"artifacts":[],"steps":["#))
+    }
+
+    @Test func aJobOnTheHostHasNoImage() {
+        var detail = Self.detail()
+        detail.workflows[0].jobs[0].job.image = nil
+        let rendered = PipelineJSON.detail(detail).rendered(pretty: false)
+        #expect(rendered.contains(#""isolation":"cgroup1","image":null,"cpu_seconds":1.235,"#))
     }
 
     @Test func summaryHasNoWorkflows() {

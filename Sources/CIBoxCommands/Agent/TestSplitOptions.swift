@@ -84,9 +84,15 @@ struct TestSplitOptions: ParsableArguments {
         return known.isEmpty ? 10 : known.reduce(0, +) / Double(known.count)
     }
 
-    /// The job's timings from earlier pipelines of its project, read-only through `$CIBOX_HOME`; empty when
-    /// there are none or the store cannot be read (said on standard error).
+    /// The job's timings from earlier pipelines of its project: the file cibox wrote for the job when there is one
+    /// (`$CIBOX_TIMINGS_FILE`, in an image), else read-only through `$CIBOX_HOME`; empty when there are none or the
+    /// store cannot be read (said on standard error).
     static func storedTimings(environment: [String: String]) -> TestTimings {
+        if let file = environment[TestTimings.fileVariable], let data = FileManager.default.contents(atPath: file),
+            let timings = try? JSONDecoder().decode(TestTimings.self, from: data)
+        {
+            return timings
+        }
         guard let home = environment["CIBOX_HOME"], let project = environment["CIBOX_PROJECT_ID"].flatMap(Int64.init),
             let job = environment["CIRCLE_JOB"]
         else {

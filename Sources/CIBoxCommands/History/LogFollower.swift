@@ -4,7 +4,7 @@ import CIBoxModel
 import CIBoxStore
 import Foundation
 
-/// `cibox logs --follow`: prints a job's step logs as another process writes them.
+/// `cibox logs --follow`: prints a job's step logs (or a service container's log) as another process writes them.
 ///
 /// Polls every 100 ms: prints the bytes a step's log gained, and moves on to the next step once the store
 /// says the step ended and its log has been read to the end. Ends when the job has ended and every step's
@@ -52,8 +52,34 @@ struct LogFollower {
         }
     }
 
+    /// Follows the file `path` gives (nil until it exists) until the job ends.
+    /// - Returns: whether the file existed by then (all of it is printed); false when it never appeared.
+    func follow(file path: () -> String?) -> Bool {
+        var offset: UInt64 = 0
+        while true {
+            let jobEnded = (try? store.history.jobDetail(id: jobID))?.job.status.isFinal ?? true
+            // Read after looking at the status: a job seen ended has written all its output.
+            guard let file = path() else {
+                if jobEnded { return false }
+                sleep()
+                continue
+            }
+            let data = read(file, from: offset)
+            if !data.isEmpty {
+                Terminal.output(data)
+                offset += UInt64(data.count)
+            }
+            if jobEnded { return true }
+            sleep()
+        }
+    }
+
     private func read(step: Int, from offset: UInt64) -> Data {
-        guard let handle = FileHandle(forReadingAtPath: store.logPath(jobID: jobID, step: step)) else { return Data() }
+        read(store.logPath(jobID: jobID, step: step), from: offset)
+    }
+
+    private func read(_ path: String, from offset: UInt64) -> Data {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return Data() }
         defer { try? handle.close() }
         do {
             try handle.seek(toOffset: offset)

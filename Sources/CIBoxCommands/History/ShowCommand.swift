@@ -59,6 +59,7 @@ struct ShowCommand: AsyncParsableCommand {
                 if let reference = job.job.executorReference { text += " on \(reference)" }
                 for event in job.job.resources.limitEvents { text += "; \(event)" }
                 text += "\n"
+                if let image = job.job.image { text += "      image: \(image.reference) (\(image.shortDigest))\n" }
                 if job.job.status != .success, let message = job.job.failureMessage {
                     text += "      why: \(message.split(separator: "\n").first ?? "")\n"
                 }

@@ -46,8 +46,10 @@ struct ImageLoadCommand: ParsableCommand {
     var tag: String?
 
     func run() throws {
+        // The store lives beside caches and artifacts (the Slurm shared folder when one is set up).
+        let storage = try HistoryAccess.storageDirectory(global)
         do throws(ImageError) {
-            let store = ImageStore(home: global.homeDirectory)
+            let store = ImageStore(home: storage)
             for record in try store.load(source, tag: tag) {
                 Terminal.output("Loaded \(record.reference) (\(record.digest))\n")
             }
@@ -71,9 +73,11 @@ struct ImageListCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        // The store lives beside caches and artifacts (the Slurm shared folder when one is set up).
+        let storage = try HistoryAccess.storageDirectory(global)
         let records: [ImageRecord]
         do throws(ImageError) {
-            records = try ImageStore(home: global.homeDirectory).images()
+            records = try ImageStore(home: storage).images()
         } catch {
             throw ImageCommand.fail(error)
         }
@@ -113,8 +117,10 @@ struct ImageRemoveCommand: ParsableCommand {
     var reference: String
 
     func run() throws {
+        // The store lives beside caches and artifacts (the Slurm shared folder when one is set up).
+        let storage = try HistoryAccess.storageDirectory(global)
         do throws(ImageError) {
-            for record in try ImageStore(home: global.homeDirectory).remove(reference) {
+            for record in try ImageStore(home: storage).remove(reference) {
                 Terminal.output("Removed \(record.reference) (\(record.digest))\n")
             }
         } catch {

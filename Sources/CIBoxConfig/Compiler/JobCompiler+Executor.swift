@@ -58,7 +58,7 @@ extension JobCompiler {
         return node["image"].flatMap { decoder.string($0, "\(path).image") }
     }
 
-    /// `docker:`: the first image is the job's, the others are service containers, which cibox does not run.
+    /// `docker:`: the first image is the job's, the others are its service containers.
     func compileDocker(_ node: ConfigNode, path: String) -> [DockerImage] {
         guard let elements = decoder.sequence(node, path) else { return [] }
         let images = elements.enumerated().compactMap { index, element in
@@ -66,13 +66,6 @@ extension JobCompiler {
         }
         if elements.isEmpty {
             decoder.error(node.location, "'\(path)' must list at least one image")
-        }
-        let services = images.dropFirst().map(\.image)
-        if !services.isEmpty, elements.count > 1 {
-            decoder.warning(
-                elements[1].location,
-                "service containers are not run by cibox: \(services.joined(separator: ", "))",
-                hint: "start the services on this machine yourself; jobs reach them on localhost as in CircleCI")
         }
         return images
     }

@@ -19,13 +19,17 @@ struct StepCompiler {
             "cibox does not install SSH keys; the step is skipped and jobs use this "
                 + "machine's SSH setup"
         ),
-        "setup_remote_docker": ("Setup a remote Docker engine", "cibox has no Docker; the step is skipped"),
         "install_signing_bundle": (
             "Installing signing bundle",
             "cibox does not install code-signing bundles; "
                 + "the step is skipped"
         ),
     ]
+    /// `setup_remote_docker`: a job that asks for a Docker engine fails (`infrastructure`) until cibox gives it one.
+    static let remoteDocker = "setup_remote_docker"
+    static let remoteDockerMessage =
+        "not supported yet: cibox gives jobs no Docker engine, so the job fails here (run `docker build` outside "
+        + "cibox, or load the image with `cibox image load`)"
     /// The keys of a `run` step.
     static let runKeys: Set<String> = [
         "name", "command", "working_directory", "environment", "shell", "when", "background", "no_output_timeout",
@@ -80,6 +84,12 @@ struct StepCompiler {
             return StepPlan(name: reference, action: .unsupported(key: reference, message: message, isFatal: true))
         default:
             break
+        }
+        if kind == Self.remoteDocker {
+            decoder.warning(location, "\(kind): \(Self.remoteDockerMessage)")
+            let name = value["name"]?.scalar?.text ?? "Setup a remote Docker engine"
+            return StepPlan(
+                name: name, action: .unsupported(key: kind, message: Self.remoteDockerMessage, isFatal: true))
         }
         if let skipped = Self.skippedBuiltins[kind] {
             decoder.warning(location, "\(kind): \(skipped.instead)")

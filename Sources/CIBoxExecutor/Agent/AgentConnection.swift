@@ -16,12 +16,12 @@ import Synchronization
 /// ``shutdown()`` once at the end (the agent kills what is left and exits). If cibox dies instead, the agent's end
 /// of the socket reads end of file and its guard kills the job. One reader thread per agent: a blocking read never
 /// occupies the cooperative pool.
-final class AgentConnection: Sendable {
+package final class AgentConnection: Sendable {
     /// The socket; writes are serialised by `writing`.
     private let socket: Int32
     private let writing = Mutex(())
     /// The agent's pid (a child of cibox).
-    let pid: Int32
+    package let pid: Int32
     private let state = Mutex(State())
 
     private struct State {
@@ -73,6 +73,55 @@ final class AgentConnection: Sendable {
         return connection
     }
 
+    /// Starts an agent through `launcher` (an OCI runtime's `run --detach --preserve-fds 1`), which gets the agent's
+    /// end of the socket as descriptor 3 and must have exited once the agent runs; `agentPID` then names the agent
+    /// (from the runtime's pid file). cibox is the agent's subreaper, so it waits for it as for its own child.
+    /// - Parameters:
+    ///   - launcher: the program and its arguments.
+    ///   - output: where the launcher's output and errors go (a file of cibox's).
+    /// - Throws: ``ExecutorError`` `spawnFailed` when the launcher cannot start or fails (the caller reads `output`
+    ///   for why), `workspace` when the agent's setup fails.
+    package static func launch(
+        _ launcher: [String], output: Int32, setup: AgentSetup,
+        agentPID: () throws(ExecutorError) -> Int32
+    ) async throws(ExecutorError) -> AgentConnection {
+        var fds: [Int32] = [-1, -1]
+        guard cibox_socketpair(&fds) == 0 else {
+            throw ExecutorError(
+                .spawnFailed, "Cannot make the job agent's socket: \(String(cString: strerror(errno))).")
+        }
+        let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
+        var launched = false
+        defer {
+            close(fds[1])
+            if devNull >= 0 { close(devNull) }
+            if !launched { close(fds[0]) }
+        }
+        let launcherPID = try ChildProcesses.spawnMonitored { () throws(ExecutorError) -> Int32 in
+            try ProcessSpawner.spawn(
+                SpawnRequest(
+                    executable: launcher[0], arguments: Array(launcher.dropFirst()),
+                    environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], directory: "/", stdin: devNull,
+                    stdout: output, stderr: output, extraDescriptor: fds[1],
+                    // The runtime makes the container's missing mount points: readable by the job's user.
+                    fileMask: 0o022))
+        }
+        var status: Int32 = 0
+        while cibox_waitpid(launcherPID, &status, 0) < 0, errno == EINTR {}
+        ChildProcesses.unregister(launcherPID)
+        guard cibox_exit_code(status) == 0 else {
+            throw ExecutorError(
+                .spawnFailed, "'\(launcher[0])' ended with status \(cibox_exit_code(status)).")
+        }
+        let pid = try agentPID()
+        ChildProcesses.watch(pid)
+        launched = true
+        let connection = AgentConnection(socket: fds[0], pid: pid)
+        connection.startReading()
+        try await connection.sendSetup(setup)
+        return connection
+    }
+
     private func sendSetup(_ setup: AgentSetup) async throws(ExecutorError) {
         do {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -100,7 +149,7 @@ final class AgentConnection: Sendable {
 
     /// Asks the agent to start a process; returns it once started.
     /// - Throws: ``ExecutorError`` `spawnFailed` naming the program, the stage and the system's reason.
-    func spawn(_ request: AgentSpawn) async throws(ExecutorError) -> AgentProcess {
+    package func spawn(_ request: AgentSpawn) async throws(ExecutorError) -> AgentProcess {
         let process = AgentProcess(connection: self)
         let id = state.withLock { state in
             defer { state.nextID += 1 }
@@ -140,7 +189,7 @@ final class AgentConnection: Sendable {
     }
 
     /// Asks the agent to kill what is left and exit, waits for it, and closes the socket.
-    func shutdown() {
+    package func shutdown() {
         _ = send(AgentMessage.shutdown, [])
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
@@ -269,19 +318,32 @@ final class AgentConnection: Sendable {
 }
 
 /// A process to start through the agent.
-struct AgentSpawn {
+package struct AgentSpawn {
     /// The user, the primary group and the supplementary groups to run as; nil keeps the agent's (root).
-    var user: (uid: UInt32, gid: UInt32, groups: [UInt32])?
+    package var user: (uid: UInt32, gid: UInt32, groups: [UInt32])?
     /// The working folder, in the job's view.
-    var directory: String
+    package var directory: String
     /// Whether the folder is made (as the job's user) when missing.
-    var makesDirectory: Bool
+    package var makesDirectory: Bool
     /// The program and its arguments (`argv`).
-    var arguments: [String]
+    package var arguments: [String]
     /// The whole environment.
-    var environment: [String: String]
+    package var environment: [String: String]
     /// Standard input, output and error.
-    var descriptors: [Int32]
+    package var descriptors: [Int32]
+
+    /// Makes a request.
+    package init(
+        user: (uid: UInt32, gid: UInt32, groups: [UInt32])?, directory: String, makesDirectory: Bool,
+        arguments: [String], environment: [String: String], descriptors: [Int32]
+    ) {
+        self.user = user
+        self.directory = directory
+        self.makesDirectory = makesDirectory
+        self.arguments = arguments
+        self.environment = environment
+        self.descriptors = descriptors
+    }
 
     func payload(id: Int64) -> [UInt8] {
         var payload = AgentPayload()

@@ -8,7 +8,7 @@ import Synchronization
 #endif
 
 /// A process the job agent started: its exit arrives as a message, which wakes the monitor through a pipe.
-final class AgentProcess: SandboxProcess {
+package final class AgentProcess: SandboxProcess {
     private let connection: AgentConnection
     private let wakeRead: Int32
     private let wakeWrite: Int32
@@ -32,13 +32,13 @@ final class AgentProcess: SandboxProcess {
     }
 
     /// Its pid (in the agent's pid namespace).
-    var agentPID: Int32 {
+    package var agentPID: Int32 {
         get { ids.withLock { $0.pid } }
         set { ids.withLock { $0.pid = newValue } }
     }
 
     /// Readable once the exit arrived.
-    var exitDescriptor: Int32 { wakeRead }
+    package var exitDescriptor: Int32 { wakeRead }
 
     /// Called by the connection's reader when the agent reports the exit (or went away).
     func didExit(_ ended: ProcessExit) {
@@ -52,7 +52,7 @@ final class AgentProcess: SandboxProcess {
     }
 
     /// Waits until the agent reports the exit.
-    func exited() async -> ProcessExit {
+    package func exited() async -> ProcessExit {
         await withCheckedContinuation { continuation in
             let ended = exit.withLock { ended in
                 if ended == nil { waiter.withLock { $0 = continuation } }
@@ -63,7 +63,7 @@ final class AgentProcess: SandboxProcess {
     }
 
     /// Its exit once reported, exactly once.
-    func collectExit(waiting: Bool) -> ProcessExit? {
+    package func collectExit(waiting: Bool) -> ProcessExit? {
         guard let ended = exit.withLock({ $0 }) else { return nil }
         let first = collected.withLock { done in
             defer { done = true }
@@ -73,12 +73,12 @@ final class AgentProcess: SandboxProcess {
     }
 
     /// Asks the agent to send `signal` to its process group and to it.
-    func signal(_ signal: Int32) {
+    package func signal(_ signal: Int32) {
         connection.signal(id, signal)
     }
 
     /// Closes the wake-up pipe.
-    func close() {
+    package func close() {
         Glibc.close(wakeRead)
         Glibc.close(wakeWrite)
     }

@@ -1,19 +1,26 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 /// What a job agent makes before the job's first process: its mount namespace, and what its guard kills.
-struct AgentSetup: Sendable {
+package struct AgentSetup: Sendable {
     /// A folder of the job's bound at a path of its view.
-    struct Bind: Sendable, Equatable {
+    package struct Bind: Sendable, Equatable {
         /// The folder on this machine.
-        var source: String
+        package var source: String
         /// Where the job sees it.
-        var target: String
+        package var target: String
         /// Whether the job may only read it.
-        var readOnly = false
+        package var readOnly = false
+
+        /// Makes a bind.
+        package init(source: String, target: String, readOnly: Bool = false) {
+            self.source = source
+            self.target = target
+            self.readOnly = readOnly
+        }
     }
 
     /// What the guard does when cibox goes away without ending the job.
-    enum Guard: Sendable, Equatable {
+    package enum Guard: Sendable, Equatable {
         /// Nothing more than killing the processes the agent started (no cgroup).
         case none
         /// cgroup v2: write 1 to each `cgroup.kill`.
@@ -23,22 +30,25 @@ struct AgentSetup: Sendable {
     }
 
     /// Whether the job gets a mount namespace of its own (the binds and the private /tmp need one).
-    var newMountNamespace = false
+    package var newMountNamespace = false
     /// The folder that is the job's `/tmp`, when it has a private one.
-    var tmpSource: String?
+    package var tmpSource: String?
     /// An empty folder of the job's the agent may mount over while it makes missing mount points.
-    var scratch = ""
+    package var scratch = ""
     /// The binds, in order.
-    var binds: [Bind] = []
+    package var binds: [Bind] = []
     /// The `cgroup.procs` files every process the agent starts joins before exec.
-    var procsFiles: [String] = []
+    package var procsFiles: [String] = []
     /// Folders that stay visible at their path when they are under `/tmp` (the job's own, cibox's programs).
-    var keep: [String] = []
+    package var keep: [String] = []
     /// The guard.
-    var guardMode = Guard.none
+    package var guardMode = Guard.none
+
+    /// An empty setup: no mount namespace, no cgroups to join, no guard (a container's agent: its runtime made all).
+    package init() {}
 
     /// The `SETUP` payload.
-    var payload: [UInt8] {
+    package var payload: [UInt8] {
         var payload = AgentPayload()
         var flags: Int64 = newMountNamespace ? AgentMessage.newMountNamespace : 0
         if tmpSource != nil { flags |= AgentMessage.privateTmp }

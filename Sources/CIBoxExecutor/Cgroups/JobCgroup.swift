@@ -35,8 +35,19 @@ package struct JobCgroup: Sendable {
 
     /// The pids in the group now.
     package func pids() -> [Int32] {
-        guard let first = directories.first, let text = try? fileSystem.read(first + "/cgroup.procs") else { return [] }
-        return text.split(whereSeparator: \.isNewline).compactMap { Int32(String($0)) }
+        guard let first = directories.first else { return [] }
+        return Self.pids(under: first, fileSystem: fileSystem, depth: 4)
+    }
+
+    /// The pids of the cgroup at `directory` and of the cgroups inside it (a job's service containers have their own).
+    private static func pids(under directory: String, fileSystem: any CgroupFileSystem, depth: Int) -> [Int32] {
+        guard let text = try? fileSystem.read(directory + "/cgroup.procs") else { return [] }
+        var found = text.split(whereSeparator: \.isNewline).compactMap { Int32(String($0)) }
+        guard depth > 0 else { return found }
+        for child in fileSystem.subdirectories(directory) {
+            found += pids(under: directory + "/" + child, fileSystem: fileSystem, depth: depth - 1)
+        }
+        return found
     }
 
     /// Kills every process in the group and waits (up to about 2 s) until it is empty.

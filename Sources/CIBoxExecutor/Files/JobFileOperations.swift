@@ -152,7 +152,10 @@ package enum JobFileOperations {
         // which must stay the folder the mount shows: entries move into it. (rmdir fails on a mount point itself.)
         if alias == nil || !isSameFolder(target, destination) { rmdir(destination) }
         if access(destination, F_OK) == 0 {
-            guard isEmpty(destination) == true else {
+            // In a container the checkout is handed over inside the folder bound at the working directory (one mount,
+            // so its entries move by rename): that entry does not count.
+            let handedInside = isSameFolder(Paths.parent(source), destination) ? Paths.lastComponent(source) : nil
+            guard isEmpty(destination, ignoring: handedInside) == true else {
                 throw ExecutorError(.io, "cannot check out into '\(target)': it exists and is not empty")
             }
             try moveEntries(of: source, into: destination)
@@ -173,9 +176,9 @@ package enum JobFileOperations {
         return one.st_dev == two.st_dev && one.st_ino == two.st_ino
     }
 
-    /// Whether `folder` holds nothing (nil when it cannot be listed).
-    private static func isEmpty(_ folder: String) -> Bool? {
-        (try? FileManager.default.contentsOfDirectory(atPath: folder)).map(\.isEmpty)
+    /// Whether `folder` holds nothing but `ignoring` (nil when it cannot be listed).
+    private static func isEmpty(_ folder: String, ignoring: String? = nil) -> Bool? {
+        (try? FileManager.default.contentsOfDirectory(atPath: folder)).map { $0.allSatisfy { $0 == ignoring } }
     }
 
     private static func moveEntries(of source: String, into destination: String) throws(ExecutorError) {

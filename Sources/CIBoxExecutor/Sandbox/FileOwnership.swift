@@ -7,9 +7,9 @@ import Foundation
 #endif
 
 /// Gives folders cibox made for a job to the job's user.
-enum FileOwnership {
+package enum FileOwnership {
     /// Makes `path` and everything under it belong to `user` (symbolic links themselves, never their targets).
-    static func giveAway(_ path: String, to user: (uid: UInt32, gid: UInt32)) throws(ExecutorError) {
+    package static func giveAway(_ path: String, to user: (uid: UInt32, gid: UInt32)) throws(ExecutorError) {
         guard lchown(path, user.uid, user.gid) == 0 else {
             throw ExecutorError(
                 .workspace, "Cannot give '\(path)' to user \(user.uid): \(String(cString: strerror(errno))).")

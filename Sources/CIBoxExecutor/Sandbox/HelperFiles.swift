@@ -2,7 +2,7 @@
 
 import CIBoxArchives
 import CIBoxBasics
-import CIBoxTestResults
+package import CIBoxTestResults
 import Foundation
 
 #if canImport(Glibc)
@@ -13,11 +13,12 @@ import Foundation
 /// …` (see ``JobFileOperations``), started exactly as a step is. cibox itself only touches files of its own: the
 /// archives it hands over as standard input, and the files the helper's standard output and error go to, all opened
 /// by cibox in its control folder and passed as descriptors.
-struct HelperFiles: SandboxFiles {
+package struct HelperFiles: SandboxFiles {
     /// Where the helper runs.
     let sandbox: any JobSandbox
-    /// The `cibox` program (the helper is `cibox agent files`).
-    let program: String
+    /// The words that start the `cibox` program in the sandbox (the helper is `cibox agent files`): its path, or a
+    /// loader and its arguments then its path.
+    let program: [String]
     /// The job's home (artifacts are taken only from inside it, links included).
     let home: String
     /// cibox's folder for the job's temporary files.
@@ -27,9 +28,32 @@ struct HelperFiles: SandboxFiles {
     /// How the checkout reaches the job (see ``HelperCheckout``): cibox's staging folder, the job's control folder,
     /// the job's user, the folders bound into its view.
     let staging: String
-    let handoff: String
+    let handoff: HelperCheckout.Handoff
     let runAs: (uid: UInt32, gid: UInt32)?
     let binds: [AgentSetup.Bind]
+
+    /// Makes the file work of `sandbox`.
+    /// - Parameters:
+    ///   - home: the folder `store_artifacts` may take from (links included); `/` in a container, all the job's.
+    ///   - scratch: cibox's folder for the helper's output files.
+    ///   - staging: cibox's folder a checkout is written in first.
+    ///   - handoff: where a checkout is handed to the job.
+    ///   - runAs: who the checkout is given to.
+    package init(
+        sandbox: any JobSandbox, program: [String], home: String, scratch: String, environment: [String: String],
+        staging: String, handoff: HelperCheckout.Handoff, runAs: (uid: UInt32, gid: UInt32)?,
+        binds: [AgentSetup.Bind] = []
+    ) {
+        self.sandbox = sandbox
+        self.program = program
+        self.home = home
+        self.scratch = scratch
+        self.environment = environment
+        self.staging = staging
+        self.handoff = handoff
+        self.runAs = runAs
+        self.binds = binds
+    }
 
     /// What one helper run gave.
     struct Outcome {
@@ -69,7 +93,8 @@ struct HelperFiles: SandboxFiles {
         }
         let process = try await sandbox.spawn(
             SandboxCommand(
-                program: program, arguments: ["agent", "files"] + arguments, environment: environment,
+                program: program[0], arguments: program.dropFirst() + ["agent", "files"] + arguments,
+                environment: environment,
                 directory: "/", output: output, errorOutput: errors, input: input))
         let ended = await withTaskCancellationHandler {
             await process.exited()
@@ -93,7 +118,7 @@ struct HelperFiles: SandboxFiles {
         return String(decoding: outcome.output, as: UTF8.self)
     }
 
-    func kind(of path: String) async -> FileKind? {
+    package func kind(of path: String) async -> FileKind? {
         switch (try? await text(["kind", path]))?.trimmingCharacters(in: .whitespacesAndNewlines) {
         case "file": .file
         case "folder": .folder
@@ -103,7 +128,7 @@ struct HelperFiles: SandboxFiles {
         }
     }
 
-    func sha256(of path: String) async throws(ExecutorError) -> [UInt8] {
+    package func sha256(of path: String) async throws(ExecutorError) -> [UInt8] {
         let hex = try await text(["sha256", path]).trimmingCharacters(in: .whitespacesAndNewlines)
         var bytes: [UInt8] = []
         var index = hex.startIndex
@@ -116,14 +141,14 @@ struct HelperFiles: SandboxFiles {
         return bytes
     }
 
-    func glob(_ pattern: String, root: String) async throws(ExecutorError) -> [String] {
+    package func glob(_ pattern: String, root: String) async throws(ExecutorError) -> [String] {
         let outcome = try await run(["glob", root, pattern])
         if let refusal = outcome.refusal { throw refusal }
         if outcome.error != nil { return [] }
         return String(decoding: outcome.output, as: UTF8.self).split(separator: "\0").map(String.init)
     }
 
-    func archive(_ sources: [(path: String, name: String)], to archive: String, note: (String) -> Void)
+    package func archive(_ sources: [(path: String, name: String)], to archive: String, note: (String) -> Void)
         async throws(ExecutorError)
     {
         let outcome = try await run(["archive"] + sources.flatMap { [$0.path, $0.name] }, outputFile: archive)
@@ -131,7 +156,7 @@ struct HelperFiles: SandboxFiles {
         if let error = outcome.error { throw ExecutorError(.archive, error) }
     }
 
-    func extract(_ archive: String, into directory: String) async throws(ExecutorError) -> Int {
+    package func extract(_ archive: String, into directory: String) async throws(ExecutorError) -> Int {
         let input = open(archive, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else {
             throw ExecutorError(.io, "Cannot read '\(archive)': \(String(cString: strerror(errno))).")
@@ -142,14 +167,15 @@ struct HelperFiles: SandboxFiles {
         return Int(String(decoding: outcome.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 
-    func measure(_ source: String) async throws(ExecutorError) -> ExportSize {
+    package func measure(_ source: String) async throws(ExecutorError) -> ExportSize {
         let fields = try await text(["measure", source, home]).split(whereSeparator: { $0 == " " || $0 == "\n" })
             .compactMap { Int64($0) }
         guard fields.count == 3 else { throw ExecutorError(.io, "cannot measure '\(source)'") }
         return ExportSize(files: Int(fields[0]), apparentBytes: fields[1], allocatedBytes: fields[2])
     }
 
-    func export(_ source: String, to target: String, note: (String) -> Void) async throws(ExecutorError) -> Int {
+    package func export(_ source: String, to target: String, note: (String) -> Void) async throws(ExecutorError) -> Int
+    {
         let temporary = "\(scratch)/export-\(UUID().uuidString.prefix(8)).tar"
         defer { unlink(temporary) }
         let outcome = try await run(["export", source, home, Paths.lastComponent(target)], outputFile: temporary)
@@ -163,7 +189,7 @@ struct HelperFiles: SandboxFiles {
         return count
     }
 
-    func readTestResults(at path: String) async throws(ExecutorError) -> JUnitReport {
+    package func readTestResults(at path: String) async throws(ExecutorError) -> JUnitReport {
         let folder = "\(scratch)/tests-\(UUID().uuidString.prefix(8))"
         let temporary = folder + ".tar"
         defer {
@@ -190,7 +216,7 @@ struct HelperFiles: SandboxFiles {
         return report
     }
 
-    func checkout(_ source: any SourceCheckout, into directory: String) async throws -> String {
+    package func checkout(_ source: any SourceCheckout, into directory: String) async throws -> String {
         try await HelperCheckout(files: self, staging: staging, handoff: handoff, runAs: runAs, binds: binds)
             .checkout(source, into: directory)
     }

@@ -27,9 +27,11 @@ package final class HostSandbox: JobSandbox {
     /// See ``JobSandbox``: a helper process in the job's sandbox, as the job's user.
     package var files: any SandboxFiles {
         HelperFiles(
-            sandbox: self, program: helperExecutable, home: request.workDirectory,
+            sandbox: self, program: [helperExecutable], home: request.workDirectory,
             scratch: request.controlDirectory + "/files", environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"],
-            staging: request.controlDirectory + "/staging", handoff: view.controlDirectory, runAs: request.runAs,
+            staging: request.controlDirectory + "/staging",
+            handoff: HelperCheckout.Handoff(host: view.controlDirectory, view: view.controlDirectory),
+            runAs: request.runAs,
             binds: binds.withLock { $0 })
     }
     /// The `cibox` program whose `agent files` does the built-in steps' file work.
@@ -202,7 +204,7 @@ package final class HostSandbox: JobSandbox {
 
     /// The program's path: `program` itself when it has a slash, else the first executable of that name on `path`.
     /// - Throws: ``ExecutorError`` `spawnFailed` when it is empty or not on `path`.
-    static func locate(_ program: String, path: String) throws(ExecutorError) -> String {
+    package static func locate(_ program: String, path: String) throws(ExecutorError) -> String {
         guard !program.isEmpty else {
             throw ExecutorError(.spawnFailed, "The step's shell is empty. Set `shell:` to a program such as /bin/bash.")
         }

@@ -1,6 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
-import CIBoxModel
+package import CIBoxModel
 
 /// Where a job run's processes run, which files they see and as which user: the one seam between the step loop
 /// (``JobRunner``: shells, environment, `when`, timeouts, masking, built-in steps) and what contains the job.
@@ -36,6 +36,9 @@ package protocol JobSandbox: Sendable {
     /// - Throws: ``ExecutorError`` `workspace` when it cannot be written.
     func writeControlFile(named name: String, contents: String) throws(ExecutorError) -> String
 
+    /// The image the job runs in; nil on this machine's shell.
+    var image: JobImage? { get }
+
     /// Whether `circleci-agent step halt` ran in the job.
     var isHalted: Bool { get }
 
@@ -50,6 +53,11 @@ package protocol JobSandbox: Sendable {
     func tearDown() async -> ResourceUsage
 }
 
+extension JobSandbox {
+    /// On this machine's shell: no image.
+    package var image: JobImage? { nil }
+}
+
 /// How a job sees paths: its `HOME`, and how the paths a config writes resolve, exactly as its shell would.
 package struct SandboxView: Sendable {
     /// The job's `HOME` and `~`, as the job sees it.
@@ -58,12 +66,26 @@ package struct SandboxView: Sendable {
     package var controlDirectory: String
     /// Maps paths the config writes that mean the job's home on CircleCI (`/home/circleci/…`, `/root/…`) there.
     package var imageHomes: [String]
+    /// The shell of steps that name none (CircleCI's: bash, or `/bin/sh` in an image without bash).
+    package var defaultShell: String
+    /// The environment steps start from, before CircleCI's variables and the job's (an image's `Env`); nil takes a
+    /// few of cibox's own (`PATH`, `LANG`, …).
+    package var baseEnvironment: [String: String]?
+    /// The folder of the `circleci` and `circleci-agent` commands as the job sees it; nil: cibox's shared folder.
+    package var commandsDirectory: String?
 
     /// Makes a view.
-    package init(home: String, controlDirectory: String, imageHomes: [String] = []) {
+    package init(
+        home: String, controlDirectory: String, imageHomes: [String] = [],
+        defaultShell: String = "/bin/bash -eo pipefail",
+        baseEnvironment: [String: String]? = nil, commandsDirectory: String? = nil
+    ) {
         self.home = home
         self.controlDirectory = controlDirectory
         self.imageHomes = imageHomes
+        self.defaultShell = defaultShell
+        self.baseEnvironment = baseEnvironment
+        self.commandsDirectory = commandsDirectory
     }
 
     /// `$BASH_ENV`: sourced by bash before each step (CircleCI's way to pass variables between steps).

@@ -15,6 +15,14 @@ enum JobPage {
         var link: String
     }
 
+    /// A service container's log as the job page shows it.
+    struct ContainerLog: Equatable {
+        /// The container's name.
+        var name: String
+        /// Its log excerpt.
+        var excerpt: LogExcerpt
+    }
+
     /// What a job page shows.
     struct Content {
         /// The job run's pipeline.
@@ -29,6 +37,8 @@ enum JobPage {
         var testCases: [TestCase]
         /// Its stored artifacts, by path.
         var artifacts: [Artifact]
+        /// Its service containers' logs, by name.
+        var containerLogs: [ContainerLog] = []
     }
 
     /// How many passed test cases the page lists at most (failures are always all listed).
@@ -48,6 +58,7 @@ enum JobPage {
         for step in content.detail.steps {
             body += StepLog.render(step, excerpt: content.logs[step.index], path: path)
         }
+        body += containers(content.containerLogs, path: path)
         var title = job.name
         if job.parallelism > 1 { title += " (\(job.nodeIndex + 1)/\(job.parallelism))" }
         return PageShell.page(
@@ -62,15 +73,19 @@ enum JobPage {
 
     private static func facts(_ content: Content) -> HTML {
         let job = content.detail.job
+        let ranWhere: HTML = job.image == nil ? "run on this machine's shell" : "run in its image"
         var facts: HTML = """
             <dt>Status</dt><dd>\(PageShell.status(job.status.rawValue))</dd>
             <dt>Workflow</dt><dd>\(content.workflowName)</dd>
             <dt>Commit</dt><dd class="mono">\(content.pipeline.sourceText())</dd>
-            <dt>Executor</dt><dd>\(job.executor) <span class="muted">(run on this machine's shell)</span></dd>
+            <dt>Executor</dt><dd>\(job.executor) <span class="muted">(\(ranWhere))</span></dd>
             <dt>Started</dt><dd>\(Format.date(job.startedAt))</dd>
             <dt>Duration</dt><dd>\(Format.duration(from: job.startedAt, to: job.finishedAt) ?? "—")</dd>
 
             """
+        if let image = job.image {
+            facts += "<dt>Image</dt><dd class=\"mono\">\(image.reference)<br>\(image.digest)</dd>\n"
+        }
         if job.attempt > 1 { facts += "<dt>Attempt</dt><dd>\(job.attempt)</dd>\n" }
         if let exitCode = job.exitCode { facts += "<dt>Exit code</dt><dd>\(exitCode)</dd>\n" }
         if let reason = job.failureReason { facts += "<dt>Failure</dt><dd>\(reason.rawValue)</dd>\n" }
@@ -152,6 +167,20 @@ enum JobPage {
             </table>
 
             """
+    }
+
+    private static func containers(_ logs: [ContainerLog], path: String) -> HTML {
+        guard !logs.isEmpty else { return "" }
+        var html: HTML = "<h2 id=\"containers\">Service containers</h2>\n"
+        for log in logs {
+            html += """
+                <details class="step" id="container-\(ReportLayout.fileSafe(log.name))">
+                <summary><span class="name">\(log.name)</span> <span class="muted">\(Format.bytes(log.excerpt.totalBytes))</span></summary>
+                \(StepLog.body(log.excerpt, path: path))</details>
+
+                """
+        }
+        return html
     }
 
     private static func artifacts(_ artifacts: [Artifact], path: String) -> HTML {

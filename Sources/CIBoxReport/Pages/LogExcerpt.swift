@@ -13,6 +13,9 @@ struct LogExcerpt: Equatable {
     /// The raw log's copy in the report (relative to its root), when the log was cut.
     var rawLink: String?
 
+    /// The whole log's size in bytes.
+    var totalBytes: Int64 { Int64(head.count + (tail?.count ?? 0)) + omittedBytes }
+
     /// The excerpt of the file at `path`: whole up to `2 × limit` bytes, else about `limit` bytes from each end,
     /// cut at line ends where there is one nearby. A missing file is an empty log.
     static func read(path: String, limit: Int) -> LogExcerpt {

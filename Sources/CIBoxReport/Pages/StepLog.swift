@@ -2,7 +2,8 @@
 
 import CIBoxModel
 
-/// One step on a job page: a `<details>` with its status and its log (open when the step failed).
+/// One step on a job page: a `<details>` with its status and its log (open when the step failed); the log part is
+/// shared with the service containers' logs.
 enum StepLog {
     /// The step's HTML.
     static func render(_ step: Step, excerpt: LogExcerpt?, path: String) -> HTML {
@@ -13,6 +14,17 @@ enum StepLog {
         }
         if let exitCode = step.exitCode, exitCode != 0 { summary += " <span>exit \(exitCode)</span>" }
         summary += " <span class=\"muted\">\(Format.bytes(step.logBytes))</span>"
+        return """
+            <details class="step" id="step-\(step.index)"\(isOpen ? " open" : "")>
+            <summary>\(summary)</summary>
+            \(body(excerpt, path: path))</details>
+
+            """
+    }
+
+    /// A log's excerpt as `<pre>` blocks (its head, and its tail with a link to the raw copy when it was cut), or
+    /// "No output.".
+    static func body(_ excerpt: LogExcerpt?, path: String) -> HTML {
         var log: HTML = ""
         if let excerpt, !excerpt.head.isEmpty || excerpt.tail != nil {
             log += "<pre class=\"log\"><code>\(ANSIRenderer.render(excerpt.head))</code></pre>\n"
@@ -29,11 +41,6 @@ enum StepLog {
         } else {
             log += "<p class=\"cut\">No output.</p>\n"
         }
-        return """
-            <details class="step" id="step-\(step.index)"\(isOpen ? " open" : "")>
-            <summary>\(summary)</summary>
-            \(log)</details>
-
-            """
+        return log
     }
 }

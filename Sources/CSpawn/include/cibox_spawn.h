@@ -24,6 +24,10 @@ typedef struct {
     int stdin_fd;
     int stdout_fd;
     int stderr_fd;
+    /// A descriptor the child gets as 3 (runc's --preserve-fds), or -1 for none.
+    int extra_fd;
+    /// The child's umask, or -1 to keep the parent's.
+    int umask_value;
     /// `cgroup.procs` files the child writes its own pid into before exec (may be NULL when count is 0).
     const char *const *cgroup_procs;
     size_t cgroup_count;

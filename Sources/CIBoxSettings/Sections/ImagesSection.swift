@@ -1,0 +1,68 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxImages
+import CIBoxModel
+import CIBoxYAML
+
+/// `images: { mode, aliases, network }`: whether jobs run in their `docker:` images, which references stand for
+/// others, and what the containers reach. Aliases are kept normalised as Docker does, on both sides.
+enum ImagesSection: SettingsSection {
+    static let keys: Set<String> = ["images"]
+
+    static func load(_ entry: ConfigMappingEntry, into settings: inout Settings, _ decoder: NodeDecoder) {
+        for item in SettingsValues.mapping(entry, decoder) {
+            switch item.key {
+            case "mode":
+                if let mode = choice(item, ImageMode.self, decoder) { settings.images.mode = mode }
+            case "network":
+                if let network = choice(item, ImageNetwork.self, decoder) { settings.images.network = network }
+            case "aliases":
+                for alias in SettingsValues.mapping(item, decoder) {
+                    guard let from = reference(alias.key, at: alias.keyLocation, decoder),
+                        let to = target(alias, decoder)
+                    else { continue }
+                    settings.images.aliases[from] = to
+                }
+            default:
+                decoder.warning(
+                    item.keyLocation, "unknown key '\(item.key)' in 'images' is ignored",
+                    hint: "known keys: aliases, mode, network")
+            }
+        }
+    }
+
+    /// One of `Choice`'s raw values.
+    private static func choice<Choice: RawRepresentable & CaseIterable>(
+        _ item: ConfigMappingEntry, _: Choice.Type, _ decoder: NodeDecoder
+    ) -> Choice? where Choice.RawValue == String {
+        if let text = item.value.scalar?.text, let value = Choice(rawValue: text) { return value }
+        let names = Choice.allCases.map { "'\($0.rawValue)'" }
+        let list = names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
+        decoder.error(item.value.location, "'\(item.key)' must be \(list), not \(item.value.kindDescription)")
+        return nil
+    }
+
+    /// The reference an alias maps to.
+    private static func target(_ alias: ConfigMappingEntry, _ decoder: NodeDecoder) -> String? {
+        guard let scalar = alias.value.scalar, !scalar.isNull else {
+            decoder.error(
+                alias.value.location,
+                "the alias of '\(alias.key)' must be an image reference, not \(alias.value.kindDescription)",
+                hint: "write it as \"\(alias.key)\": \"registry.example/node:20\"")
+            return nil
+        }
+        return reference(scalar.text, at: alias.value.location, decoder)
+    }
+
+    /// `text` normalised, or an error at `location` saying what is wrong with it.
+    private static func reference(_ text: String, at location: SourceLocation, _ decoder: NodeDecoder) -> String? {
+        do {
+            return try ImageReference(parsing: text).description
+        } catch {
+            decoder.error(
+                location, error.message,
+                hint: "a reference is written as in a config's docker: image, such as cimg/node:20")
+            return nil
+        }
+    }
+}

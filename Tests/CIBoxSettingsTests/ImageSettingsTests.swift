@@ -1,0 +1,79 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxModel
+import CIBoxSettings
+import Testing
+
+@Suite struct ImageSettingsTests {
+    @Test func readsModeAliasesAndNetwork() throws {
+        let text = """
+            images:
+              mode: required
+              aliases: { "cimg/node:20": "internal.example:5000/node:20.11", "redis": "internal.example/redis:7" }
+              network: host
+            """
+        let (settings, diagnostics) = SettingsLoader.load(text, path: "settings.yml")
+        #expect(diagnostics.isEmpty)
+        let images = try #require(settings).images
+        #expect(images.mode == .required)
+        #expect(images.network == .host)
+        #expect(
+            images.aliases == [
+                "docker.io/cimg/node:20": "internal.example:5000/node:20.11",
+                "docker.io/library/redis:latest": "internal.example/redis:7",
+            ])
+        #expect(images.resolved("docker.io/cimg/node:20") == "internal.example:5000/node:20.11")
+        #expect(images.resolved("docker.io/library/node:20") == "docker.io/library/node:20")
+    }
+
+    @Test func defaultsWhenAbsent() throws {
+        let images = try #require(SettingsLoader.load("cgroups: true", path: "settings.yml").0).images
+        #expect(images == ImageSettings(mode: .auto, aliases: [:], network: .loopback))
+        #expect(Settings().images.mode == .auto && Settings().images.network == .loopback)
+    }
+
+    @Test func everyModeAndNetworkIsRead() throws {
+        for mode in ImageMode.allCases {
+            for network in ImageNetwork.allCases {
+                let text = "images: { mode: \(mode.rawValue), network: \(network.rawValue) }"
+                let images = try #require(SettingsLoader.load(text, path: "settings.yml").0).images
+                #expect(images.mode == mode && images.network == network)
+            }
+        }
+    }
+
+    @Test func mistakesAreReported() {
+        let text = """
+            images:
+              mode: docker
+              network: [bridge]
+              colour: red
+              aliases:
+                "Node:20": "internal/node:20"
+                "cimg/base:2024": "internal/base:-x"
+                "cimg/go:1.22": { image: go }
+            """
+        let (settings, diagnostics) = SettingsLoader.load(text, path: "/home/ci/.cibox/settings.yml")
+        #expect(settings == nil)
+        let hint = "\n  hint: a reference is written as in a config's docker: image, such as cimg/node:20"
+        #expect(
+            diagnostics.map(\.formatted) == [
+                "/home/ci/.cibox/settings.yml:2:9: error: 'mode' must be 'auto', 'required' or 'host', not 'docker'",
+                "/home/ci/.cibox/settings.yml:3:12: error: 'network' must be 'loopback' or 'host', not a list",
+                "/home/ci/.cibox/settings.yml:4:3: warning: unknown key 'colour' in 'images' is ignored\n"
+                    + "  hint: known keys: aliases, mode, network",
+                "/home/ci/.cibox/settings.yml:6:5: error: 'Node:20' is not a valid image reference: the name must be "
+                    + "lowercase letters, digits and separators ('.', '_', '-', '/')." + hint,
+                "/home/ci/.cibox/settings.yml:7:23: error: 'internal/base:-x' is not a valid image reference: the tag "
+                    + "must be 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'." + hint,
+                "/home/ci/.cibox/settings.yml:8:21: error: the alias of 'cimg/go:1.22' must be an image reference, "
+                    + "not a mapping\n  hint: write it as \"cimg/go:1.22\": \"registry.example/node:20\"",
+            ])
+    }
+
+    @Test func imagesMustBeAMapping() {
+        let (settings, diagnostics) = SettingsLoader.load("images: host", path: "settings.yml")
+        #expect(settings == nil)
+        #expect(diagnostics.map(\.formatted) == ["settings.yml:1:9: error: 'images' must be a mapping"])
+    }
+}
