@@ -44,7 +44,7 @@ extension ContainerSandbox {
         let entrypoint = service.entry.entrypoint ?? configuration.entrypoint ?? []
         let command = service.entry.command ?? (service.entry.entrypoint == nil ? configuration.cmd ?? [] : [])
         let arguments = entrypoint + command
-        guard let program = arguments.first else {
+        guard !arguments.isEmpty else {
             throw ExecutorError(
                 .spawnFailed,
                 "The service image '\(service.entry.image)' has no entrypoint or command: give it `command:` in the "
@@ -61,18 +61,10 @@ extension ContainerSandbox {
             path: request.logDirectory + "/containers/" + service.hostName + ".log", secrets: request.secrets)
         appendLog(log)
         defer { log.closeWriter() }
-        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        defer { if devNull >= 0 { close(devNull) } }
-        let path =
-            program.contains("/")
-            ? program : try locate(program, path: environment["PATH"] ?? "", in: bundle, image: service)
-        let process = try await agent.spawn(
-            AgentSpawn(
-                user: (user.uid, user.gid, user.groups),
-                directory: configuration.workingDir.flatMap {
-                    $0.isEmpty ? nil : $0
-                } ?? "/", makesDirectory: false, arguments: [path] + arguments.dropFirst(),
-                environment: environment, descriptors: [devNull, log.writeEnd, log.writeEnd]))
+        let process = try await start(
+            arguments, through: agent, in: bundle, image: service, user: user,
+            directory: configuration.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/", makesDirectory: false,
+            environment: environment, input: nil, output: log.writeEnd, errorOutput: log.writeEnd)
         // A service that ends while the job runs does not fail it (CircleCI's behaviour); its log says so.
         Task { [weak self] in
             let ended = await process.exited()

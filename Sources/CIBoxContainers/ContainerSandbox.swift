@@ -220,16 +220,29 @@ package final class ContainerSandbox: JobSandbox {
         guard let bundle = state.withLock({ $0.bundles.first }), let agent = bundle.agent else {
             throw ExecutorError(.spawnFailed, "The job's container is not running.")
         }
-        let program = try locate(command.program, path: command.environment["PATH"] ?? "", in: bundle, image: primary)
         var environment = command.environment
         for name in handedBackFiles.keys { environment[name] = Self.jobFolder + "/" + name }
+        return try await start(
+            [command.program] + command.arguments, through: agent, in: bundle, image: primary, user: account,
+            directory: command.directory, makesDirectory: true, environment: environment, input: command.input,
+            output: command.output, errorOutput: command.errorOutput ?? command.output)
+    }
+
+    /// Starts `arguments` through `agent`, its program found on the environment's `PATH` in `bundle`'s files, as
+    /// `user`; standard input is `input`, else `/dev/null`.
+    func start(
+        _ arguments: [String], through agent: AgentConnection, in bundle: ContainerBundle, image: ContainerImage,
+        user: ImageUsers.Account, directory: String, makesDirectory: Bool, environment: [String: String],
+        input: Int32?, output: Int32, errorOutput: Int32
+    ) async throws(ExecutorError) -> AgentProcess {
+        let program = try locate(arguments[0], path: environment["PATH"] ?? "", in: bundle, image: image)
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { if devNull >= 0 { close(devNull) } }
         return try await agent.spawn(
             AgentSpawn(
-                user: (account.uid, account.gid, account.groups), directory: command.directory, makesDirectory: true,
-                arguments: [program] + command.arguments, environment: environment,
-                descriptors: [command.input ?? devNull, command.output, command.errorOutput ?? command.output]))
+                user: (user.uid, user.gid, user.groups), directory: directory, makesDirectory: makesDirectory,
+                arguments: [program] + arguments.dropFirst(), environment: environment,
+                descriptors: [input ?? devNull, output, errorOutput]))
     }
 
     /// `program` as a path in the container: itself when it has a slash, else the first of that name on `path` in
