@@ -18,6 +18,17 @@ package enum ImageNetwork: String, Codable, Sendable, CaseIterable {
     case host
 }
 
+/// `images: { pull }` in settings: when cibox asks a registry for a job's image.
+package enum ImagePullPolicy: String, Codable, Sendable, CaseIterable {
+    /// Pull an image that is not in the store; one that is there is used as it is, with no registry asked.
+    case missing
+    /// Ask the registry for the tag's digest once per pipeline, and pull it when the store lacks that digest (a tag
+    /// that moved gets its new image in new pipelines).
+    case always
+    /// Never ask a registry: images come only from `cibox image load` and `cibox image pull`.
+    case never
+}
+
 /// `images:` in settings: how jobs use their images.
 package struct ImageSettings: Sendable, Equatable {
     /// Whether jobs run in their images.
@@ -27,6 +38,18 @@ package struct ImageSettings: Sendable, Equatable {
     package var aliases: [String: String] = [:]
     /// What a job's containers reach.
     package var network = ImageNetwork.loopback
+    /// Registries → the mirror pulls of their images go to (`docker.io` → `registry.internal:5000`, or with a
+    /// path: `registry.internal/dockerhub`).
+    package var registryMirrors: [String: String] = [:]
+    /// Registries (hosts, with a port when not 443) reached over plain HTTP or TLS without verification.
+    package var insecureRegistries: [String] = []
+    /// When a registry is asked for a job's image.
+    package var pull = ImagePullPolicy.missing
+    /// How long an image may go unused before `cibox gc` removes it, in seconds (30 days).
+    package var keep: Double = 30 * 86_400
+    /// The most bytes the image store may hold after `cibox gc` (least recently used images go first); nil: no
+    /// limit.
+    package var maxSize: Int64?
 
     /// Makes image settings; the defaults are what an absent key means.
     package init(mode: ImageMode = .auto, aliases: [String: String] = [:], network: ImageNetwork = .loopback) {

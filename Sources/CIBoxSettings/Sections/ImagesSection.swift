@@ -1,11 +1,13 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import CIBoxImages
 import CIBoxModel
 import CIBoxYAML
 
-/// `images: { mode, aliases, network }`: whether jobs run in their `docker:` images, which references stand for
-/// others, and what the containers reach. Aliases are kept normalised as Docker does, on both sides.
+/// `images: { mode, aliases, network, registry_mirrors, insecure_registries, pull, keep, max_size }`: whether jobs
+/// run in their `docker:` images, which references stand for others, what the containers reach, where and when
+/// images are pulled, and how long the store keeps them. Aliases are kept normalised as Docker does, on both sides.
 enum ImagesSection: SettingsSection {
     static let keys: Set<String> = ["images"]
 
@@ -23,10 +25,30 @@ enum ImagesSection: SettingsSection {
                     else { continue }
                     settings.images.aliases[from] = to
                 }
+            case "pull":
+                if let policy = choice(item, ImagePullPolicy.self, decoder) { settings.images.pull = policy }
+            case "registry_mirrors":
+                for mirror in SettingsValues.mapping(item, decoder) {
+                    guard let registry = RegistryHost.registry(mirror.key, at: mirror.keyLocation, decoder),
+                        let location = RegistryHost.mirror(mirror, decoder)
+                    else { continue }
+                    settings.images.registryMirrors[registry] = location
+                }
+            case "insecure_registries":
+                settings.images.insecureRegistries = RegistryHost.list(item, decoder)
+            case "keep":
+                if let value = SettingsValues.longDuration(item.value, decoder) { settings.images.keep = value }
+            case "max_size":
+                if let text = item.value.scalar?.text, let bytes = ByteCount.parse(text), bytes > 0 {
+                    settings.images.maxSize = bytes
+                } else {
+                    decoder.error(item.value.location, "'max_size' must be a size such as 20GiB or 500M")
+                }
             default:
                 decoder.warning(
                     item.keyLocation, "unknown key '\(item.key)' in 'images' is ignored",
-                    hint: "known keys: aliases, mode, network")
+                    hint: "known keys: aliases, insecure_registries, keep, max_size, mode, network, pull, "
+                        + "registry_mirrors")
             }
         }
     }
