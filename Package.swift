@@ -107,9 +107,13 @@ let package = Package(
             name: "CIBoxExecutor",
             dependencies: ["CIBoxModel", "CIBoxBasics", "CSpawn", "CIBoxTestResults", "CIBoxArchives"],
             exclude: ["README.md"], swiftSettings: swiftSettings),
+        // Pulls from registries with skopeo, beside the image store it fills.
+        .target(
+            name: "CIBoxRegistry", dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxImages"],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "CIBoxContainers",
-            dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxImages"],
+            dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxImages", "CIBoxRegistry"],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "CIBoxSlurm",
@@ -151,7 +155,7 @@ let package = Package(
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxSettings", "CIBoxPlanner", "CIBoxGit", "CIBoxStore",
                 "CIBoxExecutor", "CIBoxScheduler", "CIBoxSlurm", "CIBoxOrbs", "CIBoxReport", "CIBoxContainers",
-                "CIBoxImages",
+                "CIBoxImages", "CIBoxRegistry",
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),
@@ -171,7 +175,7 @@ let package = Package(
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxScheduler", "CIBoxExecutor",
                 "CIBoxConfig", "CIBoxSettings", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit", "CIBoxDaemon",
-                "CIBoxSlurm", "CIBoxOrbs", "CIBoxReport", "CIBoxPresentation", "CIBoxImages",
+                "CIBoxSlurm", "CIBoxOrbs", "CIBoxReport", "CIBoxPresentation", "CIBoxImages", "CIBoxRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

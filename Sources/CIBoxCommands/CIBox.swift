@@ -20,7 +20,7 @@ struct CIBox: AsyncParsableCommand {
             CancelCommand.self, ApproveCommand.self, RerunCommand.self, ContextCommand.self, ConfigCommand.self,
             AgentCommand.self, CacheCommand.self, ArtifactsCommand.self, DaemonCommand.self,
             ProjectCommand.self, TriggerCommand.self, GcCommand.self, StatusCommand.self, HookCommand.self,
-            PrePushCommand.self, OrbCommand.self, ReportCommand.self, ImageCommand.self,
+            PrePushCommand.self, OrbCommand.self, ReportCommand.self, ImageCommand.self, RegistryCommand.self,
         ]
     )
 

@@ -60,7 +60,12 @@ package struct ContainerSandboxProvider: SandboxProvider {
         for entry in entries {
             let reference = resolved(entry.image)
             do {
-                images.append(ContainerImage(entry: entry, prepared: try store.prepare(reference)))
+                let pinned = try request.imageDigests[entry.image].map { digest throws(ImageError) in
+                    var pinned = try ImageReference(parsing: reference)
+                    pinned.digest = digest
+                    return pinned.description
+                }
+                images.append(ContainerImage(entry: entry, prepared: try store.prepare(pinned ?? reference)))
             } catch {
                 guard error.code == .notFound || error.code == .badReference else {
                     throw ExecutorError(.spawnFailed, "The image '\(entry.image)' cannot be used: \(error.message)")
@@ -84,10 +89,7 @@ package struct ContainerSandboxProvider: SandboxProvider {
     /// The reference to look up for `image` as the config writes it: its alias when it has one (the alias's key
     /// may be written either way, `node:20` or `docker.io/library/node:20`).
     func resolved(_ image: String) -> String {
-        if let alias = aliases[image] { return alias }
-        guard let normal = try? ImageReference(parsing: image).description else { return image }
-        for (key, value) in aliases where (try? ImageReference(parsing: key).description) == normal { return value }
-        return image
+        ContainerOptions.resolved(image, aliases: aliases)
     }
 
     private func missing(

@@ -7,6 +7,7 @@ package import CIBoxExecutor
 import CIBoxGit
 package import CIBoxModel
 import CIBoxPlanner
+import CIBoxRegistry
 package import CIBoxReport
 package import CIBoxScheduler
 import CIBoxSettings
@@ -65,6 +66,8 @@ package final class PipelineEngine: Sendable {
     let agentExecutable: String?
     /// Where warnings for the user go (once each).
     let warn: @Sendable (String) -> Void
+    /// Pulls jobs' images before they take a slot; nil when images are not used.
+    let preparer: (any JobPreparer)?
     /// Monotonic time for every interval and timeout, wall time for timestamps.
     package let clocks: Clocks
     /// How long events the database could not take are tried again after a pipeline ran.
@@ -81,12 +84,14 @@ package final class PipelineEngine: Sendable {
     ///   - agentExecutable: the `cibox` binary for the agent commands inside jobs.
     ///   - clocks: monotonic for intervals and timeouts, wall for timestamps (the system's by default).
     ///   - warn: told each distinct warning once.
+    ///   - say: told what cibox does for the jobs that the user may want to follow (image pulls, a line at a time).
     ///   - recordingRetryLimit: how long a pipeline's events that the database could not take are tried again
     ///     after it ran (the daemon waits out a long outage; a command gives up sooner).
     package init(
         home: String, store: PipelineStore, settings: Settings = Settings(), cgroups: CgroupManager? = nil,
         executor: (any Executor)? = nil, agentExecutable: String? = nil, clocks: Clocks = .system,
-        warn: @escaping @Sendable (String) -> Void = { _ in }, recordingRetryLimit: Duration = .seconds(30)
+        warn: @escaping @Sendable (String) -> Void = { _ in }, say: @escaping @Sendable (String) -> Void = { _ in },
+        recordingRetryLimit: Duration = .seconds(30)
     ) {
         self.recordingRetryLimit = recordingRetryLimit
         self.home = home
@@ -106,6 +111,7 @@ package final class PipelineEngine: Sendable {
         self.slots = SlotPool(capacity: capacity, ledger: ledger)
         self.agentExecutable = agentExecutable
         self.warn = warn
+        self.preparer = Self.containerOptions(home: home, settings: settings).preparer(say: say)
         self.reportUpdater = Self.makeReportUpdater(home: home, store: store, settings: settings, warn: warn)
         self.cgroups = settings.usesCgroups ? cgroups : nil
     }
@@ -138,7 +144,7 @@ package final class PipelineEngine: Sendable {
             }
         return ContainerOptions(
             mode: mode, aliases: images.aliases, network: images.network == .host ? .host : .loopback,
-            storeFolder: settings.storageDirectory(home: home))
+            storeFolder: settings.storageDirectory(home: home), registry: RegistryOptions(settings: images, home: home))
     }
 
     /// Where caches, workspaces and artifacts live: the Slurm shared folder when one is set up, else the home.
@@ -164,7 +170,8 @@ package final class PipelineEngine: Sendable {
         let storeSink = StoreEventSink(store: store)
         let driver = PipelineDriver(
             executor: executor, slots: slots,
-            sink: EventFanout(sinks: [storeSink] + observers + reportSinks(pipelineID: prepared.detail.pipeline.id)))
+            sink: EventFanout(sinks: [storeSink] + observers + reportSinks(pipelineID: prepared.detail.pipeline.id)),
+            preparer: preparer)
         let pipelineID = prepared.detail.pipeline.id
         let (store, clocks) = (store, clocks)
         let control = PipelineControl()

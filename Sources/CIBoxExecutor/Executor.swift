@@ -163,6 +163,9 @@ package struct JobRunRequest: Sendable {
     /// Where caches (`caches/`), workspaces (`workspaces/<workflow>/`) and artifacts (`artifacts/<job>/`) live;
     /// nil: ``stateDirectory``.
     package var storageDirectory: String?
+    /// The manifest digest each `docker:` image (as the config writes it) runs in, fixed before the job run took its
+    /// slot (pulled then, when it had to be); an image not here is looked up when the job starts.
+    package var imageDigests: [String: String] = [:]
     /// Whether the job run takes a slot of this machine's capacity (false for jobs a cluster runs).
     package var usesLocalSlot: Bool { executor == .local }
 

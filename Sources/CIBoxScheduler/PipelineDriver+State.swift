@@ -59,9 +59,25 @@ struct DriverState {
 }
 
 extension PipelineDriver {
-    /// Waits for a slot, runs the job run, and gives the slot back. A job run on a cluster takes no slot of this
-    /// machine: the cluster queues it.
+    /// Gets the job run ready (its images pulled) while it holds no slot, then waits for a slot, runs the job run,
+    /// and gives the slot back. A job run on a cluster takes no slot of this machine: the cluster queues it.
     func runJob(_ request: JobRunRequest, slot: SlotRequest) async -> JobResult {
+        var request = request
+        if let preparer {
+            switch await preparer.prepare(request) {
+            case .ready(let ready):
+                request = ready
+            case .failed(let message):
+                if Task.isCancelled {
+                    let now = Date()
+                    return JobResult(
+                        status: .canceled, failureReason: .canceled, startedAt: now, finishedAt: now, steps: [])
+                }
+                await sink.handle(.jobStatus(id: request.jobID, status: .running, at: Date()))
+                return await JobResult.notStarted(
+                    request, observer: StepEventForwarder(sink: sink), message: message)
+            }
+        }
         let acquired = request.usesLocalSlot ? await slots.acquire(slot) : !Task.isCancelled
         guard acquired else {
             let now = Date()

@@ -19,12 +19,17 @@ package struct PipelineDriver: Sendable {
     package let slots: SlotPool
     /// Who hears about changes.
     package let sink: any PipelineEventSink
+    /// What gets a job run ready before it asks for a slot (pulls its images); nil: nothing to do.
+    package let preparer: (any JobPreparer)?
 
     /// Makes a driver.
-    package init(executor: any Executor, slots: SlotPool, sink: any PipelineEventSink) {
+    package init(
+        executor: any Executor, slots: SlotPool, sink: any PipelineEventSink, preparer: (any JobPreparer)? = nil
+    ) {
         self.executor = executor
         self.slots = slots
         self.sink = sink
+        self.preparer = preparer
     }
 
     /// What a child task of the driver reports.

@@ -78,6 +78,9 @@ package struct AgentJobRequest: Codable, Sendable, Equatable {
     package var runAsGroup: UInt32?
     /// How the job uses its images on the node (nil: on the node's shell).
     package var containers: ContainerOptions?
+    /// ``JobRunRequest/imageDigests``: the images cibox pulled (or found) before submitting (absent in a request
+    /// of an older cibox: looked up on the node).
+    package var imageDigests: [String: String]?
 
     /// The format this cibox writes and reads.
     package static let currentFormat = 1
@@ -117,6 +120,7 @@ package struct AgentJobRequest: Codable, Sendable, Equatable {
         echoesCommands = request.echoesCommands
         runAsUser = request.runAs?.uid
         runAsGroup = request.runAs?.gid
+        imageDigests = request.imageDigests.isEmpty ? nil : request.imageDigests
     }
 
     /// The request to run on this node: logs into `folder`, the checkout through `source`, and this process's
@@ -136,6 +140,7 @@ package struct AgentJobRequest: Codable, Sendable, Equatable {
         request.killGrace = killGrace
         request.agentExecutable = agentExecutable
         request.agentEnvironment = agentEnvironment
+        request.imageDigests = imageDigests ?? [:]
         request.limits = limits
         request.resourceClass = resourceClass
         request.stateDirectory = storageDirectory

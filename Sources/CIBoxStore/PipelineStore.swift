@@ -159,4 +159,10 @@ package final class PipelineStore: Sendable {
     package func logPath(jobID: Int64, step index: Int) -> String {
         database.logPath(jobID: jobID, step: index)
     }
+
+    /// The log of what happened before job run `jobID`'s first step (its images' pulls): `environment.log` beside
+    /// its steps' logs.
+    package func environmentLogPath(jobID: Int64) -> String {
+        database.logDirectory(jobID: jobID) + "/environment.log"
+    }
 }

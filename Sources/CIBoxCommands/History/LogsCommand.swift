@@ -15,7 +15,7 @@ struct LogsCommand: ParsableCommand {
             + "With --container NAME, the output of the job's service container NAME (a 2nd or later docker: "
             + "image; NAME is its name:, else its image's short name). "
             + "With --follow, the output is printed as the job writes it (from another cibox process too), "
-            + "until the job ends."
+            + "until the job ends. A job whose images were pulled starts with `==> Spin up environment` and the pulls."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -60,6 +60,12 @@ struct LogsCommand: ParsableCommand {
         if follow {
             LogFollower(store: store, jobID: jobID).follow(steps: detail.steps.map(\.index), headers: true)
             return
+        }
+        // What happened before the first step (the pulls of the job's images), when anything did.
+        if let environment = FileManager.default.contents(atPath: store.environmentLogPath(jobID: jobID)) {
+            Terminal.output("==> Spin up environment\n")
+            Terminal.output(environment)
+            if let last = environment.last, last != UInt8(ascii: "\n") { Terminal.output("\n") }
         }
         for step in detail.steps {
             let name = step.name.split(separator: "\n").first.map(String.init) ?? step.name

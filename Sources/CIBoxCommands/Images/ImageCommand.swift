@@ -9,8 +9,8 @@ import Foundation
 struct ImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
-        abstract: "Load, list or remove the images jobs run in.",
-        subcommands: [ImageLoadCommand.self, ImageListCommand.self, ImageRemoveCommand.self]
+        abstract: "Load, pull, list or remove the images jobs run in.",
+        subcommands: [ImageLoadCommand.self, ImagePullCommand.self, ImageListCommand.self, ImageRemoveCommand.self]
     )
 
     /// Prints `error` and throws the exit code: a fault of the input is 2, of the state folder 3.

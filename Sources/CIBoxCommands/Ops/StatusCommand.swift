@@ -5,6 +5,7 @@ import CIBoxBasics
 import CIBoxEngine
 import CIBoxModel
 import CIBoxPresentation
+import CIBoxRegistry
 import CIBoxSettings
 import CIBoxStore
 import Foundation
@@ -26,8 +27,10 @@ struct StatusCommand: ParsableCommand {
         let store = try HistoryAccess.open(global)
         let settings = try HistoryAccess.settings(global)
         let status = try StatusReport.make(store: store, settings: settings, machine: SettingsFile.machineCapacity)
+        let pulls = PullBoard(storeFolder: settings.storageDirectory(home: global.homeDirectory) + "/images").current()
         if json {
-            Terminal.output(json: status.json)
+            guard case .object(let fields) = status.json else { return }
+            Terminal.output(json: .object(fields + [("pulls", .array(pulls.map(Self.object)))]))
             return
         }
         if status.jobs.isEmpty { Terminal.output("No running or queued jobs.\n") }
@@ -43,8 +46,24 @@ struct StatusCommand: ParsableCommand {
         Terminal.output(
             "Capacity: \(Self.cpus(inUse.millicores)) of \(Self.cpus(capacity.millicores)) CPUs, "
                 + "\(ByteCount.format(inUse.memoryBytes)) of \(ByteCount.format(capacity.memoryBytes)) in use.\n")
+        for pull in pulls {
+            let started = Date(timeIntervalSince1970: pull.startedAt)
+            Terminal.output(
+                "Pulling \(pull.reference) (\(pull.digest)) since \(started.iso8601): \(pull.layersDone) of "
+                    + "\(pull.layers) layers, \(ByteCount.format(pull.bytesDone)) of \(ByteCount.format(pull.bytes)).\n")
+        }
         let projects = status.projects
         Terminal.output("Projects: \(projects.isEmpty ? "none" : projects.map(\.name).joined(separator: ", ")).\n")
+    }
+
+    /// The `--json` shape of a pull in progress.
+    static func object(_ pull: PullStatus) -> JSONValue {
+        .object([
+            ("reference", .string(pull.reference)), ("digest", .string(pull.digest)), ("pid", .int(Int64(pull.pid))),
+            ("started_at", .string(Date(timeIntervalSince1970: pull.startedAt).iso8601)),
+            ("layers", .int(Int64(pull.layers))), ("layers_done", .int(Int64(pull.layersDone))),
+            ("bytes", .int(pull.bytes)), ("bytes_done", .int(pull.bytesDone)),
+        ])
     }
 
     private static func cpus(_ millicores: Int) -> String {

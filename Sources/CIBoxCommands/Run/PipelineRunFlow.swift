@@ -164,6 +164,7 @@ enum PipelineRunFlow {
             PipelineEngine(
                 home: home, store: store, settings: settings, cgroups: CgroupManager.system(),
                 agentExecutable: ownExecutable, warn: { Terminal.error("cibox: warning: \($0)\n") },
+                say: { Terminal.error("cibox: \($0)\n") },
                 recordingRetryLimit: recordingRetryLimit
             ))
     }
