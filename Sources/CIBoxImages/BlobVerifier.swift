@@ -15,16 +15,25 @@ enum SHA256Hex {
     }
 }
 
-/// Checks blobs of an OCI layout (or a docker-archive) against their descriptors.
+/// Checks blobs of an OCI layout (or a docker-archive, or skopeo's `dir:` layout) against their descriptors.
 struct BlobVerifier {
     /// The unpacked archive or the layout folder.
     let content: String
     /// How messages name the input (`'FILE'`).
     let source: String
+    /// The folder holding each blob as `<hex>`: `blobs/sha256` of an OCI layout, the folder itself for `dir:`.
+    let blobFolder: String
+
+    /// A verifier of the blobs in `content` (under `blobs/sha256/` unless `blobFolder` says otherwise).
+    init(content: String, source: String, blobFolder: String? = nil) {
+        self.content = content
+        self.source = source
+        self.blobFolder = blobFolder ?? content + "/blobs/sha256"
+    }
 
     /// The path of `digest`'s blob in the layout.
     func path(of digest: String) -> String {
-        content + "/blobs/sha256/" + ImageDigest.hex(digest)
+        blobFolder + "/" + ImageDigest.hex(digest)
     }
 
     /// The blob of `descriptor`, verified: it exists, has the descriptor's size, and hashes to its digest.

@@ -16,6 +16,15 @@ package struct ImageRecord: Codable, Sendable, Equatable {
     /// When a job last used it, or nil.
     package var lastUsedAt: Double?
 
+    /// Makes a record.
+    package init(reference: String, digest: String, size: Int64, loadedAt: Double, lastUsedAt: Double?) {
+        self.reference = reference
+        self.digest = digest
+        self.size = size
+        self.loadedAt = loadedAt
+        self.lastUsedAt = lastUsedAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case reference, digest, size
         case loadedAt = "loaded_at"
@@ -47,13 +56,15 @@ struct ImageCatalog {
         }
     }
 
-    /// Runs `change` on the records under the lock and writes the result (sorted by reference).
+    /// Runs `change` on the records under the lock and writes the result (sorted by reference) when it differs.
     func update<T>(_ change: (inout [ImageRecord]) throws(ImageError) -> T) throws(ImageError) -> T {
         do {
             return try FileLock.withLock(path: lockPath, exclusive: true) {
-                var records = try records()
+                let before = try records()
+                var records = before
                 let result = try change(&records)
                 records.sort { $0.reference < $1.reference }
+                if records == before { return result }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 let text = String(decoding: try encoder.encode(File(images: records)), as: UTF8.self)

@@ -66,6 +66,22 @@ package struct ImageReference: Hashable, Sendable, CustomStringConvertible {
         return copy
     }
 
+    /// The reference pinned to `digest` with no tag: a digest record's name (`registry/repository@sha256:…`).
+    package func pinned(_ digest: String) -> ImageReference {
+        var copy = self
+        copy.tag = nil
+        copy.digest = digest
+        return copy
+    }
+
+    /// Whether the normalised reference `text` (a record's) names this reference's registry and repository.
+    package func holds(_ text: String) -> Bool {
+        let prefix = "\(registry)/\(repository)"
+        guard text.hasPrefix(prefix) else { return false }
+        let rest = text.dropFirst(prefix.count)
+        return rest.first == ":" || rest.first == "@"
+    }
+
     private static func isValidTag(_ tag: String) -> Bool {
         guard let first = tag.utf8.first, tag.utf8.count <= 128, first != UInt8(ascii: "."),
             first != UInt8(ascii: "-")

@@ -18,28 +18,35 @@ extension ImageStore {
         }
     }
 
-    /// Removes the blobs and roots that `records` do not need (called under the index's lock).
+    /// Removes the blobs and roots that `records` do not need (called under the index's lock). A root in use (a
+    /// running job holds its lock shared) is left for a later collection: this never waits for a job.
     func collectGarbage(keeping records: [ImageRecord]) throws(ImageError) {
         var needed = Set<String>()
         var roots = Set<String>()
         for record in records {
             roots.insert(ImageDigest.hex(record.digest))
-            needed.insert(ImageDigest.hex(record.digest))
-            let verifier = BlobVerifier(content: folder, source: "the store")
-            let manifest = try verifier.decode(
-                ImageManifest.self, file: blobPath(record.digest), role: "the manifest \(record.digest)")
-            for blob in [manifest.config] + manifest.layers { needed.insert(ImageDigest.hex(blob.digest)) }
+            needed.formUnion(try blobs(of: record.digest))
         }
         for blob in (try? FileManager.default.contentsOfDirectory(atPath: blobsFolder)) ?? []
         where !needed.contains(blob) {
             unlink(blobsFolder + "/" + blob)
         }
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: rootsFolder)) ?? []
-        for entry in entries where !entry.hasSuffix(".lock") && !entry.hasPrefix(".partial-") && !roots.contains(entry)
-        {
-            try withRootLock("sha256:" + entry) { () throws(ImageError) in
-                FolderTree.remove(rootPath("sha256:" + entry))
-            }
+        for entry in rootEntries() where !roots.contains(entry) {
+            guard let lock = try holdRootIfIdle("sha256:" + entry) else { continue }
+            withExtendedLifetime(lock) { FolderTree.remove(rootPath("sha256:" + entry)) }
         }
+    }
+
+    /// The hex digests of the blobs the manifest `digest` needs: itself, its config and its layers.
+    func blobs(of digest: String) throws(ImageError) -> Set<String> {
+        let verifier = BlobVerifier(content: folder, source: "the store")
+        let manifest = try verifier.decode(ImageManifest.self, file: blobPath(digest), role: "the manifest \(digest)")
+        return Set(([digest, manifest.config.digest] + manifest.layers.map(\.digest)).map(ImageDigest.hex))
+    }
+
+    /// The hex digests of the unpacked roots (lock files and unpacks in progress aside).
+    func rootEntries() -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: rootsFolder)) ?? []
+        return entries.filter { !$0.hasSuffix(".lock") && !$0.hasPrefix(".partial-") }
     }
 }

@@ -43,10 +43,27 @@ extension ImageStore {
         return PreparedImage(image: image, root: try root(of: image.record.digest).path)
     }
 
+    /// The lock file of the root of `digest` (`roots/<hex>.lock`): a running job holds it shared.
+    func rootLockPath(_ digest: String) -> String {
+        rootsFolder + "/" + ImageDigest.hex(digest) + ".lock"
+    }
+
+    /// Takes the exclusive lock of the root of `digest` without waiting.
+    /// - Returns: the holder, or nil when the root is busy (a job runs in it, or another process unpacks it).
+    func holdRootIfIdle(_ digest: String) throws(ImageError) -> FileLock.Holder? {
+        try Folders.makeForImages(rootsFolder)
+        let lock = rootLockPath(digest)
+        do {
+            return try FileLock.hold(path: lock)
+        } catch {
+            throw ImageError(.io, "Cannot lock '\(lock)': \(error).")
+        }
+    }
+
     /// Runs `body` holding the exclusive lock of the root of `digest` (`roots/<hex>.lock`).
     func withRootLock<T>(_ digest: String, _ body: () throws(ImageError) -> T) throws(ImageError) -> T {
         try Folders.makeForImages(rootsFolder)
-        let lock = rootsFolder + "/" + ImageDigest.hex(digest) + ".lock"
+        let lock = rootLockPath(digest)
         do {
             return try FileLock.withLock(path: lock, exclusive: true) { try body() }
         } catch let error as ImageError {

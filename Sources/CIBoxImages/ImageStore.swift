@@ -65,19 +65,22 @@ package struct ImageStore: Sendable {
         return StoredImage(record: record, manifest: manifest, configuration: configuration)
     }
 
-    /// The records `text` names: by reference, or by manifest digest.
+    /// The records `text` names: by reference, or by manifest digest. A reference with a digest
+    /// (`registry/repo:tag@sha256:…` or `registry/repo@sha256:…`) names the tagged record with that digest when there
+    /// is one, else every record of that repository with that digest (tagged ones first, then its digest record): a
+    /// job pinned to a digest finds its image after the tag moved.
     static func matching(_ text: String, in records: [ImageRecord]) throws(ImageError) -> [ImageRecord] {
         if ImageDigest.isValid(text) { return records.filter { $0.digest == text } }
         let reference = try ImageReference(parsing: text)
-        if let digest = reference.digest {
-            let repository = "\(reference.registry)/\(reference.repository):"
-            let name = reference.tag.map { reference.tagged($0).description }
-            return records.filter { record in
-                record.digest == digest
-                    && (name.map { record.reference == $0 } ?? record.reference.hasPrefix(repository))
-            }
+        guard let digest = reference.digest else { return records.filter { $0.reference == reference.description } }
+        if let tag = reference.tag {
+            let name = reference.tagged(tag).description
+            let exact = records.filter { $0.reference == name && $0.digest == digest }
+            if !exact.isEmpty { return exact }
         }
-        return records.filter { $0.reference == reference.description }
+        let pinned = reference.pinned(digest).description
+        let same = records.filter { $0.digest == digest && reference.holds($0.reference) }
+        return same.filter { $0.reference != pinned } + same.filter { $0.reference == pinned }
     }
 }
 

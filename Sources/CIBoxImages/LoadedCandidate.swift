@@ -12,6 +12,8 @@ struct LoadedCandidate {
     var configuration: ImageConfiguration
     /// Where each verified blob (config and layers) is in the staging folder, by digest.
     var blobs: [String: String]
+    /// The digest of the index (or manifest list) the manifest was chosen from, when there was one.
+    var indexDigest: String?
 
     /// The manifest's digest.
     var digest: String { "sha256:" + SHA256Hex.of(manifestBytes) }

@@ -33,10 +33,15 @@ struct OCILayoutReader {
 
     /// The error for an index with no manifest for this machine, naming the platforms it has.
     private func noImageHere(_ index: ImageIndex) -> ImageError {
+        Self.noImageHere(index, source: verifier.source)
+    }
+
+    /// The error for an index of `source` with no manifest for this machine, naming the platforms it has.
+    static func noImageHere(_ index: ImageIndex, source: String) -> ImageError {
         let offered = index.manifests.compactMap { $0.platform?.description }
         return ImageError(
             .wrongPlatform,
-            "\(verifier.source) has no image for \(HostPlatform.current) (it has "
+            "\(source) has no image for \(HostPlatform.current) (it has "
                 + "\(offered.isEmpty ? "no platform" : offered.joined(separator: ", "))).")
     }
 
@@ -47,7 +52,9 @@ struct OCILayoutReader {
             let index = try verifier.decode(ImageIndex.self, file: file, role: role)
             let matching = index.manifests.filter { $0.platform.map(HostPlatform.runs) ?? false }
             guard let chosen = matching.first else { throw noImageHere(index) }
-            return try manifest(for: chosen, role: "the manifest \(chosen.digest)")
+            var candidate = try manifest(for: chosen, role: "the manifest \(chosen.digest)")
+            candidate.indexDigest = descriptor.digest
+            return candidate
         }
         guard MediaTypes.manifests.contains(descriptor.mediaType) else {
             throw ImageError(
