@@ -79,7 +79,9 @@ package struct ImagePreparer: JobPreparer {
         guard let auth = entry.auth, !entry.isAWSAuth, let username = auth["username"], let password = auth["password"]
         else { return nil }
         var variables: [String: String] = [:]
-        for variable in request.secretEnvironment + request.spec.environment { variables[variable.name] = variable.value }
+        for variable in request.secretEnvironment + request.spec.environment {
+            variables[variable.name] = variable.value
+        }
         return RegistryLogin(
             username: Interpolation.expand(username, variables), password: Interpolation.expand(password, variables))
     }
@@ -108,7 +110,7 @@ enum Interpolation {
                 }
             }
             let name = rest.prefix { isNameCharacter($0) }
-            if name.isEmpty || name.first!.isNumber {
+            if name.first.map({ $0.isNumber }) ?? true {
                 result += "$"
                 continue
             }

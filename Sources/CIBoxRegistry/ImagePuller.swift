@@ -66,9 +66,9 @@ package final class ImagePuller: Sendable {
                 let record = try await pull(reference, login: login, report: report).record
                 if let pipeline { pin(reference, to: record.digest, pipeline: pipeline) }
                 return record
-            } catch where error.code == .unreachable && stored != nil {
+            } catch {
                 // The registry is away: the image already here is used, as a build server must go on.
-                let record = stored!
+                guard error.code == .unreachable, let record = stored else { throw error }
                 report(
                     "Could not ask the registry for '\(reference)' (\(error.message)); using the stored "
                         + "\(record.digest).")
@@ -130,7 +130,10 @@ package final class ImagePuller: Sendable {
                 _ = self?.flights.withLock { $0.removeValue(forKey: key) }
             }
         }
-        return (try await flight.wait(), true)
+        if !isNew { report("Waiting for the pull of \(name) (\(manifest.digest)) that another job started") }
+        let record = try await flight.wait()
+        if !isNew { report("Pulled \(name) (\(manifest.digest)) for another job too") }
+        return (record, true)
     }
 
     /// The name a pulled image gets: the tag it was asked by, else `registry/repo@digest`.
@@ -146,7 +149,8 @@ package final class ImagePuller: Sendable {
     static func record(of reference: ImageReference, digest: String, in records: [ImageRecord]) -> ImageRecord? {
         let repository = "\(reference.registry)/\(reference.repository)"
         let matching = records.filter {
-            $0.digest == digest && ($0.reference.hasPrefix(repository + ":") || $0.reference.hasPrefix(repository + "@"))
+            $0.digest == digest
+                && ($0.reference.hasPrefix(repository + ":") || $0.reference.hasPrefix(repository + "@"))
         }
         let tagged = reference.tag.map { reference.tagged($0).description }
         return matching.first { $0.reference == tagged } ?? matching.first
@@ -176,7 +180,8 @@ package final class ImagePuller: Sendable {
         case .unauthorized:
             let credentials =
                 login != nil
-                ? "the job's `auth:` for it" : "a login (`cibox registry login \(options.mirror(of: registry) ?? registry)`)"
+                ? "the job's `auth:` for it"
+                : "a login (`cibox registry login \(options.mirror(of: registry) ?? registry)`)"
             return RegistryError(
                 .unauthorized,
                 "The registry \(registry)\(via) refused to give '\(reference)': \(answer). Check \(credentials), and "

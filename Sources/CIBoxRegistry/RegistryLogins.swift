@@ -20,7 +20,8 @@ package struct RegistryLogins: Sendable {
     package func login(_ login: RegistryLogin, to registry: String) async throws(RegistryError) {
         guard let skopeo else {
             throw RegistryError(
-                .noClient, "Cannot log in: skopeo is not installed (Debian: skopeo; scripts/install-deps.sh installs it).")
+                .noClient,
+                "Cannot log in: skopeo is not installed (Debian: skopeo; scripts/install-deps.sh installs it).")
         }
         let folder = Paths.parent(options.credentialsFile) + "/login-\(getpid())"
         let session = try PullSession(folder: folder, options: options)

@@ -43,7 +43,8 @@ struct RegistryManifest: Sendable {
         let digest = "sha256:" + SHA256Digest.hex(SHA256Digest.of(bytes))
         if let expected = reference.digest, expected != digest {
             throw RegistryError(
-                .badImage, "The registry gave a manifest of digest \(digest) for '\(reference)'; it must be \(expected).")
+                .badImage,
+                "The registry gave a manifest of digest \(digest) for '\(reference)'; it must be \(expected).")
         }
         return RegistryManifest(digest: digest, manifest: manifest)
     }

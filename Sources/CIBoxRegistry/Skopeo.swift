@@ -15,7 +15,8 @@ package struct Skopeo: Sendable {
         if let named = environment["CIBOX_SKOPEO"], !named.isEmpty {
             return access(named, X_OK) == 0 ? Skopeo(program: named) : nil
         }
-        let folders = (environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]
+        let folders =
+            (environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]
         for folder in folders where access(folder + "/skopeo", X_OK) == 0 {
             return Skopeo(program: folder + "/skopeo")
         }
@@ -117,6 +118,10 @@ package struct Skopeo: Sendable {
             } else {
                 text.append(character)
             }
+        }
+        // `inspect` wraps every failure as `Error parsing image name "docker://…": …`, though the name was fine.
+        if text.hasPrefix("Error parsing image name \""), let end = text.range(of: "\": ") {
+            return String(text[end.upperBound...])
         }
         return text
     }

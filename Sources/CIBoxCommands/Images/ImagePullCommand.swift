@@ -21,7 +21,8 @@ struct ImagePullCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The image: node:20, registry.internal:5000/team/app:1, or …@sha256:….", valueName: "ref"))
+    @Argument(
+        help: ArgumentHelp("The image: node:20, registry.internal:5000/team/app:1, or …@sha256:….", valueName: "ref"))
     var reference: String
 
     func run() async throws {

@@ -56,7 +56,8 @@ struct RegistryLoginCommand: AsyncParsableCommand {
         var password = String(decoding: data, as: UTF8.self)
         while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
         guard !password.isEmpty else {
-            Terminal.fail("No password on standard input: pipe it in, as in `cat token | cibox registry login \(host) -u NAME`.")
+            Terminal.fail(
+                "No password on standard input: pipe it in, as in `cat token | cibox registry login \(host) -u NAME`.")
             throw ExitCodes.cannotRun
         }
         let options = RegistryOptions(settings: settings.images, home: global.homeDirectory)

@@ -50,7 +50,8 @@ struct StatusCommand: ParsableCommand {
             let started = Date(timeIntervalSince1970: pull.startedAt)
             Terminal.output(
                 "Pulling \(pull.reference) (\(pull.digest)) since \(started.iso8601): \(pull.layersDone) of "
-                    + "\(pull.layers) layers, \(ByteCount.format(pull.bytesDone)) of \(ByteCount.format(pull.bytes)).\n")
+                    + "\(pull.layers) layers, \(ByteCount.format(pull.bytesDone)) of \(ByteCount.format(pull.bytes)).\n"
+            )
         }
         let projects = status.projects
         Terminal.output("Projects: \(projects.isEmpty ? "none" : projects.map(\.name).joined(separator: ", ")).\n")
