@@ -4,13 +4,14 @@
 #   scripts/install-deps.sh test   that, plus what the tests need: Slurm and munge for the throwaway cluster of the
 #                                  Slurm executor's tests (scripts/slurm-test-cluster.sh; no service is started)
 #                                  and busybox-static, the one binary of the images the image tests (and
-#                                  scripts/build-sample-images.sh) build
+#                                  scripts/build-sample-images.sh) build; docker-registry and apache2-utils
+#                                  (htpasswd) for the registry the pull tests start on loopback
 set -euo pipefail
 # chromium: the report's browser test (headless screenshots, console errors). runc: the OCI runtime that runs jobs in
-# their `docker:` images.
-packages=(libgit2-dev zlib1g-dev libsqlite3-dev libarchive-dev libxml2-dev pkg-config git zstd chromium runc)
+# their `docker:` images. skopeo: the registry client that pulls them.
+packages=(libgit2-dev zlib1g-dev libsqlite3-dev libarchive-dev libxml2-dev pkg-config git zstd chromium runc skopeo)
 if [ "${1:-}" = "test" ]; then
-  packages+=(slurmctld slurmd slurm-client munge busybox-static)
+  packages+=(slurmctld slurmd slurm-client munge busybox-static docker-registry apache2-utils)
 fi
 missing=()
 for package in "${packages[@]}"; do

@@ -53,7 +53,10 @@ package struct ImagePreparer: JobPreparer {
             } catch {
                 if Task.isCancelled { return .failed("The job was cancelled while its image was pulled.") }
                 if runsOnHost(after: error, reference: reference, login: login) {
-                    report("\(error.message) The job runs on this machine's shell (images: { mode: auto }).")
+                    // The sandbox's warning says it once on standard error; the job's log keeps why.
+                    log.append(
+                        SecretMasker.mask(error.message, secrets: secrets)
+                            + " The job runs on this machine's shell (images: { mode: auto }).")
                     continue
                 }
                 let message = SecretMasker.mask(error.message, secrets: secrets)

@@ -22,6 +22,11 @@ package final class ImagePuller: Sendable {
     /// Per pipeline, the digest each tag was resolved to (`pull: always` asks once per pipeline); the newest
     /// pipelines only.
     private let resolved = Mutex<[(pipeline: Int64, reference: String, digest: String)]>([])
+    /// Registries found unreachable, with when and the error: asked again only after ``unreachableFor`` (on an
+    /// air-gapped machine every job naming a Docker Hub image would wait for the network to fail again).
+    private let unreachable = Mutex<[String: (at: ContinuousClock.Instant, error: RegistryError)]>([:])
+    /// How long a registry found unreachable is not asked again.
+    static let unreachableFor = Duration.seconds(60)
 
     /// Makes a puller.
     /// - Parameter skopeo: the registry client; nil when none is installed (every pull then fails saying so).
@@ -92,10 +97,18 @@ package final class ImagePuller: Sendable {
         let session = try PullSession(
             folder: store.folder + "/tmp/load-\(getpid())-pull\(UUID().uuidString.prefix(8).lowercased())",
             options: options, logins: login.map { [reference.registry: $0] } ?? [:])
+        if let known = unreachable.withLock({ $0[reference.registry] }),
+            ContinuousClock.now - known.at < Self.unreachableFor
+        {
+            throw Self.explained(known.error, reference: reference, options: options, login: login)
+        }
         let manifest: RegistryManifest
         do {
             manifest = try await RegistryManifest.fetch(reference, skopeo: skopeo, session: session)
         } catch {
+            if error.code == .unreachable {
+                unreachable.withLock { $0[reference.registry] = (ContinuousClock.now, error) }
+            }
             throw Self.explained(error, reference: reference, options: options, login: login)
         }
         let name = Self.name(of: reference, digest: manifest.digest)

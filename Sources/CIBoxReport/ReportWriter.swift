@@ -131,7 +131,9 @@ package struct ReportWriter: Sendable {
         let content = JobPage.Content(
             pipeline: pipeline, workflowName: workflowName, detail: detail, logs: logs, testCases: cases,
             artifacts: artifacts(of: job, pipelineID: pipeline.id),
-            containerLogs: containerLogs(of: job, pipelineID: pipeline.id))
+            containerLogs: containerLogs(of: job, pipelineID: pipeline.id),
+            environmentLog: FileManager.default.fileExists(atPath: store.environmentLogPath(jobID: job.id))
+                ? LogExcerpt.read(path: store.environmentLogPath(jobID: job.id), limit: logLimit) : nil)
         try files.write(
             JobPage.render(content).description, to: ReportLayout.jobPage(pipelineID: pipeline.id, jobID: job.id))
     }

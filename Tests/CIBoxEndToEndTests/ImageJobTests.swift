@@ -90,15 +90,32 @@ struct ImageJobTests {
             config: "version: 2.1\njobs:\n  build:\n    docker:\n      - image: cimg/never-loaded:1\n    steps:\n"
                 + "      - run: echo on the host\nworkflows:\n  w:\n    jobs: [build]\n")
         defer { cli.home.remove(); repo.remove() }
-        try cli.home.write("images: { mode: required }\n", to: "settings.yml")
+        try cli.home.write("images: { mode: required, pull: never }\n", to: "settings.yml")
         let output = try await cli.run(["run", repo.path, "--json"])
         #expect(output.status == 1)
         let job = try CLI.object(output).objects("workflows")[0].objects("jobs")[0]
         #expect(job.string("failure_reason") == "infrastructure")
         #expect(
             job.string("failure_message")
-                == "The image 'cimg/never-loaded:1' is not in cibox's image store. Load it with `cibox image load FILE` "
-                + "(an archive from `docker save`), or set `images: { mode: auto }` to run such jobs on this machine.")
+                == "The image 'docker.io/cimg/never-loaded:1' is not in cibox's image store, and settings say "
+                + "`images: { pull: never }`. Load it with `cibox image load FILE`, or pull it with `cibox image pull "
+                + "docker.io/cimg/never-loaded:1`.")
+
+        // Pulls allowed, but its registry cannot be reached (`.invalid` never resolves): what to do instead.
+        try cli.home.write("images: { mode: required }\n", to: "settings.yml")
+        let unreachable = try await Repositories.with(
+            config: "version: 2.1\njobs:\n  build:\n    docker:\n      - image: registry.invalid/team/app:1\n"
+                + "    steps:\n      - run: echo on the host\nworkflows:\n  w:\n    jobs: [build]\n")
+        defer { unreachable.remove() }
+        let away = try await cli.run(["run", unreachable.path, "--json"])
+        #expect(away.status == 1)
+        let message = try #require(
+            CLI.object(away).objects("workflows")[0].objects("jobs")[0].string("failure_message"))
+        #expect(message.hasPrefix("Cannot reach the registry registry.invalid for 'registry.invalid/team/app:1': "))
+        #expect(
+            message.hasSuffix(
+                "Set `images: { registry_mirrors: { registry.invalid: HOST } }` to pull through a registry this "
+                    + "machine reaches, or load the image with `cibox image load FILE`."), "\(message)")
     }
 
     @Test func aMissingImageRunsOnTheHostWithOneWarningByDefault() async throws {

@@ -80,6 +80,11 @@ struct RegistryTests {
         let logs = try await cli.run(["logs", String(pulled.int("id") ?? 0)])
         #expect(logs.stdout.hasPrefix("==> Spin up environment\n"), "\(logs.stdout)")
         #expect(logs.stdout.contains("image=app\n"))
+        let page = try String(
+            contentsOfFile: cli.home.appending("reports/pipelines/1/jobs/\(pulled.int("id") ?? 0).html"),
+            encoding: .utf8)
+        #expect(page.contains("<span class=\"name\">Spin up environment</span>"))
+        #expect(page.contains("Pulled \(image) (\(digest))"))
 
         // The registry is gone: the stored image serves the next pipeline, with no registry asked.
         registry.stop()

@@ -39,6 +39,8 @@ enum JobPage {
         var artifacts: [Artifact]
         /// Its service containers' logs, by name.
         var containerLogs: [ContainerLog] = []
+        /// What happened before its first step (its images' pulls), when anything did.
+        var environmentLog: LogExcerpt?
     }
 
     /// How many passed test cases the page lists at most (failures are always all listed).
@@ -54,6 +56,14 @@ enum JobPage {
         body += tests(content.testCases, counts: content.detail.tests)
         body += artifacts(content.artifacts, path: path)
         body += "<h2 id=\"steps\">Steps</h2>\n"
+        if let environment = content.environmentLog {
+            body += """
+                <details class="step" id="environment">
+                <summary><span class="name">Spin up environment</span> <span class="muted">\(Format.bytes(environment.totalBytes))</span></summary>
+                \(StepLog.body(environment, path: path))</details>
+
+                """
+        }
         if content.detail.steps.isEmpty { body += "<p>No step.</p>\n" }
         for step in content.detail.steps {
             body += StepLog.render(step, excerpt: content.logs[step.index], path: path)
