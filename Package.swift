@@ -258,9 +258,14 @@ let package = Package(
             dependencies: ["CIBoxImages", "CIBoxArchives", "CIBoxBasics", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "CIBoxRegistryTests",
+            dependencies: ["CIBoxRegistry", "CIBoxImages", "CIBoxBasics", "CIBoxModel", "CIBoxTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "CIBoxContainersTests",
             dependencies: [
                 "CIBoxContainers", "CIBoxExecutor", "CIBoxImages", "CIBoxBasics", "CIBoxModel", "CIBoxTestSupport",
+                "CIBoxRegistry",
             ],
             swiftSettings: swiftSettings),
         .testTarget(
