@@ -41,6 +41,12 @@ extension ImageStore {
         for index in candidates.indices where candidates[index].names.isEmpty || candidates.count == 1 {
             if let named { candidates[index].names.append(named) }
             guard !candidates[index].names.isEmpty else {
+                if DirectoryLayoutReader.isLayout(content) {
+                    throw ImageError(
+                        .badReference,
+                        "\(label.capitalizedFirst) is skopeo's dir: layout, which does not name its image: give it "
+                            + "one with --tag REF.")
+                }
                 throw ImageError(
                     .badReference,
                     "\(label.capitalizedFirst) does not name its image (no RepoTags, io.containerd.image.name or "

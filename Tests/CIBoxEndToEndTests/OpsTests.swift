@@ -64,7 +64,7 @@ import Testing
         #expect((left as? [[String: Any]])?.compactMap { $0.int("id") } == [3])
         #expect(try await cli.run(["cache", "list"]).stdout == "No saved caches.\n")
         let again = try await cli.run(["gc"])
-        #expect(again.stdout.hasSuffix("Removed 0 pipelines and 0 caches, 0 B freed.\n"), "\(again.stdout)")
+        #expect(again.stdout.hasSuffix("Removed 0 pipelines, 0 caches and 0 images, 0 B freed.\n"), "\(again.stdout)")
     }
 
     @Test func numbersAreNotGivenAgainAfterGcRemovedEveryPipelineOfTheProject() async throws {

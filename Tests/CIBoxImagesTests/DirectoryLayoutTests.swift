@@ -22,6 +22,9 @@ import Testing
         #expect(
             FileReader.contents(atPath: prepared.root + "/bin/busybox") == FileReader.contents(atPath: "/bin/busybox"))
         #expect(FileManager.default.fileExists(atPath: folder + "/manifest.json"), "the input is left as it was")
+        #expect(
+            fixture.message { _ = try fixture.store.load(folder) }
+                == "'\(folder)' is skopeo's dir: layout, which does not name its image: give it one with --tag REF.")
     }
 
     @Test func anotherDigestThanTheExpectedOneIsRefusedBeforeAnythingEntersTheStore() throws {

@@ -4,6 +4,7 @@ import ArgumentParser
 import CIBoxDaemon
 import CIBoxEngine
 import CIBoxExecutor
+import CIBoxImages
 import CIBoxModel
 import CIBoxReport
 import Logging
@@ -59,6 +60,16 @@ struct DaemonCommand: AsyncParsableCommand {
                 if let warning = collected.reportWarning { collectLogger.warning("\(warning)") }
             } catch {
                 collectLogger.error("retention failed", metadata: ["reason": "\(error)"])
+            }
+            do throws(ImageError) {
+                let images = try ImageStore(home: storage).collect(
+                    keep: settings.images.keep, maxSize: settings.images.maxSize, dryRun: false)
+                for record in images.removed {
+                    collectLogger.info(
+                        "removed image", metadata: ["reference": "\(record.reference)", "digest": "\(record.digest)"])
+                }
+            } catch {
+                collectLogger.error("image retention failed", metadata: ["reason": "\(error.message)"])
             }
         }
         do {
