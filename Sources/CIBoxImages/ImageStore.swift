@@ -69,7 +69,7 @@ package struct ImageStore: Sendable {
     /// (`registry/repo:tag@sha256:…` or `registry/repo@sha256:…`) names the tagged record with that digest when there
     /// is one, else every record of that repository with that digest (tagged ones first, then its digest record): a
     /// job pinned to a digest finds its image after the tag moved.
-    static func matching(_ text: String, in records: [ImageRecord]) throws(ImageError) -> [ImageRecord] {
+    package static func matching(_ text: String, in records: [ImageRecord]) throws(ImageError) -> [ImageRecord] {
         if ImageDigest.isValid(text) { return records.filter { $0.digest == text } }
         let reference = try ImageReference(parsing: text)
         guard let digest = reference.digest else { return records.filter { $0.reference == reference.description } }

@@ -158,15 +158,12 @@ package final class ImagePuller: Sendable {
         return name
     }
 
-    /// The record of `reference`'s repository with `digest`: its tag's first, else any name of that repository.
+    /// The record of `reference`'s repository with `digest`: its tag's first, else any name of that repository
+    /// (the store's own lookup of a pinned reference).
     static func record(of reference: ImageReference, digest: String, in records: [ImageRecord]) -> ImageRecord? {
-        let repository = "\(reference.registry)/\(reference.repository)"
-        let matching = records.filter {
-            $0.digest == digest
-                && ($0.reference.hasPrefix(repository + ":") || $0.reference.hasPrefix(repository + "@"))
-        }
-        let tagged = reference.tag.map { reference.tagged($0).description }
-        return matching.first { $0.reference == tagged } ?? matching.first
+        var pinned = reference
+        pinned.digest = digest
+        return (try? ImageStore.matching(pinned.description, in: records))?.first
     }
 
     private func pinned(_ reference: ImageReference, pipeline: Int64) -> String? {

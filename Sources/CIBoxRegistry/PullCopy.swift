@@ -54,18 +54,10 @@ struct PullCopy: Sendable {
         try await withProgress(folder: folder, status: &status, board: board) { () async throws(RegistryError) in
             try await skopeo.copy(pinned.description, into: folder, in: session)
         }
-        // The copy must be the manifest asked for (skopeo checks its blobs; the store checks them again).
-        let copied = FileReader.contents(atPath: folder + "/manifest.json").map {
-            "sha256:" + SHA256Digest.hex(SHA256Digest.of($0))
-        }
-        guard copied == manifest.digest else {
-            throw RegistryError(
-                .badImage,
-                "The registry sent a manifest of digest \(copied ?? "none") for '\(name)', not \(manifest.digest).")
-        }
         let records: [ImageRecord]
         do throws(ImageError) {
-            records = try store.load(folder, tag: name.description)
+            // The copy must be the manifest asked for (skopeo checks its blobs; the store checks them again).
+            records = try store.load(folder, tag: name.description, expectedDigest: manifest.digest)
         } catch {
             throw RegistryError(.badImage, error.message)
         }

@@ -10,12 +10,16 @@ import Foundation
 /// Who may read what under `$CIBOX_HOME`: cibox's own files are its user's alone (folders 0700, files 0600; cibox
 /// runs with umask 077), except what a job's user must reach: the home itself and `work/` (0711: passed through,
 /// never listed), the agent commands in `bin/` (0755), and the HTML report when settings say it is served
-/// (`report: { world_readable: true }`: 0755/0644).
+/// (`report: { world_readable: true }`: 0755/0644). The image store (`images/`) is closed at its top only: the
+/// unpacked roots under it keep their images' own modes (a `/tmp` of 1777, a home of its user's), which jobs'
+/// containers see.
 package enum HomePermissions {
     /// The folders a job's user passes through on the way to its own folder or its agent commands.
     static let passThrough = ["", "/work"]
     /// Top entries whose modes are not cibox's-user-only: job folders, the agent commands, a served report.
     static let shared: Set<String> = ["work", "bin", "reports"]
+    /// Top entries whose contents keep their own modes: only the entry itself is made private.
+    static let closedAtTop: Set<String> = ["images"]
 
     /// Makes the home's top folders as they must be (created when missing), and fixes an existing home whose
     /// files others could read (a home made beforehand, or by an older cibox): every file and folder of cibox's
@@ -33,6 +37,14 @@ package enum HomePermissions {
         var changed = 0
         let skipped = reportIsWorldReadable ? shared : shared.subtracting(["reports"])
         for name in (try? FileManager.default.contentsOfDirectory(atPath: home)) ?? [] where !skipped.contains(name) {
+            if closedAtTop.contains(name) {
+                var info = stat()
+                if lstat(home + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_mode & 0o077 != 0 {
+                    chmod(home + "/" + name, 0o700)
+                    changed += 1
+                }
+                continue
+            }
             changed += FileModes.makePrivate(home + "/" + name)
         }
         return changed

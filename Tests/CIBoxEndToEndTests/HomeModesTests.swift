@@ -51,12 +51,19 @@ import Testing
         try FileManager.default.createDirectory(
             atPath: cli.home.appending("logs"), withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o755])
+        // An unpacked image root keeps its image's modes (a shared /tmp, a home of its user's): only the store's top
+        // folder is closed.
+        let root = cli.home.appending("images/roots/" + String(repeating: "a", count: 64))
+        try FileManager.default.createDirectory(
+            atPath: root + "/tmp", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        chmod(cli.home.appending("images"), 0o755)
+        chmod(root + "/tmp", 0o1777)
 
         let first = try await cli.run(["run", repo.path])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(
             first.stderr.hasPrefix(
-                "cibox: warning: made 2 files and folders of '\(cli.home.path)' readable by cibox's user only "
+                "cibox: warning: made 3 files and folders of '\(cli.home.path)' readable by cibox's user only "
                     + "(other users could read them)\n"))
         try await repo.git(["commit", "-q", "--allow-empty", "-m", "again"])
         let second = try await cli.run(["run", repo.path])
@@ -68,6 +75,8 @@ import Testing
         for (path, mode) in Self.modes(under: cli.home.path) {
             if passThrough.contains(path) {
                 #expect(mode == 0o711, "'\(path)' is passed through, never listed: \(String(mode, radix: 8))")
+            } else if path.hasPrefix("images/") {
+                #expect(path != "images/roots/\(String(repeating: "a", count: 64))/tmp" || mode == 0o1777)
             } else if path == "bin" || path.hasPrefix("bin/") {
                 #expect(mode & 0o022 == 0, "the agent commands are cibox's: \(path) \(String(mode, radix: 8))")
             } else {
