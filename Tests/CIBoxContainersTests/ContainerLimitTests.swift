@@ -109,13 +109,17 @@ struct ParallelImageJobTests {
         // The first job waits for the second to talk to it (both on this machine's network): were a job's start
         // queued behind another job's end, the first would reach its time limit.
         let executor = LocalExecutor(cgroups: CgroupManager.system(), sandboxes: fixture.provider(network: .host))
+        // A random port below the kernel's ephemeral range (a fixed one met another test's once).
+        let port = Int.random(in: 20_000...32_000)
         var listener = fixture.request(
-            [step("nc -l -p 45871")], images: [DockerImage(image: "test/busybox:1")], jobID: 41)
-        listener.timeLimit = 10
+            [step("nc -l -p \(port)")], images: [DockerImage(image: "test/busybox:1")], jobID: 41)
+        // Generous: under a loaded machine two container starts take seconds; a start queued behind the other job's
+        // end would still never come before this limit.
+        listener.timeLimit = 60
         var talker = fixture.request(
-            [step("for i in $(seq 200); do echo hello | nc 127.0.0.1 45871 && exit 0; sleep 0.1; done; exit 1")],
+            [step("for i in $(seq 500); do echo hello | nc 127.0.0.1 \(port) && exit 0; sleep 0.1; done; exit 1")],
             images: [DockerImage(image: "test/busybox:1")], jobID: 42)
-        talker.timeLimit = 10
+        talker.timeLimit = 60
         let first = Task { await executor.run(listener, observer: SilentObserver()) }
         // The second starts once the first runs its step (holding its image's root).
         let started = fixture.home.appending("logs/41/0.log")
