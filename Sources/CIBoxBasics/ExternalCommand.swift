@@ -105,8 +105,10 @@ package struct ExternalCommand: Sendable {
         options.processGroupID = 0
         options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)]
         let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
+        // Each entry ends with its NUL: swift-subprocess hands the bytes to strdup, which reads to the first NUL
+        // (without it, a variable's value ran on into whatever memory followed: `storage.confu`).
         let environment: Environment =
-            self.environment.map { variables in .custom(variables.map { Array("\($0.key)=\($0.value)".utf8) }) }
+            self.environment.map { variables in .custom(variables.map { Array("\($0.key)=\($0.value)\0".utf8) }) }
             ?? .inherit
         let input = try openInput()
         let result = try await Subprocess.run(
