@@ -9,7 +9,7 @@ import Synchronization
 
 /// The job processes cibox waits for itself, so that orphans reparented to cibox (it is their subreaper)
 /// can be reaped without stealing a monitored process's exit status.
-enum ChildProcesses {
+package enum ChildProcesses {
     private static let monitored = Mutex<Set<Int32>>([])
 
     /// Starts a process with `spawn` and marks it as waited for by its monitor, both under the lock that
@@ -29,7 +29,7 @@ enum ChildProcesses {
     }
 
     /// Marks `pid` as reaped.
-    static func unregister(_ pid: Int32) {
+    package static func unregister(_ pid: Int32) {
         _ = monitored.withLock { $0.remove(pid) }
     }
 

@@ -85,6 +85,32 @@ package final class JobIsolation: Sendable {
     /// cibox itself, and its owner cleans it up).
     var agentGuard: AgentSetup.Guard { group?.agentGuard ?? .none }
 
+    /// Starts a helper process of cibox's own beside the job: as cibox's user, in the job's cgroup (so the job's
+    /// limits, accounting and ``killAll()`` cover it and all it starts), in a session of its own, outside the job's
+    /// sandbox. Used for the job's Docker engine. cibox waits for it itself (``ChildProcesses``).
+    /// - Parameters:
+    ///   - arguments: the program's absolute path, then its arguments.
+    ///   - output: where its standard output and error go.
+    /// - Returns: its pid.
+    /// - Throws: ``ExecutorError`` `spawnFailed` when it cannot start.
+    package func spawnBeside(_ arguments: [String], environment: [String: String], output: Int32)
+        throws(ExecutorError) -> Int32
+    {
+        guard let program = arguments.first else { throw ExecutorError(.spawnFailed, "No program to start.") }
+        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { if devNull >= 0 { close(devNull) } }
+        let procsFiles = self.procsFiles
+        let pid = try ChildProcesses.spawnMonitored { () throws(ExecutorError) -> Int32 in
+            try ProcessSpawner.spawn(
+                SpawnRequest(
+                    executable: program, arguments: Array(arguments.dropFirst()), environment: environment,
+                    directory: "/", stdin: devNull, stdout: output, stderr: output, fileMask: 0o022,
+                    cgroupProcsFiles: procsFiles))
+        }
+        started.withLock { $0.append(pid) }
+        return pid
+    }
+
     /// Records a started step process.
     package func didStart(_ pid: Int32) {
         started.withLock { $0.append(pid) }

@@ -30,12 +30,20 @@ final class JobRunner: Sendable {
     let deadline: Duration
     /// The test cases read by `store_test_results` steps so far.
     let testCases = Mutex<[TestCase]>([])
+    /// What gives the job a Docker engine (`setup_remote_docker`); nil: none here.
+    let engines: (any DockerEngineProvider)?
+    /// The job's Docker engine, once a step started it.
+    let engine = Mutex<(any DockerEngine)?>(nil)
 
     /// Makes the runner of `request` in `sandbox`.
-    init(request: JobRunRequest, observer: any JobObserver, sandbox: any JobSandbox, clocks: Clocks) {
+    init(
+        request: JobRunRequest, observer: any JobObserver, sandbox: any JobSandbox, clocks: Clocks,
+        engines: (any DockerEngineProvider)? = nil
+    ) {
         self.request = request
         self.observer = observer
         self.sandbox = sandbox
+        self.engines = engines
         self.clocks = clocks
         self.time = clocks.stopwatch()
         self.deadline = .seconds(request.timeLimit)
@@ -95,6 +103,7 @@ final class JobRunner: Sendable {
     }
 
     private func runSteps(context: StepContext, startedAt: Date) async -> JobResult {
+        var context = context
         var results: [StepResult] = []
         var failure: (StepResult, String?)?
         var halted = false
@@ -109,6 +118,8 @@ final class JobRunner: Sendable {
             let started = clocks.wall()
             await observer.stepStarted(jobID: request.jobID, index: index, at: started)
             var (result, message) = await runStep(step, index: index, context: context)
+            // From `setup_remote_docker` on, the steps reach the job's engine.
+            if let engine = engine.withLock({ $0 }) { context.environment.merge(engine.environment) { $1 } }
             results.append(result)
             if result.status == .running { continue }  // a background step: it ends with the job
             result.startedAt = started
@@ -122,6 +133,12 @@ final class JobRunner: Sendable {
             results[index] = result
             await observer.stepFinished(jobID: request.jobID, index: index, result: result)
             if result.status != .success && failure == nil { failure = (result, nil) }
+        }
+        if let engine = engine.withLock({ $0 }) {
+            // The engine's containers and builds live in the job's cgroup: they end with its processes, and then
+            // what the engine made goes.
+            sandbox.killAll()
+            await engine.stop()
         }
         let usage = await sandbox.tearDown()
         var result = finish(results: results, failure: failure, startedAt: startedAt)
@@ -233,6 +250,8 @@ extension JobRunner {
             return await runStoreArtifacts(path: path, destination: destination, context: context, logFD: logFD)
         case .storeTestResults(let path):
             return await runStoreTestResults(path: path, context: context, logFD: logFD)
+        case .setupRemoteDocker(let action):
+            return await runSetupRemoteDocker(action, logFD: logFD)
         case .unsupported(let key, let message, let isFatal):
             let bytes = writeLog(message + "\n", to: logFD)
             // A job that needs a Docker engine cibox does not give cannot pass: the machine's fault, not the job's.

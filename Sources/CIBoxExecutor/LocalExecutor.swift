@@ -14,6 +14,8 @@ package struct LocalExecutor: Executor {
     package let sandboxes: any SandboxProvider
     /// The clocks job runs measure time with.
     package let clocks: Clocks
+    /// Gives jobs a Docker engine (`setup_remote_docker`); nil: none.
+    package let engines: (any DockerEngineProvider)?
     private let warning: WarningOnce
 
     /// Makes a local executor and makes cibox the subreaper of its jobs' orphans.
@@ -26,8 +28,9 @@ package struct LocalExecutor: Executor {
     package init(
         cgroups: CgroupManager? = nil, enclosing: EnclosingCgroup? = nil,
         sandboxes: any SandboxProvider = HostSandboxProvider(), clocks: Clocks = .system,
-        warn: @escaping @Sendable (String) -> Void = { _ in }
+        engines: (any DockerEngineProvider)? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }
     ) {
+        self.engines = engines
         ProcessSpawner.becomeSubreaper()
         self.cgroups = cgroups
         self.enclosing = enclosing
@@ -64,7 +67,9 @@ package struct LocalExecutor: Executor {
             return await JobResult.notStarted(
                 request, observer: observer, message: error.message, startedAt: startedAt, now: clocks.wall)
         }
-        return await JobRunner(request: request, observer: observer, sandbox: sandbox, clocks: clocks).run()
+        return await JobRunner(
+            request: request, observer: observer, sandbox: sandbox, clocks: clocks, engines: engines
+        ).run()
     }
 }
 

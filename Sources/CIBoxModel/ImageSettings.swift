@@ -29,6 +29,18 @@ package enum ImagePullPolicy: String, Codable, Sendable, CaseIterable {
     case never
 }
 
+/// `images: { docker_engine }` in settings: which jobs `setup_remote_docker` gives a Docker engine. The engine
+/// runs as root on this machine, so its socket is root's power: a job that is not root here already gains it.
+package enum DockerEnginePolicy: String, Codable, Sendable, CaseIterable {
+    /// Jobs that already run as root on this machine's shell (no `run_as`, not in an image) get one; others fail
+    /// saying why.
+    case rootJobs = "root-jobs"
+    /// Every job gets one (in its image too): for machines whose configs are all trusted.
+    case all
+    /// No job gets one.
+    case off
+}
+
 /// `images:` in settings: how jobs use their images.
 package struct ImageSettings: Sendable, Equatable {
     /// Whether jobs run in their images.
@@ -50,6 +62,8 @@ package struct ImageSettings: Sendable, Equatable {
     /// The most bytes the image store may hold after `cibox gc` (least recently used images go first); nil: no
     /// limit.
     package var maxSize: Int64?
+    /// Which jobs `setup_remote_docker` gives a Docker engine.
+    package var dockerEngine = DockerEnginePolicy.rootJobs
 
     /// Makes image settings; the defaults are what an absent key means.
     package init(mode: ImageMode = .auto, aliases: [String: String] = [:], network: ImageNetwork = .loopback) {

@@ -213,6 +213,8 @@ package enum StepAction: Codable, Sendable, Equatable {
     case storeArtifacts(path: String, destination: String?)
     /// `store_test_results`: read JUnit XML results from `path` (a directory or a file).
     case storeTestResults(path: String)
+    /// `setup_remote_docker`: a Docker engine (Podman's Docker API) for the job's later steps (`DOCKER_HOST`).
+    case setupRemoteDocker(RemoteDockerAction)
 }
 
 /// A `save_cache` step.
@@ -298,5 +300,19 @@ extension RunAction {
             if !line.allSatisfy(\.isWhitespace) { return String(line.drop { $0 == " " || $0 == "\t" }) }
         }
         return ""
+    }
+}
+
+/// `setup_remote_docker`'s options.
+package struct RemoteDockerAction: Codable, Sendable, Equatable {
+    /// `version` as written (any is accepted: the engine is Podman's, which answers the Docker API 1.41).
+    package var version: String?
+    /// `docker_layer_caching`: keep the engine's storage (images, build cache) between runs of this project.
+    package var layerCaching: Bool
+
+    /// Makes options.
+    package init(version: String? = nil, layerCaching: Bool = false) {
+        self.version = version
+        self.layerCaching = layerCaching
     }
 }

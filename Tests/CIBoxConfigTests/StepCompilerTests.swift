@@ -102,18 +102,24 @@ import Testing
         #expect(diagnostics.isEmpty)
     }
 
-    @Test func setupRemoteDockerFailsTheJobWithAWarningAtValidation() {
-        let (steps, diagnostics) = steps("      - setup_remote_docker")
-        let message =
-            "not supported yet: cibox gives jobs no Docker engine, so the job fails here (run `docker build` outside "
-            + "cibox, or load the image with `cibox image load`)"
+    @Test func setupRemoteDockerAsksForTheJobsEngine() {
+        let (bare, none) = steps("      - setup_remote_docker")
         #expect(
-            steps == [
+            bare == [StepPlan(name: "Setup a remote Docker engine", action: .setupRemoteDocker(RemoteDockerAction()))])
+        #expect(none.isEmpty)
+        let (options, warnings) = steps(
+            "      - setup_remote_docker: { version: 20.10.24, docker_layer_caching: true, name: Engine, colour: red }")
+        #expect(
+            options == [
                 StepPlan(
-                    name: "Setup a remote Docker engine",
-                    action: .unsupported(key: "setup_remote_docker", message: message, isFatal: true))
+                    name: "Engine",
+                    action: .setupRemoteDocker(RemoteDockerAction(version: "20.10.24", layerCaching: true)))
             ])
-        #expect(diagnostics == [".circleci/config.yml:5:9: warning: setup_remote_docker: \(message)"])
+        #expect(
+            warnings == [
+                ".circleci/config.yml:5:93: warning: unknown key 'colour' in 'setup_remote_docker' is ignored\n"
+                    + "  hint: known keys: docker_layer_caching, name, version"
+            ])
     }
 
     @Test(arguments: [

@@ -61,7 +61,7 @@ import Testing
                 "/home/ci/.cibox/settings.yml:2:9: error: 'mode' must be 'auto', 'required' or 'host', not 'docker'",
                 "/home/ci/.cibox/settings.yml:3:12: error: 'network' must be 'loopback' or 'host', not a list",
                 "/home/ci/.cibox/settings.yml:4:3: warning: unknown key 'colour' in 'images' is ignored\n"
-                    + "  hint: known keys: aliases, insecure_registries, keep, max_size, mode, network, pull, "
+                    + "  hint: known keys: aliases, docker_engine, insecure_registries, keep, max_size, mode, network, pull, "
                     + "registry_mirrors",
                 "/home/ci/.cibox/settings.yml:6:5: error: 'Node:20' is not a valid image reference: the name must be "
                     + "lowercase letters, digits and separators ('.', '_', '-', '/')." + hint,

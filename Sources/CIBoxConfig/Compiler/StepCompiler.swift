@@ -25,11 +25,10 @@ struct StepCompiler {
                 + "the step is skipped"
         ),
     ]
-    /// `setup_remote_docker`: a job that asks for a Docker engine fails (`infrastructure`) until cibox gives it one.
+    /// `setup_remote_docker`: a Docker engine of the job's own (Podman's Docker API) from this step on.
     static let remoteDocker = "setup_remote_docker"
-    static let remoteDockerMessage =
-        "not supported yet: cibox gives jobs no Docker engine, so the job fails here (run `docker build` outside "
-        + "cibox, or load the image with `cibox image load`)"
+    /// Its keys.
+    static let remoteDockerKeys: Set<String> = ["version", "docker_layer_caching", "name"]
     /// The keys of a `run` step.
     static let runKeys: Set<String> = [
         "name", "command", "working_directory", "environment", "shell", "when", "background", "no_output_timeout",
@@ -86,10 +85,7 @@ struct StepCompiler {
             break
         }
         if kind == Self.remoteDocker {
-            decoder.warning(location, "\(kind): \(Self.remoteDockerMessage)")
-            let name = value["name"]?.scalar?.text ?? "Setup a remote Docker engine"
-            return StepPlan(
-                name: name, action: .unsupported(key: kind, message: Self.remoteDockerMessage, isFatal: true))
+            return compileRemoteDocker(value, at: location)
         }
         if let skipped = Self.skippedBuiltins[kind] {
             decoder.warning(location, "\(kind): \(skipped.instead)")
@@ -161,5 +157,30 @@ struct StepCompiler {
         decoder.error(
             node.location, "'\(path)' must be a duration such as 30s, 10m, 1h or 1h30m, got '\(text)'")
         return nil
+    }
+
+    /// `setup_remote_docker` (bare, or with `version`, `docker_layer_caching`, `name`).
+    private func compileRemoteDocker(_ value: ConfigNode, at location: SourceLocation) -> StepPlan {
+        var action = RemoteDockerAction()
+        for entry in value.entries ?? [] {
+            switch entry.key {
+            case "version":
+                action.version = entry.value.scalar?.text
+            case "docker_layer_caching":
+                guard let flag = entry.value.scalar?.bool else {
+                    decoder.error(entry.value.location, "'docker_layer_caching' must be true or false")
+                    continue
+                }
+                action.layerCaching = flag
+            case "name":
+                continue
+            default:
+                decoder.warning(
+                    entry.keyLocation, "unknown key '\(entry.key)' in 'setup_remote_docker' is ignored",
+                    hint: "known keys: docker_layer_caching, name, version")
+            }
+        }
+        return StepPlan(
+            name: value["name"]?.scalar?.text ?? "Setup a remote Docker engine", action: .setupRemoteDocker(action))
     }
 }

@@ -124,6 +124,10 @@ package enum ProcessedConfig {
         case .unsupported(let name, let message, _):
             key = name
             fields["cibox"] = .string(message)
+        case .setupRemoteDocker(let action):
+            key = "setup_remote_docker"
+            if let version = action.version { fields["version"] = .string(version) }
+            if action.layerCaching { fields["docker_layer_caching"] = .boolean(true) }
         case .saveCache(let action):
             key = "save_cache"
             fields["key"] = .string(action.key)

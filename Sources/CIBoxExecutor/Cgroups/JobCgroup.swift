@@ -115,13 +115,21 @@ package struct JobCgroup: Sendable {
         return Int(Self.field("max", in: directory.flatMap { try? fileSystem.read($0 + "/pids.events") }) ?? 0)
     }
 
-    /// Removes the (empty) group's folders; killing first is the caller's job.
+    /// Removes the (empty) group's folders, and the groups made under them (a job's Docker engine leaves its
+    /// containers' empty ones), deepest first; killing first is the caller's job.
     package func remove() {
-        for directory in directories {
-            for _ in 0..<50 {
-                if (try? fileSystem.removeDirectory(directory)) != nil { break }
-                usleep(10_000)
-            }
+        for directory in directories { removeTree(directory) }
+    }
+
+    private func removeTree(_ directory: String) {
+        for child in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            var info = stat()
+            let path = directory + "/" + child
+            if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { removeTree(path) }
+        }
+        for _ in 0..<50 {
+            if (try? fileSystem.removeDirectory(directory)) != nil { break }
+            usleep(10_000)
         }
     }
 

@@ -25,6 +25,10 @@ enum ImagesSection: SettingsSection {
                     else { continue }
                     settings.images.aliases[from] = to
                 }
+            case "docker_engine":
+                if let policy = choice(item, DockerEnginePolicy.self, decoder) {
+                    settings.images.dockerEngine = policy
+                }
             case "pull":
                 if let policy = choice(item, ImagePullPolicy.self, decoder) { settings.images.pull = policy }
             case "registry_mirrors":
@@ -47,8 +51,8 @@ enum ImagesSection: SettingsSection {
             default:
                 decoder.warning(
                     item.keyLocation, "unknown key '\(item.key)' in 'images' is ignored",
-                    hint: "known keys: aliases, insecure_registries, keep, max_size, mode, network, pull, "
-                        + "registry_mirrors")
+                    hint: "known keys: aliases, docker_engine, insecure_registries, keep, max_size, mode, network, "
+                        + "pull, registry_mirrors")
             }
         }
     }
