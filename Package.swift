@@ -115,6 +115,11 @@ let package = Package(
             name: "CIBoxContainers",
             dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxImages", "CIBoxRegistry"],
             exclude: ["README.md"], swiftSettings: swiftSettings),
+        // A Docker engine per job (Podman's Docker API), beside Containers.
+        .target(
+            name: "CIBoxDockerEngine",
+            dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxImages"],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(
             name: "CIBoxSlurm",
             dependencies: ["CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxContainers"],
@@ -155,7 +160,7 @@ let package = Package(
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxConfig", "CIBoxSettings", "CIBoxPlanner", "CIBoxGit", "CIBoxStore",
                 "CIBoxExecutor", "CIBoxScheduler", "CIBoxSlurm", "CIBoxOrbs", "CIBoxReport", "CIBoxContainers",
-                "CIBoxImages", "CIBoxRegistry",
+                "CIBoxImages", "CIBoxRegistry", "CIBoxDockerEngine",
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),

@@ -5,13 +5,15 @@
 #                                  Slurm executor's tests (scripts/slurm-test-cluster.sh; no service is started)
 #                                  and busybox-static, the one binary of the images the image tests (and
 #                                  scripts/build-sample-images.sh) build; docker-registry and apache2-utils
-#                                  (htpasswd) for the registry the pull tests start on loopback
+#                                  (htpasswd) for the registry the pull tests start on loopback; docker.io for the
+#                                  docker client the Docker engine tests drive
 set -euo pipefail
 # chromium: the report's browser test (headless screenshots, console errors). runc: the OCI runtime that runs jobs in
-# their `docker:` images. skopeo: the registry client that pulls them.
-packages=(libgit2-dev zlib1g-dev libsqlite3-dev libarchive-dev libxml2-dev pkg-config git zstd chromium runc skopeo)
+# their `docker:` images. skopeo: the registry client that pulls them. podman and iproute2: the jobs' Docker engines.
+packages=(libgit2-dev zlib1g-dev libsqlite3-dev libarchive-dev libxml2-dev pkg-config git zstd chromium runc skopeo
+  podman iproute2)
 if [ "${1:-}" = "test" ]; then
-  packages+=(slurmctld slurmd slurm-client munge busybox-static docker-registry apache2-utils)
+  packages+=(slurmctld slurmd slurm-client munge busybox-static docker-registry apache2-utils docker.io)
 fi
 missing=()
 for package in "${packages[@]}"; do

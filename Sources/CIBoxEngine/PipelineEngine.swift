@@ -3,6 +3,7 @@
 package import CIBoxBasics
 import CIBoxConfig
 import CIBoxContainers
+import CIBoxDockerEngine
 package import CIBoxExecutor
 import CIBoxGit
 package import CIBoxModel
@@ -123,7 +124,10 @@ package final class PipelineEngine: Sendable {
     ) -> any Executor {
         let containers = containerOptions(home: home, settings: settings)
         let sandboxes = containers.provider(home: home, helper: agentExecutable ?? SandboxAgent.cibox, warn: warn)
-        let local = LocalExecutor(cgroups: cgroups, sandboxes: sandboxes, clocks: clocks, warn: warn)
+        let engines = PodmanEngines(
+            policy: settings.images.dockerEngine, home: home, storage: settings.storageDirectory(home: home))
+        let local = LocalExecutor(
+            cgroups: cgroups, sandboxes: sandboxes, clocks: clocks, engines: engines, warn: warn)
         guard let slurm = settings.slurm else { return local }
         let cibox = slurm.ciboxPath ?? agentExecutable ?? "cibox"
         return ExecutorRouter([
