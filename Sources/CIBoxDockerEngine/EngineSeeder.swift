@@ -37,7 +37,7 @@ struct EngineSeeder {
             ).run()
             if output?.status == 0 {
                 given.append(record.reference)
-                FileManager.default.createFile(atPath: mark, contents: nil)
+                _ = FileManager.default.createFile(atPath: mark, contents: nil)
             } else {
                 failed.append(record.reference + ": " + Self.reason(output))
             }

@@ -91,14 +91,9 @@ final class PodmanEngine: DockerEngine {
 
     /// Unmounts (lazily) every mount at or under `prefix`, deepest first.
     static func unmount(under prefix: String) {
-        let table = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
-        let points = table.split(separator: "\n").compactMap { line -> String? in
-            let fields = line.split(separator: " ")
-            guard fields.count > 1 else { return nil }
-            let point = String(fields[1]).replacingOccurrences(of: "\\040", with: " ")
-            return point == prefix || point.hasPrefix(prefix + "/") ? point : nil
+        for point in MountTable.mounts(under: prefix).sorted(by: { $0.count > $1.count }) {
+            umount2(point, Int32(MNT_DETACH))
         }
-        for point in points.sorted(by: { $0.count > $1.count }) { umount2(point, Int32(MNT_DETACH)) }
     }
 }
 

@@ -105,9 +105,7 @@ package struct PodmanEngines: DockerEngineProvider {
             await engine.stop()
             throw ExecutorError(.spawnFailed, "Cannot open the job's Docker socket '\(files.socket)': \(error).")
         }
-        let seconds =
-            Double((ContinuousClock.now - started).components.attoseconds) / 1e18
-            + Double((ContinuousClock.now - started).components.seconds)
+        let seconds = (ContinuousClock.now - started).inSeconds
         var text =
             "Started a Docker engine for this job (Podman's Docker API"
             + (action.version.map { ", asked for Docker \($0)" } ?? "") + ") in "

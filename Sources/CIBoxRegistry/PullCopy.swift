@@ -64,8 +64,7 @@ struct PullCopy: Sendable {
         guard let record = records.first(where: { $0.digest == manifest.digest }) else {
             throw RegistryError(.badImage, "The registry's copy of '\(name)' is not the manifest \(manifest.digest).")
         }
-        let elapsed = (ContinuousClock.now - started).components
-        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - started).inSeconds
         report(
             "Pulled \(name) (\(manifest.digest)) in \(String(format: "%.1f", seconds)) s: \(layers.count) layer"
                 + "\(layers.count == 1 ? "" : "s"), \(ByteCount.format(manifest.size))")
