@@ -5,6 +5,7 @@ import CIBoxExecutor
 import CIBoxImages
 import CIBoxModel
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -18,6 +19,12 @@ final class ServiceLog: Sendable {
     private let readEnd: Int32
     private let file: Int32
     private let done = DispatchSemaphore(value: 0)
+    private let ending = Ending()
+
+    /// cibox's notes for the end of the log, written once the service's output is all in.
+    private final class Ending: Sendable {
+        let state = Mutex((finished: false, notes: [String]()))
+    }
 
     /// Opens the log at `path` (its folder made) and the pipe to it.
     /// - Throws: ``ExecutorError`` `io` naming the file.
@@ -36,7 +43,7 @@ final class ServiceLog: Sendable {
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         readEnd = fds[0]
         writeEnd = fds[1]
-        let (readEnd, file, done) = (readEnd, file, done)
+        let (readEnd, file, done, ending) = (readEnd, file, done, ending)
         let thread = Thread {
             var masker = SecretMasker(secrets)
             var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -52,6 +59,11 @@ final class ServiceLog: Sendable {
                 }
             }
             if let rest = masker?.flush() { Self.write(rest, to: file) }
+            let notes = ending.state.withLock { state in
+                state.finished = true
+                return state.notes
+            }
+            for note in notes { Self.write(Array(note.utf8), to: file) }
             Glibc.close(readEnd)
             done.signal()
         }
@@ -63,9 +75,13 @@ final class ServiceLog: Sendable {
         Glibc.close(file)
     }
 
-    /// Appends cibox's own `line` to the log.
+    /// Appends cibox's own `line` to the log, after everything the service wrote (now if that is all in).
     func note(_ line: String) {
-        Self.write(Array(line.utf8), to: file)
+        let now = ending.state.withLock { state in
+            if !state.finished { state.notes.append(line) }
+            return state.finished
+        }
+        if now { Self.write(Array(line.utf8), to: file) }
     }
 
     /// Closes cibox's copy of the writing end (the service keeps its own).
