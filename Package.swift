@@ -259,6 +259,9 @@ let package = Package(
             name: "CIBoxExecutorTests", dependencies: ["CIBoxExecutor", "CIBoxBasics", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "CIBoxDockerEngineTests", dependencies: ["CIBoxDockerEngine", "CIBoxImages"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "CIBoxImagesTests",
             dependencies: ["CIBoxImages", "CIBoxArchives", "CIBoxBasics", "CIBoxTestSupport"],
             swiftSettings: swiftSettings),

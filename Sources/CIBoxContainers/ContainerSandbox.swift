@@ -46,6 +46,7 @@ package final class ContainerSandbox: JobSandbox {
         var logs: [ServiceLog] = []
         var workingDirectory = ""
         var isStopping = false
+        var dockerSocket: DockerSocket?
     }
 
     /// The job's sandbox in `primary`, with `services` beside it.
@@ -93,6 +94,9 @@ package final class ContainerSandbox: JobSandbox {
     /// The image the job runs in: the primary's reference and manifest digest.
     package var image: JobImage? { JobImage(reference: primary.reference, digest: primary.digest) }
 
+    /// See ``JobSandbox``: made when a step asks for an engine, bound in the primary at `/var/run/docker.sock`.
+    package var dockerSocket: DockerSocket? { state.withLock { $0.dockerSocket } }
+
     /// Makes the job's folders, starts the primary container and then the services.
     package func prepare(workingDirectory: String) async throws(ExecutorError) {
         state.withLock { $0.workingDirectory = workingDirectory }
@@ -118,6 +122,10 @@ package final class ContainerSandbox: JobSandbox {
                 .workspace,
                 "Cannot prepare the job's folders under '\(request.workDirectory)': \(error.localizedDescription)",
                 cause: error)
+        }
+        if request.asksForDockerEngine {
+            let socket = try DockerSocket(for: request, owner: (account.uid, account.gid))
+            state.withLock { $0.dockerSocket = socket }
         }
         let bundle = try makeBundle(name: "primary", image: primary)
         try await bundle.start(primaryConfig(bundle: bundle, workingDirectory: workingDirectory), runc: runtime.runc)
@@ -201,6 +209,10 @@ package final class ContainerSandbox: JobSandbox {
                 RuntimeConfig.Bind(source: runtime.helperExecutable, target: Self.ciboxPath, readOnly: true),
             ] + runtime.libraries.binds
             + [RuntimeConfig.Bind(source: request.workDirectory, target: workingDirectory, readOnly: false)]
+            + (dockerSocket.map {
+                [RuntimeConfig.Bind(source: $0.path, target: DockerSocket.inContainer, readOnly: false)]
+            }
+                ?? [])
         return RuntimeConfig.container(
             arguments: [Self.agentPath, "--control", "3"], hostname: hostName, binds: binds,
             network: runtime.network == .host ? .host : .own,
@@ -345,6 +357,7 @@ package final class ContainerSandbox: JobSandbox {
             for bundle in bundles.dropFirst().reversed() { _ = await bundle.remove(runc: runc) }
             return isolation.end()
         }.value
+        state.withLock { $0.dockerSocket }?.remove()
         takeBackFiles()
         // The primary's deletion, its root's unmount and the folders go on beside what cibox does next.
         let (work, control, keeps) = (request.workDirectory, control, request.keepsWorkDirectory)

@@ -127,19 +127,3 @@ enum Interpolation {
         character.isASCII && (character.isLetter || character.isNumber || character == "_")
     }
 }
-
-/// The job's environment log: what happened before its first step (the pulls of its images), one line at a time.
-struct EnvironmentLog: Sendable {
-    let path: String
-    let secrets: [String]
-
-    /// Appends `line` (masked).
-    func append(_ line: String) {
-        try? Folders.make(Paths.parent(path))
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        let bytes = Array((SecretMasker.mask(line, secrets: secrets) + "\n").utf8)
-        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    }
-}

@@ -18,6 +18,10 @@ struct EngineFiles {
     let runtime: String
     /// The socket the job connects to (cibox's ``EngineProxy``).
     let socket: String
+    /// Whether the engine shares this machine's network (`images: { network: host }`): its containers and builds
+    /// then use it as they are, with no bridge, address or firewall rule made on this machine; else the engine has a
+    /// network namespace of its own, loopback only.
+    var hostNetwork = false
     /// The socket Podman's service listens on, beside it.
     var upstream: String { socket.dropLast("docker.sock".count) + "podman.sock" }
 
@@ -29,6 +33,8 @@ struct EngineFiles {
     var policy: String { state + "/policy.json" }
     var launcher: String { state + "/launch.sh" }
     var log: String { state + "/engine.log" }
+    /// The `docker` wrapper of jobs on this machine's shell (last on their `PATH`).
+    var commands: String { state + "/bin" }
 
     /// The variables Podman (and skopeo on the same storage) read their configuration from.
     var environment: [String: String] {
@@ -56,7 +62,7 @@ struct EngineFiles {
         let (files, processes) = Self.limits()
         return """
             [containers]
-            default_ulimits = ["nofile=\(files):\(files)", "nproc=\(processes):\(processes)"]
+            \(hostNetwork ? "netns = \"host\"\n" : "")default_ulimits = ["nofile=\(files):\(files)", "nproc=\(processes):\(processes)"]
             log_driver = "k8s-file"
 
             [engine]
@@ -101,7 +107,7 @@ struct EngineFiles {
     func launcherText(podman: String, ip: String?) -> String {
         """
         set -e
-        \(ip.map { "\($0) link set lo up" } ?? ": no ip command: loopback stays down")
+        \(hostNetwork ? ": this machine network, as it is" : ip.map { "\($0) link set lo up" } ?? ": no ip command: loopback stays down")
         mkdir -p /run/netns
         mount -t tmpfs -o mode=755 netns /run/netns
         if [ "$(wc -l < /proc/self/cgroup)" -eq 1 ] && grep -q '^0::' /proc/self/cgroup; then

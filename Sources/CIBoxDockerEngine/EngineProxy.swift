@@ -22,24 +22,49 @@ final class EngineProxy: Sendable {
     /// Podman's.
     let upstream: String
     private let listener: Int32
+    /// Whether the socket's file is the proxy's own (else the sandbox's).
+    private let ownsPath: Bool
     private let stopped = Mutex(false)
     private let waits: EngineWaits
+    private let gate: (@Sendable () -> String?)?
+    private let hostNetwork: Bool
 
-    /// Listens on `socket` (removed first when there) for connections to pass to `upstream`.
+    /// Listens on `socket` (removed first when there) for connections to pass to `upstream`; or, given `bound` (a
+    /// socket bound at `socket` by the job's sandbox, which keeps it), listens on that one.
     /// - Throws: `POSIXError` when the socket cannot be made.
-    init(socket: String, upstream: String) throws {
+    /// - Parameter gate: asked on each new connection before it is passed on, blocking until the engine is up;
+    ///   returns why it is not (the client is answered `500` with that message), or nil.
+    /// - Parameter hostNetwork: whether the engine shares this machine's network (see ``EngineRewrites``).
+    init(
+        socket: String, upstream: String, bound: Int32? = nil, hostNetwork: Bool = false,
+        gate: (@Sendable () -> String?)? = nil
+    ) throws {
         self.socket = socket
         self.upstream = upstream
-        unlink(socket)
-        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        var address = Self.address(socket)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+        self.hostNetwork = hostNetwork
+        self.gate = gate
+        ownsPath = bound == nil
+        let fd: Int32
+        if let bound {
+            fd = fcntl(bound, F_DUPFD_CLOEXEC, 0)
+            guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        } else {
+            unlink(socket)
+            fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            var address = Self.address(socket)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
+            }
+            guard bound == 0 else {
+                let code = errno
+                close(fd)
+                throw POSIXError(.init(rawValue: code) ?? .EIO)
             }
         }
-        guard bound == 0, listen(fd, 64) == 0 else {
+        guard listen(fd, 64) == 0 else {
             let code = errno
             close(fd)
             throw POSIXError(.init(rawValue: code) ?? .EIO)
@@ -56,7 +81,7 @@ final class EngineProxy: Sendable {
         waits.stop()
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
-        unlink(socket)
+        if ownsPath { unlink(socket) }
     }
 
     private func acceptLoop() {
@@ -67,9 +92,25 @@ final class EngineProxy: Sendable {
                 return
             }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            let (upstream, waits) = (self.upstream, self.waits)
-            Thread.detachNewThread { ProxyConnection(client: client, upstreamPath: upstream, waits: waits).run() }
+            let (upstream, waits, gate, hostNetwork) = (self.upstream, self.waits, self.gate, self.hostNetwork)
+            Thread.detachNewThread {
+                if let refused = gate?() {
+                    Self.answer(client, status: "500 Internal Server Error", message: refused)
+                    close(client)
+                    return
+                }
+                ProxyConnection(client: client, upstreamPath: upstream, waits: waits, hostNetwork: hostNetwork).run()
+            }
         }
+    }
+
+    /// Answers `client` with `status` and the Docker API's error object (`{"message": …}`), the connection closed.
+    static func answer(_ client: Int32, status: String, message: String) {
+        let body = (try? JSONSerialization.data(withJSONObject: ["message": message])).map { Array($0) } ?? []
+        let head = Array(
+            ("HTTP/1.1 \(status)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n"
+                + "Connection: close\r\n\r\n").utf8)
+        _ = (head + body).withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
     }
 
     /// A `sockaddr_un` for `path`.

@@ -27,17 +27,15 @@ final class EngineWaits: Sendable {
         stopped.withLock { $0 = true }
     }
 
-    /// A create's body with `HostConfig.AutoRemove` turned off (and whether it was on).
-    static func withoutAutoRemove(_ body: [UInt8]) -> ([UInt8], Bool) {
-        guard var object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-            var host = object["HostConfig"] as? [String: Any], host["AutoRemove"] as? Bool == true,
-            let changed = { () -> Data? in
-                host["AutoRemove"] = false
-                object["HostConfig"] = host
-                return try? JSONSerialization.data(withJSONObject: object)
-            }()
-        else { return (body, false) }
-        return (Array(changed), true)
+    /// Whether a wait of Podman's own API (`…/libpod/containers/ID/wait?condition=…`) waits for the container's end
+    /// (no condition, or only `stopped`, `exited`, `removed`); others (`running`, …) pass to Podman.
+    static func waitsForExit(_ target: String) -> Bool {
+        let query = target.split(separator: "?", maxSplits: 1).dropFirst().first ?? ""
+        let conditions = query.split(separator: "&").compactMap { pair -> String? in
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            return parts.first == "condition" ? parts.dropFirst().first.map(String.init) ?? "" : nil
+        }
+        return conditions.allSatisfy { ["stopped", "exited", "removed"].contains($0) }
     }
 
     /// Remembers that container `id` was created with `AutoRemove`.
@@ -47,7 +45,8 @@ final class EngineWaits: Sendable {
 
     /// Answers a wait for container `id` on `client`: the head at once (a docker client starts the container only
     /// once its wait is in place), the exit code when it has ended. - Returns: whether `client` may go on.
-    func answer(for id: String, client: Int32) -> Bool {
+    /// Podman's own API (`libpod`) answers the exit code alone.
+    func answer(for id: String, client: Int32, libpod: Bool = false) -> Bool {
         if case .gone = state(of: id) {
             return write(Self.response(404, #"{"message":"No such container: \#(id)"}"#), to: client)
         }
@@ -81,6 +80,11 @@ final class EngineWaits: Sendable {
         }
         if removes { remove(id) }
         guard !left else { return false }
+        if libpod {
+            let json = code.map { "\($0)\n" } ?? #"{"cause":"no such container","message":"removed","response":500}"#
+            let chunk = String(json.utf8.count, radix: 16) + "\r\n" + json + "\r\n0\r\n\r\n"
+            return write(Array(chunk.utf8), to: client)
+        }
         let json =
             code.map { #"{"StatusCode":\#($0),"Error":null}"# + "\n" }
             ?? #"{"StatusCode":-1,"Error":{"Message":"the container was removed before it ended"}}"# + "\n"
@@ -113,22 +117,29 @@ final class EngineWaits: Sendable {
         _ = request("DELETE /containers/\(encoded)?force=true")
     }
 
-    /// Removes ended `AutoRemove` containers nobody waits for (`docker run -d --rm`).
+    /// Removes ended `AutoRemove` containers nobody waits for (`docker run -d --rm`), two seconds after their end
+    /// was seen: Podman's own client asks for the exit code only after the container's output ended.
     private func watch() {
+        var endedSince: [String: ContinuousClock.Instant] = [:]
         while !stopped.withLock({ $0 }) {
             usleep(250_000)
             let idle = autoRemove.withLock { entries in entries.filter { $0.value == 0 }.map(\.key) }
+            endedSince = endedSince.filter { idle.contains($0.key) }
             for id in idle {
                 switch state(of: id) {
                 case .running: continue
-                case .ended, .gone:
-                    let still = autoRemove.withLock { entries -> Bool in
-                        guard entries[id] == 0 else { return false }
-                        entries[id] = nil
-                        return true
-                    }
-                    if still { remove(id) }
+                case .ended:
+                    let since = endedSince[id] ?? .now
+                    endedSince[id] = since
+                    if ContinuousClock.now - since < .seconds(2) { continue }
+                case .gone: break
                 }
+                let still = autoRemove.withLock { entries -> Bool in
+                    guard entries[id] == 0 else { return false }
+                    entries[id] = nil
+                    return true
+                }
+                if still { remove(id) }
             }
         }
     }

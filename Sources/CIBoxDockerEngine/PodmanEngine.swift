@@ -41,6 +41,9 @@ final class PodmanEngine: DockerEngine {
         ]
     }
 
+    /// See ``DockerEngine``: the `docker` wrapper, for a job on this machine's shell.
+    var commandsFolder: String? { inContainer ? nil : files.commands }
+
     /// Whether the service process ended (it is reaped then).
     var hasExited: Bool {
         reaped.withLock { done in
@@ -55,10 +58,13 @@ final class PodmanEngine: DockerEngine {
         }
     }
 
-    /// Opens the job's socket (cibox's proxy in front of Podman's), which the job's user may reach.
-    func openSocket() throws {
-        let opened = try EngineProxy(socket: files.socket, upstream: files.upstream)
+    /// Opens the job's socket (cibox's proxy in front of Podman's), which the job's user may reach: the one its
+    /// sandbox made (`bound`), or one of its own.
+    func openSocket(bound: DockerSocket?) throws {
+        let opened = try EngineProxy(
+            socket: files.socket, upstream: files.upstream, bound: bound?.descriptor, hostNetwork: files.hostNetwork)
         proxy.withLock { $0 = opened }
+        guard bound == nil else { return }
         if let jobUser { chown(files.socket, jobUser.uid, jobUser.gid) }
         chmod(files.socket, 0o660)
     }
@@ -95,10 +101,4 @@ final class PodmanEngine: DockerEngine {
             umount2(point, Int32(MNT_DETACH))
         }
     }
-}
-
-/// Where a job in its image finds its engine's socket.
-package enum DockerSocket {
-    /// `DOCKER_HOST`'s socket in a container: Docker's usual place.
-    package static let inContainer = "/var/run/docker.sock"
 }

@@ -19,14 +19,17 @@ package struct PodmanEngines: DockerEngineProvider {
     let cacheFolder: String
     /// Where sockets go (short: a socket path has at most 107 bytes).
     let socketFolder: String
+    /// What the engine's containers and builds reach (`images: { network }`).
+    let network: ImageNetwork
     let podman: String?
     let skopeo: String?
     let unshare: String?
     let ip: String?
 
     /// Makes the provider of the home `home` (sockets are named after it) whose storage folder is `storage`.
-    package init(policy: DockerEnginePolicy, home: String, storage: String) {
+    package init(policy: DockerEnginePolicy, home: String, storage: String, network: ImageNetwork = .loopback) {
         self.policy = policy
+        self.network = network
         store = ImageStore(home: storage)
         cacheFolder = storage + "/engines"
         socketFolder = "/run/cibox/" + StableHash.hex(of: home).prefix(12) + "/docker"
@@ -43,23 +46,92 @@ package struct PodmanEngines: DockerEngineProvider {
         }
     }
 
-    /// See ``DockerEngineProvider``.
+    /// See ``DockerEngineProvider``: started now, its start said in the step's log.
     package func start(_ action: RemoteDockerAction, request: JobRunRequest, sandbox: any JobSandbox, log: Int32)
         async throws(ExecutorError) -> any DockerEngine
     {
         try check(request: request, sandbox: sandbox)
+        let tools = try self.tools()
+        let prepared = try prepare(action, request: request, sandbox: sandbox)
+        let engine = try await launch(prepared, action: action, request: request, sandbox: sandbox, tools: tools) {
+            _ = $0.withCString { write(log, $0, strlen($0)) }
+        }
+        do {
+            try engine.openSocket(bound: sandbox.dockerSocket)
+        } catch {
+            await engine.stop()
+            throw ExecutorError(
+                .spawnFailed, "Cannot open the job's Docker socket '\(prepared.files.socket)': \(error).")
+        }
+        return engine
+    }
+
+    /// See ``DockerEngineProvider``: a `machine:` job's socket, whose engine starts when a client first connects
+    /// (most machine jobs never use it), its start said in the job's environment log.
+    package func offer(request: JobRunRequest, sandbox: any JobSandbox) -> (any DockerEngine)? {
+        guard (try? check(request: request, sandbox: sandbox)) != nil, let tools = try? tools() else { return nil }
+        let action = RemoteDockerAction(version: nil, layerCaching: request.spec.dockerLayerCaching ?? false)
+        let files = files(request: request, sandbox: sandbox, cache: nil)
+        do {
+            try Folders.make(files.state, mode: 0o711)
+            try writeWrapper(files: files, podman: tools.podman)
+            try Folders.make(Paths.parent(files.socket), mode: 0o711)
+        } catch {
+            FolderTree.remove(files.state)
+            return nil
+        }
+        let log = EnvironmentLog(path: request.logDirectory + "/environment.log", secrets: request.secrets)
+        let engine = OnDemandEngine(
+            socket: files.socket, upstream: files.upstream, commandsFolder: files.commands,
+            hostNetwork: files.hostNetwork
+        ) {
+            () async throws(ExecutorError) -> PodmanEngine in
+            do throws(ExecutorError) {
+                let prepared = try prepare(action, request: request, sandbox: sandbox)
+                return try await launch(prepared, action: action, request: request, sandbox: sandbox, tools: tools) {
+                    for line in $0.split(separator: "\n") { log.append(String(line)) }
+                }
+            } catch {
+                log.append(error.message)
+                throw error
+            }
+        }
+        do {
+            try engine.open(jobUser: request.runAs)
+        } catch {
+            FolderTree.remove(files.state)
+            FolderTree.remove(Paths.parent(files.socket))
+            return nil
+        }
+        return engine
+    }
+
+    /// podman, skopeo and unshare.
+    private func tools() throws(ExecutorError) -> (podman: String, skopeo: String, unshare: String) {
         guard let podman, let unshare, let skopeo else {
             throw ExecutorError(
                 .spawnFailed,
                 "setup_remote_docker needs podman, skopeo and unshare on this machine (Debian: podman, skopeo, "
                     + "util-linux; scripts/install-deps.sh installs them).")
         }
-        let started = ContinuousClock.now
+        return (podman, skopeo, unshare)
+    }
+
+    /// The files of `request`'s engine: its socket the sandbox's, or one under `/run/cibox`.
+    private func files(request: JobRunRequest, sandbox: any JobSandbox, cache: EngineCache?) -> EngineFiles {
         let state = request.controlDirectory + "/docker"
-        let cache = action.layerCaching ? EngineCache.take(folder: cacheFolder, project: request.projectID) : nil
-        let files = EngineFiles(
+        return EngineFiles(
             storage: cache?.folder ?? state + "/storage", state: state, runtime: cache?.folder ?? state,
-            socket: socketFolder + "/\(request.jobID)-\(getpid())/docker.sock")
+            socket: sandbox.dockerSocket?.path ?? socketFolder + "/\(request.jobID)-\(getpid())/docker.sock",
+            hostNetwork: network == .host)
+    }
+
+    /// The engine's folders and configuration, with the project's kept storage when asked for and free.
+    private func prepare(_ action: RemoteDockerAction, request: JobRunRequest, sandbox: any JobSandbox)
+        throws(ExecutorError) -> (files: EngineFiles, cache: EngineCache?)
+    {
+        let cache = action.layerCaching ? EngineCache.take(folder: cacheFolder, project: request.projectID) : nil
+        let files = files(request: request, sandbox: sandbox, cache: cache)
         do {
             // What a killed engine of the project's kept storage left is stale.
             if cache != nil {
@@ -67,26 +139,62 @@ package struct PodmanEngines: DockerEngineProvider {
                 FolderTree.remove(files.runRoot)
                 FolderTree.remove(files.temporary)
             }
-            for folder in [files.storage + "/root", files.runRoot, files.temporary, state + "/cni"] {
+            try Folders.make(files.state, mode: 0o711)
+            for folder in [files.storage + "/root", files.runRoot, files.temporary, files.state + "/cni"] {
                 try Folders.make(folder, mode: 0o700)
             }
-            try Folders.make(Paths.parent(files.socket), mode: 0o711)
+            if sandbox.dockerSocket == nil { try Folders.make(Paths.parent(files.socket), mode: 0o711) }
             try FileWriter.replace(files.storageConfText, at: files.storageConf, mode: 0o600)
             try FileWriter.replace(files.containersConfText, at: files.containersConf, mode: 0o600)
             try FileWriter.replace(EngineFiles.registriesConfText, at: files.registriesConf, mode: 0o600)
             try FileWriter.replace(EngineFiles.policyText, at: files.policy, mode: 0o600)
-            try FileWriter.replace(files.launcherText(podman: podman, ip: ip), at: files.launcher, mode: 0o700)
+            if sandbox.image == nil, let podman { try writeWrapper(files: files, podman: podman) }
         } catch {
-            throw ExecutorError(.spawnFailed, "Cannot prepare the job's Docker engine in '\(state)': \(error).")
+            cache?.release()
+            throw ExecutorError(.spawnFailed, "Cannot prepare the job's Docker engine in '\(files.state)': \(error).")
         }
-        let seeded = await EngineSeeder(store: store, files: files, skopeo: skopeo).seed()
+        return (files, cache)
+    }
+
+    /// `docker` for a job on this machine's shell: the engine's folder is last on the job's `PATH`, so this
+    /// machine's own docker client wins when there is one; else Podman's client speaks to the job's engine.
+    private func writeWrapper(files: EngineFiles, podman: String) throws {
+        try Folders.make(files.commands, mode: 0o755)
+        let script =
+            "#!/bin/sh\n# Installed by cibox: this machine has no docker client; Podman's speaks to the job's engine.\n"
+            + "exec '\(podman)' --remote --url \"${DOCKER_HOST:-unix://\(files.socket)}\" \"$@\"\n"
+        try FileWriter.replace(script, at: files.commands + "/docker", mode: 0o755)
+    }
+
+    /// Seeds the prepared engine and starts its service beside the job; returns once it answers.
+    private func launch(
+        _ prepared: (files: EngineFiles, cache: EngineCache?), action: RemoteDockerAction, request: JobRunRequest,
+        sandbox: any JobSandbox, tools: (podman: String, skopeo: String, unshare: String),
+        say: (String) -> Void
+    ) async throws(ExecutorError) -> PodmanEngine {
+        let (files, cache) = prepared
+        let started = ContinuousClock.now
+        do {
+            try FileWriter.replace(files.launcherText(podman: tools.podman, ip: ip), at: files.launcher, mode: 0o700)
+        } catch {
+            cache?.release()
+            throw ExecutorError(.spawnFailed, "Cannot prepare the job's Docker engine in '\(files.state)': \(error).")
+        }
+        let seeded = await EngineSeeder(store: store, files: files, skopeo: tools.skopeo).seed()
         let output = open(files.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         defer { if output >= 0 { close(output) } }
-        let pid = try sandbox.isolation.spawnBeside(
-            [unshare, "--cgroup", "--mount", "--net", "--propagation", "private", "/bin/sh", files.launcher],
-            environment: files.environment, output: output)
+        let pid: Int32
+        do throws(ExecutorError) {
+            pid = try sandbox.isolation.spawnBeside(
+                [tools.unshare, "--cgroup", "--mount"] + (network == .host ? [] : ["--net"])
+                    + ["--propagation", "private", "/bin/sh", files.launcher],
+                environment: files.environment, output: output)
+        } catch {
+            cache?.release()
+            throw error
+        }
         let engine = PodmanEngine(
-            files: files, pid: pid, cache: cache, podman: podman, jobUser: request.runAs,
+            files: files, pid: pid, cache: cache, podman: tools.podman, jobUser: request.runAs,
             inContainer: sandbox.image != nil)
         while !EngineSocket.answers(files.upstream) {
             if engine.hasExited || ContinuousClock.now - started > .seconds(60) {
@@ -98,12 +206,6 @@ package struct PodmanEngines: DockerEngineProvider {
                         + (said.split(separator: "\n").suffix(3).joined(separator: " | ")))
             }
             try? await Task.sleep(for: .milliseconds(25))
-        }
-        do {
-            try engine.openSocket()
-        } catch {
-            await engine.stop()
-            throw ExecutorError(.spawnFailed, "Cannot open the job's Docker socket '\(files.socket)': \(error).")
         }
         let seconds = (ContinuousClock.now - started).inSeconds
         var text =
@@ -117,7 +219,7 @@ package struct PodmanEngines: DockerEngineProvider {
         }
         if !seeded.given.isEmpty { text += "Images from cibox's store: \(seeded.given.joined(separator: ", "))\n" }
         if !seeded.failed.isEmpty { text += "Could not give the engine: \(seeded.failed.joined(separator: ", "))\n" }
-        _ = text.withCString { write(log, $0, strlen($0)) }
+        say(text)
         return engine
     }
 
@@ -150,11 +252,11 @@ package struct PodmanEngines: DockerEngineProvider {
             throw ExecutorError(
                 .spawnFailed, "A job's Docker engine needs cibox to run as root (Podman's engine is root's).")
         }
-        if sandbox.image != nil {
+        if sandbox.image != nil, sandbox.dockerSocket == nil {
             throw ExecutorError(
                 .spawnFailed,
-                "This job cannot have a Docker engine yet: cibox does not give a job that runs in its image the "
-                    + "engine's socket. Run the job with `machine: true` (its steps then get DOCKER_HOST).")
+                "This job cannot have a Docker engine: its sandbox made no socket for it. Run the job with "
+                    + "`machine: true` (its steps then get DOCKER_HOST).")
         }
     }
 }

@@ -11,6 +11,8 @@ struct ProxyConnection {
     let client: Int32
     let upstreamPath: String
     let waits: EngineWaits
+    /// Whether the engine shares this machine's network (see ``EngineRewrites``).
+    let hostNetwork: Bool
 
     func run() {
         let upstream = EngineProxy.connect(upstreamPath)
@@ -25,20 +27,39 @@ struct ProxyConnection {
             guard var request = HTTPHead(head) else { return }
             let path = request.target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
             let parts = path.split(separator: "/").map(String.init)
+            // Podman's own API (`/libpod/…`, what `podman --remote` speaks) has the same waits, answered likewise.
+            let libpod = parts.contains("libpod")
             if request.method == "POST", parts.count >= 3, parts[parts.count - 1] == "wait",
-                parts[parts.count - 3] == "containers"
+                parts[parts.count - 3] == "containers", !libpod || EngineWaits.waitsForExit(request.target)
             {
                 // Answered here (see ``EngineWaits``); the request's body, if any, is read and dropped.
                 if let length = request.contentLength, fromClient.read(length) == nil { return }
-                guard waits.answer(for: parts[parts.count - 2], client: client) else { return }
+                guard waits.answer(for: parts[parts.count - 2], client: client, libpod: libpod) else { return }
                 continue
+            }
+            if request.method == "POST", ["create", "build", "pull"].contains(parts.last ?? ""),
+                let platform = EnginePlatforms.requested(in: request.target),
+                let refusal = EnginePlatforms.refusal(platform)
+            {
+                // Answered here: the body (a build's context) is read and dropped first, so the client reads this.
+                guard discardBody(of: request, from: fromClient) else { return }
+                EngineProxy.answer(client, status: "400 Bad Request", message: refusal)
+                return
+            }
+            if hostNetwork, request.method == "POST", parts.suffix(2) == ["networks", "create"] {
+                guard discardBody(of: request, from: fromClient) else { return }
+                EngineProxy.answer(client, status: "403 Forbidden", message: EngineRewrites.networkRefusal)
+                return
+            }
+            if hostNetwork, request.method == "POST", parts.last == "build" {
+                request.target = EngineRewrites.buildTarget(request.target)
             }
             var autoRemoved = false
             if request.method == "POST", parts.last == "create", parts.dropLast().last == "containers",
                 let length = request.contentLength, !request.isChunked
             {
                 guard let body = fromClient.read(length) else { return }
-                let (changed, removed) = EngineWaits.withoutAutoRemove(body)
+                let (changed, removed) = EngineRewrites.create(body, libpod: libpod, hostNetwork: hostNetwork)
                 autoRemoved = removed
                 request.setHeader("content-length", String(changed.count))
                 guard write(request.bytes, to: upstream), write(changed, to: upstream) else { return }
@@ -83,6 +104,13 @@ struct ProxyConnection {
         }
     }
 
+    private func discardBody(of request: HTTPHead, from reader: ByteReader) -> Bool {
+        let sink = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        guard sink >= 0 else { return false }
+        defer { close(sink) }
+        return forwardBody(of: request, from: reader, to: sink)
+    }
+
     private func forwardBody(of request: HTTPHead, from reader: ByteReader, to fd: Int32) -> Bool {
         if request.isChunked { return reader.copyChunked(to: fd) }
         if let length = request.contentLength { return reader.copy(length, to: fd) }
@@ -90,13 +118,16 @@ struct ProxyConnection {
     }
 }
 
-/// Sends all of `bytes` on the socket `fd` (never raising SIGPIPE: a peer that went away is an error here).
+/// Sends all of `bytes` on the socket `fd` (never raising SIGPIPE: a peer that went away is an error here), or writes
+/// them to the file `fd`.
 func write(_ bytes: [UInt8], to fd: Int32) -> Bool {
     var offset = 0
     while offset < bytes.count {
         let count = bytes.withUnsafeBytes { raw -> Int in
             guard let base = raw.baseAddress else { return 0 }
-            return send(fd, base + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+            let sent = send(fd, base + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+            // Not a socket (a body being dropped into /dev/null): a plain write.
+            return sent < 0 && errno == ENOTSOCK ? Glibc.write(fd, base + offset, raw.count - offset) : sent
         }
         if count < 0, errno == EINTR { continue }
         if count <= 0 { return false }

@@ -125,7 +125,8 @@ package final class PipelineEngine: Sendable {
         let containers = containerOptions(home: home, settings: settings)
         let sandboxes = containers.provider(home: home, helper: agentExecutable ?? SandboxAgent.cibox, warn: warn)
         let engines = PodmanEngines(
-            policy: settings.images.dockerEngine, home: home, storage: settings.storageDirectory(home: home))
+            policy: settings.images.dockerEngine, home: home, storage: settings.storageDirectory(home: home),
+            network: settings.images.network)
         let local = LocalExecutor(
             cgroups: cgroups, sandboxes: sandboxes, clocks: clocks, engines: engines, warn: warn)
         guard let slurm = settings.slurm else { return local }

@@ -26,4 +26,24 @@ extension JobRunner {
             return (StepResult(status: .failed, logBytes: bytes, failureReason: .infrastructure), error.message)
         }
     }
+
+    /// A `machine:` job has a Docker engine from its start, as on CircleCI (started when first used), unless a
+    /// `setup_remote_docker` step starts it.
+    func offerDockerEngine(to context: inout StepContext) {
+        guard request.spec.executor.kind == "machine", !request.asksForDockerEngine, let engines,
+            let offered = engines.offer(request: request, sandbox: sandbox)
+        else { return }
+        engine.withLock { $0 = offered }
+        Self.reach(offered, from: &context)
+    }
+
+    /// Gives the steps of `context` the engine's variables, and its commands last on their `PATH`.
+    static func reach(_ engine: any DockerEngine, from context: inout StepContext) {
+        context.environment.merge(engine.environment) { $1 }
+        guard let folder = engine.commandsFolder else { return }
+        let path = context.environment["PATH"] ?? ""
+        if !path.split(separator: ":").contains(Substring(folder)) {
+            context.environment["PATH"] = path.isEmpty ? folder : path + ":" + folder
+        }
+    }
 }

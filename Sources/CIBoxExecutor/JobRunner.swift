@@ -107,6 +107,7 @@ final class JobRunner: Sendable {
         var results: [StepResult] = []
         var failure: (StepResult, String?)?
         var halted = false
+        offerDockerEngine(to: &context)
         for (index, step) in request.spec.steps.enumerated() {
             let isCanceled = canceled.withLock { $0 }
             guard !isCanceled, !halted, shouldRun(step.condition, afterFailure: failure != nil) else {
@@ -119,7 +120,7 @@ final class JobRunner: Sendable {
             await observer.stepStarted(jobID: request.jobID, index: index, at: started)
             var (result, message) = await runStep(step, index: index, context: context)
             // From `setup_remote_docker` on, the steps reach the job's engine.
-            if let engine = engine.withLock({ $0 }) { context.environment.merge(engine.environment) { $1 } }
+            if let engine = engine.withLock({ $0 }) { Self.reach(engine, from: &context) }
             results.append(result)
             if result.status == .running { continue }  // a background step: it ends with the job
             result.startedAt = started

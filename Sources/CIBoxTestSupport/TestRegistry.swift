@@ -1,7 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxBasics
-import Foundation
+package import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -101,8 +101,8 @@ package final class TestRegistry: @unchecked Sendable {
         return "sha256:" + SHA256Digest.hex(SHA256Digest.of(output))
     }
 
-    /// Whether something answers HTTP on `port` within 10 s (while `process` runs).
-    private static func answers(port: UInt16, process: Process) async -> Bool {
+    /// Whether something accepts connections on loopback `port` within 10 s (while `process` runs).
+    package static func answers(port: UInt16, process: Process) async -> Bool {
         for _ in 0..<200 {
             guard process.isRunning else { return false }
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

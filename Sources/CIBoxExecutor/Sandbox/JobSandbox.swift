@@ -39,6 +39,10 @@ package protocol JobSandbox: Sendable {
     /// The image the job runs in; nil on this machine's shell.
     var image: JobImage? { get }
 
+    /// The socket the sandbox made for the job's Docker engine, when the engine's socket must exist before the
+    /// job's first process (a container's mounts are fixed when it is made); nil: the engine makes its own.
+    var dockerSocket: DockerSocket? { get }
+
     /// Whether `circleci-agent step halt` ran in the job.
     var isHalted: Bool { get }
 
@@ -56,6 +60,9 @@ package protocol JobSandbox: Sendable {
 extension JobSandbox {
     /// On this machine's shell: no image.
     package var image: JobImage? { nil }
+
+    /// On this machine's shell: the engine makes its socket when it starts.
+    package var dockerSocket: DockerSocket? { nil }
 }
 
 /// How a job sees paths: its `HOME`, and how the paths a config writes resolve, exactly as its shell would.
