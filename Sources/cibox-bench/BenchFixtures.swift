@@ -79,6 +79,14 @@ enum BenchFixtures {
         }
     }
 
+    /// Writes the sample images (`app.tar`: cibox-samples/app:1, `web.tar`: cibox-samples/web:1, busybox roots) into
+    /// `folder` with the project's `scripts/build-sample-images.sh`.
+    static func sampleImages(into folder: String) throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/build-sample-images.sh").path
+        try run("/bin/bash", [script, folder])
+    }
+
     /// The `cibox` binary built beside this benchmark.
     static var ciboxBinary: String {
         let bench = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()

@@ -14,9 +14,7 @@ extension Scenarios {
         let work = try BenchFixtures.temporaryFolder("cibox-bench-images")
         let home = work + "/home"
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/build-sample-images.sh").path
-        try BenchFixtures.run("/bin/bash", [script, work + "/images"])
+        try BenchFixtures.sampleImages(into: work + "/images")
         let binary = BenchFixtures.ciboxBinary
         try BenchFixtures.run(binary, ["image", "load", work + "/images/app.tar", "--home", home])
         func repository(image: Bool, steps: Int) throws -> String {
@@ -80,26 +78,11 @@ extension Scenarios {
     private static func podmanAnchor(_ podman: String, archive: String, cibox: Double, _ context: BenchContext) throws
         -> [BenchRow]
     {
-        let root = try BenchFixtures.temporaryFolder("cibox-bench-podman")
-        defer {
-            _ = try? BenchFixtures.run(
-                podman, ["--root", root + "/root", "--runroot", root + "/run", "system", "reset", "-f"])
-            try? FileManager.default.removeItem(atPath: root)
-        }
-        let store = ["--root", root + "/root", "--runroot", root + "/run", "--runtime", "runc"]
-        try BenchFixtures.run(podman, store + ["load", "-i", archive])
-        // Podman's default rlimits are above this machine's hard limits (which cannot be raised here): ask for these.
-        var files = rlimit()
-        var processes = rlimit()
-        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &files)
-        getrlimit(__rlimit_resource_t(__RLIMIT_NPROC.rawValue), &processes)
-        let nproc = min(processes.rlim_max, 4096)
+        let store = try BenchPodman(podman, loading: archive)
+        defer { store.remove() }
         let run =
-            store + [
-                "run", "--rm", "--network", "none", "--ulimit", "nofile=\(files.rlim_max):\(files.rlim_max)",
-                "--ulimit", "nproc=\(nproc):\(nproc)",
-                "--pull", "never", "localhost/cibox-samples/app:1", "true",
-            ]
+            store.global + ["run", "--rm", "--network", "none"] + BenchPodman.limits
+            + ["--pull", "never", "localhost/cibox-samples/app:1", "true"]
         let anchor = try Clock.medianMilliseconds(max(3, context.iterations / 4)) {
             try spawnAndWait(podman, run, quiet: true)
         }

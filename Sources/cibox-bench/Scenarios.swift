@@ -11,6 +11,7 @@ enum Scenarios {
     static let names = [
         "compile", "trivial-jobs", "one-job", "push-latency", "daemon-memory", "cache", "report-incremental",
         "prepush-verified", "prepush-fresh", "start-time", "log-throughput", "checkout", "images",
+        "docker-engine",
     ]
 
     /// Runs scenario `name`.
@@ -29,8 +30,15 @@ enum Scenarios {
         case "log-throughput": try logThroughput(context)
         case "checkout": try checkout(context)
         case "images": try images(context)
+        case "docker-engine": try dockerEngine(context)
         default: []
         }
+    }
+
+    /// The median of `values` (0 when there are none).
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
     }
 
     /// The config compiler on the largest corpus file against parsing the same text into YAML nodes only.
