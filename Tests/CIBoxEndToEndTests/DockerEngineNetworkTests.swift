@@ -16,21 +16,38 @@ import Testing
             ].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) },
         "a job's Docker engine needs root, podman, skopeo, unshare, runc, ip, a docker client and busybox"))
 struct DockerEngineNetworkTests {
-    /// busybox's web server on a free loopback port, serving `x` (`hello from the host`) from `folder`; stopped by
-    /// its pid.
-    static func webServer(in folder: TemporaryDirectory) async throws -> (Process, UInt16) {
-        try folder.write("hello from the host\n", to: "www/x")
-        for _ in 0..<10 {
-            let port = UInt16.random(in: 20_000...60_000)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/busybox")
-            process.arguments = ["httpd", "-f", "-p", "127.0.0.1:\(port)", "-h", folder.appending("www")]
-            try process.run()
-            if await TestRegistry.answers(port: port, process: process) { return (process, port) }
+    /// busybox's web server on a free loopback port, serving `x` (`hello from the host`) from a folder of its own;
+    /// stopped by its pid (SIGKILL: the test process may pass on an ignored SIGTERM to what it starts).
+    final class WebServer {
+        let port: UInt16
+        private let process: Process
+        private let folder: TemporaryDirectory
+
+        init() async throws {
+            folder = try TemporaryDirectory(prefix: "cibox-engine-web")
+            try folder.write("hello from the host\n", to: "www/x")
+            for _ in 0..<10 {
+                let port = UInt16.random(in: 20_000...60_000)
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/bin/busybox")
+                process.arguments = ["httpd", "-f", "-p", "127.0.0.1:\(port)", "-h", folder.appending("www")]
+                try process.run()
+                if await TestRegistry.answers(port: port, process: process) {
+                    (self.port, self.process) = (port, process)
+                    return
+                }
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+            folder.remove()
+            throw FixtureError("busybox httpd did not start")
+        }
+
+        func stop() {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
+            folder.remove()
         }
-        throw FixtureError("busybox httpd did not start")
     }
 
     /// This machine's network interfaces.
@@ -40,14 +57,9 @@ struct DockerEngineNetworkTests {
     }
 
     @Test func withTheHostNetworkContainersAndBuildsReachThisMachineAndMakeNoNetwork() async throws {
-        let web = try TemporaryDirectory(prefix: "cibox-engine-web")
-        let (server, port) = try await Self.webServer(in: web)
-        defer {
-            // SIGKILL: the test process may pass on an ignored SIGTERM to what it starts.
-            kill(server.processIdentifier, SIGKILL)
-            server.waitUntilExit()
-            web.remove()
-        }
+        let web = try await WebServer()
+        defer { web.stop() }
+        let port = web.port
         let (cli, repo, images) = try await DockerEngineTests.setUp(
             jobs: """
                   reach:
@@ -77,14 +89,9 @@ struct DockerEngineNetworkTests {
     }
 
     @Test func byDefaultTheEngineReachesNothingAndRefusesOtherArchitectures() async throws {
-        let web = try TemporaryDirectory(prefix: "cibox-engine-web")
-        let (server, port) = try await Self.webServer(in: web)
-        defer {
-            // SIGKILL: the test process may pass on an ignored SIGTERM to what it starts.
-            kill(server.processIdentifier, SIGKILL)
-            server.waitUntilExit()
-            web.remove()
-        }
+        let web = try await WebServer()
+        defer { web.stop() }
+        let port = web.port
         let other = HostPlatformName.other
         let (cli, repo, images) = try await DockerEngineTests.setUp(
             jobs: """
