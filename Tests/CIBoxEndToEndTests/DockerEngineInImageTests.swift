@@ -136,3 +136,71 @@ struct MachineDockerEngineTests {
         #expect(left == [], "\(left)")
     }
 }
+
+/// An image built by one job reaches later jobs: through a workspace into another job's engine (`docker load`), and
+/// through `cibox image load` of the saved file into cibox's store, where a `docker:` job runs in it.
+@Suite(
+    .serialized, .machineSlot,
+    .enabled(
+        if: getuid() == 0
+            && ["/usr/bin/podman", "/usr/bin/skopeo", "/usr/bin/unshare", "/usr/sbin/runc", "/usr/bin/docker"]
+                .allSatisfy { FileManager.default.isExecutableFile(atPath: $0) },
+        "a job's Docker engine needs root, podman, skopeo, unshare, runc and a docker client"))
+struct BuiltImageTests {
+    @Test func anImageBuiltInAJobIsRunByALaterJobAndLoadedIntoTheStore() async throws {
+        let (cli, repo, images) = try await DockerEngineTests.setUp(
+            jobs: """
+                  unused:
+                    machine: true
+                    steps: [{ run: "true" }]
+                """)
+        defer { cli.home.remove(); repo.remove(); images.remove() }
+        try repo.write(
+            """
+            version: 2.1
+            jobs:
+              build:
+                machine: true
+                steps:
+                  - run: |
+                      mkdir -p out && printf 'FROM cibox-samples/app:1\\nRUN echo built by a job > /built.txt\\n' > Dockerfile
+                      docker build -q -t e2e/built:1 . >/dev/null && docker save -o out/built.tar e2e/built:1
+                  - persist_to_workspace: { root: out, paths: [built.tar] }
+                  - store_artifacts: { path: out/built.tar, destination: built.tar }
+              use:
+                machine: true
+                steps:
+                  - attach_workspace: { at: in }
+                  - run: docker load -q -i in/built.tar >/dev/null && docker run --rm e2e/built:1 cat /built.txt
+            workflows:
+              w:
+                jobs: [build, { use: { requires: [build] } }]
+            """, to: ".circleci/config.yml")
+        _ = try await repo.commitAll("build and use")
+        let output = try await cli.run(["run", repo.path, "--json"])
+        let jobs = try CLI.object(output).objects("workflows")[0].objects("jobs")
+        let ids = jobs.map { String($0.int("id") ?? 0) }
+        let buildLog = try await cli.run(["logs", ids[0]]).stdout
+        #expect(output.status == 0, "\(buildLog)")
+        #expect(try await cli.run(["logs", ids[1], "--step", "1"]).stdout == "built by a job\n")
+        let saved = cli.home.appending("artifacts/\(ids[0])/built.tar")
+        #expect(try await cli.run(["image", "load", saved]).status == 0)
+        try repo.write(
+            """
+            version: 2.1
+            jobs:
+              inside:
+                docker: [{ image: e2e/built:1 }]
+                steps: [{ run: cat /built.txt }]
+            workflows:
+              w: { jobs: [inside] }
+            """, to: ".circleci/config.yml")
+        _ = try await repo.commitAll("run in it")
+        let second = try await cli.run(["run", repo.path, "--json"])
+        #expect(second.status == 0, "\(second.stdout)")
+        let inside = String(try CLI.object(second).objects("workflows")[0].objects("jobs")[0].int("id") ?? 0)
+        #expect(try await cli.run(["logs", inside, "--step", "0"]).stdout == "built by a job\n")
+        let left = try await DockerEngineTests.leftovers(cli)
+        #expect(left == [], "\(left)")
+    }
+}
