@@ -84,6 +84,9 @@ package struct Settings: Sendable, Equatable {
     /// `images:`: whether jobs run in their images, aliases of references, and the containers' network.
     package var images = ImageSettings()
 
+    /// `http:`: where the daemon serves its HTTP API, if anywhere.
+    package var http = HTTPSettings()
+
     /// Makes settings; the defaults are what an absent file means.
     package init(
         capacity: Capacity? = nil, resourceClasses: [String: ResourceClass] = [:], jobTimeLimit: Double = 5 * 3600,

@@ -14,7 +14,7 @@ package enum SettingsLoader {
         CapacitySection.self, ResourceClassesSection.self, TimeLimitsSection.self, VariableGroupsSection.self,
         SwitchesSection.self, ReportSection.self, DaemonSection.self, AutoCancelSection.self, RetentionSection.self,
         NotifySection.self, ArtifactsSection.self, RunAsSection.self, ExecutorSection.self, ConfigSection.self,
-        ImagesSection.self,
+        ImagesSection.self, HTTPSection.self,
     ]
 
     /// The section that reads each top-level key.
