@@ -24,6 +24,11 @@ package enum PipelineJSON {
         return .object(summaryMembers(detail.pipeline) + [("workflows", .array(workflows))])
     }
 
+    /// Pipeline `detail` as `cibox show --json` prints it: with the artifacts stored under `storageDirectory`.
+    package static func shown(_ detail: PipelineDetail, storageDirectory: String) -> JSONValue {
+        self.detail(detail, artifacts: ArtifactStore(home: storageDirectory).list)
+    }
+
     /// One stored artifact: `{path, size}`.
     package static func artifact(_ file: ArtifactFile) -> JSONValue {
         .object([("path", .string(file.path)), ("size", .int(file.size))])
@@ -69,7 +74,8 @@ package enum PipelineJSON {
         ])
     }
 
-    private static func job(_ detail: JobDetail, artifacts: [ArtifactFile]) -> JSONValue {
+    /// One job run with its steps, tests and artifacts, as in a pipeline's `workflows[].jobs[]`.
+    package static func job(_ detail: JobDetail, artifacts: [ArtifactFile]) -> JSONValue {
         let job = detail.job
         return .object([
             ("id", .int(job.id)),

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import CIBoxModel
+import CIBoxPresentation
 import CIBoxStore
 import Foundation
 
@@ -54,29 +55,13 @@ struct LogsCommand: ParsableCommand {
                 LogFollower(store: store, jobID: jobID).follow(steps: [step], headers: false)
                 return
             }
-            Terminal.output(Self.log(store, jobID: jobID, step: step))
+            Terminal.output(JobLog.stepLog(store, jobID: jobID, step: step))
             return
         }
         if follow {
             LogFollower(store: store, jobID: jobID).follow(steps: detail.steps.map(\.index), headers: true)
             return
         }
-        // What happened before the first step (the pulls of the job's images), when anything did.
-        if let environment = FileManager.default.contents(atPath: store.environmentLogPath(jobID: jobID)) {
-            Terminal.output("==> Spin up environment\n")
-            Terminal.output(environment)
-            if let last = environment.last, last != UInt8(ascii: "\n") { Terminal.output("\n") }
-        }
-        for step in detail.steps {
-            let name = step.name.split(separator: "\n").first.map(String.init) ?? step.name
-            Terminal.output("==> step \(step.index): \(name) (\(step.status.rawValue))\n")
-            let data = Self.log(store, jobID: jobID, step: step.index)
-            Terminal.output(data)
-            if let last = data.last, last != UInt8(ascii: "\n") { Terminal.output("\n") }
-        }
-    }
-
-    private static func log(_ store: PipelineStore, jobID: Int64, step: Int) -> Data {
-        FileManager.default.contents(atPath: store.logPath(jobID: jobID, step: step)) ?? Data()
+        Terminal.output(JobLog.text(detail, store: store))
     }
 }

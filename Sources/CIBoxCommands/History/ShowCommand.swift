@@ -26,8 +26,7 @@ struct ShowCommand: AsyncParsableCommand {
         }
         if json {
             Terminal.output(
-                json: PipelineJSON.detail(
-                    detail, artifacts: ArtifactStore(home: try HistoryAccess.storageDirectory(global)).list))
+                json: PipelineJSON.shown(detail, storageDirectory: try HistoryAccess.storageDirectory(global)))
             return
         }
         let pipeline = detail.pipeline

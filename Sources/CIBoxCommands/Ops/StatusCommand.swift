@@ -26,13 +26,12 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let store = try HistoryAccess.open(global)
         let settings = try HistoryAccess.settings(global)
-        let status = try StatusReport.make(store: store, settings: settings, machine: SettingsFile.machineCapacity)
-        let pulls = PullBoard(storeFolder: settings.storageDirectory(home: global.homeDirectory) + "/images").current()
         if json {
-            guard case .object(let fields) = status.json else { return }
-            Terminal.output(json: .object(fields + [("pulls", .array(pulls.map(Self.object)))]))
+            Terminal.output(json: try Self.json(store: store, settings: settings, home: global.homeDirectory))
             return
         }
+        let status = try StatusReport.make(store: store, settings: settings, machine: SettingsFile.machineCapacity)
+        let pulls = PullBoard(storeFolder: settings.storageDirectory(home: global.homeDirectory) + "/images").current()
         if status.jobs.isEmpty { Terminal.output("No running or queued jobs.\n") }
         for entry in status.jobs {
             let (job, slot) = (entry.active.job, entry.slot)
@@ -55,6 +54,14 @@ struct StatusCommand: ParsableCommand {
         }
         let projects = status.projects
         Terminal.output("Projects: \(projects.isEmpty ? "none" : projects.map(\.name).joined(separator: ", ")).\n")
+    }
+
+    /// What `cibox status --json` prints (and the daemon's `GET /api/v1/status` serves) for the home `home`.
+    static func json(store: PipelineStore, settings: Settings, home: String) throws -> JSONValue {
+        let status = try StatusReport.make(store: store, settings: settings, machine: SettingsFile.machineCapacity)
+        let pulls = PullBoard(storeFolder: settings.storageDirectory(home: home) + "/images").current()
+        guard case .object(let fields) = status.json else { return status.json }
+        return .object(fields + [("pulls", .array(pulls.map(Self.object)))])
     }
 
     /// The `--json` shape of a pull in progress.

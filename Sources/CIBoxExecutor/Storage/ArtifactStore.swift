@@ -52,6 +52,19 @@ package struct ArtifactStore: Sendable {
         return files.sorted { $0.path < $1.path }
     }
 
+    /// The real path of the stored file `path` (relative, as ``list(jobID:)`` gives it) of job run `jobID`, or nil
+    /// when there is no such regular file or `path` could leave the job's folder: an absolute path, a `..` part, or
+    /// a symbolic link that resolves outside it.
+    package func file(jobID: Int64, path: String) -> String? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard !path.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }),
+            !path.contains("\0"), let folder = Self.realPath(folder(jobID: jobID)),
+            let resolved = Self.realPath(folder + "/" + path), Paths.isInside(resolved, root: folder),
+            let info = StoreFiles.status(resolved), info.st_mode & S_IFMT == S_IFREG
+        else { return nil }
+        return resolved
+    }
+
     /// The folder under the job's artifact folder that `destination` names, or nil when it would leave it.
     package func target(jobID: Int64, destination: String) -> String? {
         let parts = destination.split(separator: "/").filter { $0 != "." }
