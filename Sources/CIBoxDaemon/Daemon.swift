@@ -6,7 +6,7 @@ package import CIBoxExecutor
 import CIBoxModel
 import Foundation
 package import Logging
-import ServiceLifecycle
+package import ServiceLifecycle
 import UnixSignals
 
 /// `cibox daemon`: the home's daemon lock (``DaemonPresence``), recovery at start, then the pipeline service in a `ServiceGroup` that shuts down
@@ -27,6 +27,9 @@ package enum Daemon {
         /// Seconds between retention runs, and the retention run itself.
         package var collectEvery: Double = 3600
         package var collect: @Sendable () -> Void = {}
+        /// More services run in the daemon's group (the HTTP API), after the daemon's own: the group stops them
+        /// first at shutdown, so they end before running pipelines get their grace period.
+        package var services: [any Service] = []
 
         /// Makes options.
         package init(
@@ -66,7 +69,8 @@ package enum Daemon {
         )
         let retention = RetentionService(every: options.collectEvery, clocks: engine.clocks, collect: options.collect)
         let group = ServiceGroup(
-            services: [service, retention], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            services: [service, retention] + options.services, gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
         try await group.run()
     }
