@@ -7,6 +7,7 @@ import CIBoxExecutor
 import CIBoxImages
 import CIBoxModel
 import CIBoxReport
+import CIBoxServer
 import Logging
 
 /// `cibox daemon`: watches every project and builds each push, until SIGTERM or SIGINT.
@@ -30,6 +31,23 @@ struct DaemonCommand: AsyncParsableCommand {
 
     @Option(help: "Run jobs as this unprivileged user (default: run_as in settings).")
     var runAs: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Serve the HTTP API on HOST:PORT, a loopback address (default: http.listen in settings, else no API).",
+            discussion: "Port 0 takes a free port; the address served is in $CIBOX_HOME/http.address while the "
+                + "daemon runs."))
+    var listen: String?
+
+    func validate() throws {
+        if let listen {
+            do {
+                _ = try ListenAddress(parsing: listen)
+            } catch {
+                throw ValidationError("--listen \(listen): \(error.message).")
+            }
+        }
+    }
 
     func run() async throws {
         let engine = try PipelineRunFlow.makeEngine(
@@ -72,11 +90,22 @@ struct DaemonCommand: AsyncParsableCommand {
                 collectLogger.error("image retention failed", metadata: ["reason": "\(error.message)"])
             }
         }
+        if let address = try listen.map(ListenAddress.init(parsing:)) ?? settings.http.listen {
+            let home = engine.home
+            let sources = APISources(store: store, storageDirectory: storage) {
+                try StatusCommand.json(store: store, settings: settings, home: home)
+            }
+            options.services.append(
+                APIServer(listen: address, addressFile: home + "/http.address", sources: sources, logger: logger))
+        }
         do {
             try await Daemon.run(engine: engine, cgroups: CgroupManager.system(), options: options, logger: logger)
         } catch let error as EngineError {
             PipelineRunFlow.report(error)
             throw ExitCodes.of(error)
+        } catch let error as APIServerError {
+            Terminal.fail(error.message)
+            throw ExitCode.failure
         }
     }
 }

@@ -1,0 +1,87 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+package import CIBoxModel
+import Foundation
+import Hummingbird
+import HummingbirdCore
+package import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// The daemon's HTTP API as a service of its `ServiceGroup`: it listens on a loopback address, writes the address it
+/// got to a file while it serves, and stops accepting at the group's graceful shutdown.
+package struct APIServer: Service {
+    /// Idle connections are closed after this long.
+    static let idleTimeout = TimeAmount.seconds(30)
+    /// At most this many connections at once; more wait in the listen backlog.
+    static let maximumConnections = 256
+
+    let listen: ListenAddress
+    let addressFile: String
+    let sources: APISources
+    let logger: Logger
+
+    /// A server on `listen` that writes `http://HOST:PORT` to `addressFile` once it listens and removes it when it
+    /// stops.
+    package init(listen: ListenAddress, addressFile: String, sources: APISources, logger: Logger) {
+        self.listen = listen
+        self.addressFile = addressFile
+        self.sources = sources
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        unlink(addressFile)
+        defer { unlink(addressFile) }
+        let listening = ListeningFlag()
+        let application = Application(
+            router: Self.router(sources),
+            server: .http1(
+                configuration: .init(
+                    idleTimeout: Self.idleTimeout,
+                    httpDecoderConfiguration: .init(
+                        maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 16 * 1024, maxHeaderFieldCount: 100))),
+            configuration: .init(
+                address: .hostname(listen.host, port: listen.port), serverName: "cibox",
+                availableConnectionsDelegate: MaximumAvailableConnections(Self.maximumConnections)),
+            onServerRunning: { [addressFile, listen] channel in
+                var bound = listen
+                bound.port = channel.localAddress?.port ?? listen.port
+                listening.set()
+                do {
+                    try Data("http://\(bound)\n".utf8).write(to: URL(fileURLWithPath: addressFile), options: .atomic)
+                } catch {
+                    logger.error("cannot write the API's address", metadata: ["file": "\(addressFile)"])
+                }
+            },
+            logger: logger)
+        do {
+            try await application.run()
+        } catch  where !listening.isSet {
+            throw APIServerError(message: "Cannot listen on \(listen): \(error).")
+        }
+    }
+
+    /// Every route (`HEAD` too, for `curl -I`), behind the middleware that gives errors the API's shape.
+    static func router(_ sources: APISources) -> Router<BasicRequestContext> {
+        let router = Router(options: .autoGenerateHeadEndpoints)
+        router.add(middleware: JSONErrorMiddleware())
+        PipelineRoutes.add(to: router, sources: sources)
+        JobRoutes.add(to: router, sources: sources)
+        return router
+    }
+}
+
+/// The API server could not start (its address is taken or not this machine's).
+package struct APIServerError: Error {
+    /// What went wrong, for the user.
+    package var message: String
+}
+
+/// Whether the server got as far as listening (set once, from the server's channel).
+private final class ListeningFlag: Sendable {
+    private let flag = Mutex(false)
+    func set() { flag.withLock { $0 = true } }
+    var isSet: Bool { flag.withLock { $0 } }
+}
