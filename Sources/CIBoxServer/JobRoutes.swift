@@ -37,7 +37,7 @@ enum JobRoutes {
                 throw APIError(.notFound, "Job \(id) has no artifact '\(path)'.")
             }
             let body = try await FileIO().loadFile(path: file, context: context)
-            let name = (parts.last ?? "artifact").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let name = (parts.last ?? "artifact").addingPercentEncoding(withAllowedCharacters: fileNameCharacters) ?? ""
             return Response(
                 status: .ok,
                 headers: noSniff([
@@ -46,6 +46,11 @@ enum JobRoutes {
                 ]), body: body)
         }
     }
+
+    /// What a file name keeps unencoded in `Content-Disposition`'s `filename*` (RFC 8187): ASCII letters, digits and
+    /// `-._~`; the rest (quotes, line breaks, non-ASCII) is percent-encoded UTF-8.
+    private static let fileNameCharacters = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// `headers` with `X-Content-Type-Options: nosniff`: a browser shows a job's output or file as the type given,
     /// never as the HTML it may look like.

@@ -148,7 +148,7 @@ struct APIHome {
             let artifacts = "/api/v1/jobs/\(home.job)/artifacts/"
             let report = try await home.get(artifacts + "out/report.txt")
             #expect(report.status == 200 && report.text == "artifact\n")
-            #expect(report.headers["content-disposition"] == "attachment; filename*=UTF-8''report%2Etxt")
+            #expect(report.headers["content-disposition"] == "attachment; filename*=UTF-8''report.txt")
             #expect(try await home.get(artifacts + "out/sub/b.txt").text == "nested\n")
 
             // A link planted in the job's artifact folder that leads out of it.
@@ -234,6 +234,20 @@ struct APIHome {
             fromSettings.stderr.contains(
                 "settings.yml:1:17: error: '192.168.1.2' is not a loopback address: the API has no authentication yet, "
                     + "so it listens only on this machine (127.0.0.1, ::1 or localhost)"))
+    }
+
+    @Test(.timeLimit(.minutes(1))) func theSettingsListenAddressIsServed() async throws {
+        let cli = try CLI()
+        try cli.home.write("http: { listen: \"127.0.0.1:0\" }\n", to: "settings.yml")
+        let (daemon, _) = try cli.start(["daemon"])
+        try await withCleanup {
+            let base = try await APIHome.address(of: cli.home.appending("http.address"), daemon: daemon)
+            let list = try await HTTPReply.get(base + "/api/v1/pipelines")
+            #expect(list.status == 200 && list.text == "{\n  \"pipelines\": [],\n  \"next_before\": null\n}\n")
+        } cleanup: {
+            await daemon.stop()
+            cli.home.remove()
+        }
     }
 
     @Test(.timeLimit(.minutes(1))) func aTakenPortStopsTheDaemonWithAClearError() async throws {
