@@ -16,6 +16,8 @@ package struct APIServer: Service {
     static let idleTimeout = TimeAmount.seconds(30)
     /// At most this many connections at once; more wait in the listen backlog.
     static let maximumConnections = 256
+    /// A request sending more body than this is cut off (no endpoint reads one).
+    static let maximumBody = 64 * 1024
 
     let listen: ListenAddress
     let addressFile: String
@@ -39,6 +41,7 @@ package struct APIServer: Service {
             router: Self.router(sources),
             server: .http1(
                 configuration: .init(
+                    additionalChannelHandlers: [RequestBodyLimit(limit: Self.maximumBody)],
                     idleTimeout: Self.idleTimeout,
                     httpDecoderConfiguration: .init(
                         maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 16 * 1024, maxHeaderFieldCount: 100))),
