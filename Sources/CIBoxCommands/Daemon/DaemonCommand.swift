@@ -36,7 +36,7 @@ struct DaemonCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "Serve the HTTP API on HOST:PORT, a loopback address (default: http.listen in settings, else no API).",
             discussion: "Port 0 takes a free port; the address served is in $CIBOX_HOME/http.address while the "
-                + "daemon runs."))
+                + "daemon runs.", valueName: "host:port"))
     var listen: String?
 
     func validate() throws {
