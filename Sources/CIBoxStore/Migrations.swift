@@ -189,6 +189,17 @@ enum Migrations {
                 t.add(column: "imageDigest", .text)
             }
         }
+        migrator.registerMigration("v15-add-apiToken") { db in
+            // The build server's API tokens: the SHA-256 of each token (hex), never the token.
+            try db.create(table: "apiToken") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("role", .text).notNull()
+                t.column("tokenHash", .text).notNull().unique()
+                t.column("createdAt", .datetime).notNull()
+                t.column("lastUsedAt", .datetime)
+            }
+        }
         return migrator
     }
 }

@@ -48,6 +48,8 @@ package final class PipelineStore: Sendable {
     package var handoffs: HandoffStore { HandoffStore(database: database) }
     /// The machine-wide slot ledger every cibox process on this home takes its slots from.
     package var slots: SlotLedger { SlotLedger(database: database) }
+    /// The build server's API tokens.
+    package var tokens: TokenStore { TokenStore(database: database) }
 
     /// Opens (creating if needed) the store in `home`.
     /// - Throws: ``StoreError`` with code `cannotOpen` when the folder or the database cannot be used.
