@@ -112,7 +112,9 @@ struct ParallelImageJobTests {
         // A random port below the kernel's ephemeral range (a fixed one met another test's once).
         let port = Int.random(in: 20_000...32_000)
         var listener = fixture.request(
-            [step("nc -l -p \(port)")], images: [DockerImage(image: "test/busybox:1")], jobID: 41)
+            // Listens until the talker's line comes: anything else on this machine may connect to the port first.
+            [step("while true; do m=$(nc -l -p \(port)) || exit 1; [ \"$m\" = hello ] && echo \"$m\" && exit 0; done")],
+            images: [DockerImage(image: "test/busybox:1")], jobID: 41)
         // Generous: under a loaded machine two container starts take seconds; a start queued behind the other job's
         // end would still never come before this limit.
         listener.timeLimit = 60
