@@ -2,8 +2,9 @@
 
 /// Where the daemon's HTTP API listens: `HOST:PORT` (`127.0.0.1:8080`, `[::1]:8080`, `localhost:0`).
 ///
-/// Only loopback hosts are accepted: the API has no authentication yet, so it must not be reachable from other
-/// machines. Port 0 asks the system for a free port (the daemon writes the one it got to `$CIBOX_HOME/http.address`).
+/// On a loopback host (this machine only) the API's reads need no token; on any other, they need a viewer's token
+/// unless `http: { public_read: true }`. Port 0 asks the system for a free port (the daemon writes the one it got to
+/// `$CIBOX_HOME/http.address`).
 package struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     /// The host, without brackets (`127.0.0.1`, `::1`, `localhost`).
     package var host: String
@@ -17,7 +18,7 @@ package struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Reads `text`.
-    /// - Throws: the reason, written for the user, when `text` is not `HOST:PORT` with a loopback host.
+    /// - Throws: the reason, written for the user, when `text` is not `HOST:PORT`.
     package init(parsing text: String) throws(ListenAddressError) {
         guard let colon = text.lastIndex(of: ":") else {
             throw ListenAddressError("'\(text)' has no port")
@@ -29,11 +30,6 @@ package struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
             throw ListenAddressError("'\(portText)' is not a port (0 to 65535)")
         }
         guard !host.isEmpty else { throw ListenAddressError("'\(text)' has no host") }
-        guard Self.isLoopback(host) else {
-            throw ListenAddressError(
-                "'\(host)' is not a loopback address: the API has no authentication yet, so it listens only on "
-                    + "this machine (127.0.0.1, ::1 or localhost)")
-        }
         self.host = host
         self.port = port
     }
@@ -42,6 +38,9 @@ package struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     package var description: String {
         (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
     }
+
+    /// Whether the address is reachable from this machine only.
+    package var isLoopback: Bool { Self.isLoopback(host) }
 
     /// Whether `host` names this machine only: `localhost`, `::1` or an address in 127.0.0.0/8.
     package static func isLoopback(_ host: String) -> Bool {
@@ -67,7 +66,12 @@ package struct ListenAddressError: Error, Equatable {
 package struct HTTPSettings: Sendable, Equatable {
     /// `http: { listen }`: where the daemon serves the API; nil: it serves none.
     package var listen: ListenAddress?
+    /// `http: { public_read: true }`: reads need no token even when the API is reachable from other machines.
+    package var publicRead: Bool
 
     /// Makes HTTP settings; by default the daemon serves no API.
-    package init(listen: ListenAddress? = nil) { self.listen = listen }
+    package init(listen: ListenAddress? = nil, publicRead: Bool = false) {
+        self.listen = listen
+        self.publicRead = publicRead
+    }
 }

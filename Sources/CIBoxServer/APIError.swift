@@ -7,11 +7,14 @@ package import Hummingbird
 package struct APIError: HTTPResponseError, Sendable {
     package let status: HTTPResponse.Status
     package let message: String
+    /// Headers the answer also has (`WWW-Authenticate` of a 401).
+    package let headers: HTTPFields
 
     /// An error with `status` saying `message`.
-    package init(_ status: HTTPResponse.Status, _ message: String) {
+    package init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.message = message
+        self.headers = headers
     }
 
     package func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -20,6 +23,8 @@ package struct APIError: HTTPResponseError, Sendable {
 
     /// The response: the status, and the message as JSON.
     package func response() -> Response {
-        JSONResponse.make(.object([("message", .string(message))]), status: status)
+        var response = JSONResponse.make(.object([("message", .string(message))]), status: status)
+        response.headers.append(contentsOf: headers)
+        return response
     }
 }

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 package import CIBoxModel
+import CIBoxStore
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -20,14 +21,19 @@ package struct APIServer: Service {
     static let maximumBody = 64 * 1024
 
     let listen: ListenAddress
+    /// Whether reads need no token (loopback only, or `http: { public_read: true }`).
+    let openReads: Bool
     let addressFile: String
     let sources: APISources
     let logger: Logger
 
     /// A server on `listen` that writes `http://HOST:PORT` to `addressFile` once it listens and removes it when it
-    /// stops.
-    package init(listen: ListenAddress, addressFile: String, sources: APISources, logger: Logger) {
+    /// stops. Reads need a viewer's token unless `listen` is a loopback address or `publicRead`.
+    package init(
+        listen: ListenAddress, publicRead: Bool = false, addressFile: String, sources: APISources, logger: Logger
+    ) {
         self.listen = listen
+        openReads = listen.isLoopback || publicRead
         self.addressFile = addressFile
         self.sources = sources
         self.logger = logger
@@ -38,7 +44,7 @@ package struct APIServer: Service {
         defer { unlink(addressFile) }
         let listening = ListeningFlag()
         let application = Application(
-            router: Self.router(sources),
+            router: Self.router(sources, openReads: openReads),
             server: .http1(
                 configuration: .init(
                     additionalChannelHandlers: [RequestBodyLimit(limit: Self.maximumBody)],
@@ -67,9 +73,10 @@ package struct APIServer: Service {
     }
 
     /// Every route (`HEAD` too, for `curl -I`), behind the middleware that gives errors the API's shape.
-    static func router(_ sources: APISources) -> Router<BasicRequestContext> {
+    static func router(_ sources: APISources, openReads: Bool) -> Router<BasicRequestContext> {
         let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: AccessMiddleware(tokens: sources.store.tokens, openReads: openReads))
         PipelineRoutes.add(to: router, sources: sources)
         JobRoutes.add(to: router, sources: sources)
         return router

@@ -13,19 +13,21 @@ import Testing
         #expect(try #require(SettingsLoader.load("cgroups: true", path: "s.yml").0).http.listen == nil)
     }
 
-    @Test func refusesWhatIsNotALoopbackAddressAndPort() {
+    @Test func anyAddressIsServedAndPublicReadIsTrueOrFalse() throws {
+        let open = try #require(
+            SettingsLoader.load("http:\n  listen: 0.0.0.0:8080\n  public_read: true\n", path: "s.yml").0)
+        #expect(open.http == HTTPSettings(listen: ListenAddress(host: "0.0.0.0", port: 8080), publicRead: true))
+        #expect(!open.http.listen!.isLoopback && ListenAddress(host: "::1", port: 1).isLoopback)
         let text = """
             http:
-              listen: 0.0.0.0:8080
+              public_read: maybe
               tls: yes
             """
         let (settings, diagnostics) = SettingsLoader.load(text, path: "settings.yml")
         #expect(settings == nil)
         #expect(
             diagnostics.map(\.formatted) == [
-                "settings.yml:2:11: error: '0.0.0.0' is not a loopback address: the API has no authentication yet, "
-                    + "so it listens only on this machine (127.0.0.1, ::1 or localhost)\n"
-                    + "  hint: write it as listen: \"127.0.0.1:8080\"",
+                "settings.yml:2:16: error: 'public_read' must be true or false",
                 "settings.yml:3:3: warning: unknown key 'tls' in 'http' is ignored",
             ])
     }
@@ -35,16 +37,6 @@ import Testing
         ("localhost:http", "'http' is not a port (0 to 65535)"),
         ("127.0.0.1:70000", "'70000' is not a port (0 to 65535)"),
         (":8080", "':8080' has no host"),
-        (
-            "example.com:80",
-            "'example.com' is not a loopback address: the API has no authentication yet, so it "
-                + "listens only on this machine (127.0.0.1, ::1 or localhost)"
-        ),
-        (
-            "127.0.0.256:80",
-            "'127.0.0.256' is not a loopback address: the API has no authentication yet, so it "
-                + "listens only on this machine (127.0.0.1, ::1 or localhost)"
-        ),
     ])
     func listenAddressMistakes(text: String, message: String) {
         #expect(throws: ListenAddressError(message)) { try ListenAddress(parsing: text) }

@@ -34,7 +34,7 @@ struct DaemonCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Serve the HTTP API on HOST:PORT, a loopback address (default: http.listen in settings, else no API).",
+            "Serve the HTTP API on HOST:PORT (default: http.listen in settings, else no API); off loopback, reads need a token.",
             discussion: "Port 0 takes a free port; the address served is in $CIBOX_HOME/http.address while the "
                 + "daemon runs.", valueName: "host:port"))
     var listen: String?
@@ -96,7 +96,9 @@ struct DaemonCommand: AsyncParsableCommand {
                 try StatusCommand.json(store: store, settings: settings, home: home)
             }
             options.services.append(
-                APIServer(listen: address, addressFile: home + "/http.address", sources: sources, logger: logger))
+                APIServer(
+                    listen: address, publicRead: settings.http.publicRead, addressFile: home + "/http.address",
+                    sources: sources, logger: logger))
         }
         do {
             try await Daemon.run(engine: engine, cgroups: CgroupManager.system(), options: options, logger: logger)

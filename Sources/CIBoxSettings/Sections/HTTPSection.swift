@@ -3,7 +3,8 @@
 import CIBoxModel
 import CIBoxYAML
 
-/// `http: { listen }`: where `cibox daemon` serves its HTTP API (loopback only; see ``ListenAddress``).
+/// `http: { listen, public_read }`: where `cibox daemon` serves its HTTP API, and whether reads need no token when it
+/// is reachable from other machines (see ``ListenAddress``).
 enum HTTPSection: SettingsSection {
     static let keys: Set<String> = ["http"]
 
@@ -22,6 +23,8 @@ enum HTTPSection: SettingsSection {
                 } catch {
                     decoder.error(item.value.location, error.message, hint: "write it as listen: \"127.0.0.1:8080\"")
                 }
+            case "public_read":
+                if let value = SettingsValues.bool(item, decoder) { settings.http.publicRead = value }
             default: SettingsValues.unknown(item, in: "http", decoder)
             }
         }
