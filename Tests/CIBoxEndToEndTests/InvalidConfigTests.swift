@@ -154,7 +154,8 @@ import Testing
         let setup = try await PushSetup(config: DaemonTests.quickConfig)
         defer { setup.remove() }
         let notified = setup.root.appending("notified.json")
-        try setup.root.write("#!/bin/sh\ncat > \(notified)\n", to: "notify.sh")
+        // Written whole, then moved into place: the test reads it as soon as it is there.
+        try setup.root.write("#!/bin/sh\ncat > \(notified).part && mv \(notified).part \(notified)\n", to: "notify.sh")
         chmod(setup.root.appending("notify.sh"), 0o755)
         try setup.cli.home.write("notify:\n  command: \(setup.root.appending("notify.sh"))\n", to: "settings.yml")
         #expect(try await setup.cli.run(["project", "add", setup.bare]).status == 0)
