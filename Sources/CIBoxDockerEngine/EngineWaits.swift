@@ -82,14 +82,12 @@ final class EngineWaits: Sendable {
         guard !left else { return false }
         if libpod {
             let json = code.map { "\($0)\n" } ?? #"{"cause":"no such container","message":"removed","response":500}"#
-            let chunk = String(json.utf8.count, radix: 16) + "\r\n" + json + "\r\n0\r\n\r\n"
-            return write(Array(chunk.utf8), to: client)
+            return write(Self.lastChunk(json), to: client)
         }
         let json =
             code.map { #"{"StatusCode":\#($0),"Error":null}"# + "\n" }
             ?? #"{"StatusCode":-1,"Error":{"Message":"the container was removed before it ended"}}"# + "\n"
-        let chunk = String(json.utf8.count, radix: 16) + "\r\n" + json + "\r\n0\r\n\r\n"
-        return write(Array(chunk.utf8), to: client)
+        return write(Self.lastChunk(json), to: client)
     }
 
     enum State {
@@ -162,6 +160,11 @@ final class EngineWaits: Sendable {
             body += chunk.prefix(count)
         }
         return (parsed.status, body)
+    }
+
+    /// `json` as a chunk, then the end of the chunked body.
+    static func lastChunk(_ json: String) -> [UInt8] {
+        Array((String(json.utf8.count, radix: 16) + "\r\n" + json + "\r\n0\r\n\r\n").utf8)
     }
 
     /// Whether the peer of `fd` closed its end.

@@ -41,7 +41,7 @@ final class OnDemandEngine: DockerEngine {
     }
 
     /// See ``DockerEngine``.
-    var environment: [String: String] { ["DOCKER_HOST": "unix://" + socket, "DOCKER_BUILDKIT": "0"] }
+    var environment: [String: String] { PodmanEngine.environment(socket: socket) }
 
     /// Listens on the job's socket, which the job's user may reach.
     func open(jobUser: (uid: UInt32, gid: UInt32)?) throws {

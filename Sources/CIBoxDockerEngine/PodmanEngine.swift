@@ -35,10 +35,12 @@ final class PodmanEngine: DockerEngine {
 
     /// `DOCKER_HOST` as the job sees the socket, and the legacy builder (Podman's API has no BuildKit).
     var environment: [String: String] {
-        [
-            "DOCKER_HOST": "unix://" + (inContainer ? DockerSocket.inContainer : files.socket),
-            "DOCKER_BUILDKIT": "0",
-        ]
+        Self.environment(socket: inContainer ? DockerSocket.inContainer : files.socket)
+    }
+
+    /// What a job's steps get for an engine on `socket` (the path the job sees).
+    static func environment(socket: String) -> [String: String] {
+        ["DOCKER_HOST": "unix://" + socket, "DOCKER_BUILDKIT": "0"]
     }
 
     /// See ``DockerEngine``: the `docker` wrapper, for a job on this machine's shell.

@@ -48,11 +48,7 @@ package struct TokenStore: Sendable {
     /// - Throws: ``StoreError`` `database`.
     package func list() throws(StoreError) -> [APITokenInfo] {
         try database.read("list tokens") { db in
-            try Row.fetchAll(db, sql: "SELECT name, role, createdAt, lastUsedAt FROM apiToken ORDER BY name").map {
-                APITokenInfo(
-                    name: $0["name"], role: AccessRole(rawValue: $0["role"]) ?? .viewer, createdAt: $0["createdAt"],
-                    lastUsedAt: $0["lastUsedAt"])
-            }
+            try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM apiToken ORDER BY name").map(Self.info)
         }
     }
 
@@ -74,14 +70,8 @@ package struct TokenStore: Sendable {
         guard token.hasPrefix(Self.prefix), token.utf8.count <= 128 else { return nil }
         let hash = Self.hash(token)
         let found = try database.read("check a token") { db in
-            try Row.fetchOne(
-                db, sql: "SELECT name, role, createdAt, lastUsedAt FROM apiToken WHERE tokenHash = ?",
-                arguments: [hash]
-            ).map {
-                APITokenInfo(
-                    name: $0["name"], role: AccessRole(rawValue: $0["role"]) ?? .viewer, createdAt: $0["createdAt"],
-                    lastUsedAt: $0["lastUsedAt"])
-            }
+            try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM apiToken WHERE tokenHash = ?", arguments: [hash])
+                .map(Self.info)
         }
         guard var info = found else { return nil }
         if info.lastUsedAt.map({ now.timeIntervalSince($0) >= 60 }) ?? true {
@@ -91,6 +81,16 @@ package struct TokenStore: Sendable {
             info.lastUsedAt = now
         }
         return info
+    }
+
+    /// The columns ``info(_:)`` reads.
+    private static let columns = "name, role, createdAt, lastUsedAt"
+
+    /// A token's row as cibox shows it.
+    private static func info(_ row: Row) -> APITokenInfo {
+        APITokenInfo(
+            name: row["name"], role: AccessRole(rawValue: row["role"]) ?? .viewer, createdAt: row["createdAt"],
+            lastUsedAt: row["lastUsedAt"])
     }
 
     /// Whether `name` may name a token.

@@ -76,11 +76,7 @@ struct DockerEngineInImageTests {
 /// command (Podman's client) last on `PATH` for a machine without one.
 @Suite(
     .serialized, .machineSlot,
-    .enabled(
-        if: getuid() == 0
-            && ["/usr/bin/podman", "/usr/bin/skopeo", "/usr/bin/unshare", "/usr/sbin/runc", "/usr/bin/docker"]
-                .allSatisfy { FileManager.default.isExecutableFile(atPath: $0) },
-        "a job's Docker engine needs root, podman, skopeo, unshare, runc and a docker client"))
+    .enabled(if: canRunEngines, "a job's Docker engine needs root, podman, skopeo, unshare, runc and a docker client"))
 struct MachineDockerEngineTests {
     @Test func aMachineJobsEngineStartsWhenFirstUsed() async throws {
         let (cli, repo, images) = try await DockerEngineTests.setUp(
@@ -141,11 +137,7 @@ struct MachineDockerEngineTests {
 /// through `cibox image load` of the saved file into cibox's store, where a `docker:` job runs in it.
 @Suite(
     .serialized, .machineSlot,
-    .enabled(
-        if: getuid() == 0
-            && ["/usr/bin/podman", "/usr/bin/skopeo", "/usr/bin/unshare", "/usr/sbin/runc", "/usr/bin/docker"]
-                .allSatisfy { FileManager.default.isExecutableFile(atPath: $0) },
-        "a job's Docker engine needs root, podman, skopeo, unshare, runc and a docker client"))
+    .enabled(if: canRunEngines, "a job's Docker engine needs root, podman, skopeo, unshare, runc and a docker client"))
 struct BuiltImageTests {
     @Test func anImageBuiltInAJobIsRunByALaterJobAndLoadedIntoTheStore() async throws {
         let (cli, repo, images) = try await DockerEngineTests.setUp(

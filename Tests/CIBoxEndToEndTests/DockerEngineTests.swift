@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// The programs a job's Docker engine and the tests' docker client need.
-private let canRunEngines =
+let canRunEngines =
     getuid() == 0
     && ["/usr/bin/podman", "/usr/bin/skopeo", "/usr/bin/unshare", "/usr/sbin/runc"].allSatisfy {
         FileManager.default.isExecutableFile(atPath: $0)
