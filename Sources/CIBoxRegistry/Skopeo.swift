@@ -82,11 +82,12 @@ package struct Skopeo: Sendable {
         let answer = message(stderr) ?? "skopeo ended with status \(status)"
         let lower = answer.lowercased()
         let code: RegistryError.Code =
-            if ["unauthorized", "authentication required", "denied", "invalid username/password", "401"].contains(
+            // Words, not bare status codes: "401" or "404" would match a port in the message (127.0.0.1:40139).
+            if ["unauthorized", "authentication required", "denied", "invalid username/password"].contains(
                 where: lower.contains)
             {
                 .unauthorized
-            } else if ["manifest unknown", "name unknown", "not found", "404"].contains(where: lower.contains) {
+            } else if ["manifest unknown", "name unknown", "not found"].contains(where: lower.contains) {
                 .notFound
             } else if [
                 "no such host", "connection refused", "i/o timeout", "network is unreachable", "dial tcp",

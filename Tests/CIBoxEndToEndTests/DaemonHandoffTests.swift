@@ -86,19 +86,34 @@ import Testing
     func aTriggerRunsItsPipelineItselfWhenTheDaemonDiesBeforeTakingIt() async throws {
         let setup = try await PushSetup(config: DaemonTests.quickConfig)
         defer { setup.remove() }
-        let daemon = try await Self.daemonWatching(setup)
+        #expect(try await setup.cli.run(["project", "add", setup.bare, "--name", "app"]).status == 0)
+        // A daemon that holds its lock but takes nothing: a process holding the lock as the daemon does (a shell
+        // that locks the file on its descriptor 9 with `flock(1)`, then becomes `sleep`: killing it frees the lock
+        // and leaves nothing). A real daemon stopped with SIGSTOP could be stopped inside a write transaction, and
+        // the trigger would wait on SQLite's busy timeout instead.
+        let lock = setup.cli.home.path + "/daemon.lock"
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/bin/sh")
+        holder.arguments = ["-c", "exec 9>\"$0\" && flock --exclusive 9 && exec sleep 600", lock]
+        holder.standardOutput = FileHandle.nullDevice
+        holder.standardError = FileHandle.nullDevice
+        try holder.run()
+        while !FileManager.default.fileExists(atPath: lock) || !Self.isLocked(lock) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let database = setup.cli.home.appending("cibox.sqlite")
-        // Stopped, the daemon holds its lock but takes nothing.
-        kill(daemon.processIdentifier, SIGSTOP)
         let (trigger, output, errors) = try Self.start(setup.cli, ["trigger", "app", "--json"])
         try await withCleanup {
             var offered: [[String: Any]] = []
-            while offered.isEmpty {
+            let deadline = Date().addingTimeInterval(60)
+            while offered.isEmpty, trigger.isRunning, Date() < deadline {
                 try await Task.sleep(for: .milliseconds(50))
                 offered = try await SQLiteShell.rows(database, "SELECT pipelineId FROM pipelineHandoff")
             }
-            kill(daemon.processIdentifier, SIGKILL)
-            try await daemon.ended()
+            let early = String(decoding: try errors.contents(), as: UTF8.self)
+            try #require(!offered.isEmpty, "\(early)")
+            kill(holder.processIdentifier, SIGKILL)
+            try await holder.ended()
             try await trigger.ended()
             #expect(trigger.terminationStatus == 0)
             let pipeline = try JSONSerialization.jsonObject(with: output.contents()) as? [String: Any] ?? [:]
@@ -110,8 +125,19 @@ import Testing
                 said.contains("\ncibox: the daemon stopped before it took pipeline \(id): running it here\n"), "\(said)"
             )
         } cleanup: {
-            kill(daemon.processIdentifier, SIGKILL)
+            kill(holder.processIdentifier, SIGKILL)
             await trigger.stop()
+            _ = try? await holder.ended()
         }
+    }
+
+    /// Whether another process holds the exclusive `flock` of `path`.
+    static func isLocked(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { return true }
+        flock(fd, LOCK_UN)
+        return false
     }
 }

@@ -30,6 +30,15 @@ import Testing
         ("http: server gave HTTP response to HTTPS client", .unreachable),
         ("x509: certificate signed by unknown authority", .unreachable),
         ("writing blob: no space left on device", .failed),
+        // A port with 401 or 404 in it says nothing of the answer (a random test port was 40139).
+        ("reading manifest 9 in 127.0.0.1:40139/team/app: manifest unknown: manifest unknown", .notFound),
+        (
+            "pinging container registry 127.0.0.1:40139: Get \"http://127.0.0.1:40139/v2/\": dial tcp "
+                + "127.0.0.1:40139: connect: connection refused", .unreachable
+        ),
+        ("reading blob from 127.0.0.1:14041/a: unexpected EOF", .failed),
+        ("invalid status code from registry 401 (Unauthorized)", .unauthorized),
+        ("invalid status code from registry 404 (Not Found)", .notFound),
     ])
     func answersAreSortedByWhatTheUserMustDo(answer: String, code: RegistryError.Code) {
         let error = Skopeo.failure(
