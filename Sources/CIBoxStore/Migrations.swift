@@ -200,6 +200,10 @@ enum Migrations {
                 t.column("lastUsedAt", .datetime)
             }
         }
+        migrator.registerMigration("v16-add-job-finishedAt-index") { db in
+            // `/metrics` reads the job runs that ended since its last look at every scrape.
+            try db.create(index: "job_on_finishedAt", on: "job", columns: ["finishedAt"])
+        }
         return migrator
     }
 }
