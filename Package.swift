@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        // `/metrics`: the metric types (swift-metrics) and their Prometheus text (swift-prometheus).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C shims (each imported by exactly one Swift module)
@@ -188,6 +191,8 @@ let package = Package(
                 "CIBoxBasics", "CIBoxModel", "CIBoxStore", "CIBoxExecutor", "CIBoxPresentation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -334,7 +339,9 @@ let package = Package(
             dependencies: ["CIBoxCommands", "CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxTestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "CIBoxServerTests", dependencies: ["CIBoxServer"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxServerTests", dependencies: ["CIBoxServer", "CIBoxStore", "CIBoxModel", "CIBoxBasics"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxPresentationTests",
             dependencies: ["CIBoxPresentation", "CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxTestSupport"],

@@ -25,6 +25,8 @@ package struct APIServer: Service {
     let openReads: Bool
     let addressFile: String
     let sources: APISources
+    /// What `/metrics` counts from the server's start.
+    let metrics: ServerMetrics
     let logger: Logger
 
     /// A server on `listen` that writes `http://HOST:PORT` to `addressFile` once it listens and removes it when it
@@ -36,6 +38,7 @@ package struct APIServer: Service {
         openReads = listen.isLoopback || publicRead
         self.addressFile = addressFile
         self.sources = sources
+        metrics = ServerMetrics(store: sources.store)
         self.logger = logger
     }
 
@@ -44,7 +47,7 @@ package struct APIServer: Service {
         defer { unlink(addressFile) }
         let listening = ListeningFlag()
         let application = Application(
-            router: Self.router(sources, openReads: openReads),
+            router: Self.router(sources, metrics: metrics, openReads: openReads),
             server: .http1(
                 configuration: .init(
                     additionalChannelHandlers: [RequestBodyLimit(limit: Self.maximumBody)],
@@ -73,12 +76,13 @@ package struct APIServer: Service {
     }
 
     /// Every route (`HEAD` too, for `curl -I`), behind the middleware that gives errors the API's shape.
-    static func router(_ sources: APISources, openReads: Bool) -> Router<BasicRequestContext> {
+    static func router(_ sources: APISources, metrics: ServerMetrics, openReads: Bool) -> Router<BasicRequestContext> {
         let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: AccessMiddleware(tokens: sources.store.tokens, openReads: openReads))
         PipelineRoutes.add(to: router, sources: sources)
         JobRoutes.add(to: router, sources: sources)
+        MetricsRoutes.add(to: router, sources: sources, metrics: metrics)
         return router
     }
 }
