@@ -68,10 +68,13 @@ package struct HTTPSettings: Sendable, Equatable {
     package var listen: ListenAddress?
     /// `http: { public_read: true }`: reads need no token even when the API is reachable from other machines.
     package var publicRead: Bool
+    /// `http: { tls: { certificate, key } }`: serve HTTPS with these files; nil: plain HTTP.
+    package var tls: TLSFiles?
 
     /// Makes HTTP settings; by default the daemon serves no API.
-    package init(listen: ListenAddress? = nil, publicRead: Bool = false) {
+    package init(listen: ListenAddress? = nil, publicRead: Bool = false, tls: TLSFiles? = nil) {
         self.listen = listen
         self.publicRead = publicRead
+        self.tls = tls
     }
 }

@@ -5,6 +5,7 @@ import CIBoxStore
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 package import Logging
 import NIOCore
 import ServiceLifecycle
@@ -24,45 +25,55 @@ package struct APIServer: Service {
     /// Whether reads need no token (loopback only, or `http: { public_read: true }`).
     let openReads: Bool
     let addressFile: String
+    /// The certificate and key HTTPS is served with; nil: plain HTTP.
+    let tls: ServerTLS?
     let sources: APISources
     /// What `/metrics` counts from the server's start.
     let metrics: ServerMetrics
     let logger: Logger
 
-    /// A server on `listen` that writes `http://HOST:PORT` to `addressFile` once it listens and removes it when it
-    /// stops. Reads need a viewer's token unless `listen` is a loopback address or `publicRead`.
+    /// A server on `listen` that writes `http://HOST:PORT` (`https://` with `tls`) to `addressFile` once it listens
+    /// and removes it when it stops. Reads need a viewer's token unless `listen` is a loopback address or `publicRead`.
     package init(
-        listen: ListenAddress, publicRead: Bool = false, addressFile: String, sources: APISources, logger: Logger
+        listen: ListenAddress, publicRead: Bool = false, tls: ServerTLS? = nil, addressFile: String,
+        sources: APISources, logger: Logger
     ) {
         self.listen = listen
         openReads = listen.isLoopback || publicRead
+        self.tls = tls
         self.addressFile = addressFile
         self.sources = sources
         metrics = ServerMetrics(store: sources.store)
         self.logger = logger
     }
 
+    /// Whether the API is served over HTTPS (so that a browser session's cookie can be `Secure`).
+    package var usesTLS: Bool { tls != nil }
+
     package func run() async throws {
         unlink(addressFile)
         defer { unlink(addressFile) }
         let listening = ListeningFlag()
+        let http1 = HTTPServerBuilder.http1(
+            configuration: .init(
+                additionalChannelHandlers: [RequestBodyLimit(limit: Self.maximumBody)],
+                idleTimeout: Self.idleTimeout,
+                httpDecoderConfiguration: .init(
+                    maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 16 * 1024, maxHeaderFieldCount: 100)))
+        let scheme = usesTLS ? "https" : "http"
         let application = Application(
             router: Self.router(sources, metrics: metrics, openReads: openReads),
-            server: .http1(
-                configuration: .init(
-                    additionalChannelHandlers: [RequestBodyLimit(limit: Self.maximumBody)],
-                    idleTimeout: Self.idleTimeout,
-                    httpDecoderConfiguration: .init(
-                        maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 16 * 1024, maxHeaderFieldCount: 100))),
+            server: try tls.map { try .tls(http1, tlsConfiguration: $0.configuration) } ?? http1,
             configuration: .init(
                 address: .hostname(listen.host, port: listen.port), serverName: "cibox",
                 availableConnectionsDelegate: MaximumAvailableConnections(Self.maximumConnections)),
-            onServerRunning: { [addressFile, listen] channel in
+            onServerRunning: { [addressFile, listen, scheme] channel in
                 var bound = listen
                 bound.port = channel.localAddress?.port ?? listen.port
                 listening.set()
                 do {
-                    try Data("http://\(bound)\n".utf8).write(to: URL(fileURLWithPath: addressFile), options: .atomic)
+                    try Data("\(scheme)://\(bound)\n".utf8).write(
+                        to: URL(fileURLWithPath: addressFile), options: .atomic)
                 } catch {
                     logger.error("cannot write the API's address", metadata: ["file": "\(addressFile)"])
                 }

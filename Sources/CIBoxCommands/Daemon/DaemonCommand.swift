@@ -95,10 +95,17 @@ struct DaemonCommand: AsyncParsableCommand {
             let sources = APISources(store: store, storageDirectory: storage) {
                 try StatusCommand.json(store: store, settings: settings, home: home)
             }
+            let tls: ServerTLS?
+            do {
+                tls = try settings.http.tls.map(ServerTLS.load)
+            } catch {
+                Terminal.fail(error.message)
+                throw ExitCode.failure
+            }
             options.services.append(
                 APIServer(
-                    listen: address, publicRead: settings.http.publicRead, addressFile: home + "/http.address",
-                    sources: sources, logger: logger))
+                    listen: address, publicRead: settings.http.publicRead, tls: tls,
+                    addressFile: home + "/http.address", sources: sources, logger: logger))
         }
         do {
             try await Daemon.run(engine: engine, cgroups: CgroupManager.system(), options: options, logger: logger)

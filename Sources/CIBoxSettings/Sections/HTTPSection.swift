@@ -3,8 +3,9 @@
 import CIBoxModel
 import CIBoxYAML
 
-/// `http: { listen, public_read }`: where `cibox daemon` serves its HTTP API, and whether reads need no token when it
-/// is reachable from other machines (see ``ListenAddress``).
+/// `http: { listen, public_read, tls: { certificate, key } }`: where `cibox daemon` serves its HTTP API, whether
+/// reads need no token when it is reachable from other machines (see ``ListenAddress``), and the PEM files it
+/// serves HTTPS with.
 enum HTTPSection: SettingsSection {
     static let keys: Set<String> = ["http"]
 
@@ -25,8 +26,38 @@ enum HTTPSection: SettingsSection {
                 }
             case "public_read":
                 if let value = SettingsValues.bool(item, decoder) { settings.http.publicRead = value }
+            case "tls":
+                if let files = tls(item, decoder) { settings.http.tls = files }
             default: SettingsValues.unknown(item, in: "http", decoder)
             }
         }
+    }
+
+    /// `tls: { certificate, key }`, both absolute paths; nil after an error.
+    private static func tls(_ entry: ConfigMappingEntry, _ decoder: NodeDecoder) -> TLSFiles? {
+        var paths: [String: String] = [:]
+        var failed = false
+        for item in SettingsValues.mapping(entry, decoder) {
+            guard ["certificate", "key"].contains(item.key) else {
+                SettingsValues.unknown(item, in: "tls", decoder)
+                continue
+            }
+            guard let path = item.value.scalar?.text, path.hasPrefix("/") else {
+                decoder.error(
+                    item.value.location, "'\(item.key)' must be the absolute path of a PEM file",
+                    hint: "write it as \(item.key): /etc/cibox/tls/\(item.key == "key" ? "key" : "cert").pem")
+                failed = true
+                continue
+            }
+            paths[item.key] = path
+        }
+        guard let certificate = paths["certificate"], let key = paths["key"] else {
+            guard entry.value.entries != nil, !failed else { return nil }  // reported already
+            decoder.error(
+                entry.value.location, "'tls' needs both 'certificate' and 'key' (PEM files)",
+                hint: "write it as tls: { certificate: /etc/cibox/tls/cert.pem, key: /etc/cibox/tls/key.pem }")
+            return nil
+        }
+        return TLSFiles(certificate: certificate, key: key)
     }
 }

@@ -1,0 +1,110 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxTestSupport
+import Foundation
+import Testing
+
+/// `http: { tls: { certificate, key } }`: the built daemon serves HTTPS with a self-signed certificate made here,
+/// refuses plain HTTP, and stops with a message naming the file when one is missing or wrong.
+@Suite(.serialized, .machineSlot) struct WebTLSTests {
+    /// A self-signed certificate for 127.0.0.1 and its key, made in `folder` with openssl.
+    static func certificate(in folder: TemporaryDirectory, name: String = "server") async throws -> (String, String) {
+        let (certificate, key) = (folder.appending("\(name).pem"), folder.appending("\(name)-key.pem"))
+        let made = try await ProcessRunner.run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+                "-subj", "/CN=cibox test", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out",
+                certificate,
+            ])
+        guard made.status == 0 else { throw FixtureError("openssl failed: \(made.stderr)") }
+        return (certificate, key)
+    }
+
+    static func settings(certificate: String, key: String) -> String {
+        "http:\n  listen: \"127.0.0.1:0\"\n  tls: { certificate: \"\(certificate)\", key: \"\(key)\" }\n"
+    }
+
+    /// curl's exit status and the response's status code (`000` when there was none).
+    static func curl(_ arguments: [String]) async throws -> (Int32, String) {
+        let output = try await ProcessRunner.run(
+            "/usr/bin/curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20"] + arguments)
+        return (output.status, output.stdout)
+    }
+
+    @Test(.timeLimit(.minutes(2))) func theAPIIsServedOverHTTPSOnly() async throws {
+        let cli = try CLI()
+        let folder = try TemporaryDirectory(prefix: "cibox-tls")
+        let (certificate, key) = try await Self.certificate(in: folder)
+        try cli.home.write(Self.settings(certificate: certificate, key: key), to: "settings.yml")
+        let (daemon, _) = try cli.start(["daemon", "--grace-period", "2"])
+        try await withCleanup {
+            let base = try await APIHome.address(of: cli.home.appending("http.address"), daemon: daemon)
+            #expect(base.hasPrefix("https://127.0.0.1:"), "\(base)")
+            let secure = try await Self.curl(["--cacert", certificate, base + "/api/v1/status"])
+            #expect(secure.0 == 0 && secure.1 == "200")
+            let metrics = try await Self.curl(["--cacert", certificate, base + "/metrics"])
+            #expect(metrics.0 == 0 && metrics.1 == "200")
+            // Without the certificate as a trusted root, curl refuses the server (it is really TLS).
+            let untrusted = try await Self.curl([base + "/healthz"])
+            #expect(untrusted.0 == 60, "SSL certificate problem")
+            let plain = try await Self.curl(["http://" + base.dropFirst("https://".count) + "/healthz"])
+            #expect(plain.0 != 0 && plain.1 == "000", "plain HTTP gets no answer")
+        } cleanup: {
+            await daemon.stop()
+            cli.home.remove()
+            folder.remove()
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2))) func aMissingOrWrongCertificateOrKeyStopsTheDaemonNamingTheFile() async throws {
+        let cli = try CLI()
+        let folder = try TemporaryDirectory(prefix: "cibox-tls")
+        try await withCleanup {
+            let (certificate, key) = try await Self.certificate(in: folder)
+            let (_, otherKey) = try await Self.certificate(in: folder, name: "other")
+            let missing = folder.appending("missing.pem")
+            try folder.write("not a certificate\n", to: "garbage.pem")
+            let garbage = folder.appending("garbage.pem")
+            let hint = "Set http.tls.%@ in settings.yml to a PEM file that the user running `cibox daemon` can read."
+            for (files, message) in [
+                (
+                    (missing, key),
+                    "Cannot read the TLS certificate '\(missing)': there is no such file. "
+                        + String(format: hint, "certificate")
+                ),
+                (
+                    (certificate, folder.path),
+                    "Cannot read the TLS key '\(folder.path)': it is a folder. " + String(format: hint, "key")
+                ),
+                (
+                    (garbage, key),
+                    "The TLS certificate '\(garbage)' is not a PEM certificate: it must hold "
+                        + "'-----BEGIN CERTIFICATE-----' blocks, the server's own first, then any intermediates "
+                        + "(`openssl x509 -in \(garbage) -noout -subject` shows the first)."
+                ),
+                (
+                    (certificate, garbage),
+                    "The TLS key '\(garbage)' is not a PEM private key: it must hold one unencrypted "
+                        + "'-----BEGIN PRIVATE KEY-----' block (`openssl pkey -in \(garbage) -noout` checks it; "
+                        + "`openssl pkey -in ENCRYPTED -out \(garbage)` removes a passphrase)."
+                ),
+                (
+                    (certificate, otherKey),
+                    "The TLS key '\(otherKey)' is not the key of the certificate '\(certificate)': give the key "
+                        + "the certificate was made with."
+                ),
+            ] {
+                try cli.home.write(Self.settings(certificate: files.0, key: files.1), to: "settings.yml")
+                let refused = try await cli.run(["daemon"])
+                #expect(refused.status == 1, "\(files)")
+                // (Before it, cibox may warn that it made the home's new files private.)
+                #expect(refused.stderr.split(separator: "\n").filter { $0.hasPrefix("error") } == ["error: \(message)"])
+                #expect(!FileManager.default.fileExists(atPath: cli.home.appending("http.address")))
+            }
+        } cleanup: {
+            cli.home.remove()
+            folder.remove()
+        }
+    }
+}
