@@ -59,7 +59,7 @@ package struct ServerTLS: Sendable {
             }
         }
         throw APIServerError(
-            message: "Cannot read the TLS \(what) '\(path)': \(reason). Set http.tls.\(what) in settings.yml to a "
-                + "PEM file that the user running `cibox daemon` can read.")
+            message: "Cannot read the TLS \(what) '\(path)': \(reason). Point http.tls.\(what) in settings.yml (or "
+                + "--tls-\(what)) at a PEM file that the user running `cibox daemon` can read.")
     }
 }

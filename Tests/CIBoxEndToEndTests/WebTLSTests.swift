@@ -57,6 +57,29 @@ import Testing
         }
     }
 
+    @Test(.timeLimit(.minutes(2))) func theFlagsServeHTTPSAndGoTogether() async throws {
+        let cli = try CLI()
+        let folder = try TemporaryDirectory(prefix: "cibox-tls")
+        let (certificate, key) = try await Self.certificate(in: folder)
+        let alone = try await cli.run(["daemon", "--listen", "127.0.0.1:0", "--tls-certificate", certificate])
+        #expect(alone.status == 64)
+        #expect(
+            alone.stderr.hasPrefix("Error: --tls-certificate and --tls-key go together: give both (PEM files).\n"),
+            "\(alone.stderr)")
+        let (daemon, _) = try cli.start(
+            ["daemon", "--listen", "127.0.0.1:0", "--tls-certificate", certificate, "--tls-key", key])
+        try await withCleanup {
+            let base = try await APIHome.address(of: cli.home.appending("http.address"), daemon: daemon)
+            #expect(base.hasPrefix("https://127.0.0.1:"), "\(base)")
+            let secure = try await Self.curl(["--cacert", certificate, base + "/api/v1/status"])
+            #expect(secure.0 == 0 && secure.1 == "200")
+        } cleanup: {
+            await daemon.stop()
+            cli.home.remove()
+            folder.remove()
+        }
+    }
+
     @Test(.timeLimit(.minutes(2))) func aMissingOrWrongCertificateOrKeyStopsTheDaemonNamingTheFile() async throws {
         let cli = try CLI()
         let folder = try TemporaryDirectory(prefix: "cibox-tls")
@@ -66,16 +89,18 @@ import Testing
             let missing = folder.appending("missing.pem")
             try folder.write("not a certificate\n", to: "garbage.pem")
             let garbage = folder.appending("garbage.pem")
-            let hint = "Set http.tls.%@ in settings.yml to a PEM file that the user running `cibox daemon` can read."
+            let hint =
+                "Point http.tls.%@ in settings.yml (or --tls-%@) at a PEM file that the user running `cibox daemon` "
+                + "can read."
             for (files, message) in [
                 (
                     (missing, key),
                     "Cannot read the TLS certificate '\(missing)': there is no such file. "
-                        + String(format: hint, "certificate")
+                        + String(format: hint, "certificate", "certificate")
                 ),
                 (
                     (certificate, folder.path),
-                    "Cannot read the TLS key '\(folder.path)': it is a folder. " + String(format: hint, "key")
+                    "Cannot read the TLS key '\(folder.path)': it is a folder. " + String(format: hint, "key", "key")
                 ),
                 (
                     (garbage, key),

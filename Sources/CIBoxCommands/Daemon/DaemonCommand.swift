@@ -8,6 +8,7 @@ import CIBoxImages
 import CIBoxModel
 import CIBoxReport
 import CIBoxServer
+import Foundation
 import Logging
 
 /// `cibox daemon`: watches every project and builds each push, until SIGTERM or SIGINT.
@@ -39,7 +40,30 @@ struct DaemonCommand: AsyncParsableCommand {
                 + "daemon runs.", valueName: "host:port"))
     var listen: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Serve the API over HTTPS with this PEM certificate chain (default: http.tls.certificate in settings).",
+            discussion: "Needs --tls-key; plain HTTP is then not served.", valueName: "path"))
+    var tlsCertificate: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The PEM private key of --tls-certificate (default: http.tls.key in settings).", valueName: "path"))
+    var tlsKey: String?
+
+    /// `--tls-certificate` and `--tls-key`, relative to the current folder, or nil.
+    var tlsFiles: TLSFiles? {
+        guard let tlsCertificate, let tlsKey else { return nil }
+        let absolute = { (path: String) in
+            path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        }
+        return TLSFiles(certificate: absolute(tlsCertificate), key: absolute(tlsKey))
+    }
+
     func validate() throws {
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-certificate and --tls-key go together: give both (PEM files).")
+        }
         if let listen {
             do {
                 _ = try ListenAddress(parsing: listen)
@@ -97,7 +121,7 @@ struct DaemonCommand: AsyncParsableCommand {
             }
             let tls: ServerTLS?
             do {
-                tls = try settings.http.tls.map(ServerTLS.load)
+                tls = try (tlsFiles ?? settings.http.tls).map(ServerTLS.load)
             } catch {
                 Terminal.fail(error.message)
                 throw ExitCode.failure
