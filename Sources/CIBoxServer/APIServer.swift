@@ -79,6 +79,7 @@ package struct APIServer: Service {
         router.add(middleware: AccessMiddleware(tokens: sources.store.tokens, openReads: openReads))
         PipelineRoutes.add(to: router, sources: sources)
         JobRoutes.add(to: router, sources: sources)
+        ActionRoutes.add(to: router, actions: sources.actions)
         return router
     }
 }
