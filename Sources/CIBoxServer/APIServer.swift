@@ -80,6 +80,7 @@ package struct APIServer: Service {
         PipelineRoutes.add(to: router, sources: sources)
         JobRoutes.add(to: router, sources: sources)
         ActionRoutes.add(to: router, actions: sources.actions)
+        ProjectRoutes.add(to: router, sources: sources)
         return router
     }
 }
