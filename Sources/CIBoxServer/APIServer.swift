@@ -93,6 +93,8 @@ package struct APIServer: Service {
         router.add(middleware: AccessMiddleware(tokens: sources.store.tokens, openReads: openReads))
         PipelineRoutes.add(to: router, sources: sources)
         JobRoutes.add(to: router, sources: sources)
+        ActionRoutes.add(to: router, actions: sources.actions)
+        ProjectRoutes.add(to: router, sources: sources)
         MetricsRoutes.add(to: router, sources: sources, metrics: metrics)
         return router
     }

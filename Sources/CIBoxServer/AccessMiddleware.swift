@@ -19,7 +19,7 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard request.uri.path != "/healthz" else { return try await next(request, context) }
-        let needed = Self.role(for: request.method)
+        let needed = Self.role(for: request.method, path: request.uri.path)
         guard let header = request.headers[.authorization] else {
             if needed == .viewer, openReads { return try await next(request, context) }
             throw Self.unauthorized(
@@ -36,14 +36,24 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
         guard found.role.allows(needed) else {
             throw APIError(
                 .forbidden,
-                "The token '\(found.name)' is a \(found.role.rawValue)'s; this needs an \(needed.rawValue)'s or more.")
+                "The token '\(found.name)' is \(Self.article(found.role)) \(found.role.rawValue)'s; this needs "
+                    + "\(Self.article(needed)) \(needed.rawValue)'s or more.")
         }
         return try await next(request, context)
     }
 
-    /// What a request with `method` needs: reading, or acting on pipelines.
-    static func role(for method: HTTPRequest.Method) -> AccessRole {
-        [.get, .head, .options].contains(method) ? .viewer : .operator
+    /// What a request with `method` on `path` needs: reading; acting on pipelines; or managing projects (adding
+    /// and removing them).
+    static func role(for method: HTTPRequest.Method, path: String) -> AccessRole {
+        if [.get, .head, .options].contains(method) { return .viewer }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        let managesProjects = parts.starts(with: ["api", "v1", "projects"]) && parts.count <= 4
+        return managesProjects ? .admin : .operator
+    }
+
+    /// "a" or "an", as the role's name needs.
+    static func article(_ role: AccessRole) -> String {
+        role == .viewer ? "a" : "an"
     }
 
     /// The token of `Bearer TOKEN` (the scheme in any case), or nil.
