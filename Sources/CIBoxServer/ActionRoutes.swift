@@ -9,6 +9,8 @@ import Hummingbird
 enum ActionRoutes {
     /// The most bytes a request body may have (the connection is cut beyond ``APIServer/maximumBody`` anyway).
     static let maximumBody = 16 * 1024
+    /// How long a request's body may take to arrive.
+    static let bodyDeadline: Duration = .seconds(10)
 
     static func add(to router: Router<some RequestContext>, actions: PipelineActions) {
         router.post("/api/v1/projects/:name/pipelines") { request, context in
@@ -61,9 +63,26 @@ enum ActionRoutes {
 
     /// The request's body as a JSON object with only `fields` (an empty body is an empty object).
     static func object(_ request: Request, fields: [String]) async throws -> [String: JSONInput] {
-        var request = request
-        let buffer = try await request.collectBody(upTo: maximumBody)
-        return try parse(Data(buffer.readableBytesView), fields: fields)
+        let body = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask {
+                var request = request
+                return try await request.collectBody(upTo: maximumBody)
+            }
+            // A client that trickles its body would hold a connection (and a slot of the 256) for as long as it likes.
+            group.addTask {
+                try await Task.sleep(for: bodyDeadline)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let body = first else {
+                throw APIError(
+                    .requestTimeout,
+                    "The request's body did not arrive within \(bodyDeadline.components.seconds) s.",
+                    headers: [.connection: "close"])
+            }
+            return body
+        }
+        return try parse(Data(body.readableBytesView), fields: fields)
     }
 
     /// `data` as a JSON object with only `fields`; blank is an empty object.

@@ -4,6 +4,10 @@ import CIBoxTestSupport
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Operators' actions through the API: trigger, cancel, rerun and approve, run by the daemon; bad requests refused
 /// with what to do, and nothing done.
 @Suite(.serialized, .machineSlot) struct WebAPIActionTests {
@@ -198,6 +202,35 @@ import Testing
             }
             let anonymous = try await HTTPReply.get(served.base + "/api/v1/projects/app/pipelines", method: "POST")
             #expect(anonymous.status == 401)
+            #expect(try await served.cli.run(["pipelines", "--json"]).stdout == "[]\n", "nothing was triggered")
+        } cleanup: {
+            await served.stop()
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2))) func aBodyThatDoesNotArriveIsCutOffWithNothingDone() async throws {
+        let served = try await Served()
+        try await withCleanup {
+            let port = try #require(UInt16(served.base.split(separator: ":").last ?? ""))
+            let fd = try #require(LoopbackSocket.connect(port: port))
+            defer { close(fd) }
+            var wait = timeval(tv_sec: 60, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+            // Says 100 bytes, sends one, and waits.
+            let request = Array(
+                ("POST /api/v1/projects/app/pipelines HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                    + "\(served.token)\r\nContent-Length: 100\r\n\r\n{").utf8)
+            #expect(write(fd, request, request.count) == request.count)
+            var answer: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(fd, &chunk, chunk.count)
+                guard count > 0 else { break }
+                answer += chunk[0..<count]
+            }
+            let text = String(decoding: answer, as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/1.1 408 "), "\(text)")
+            #expect(text.hasSuffix("{\n  \"message\": \"The request's body did not arrive within 10 s.\"\n}\n"), "\(text)")
             #expect(try await served.cli.run(["pipelines", "--json"]).stdout == "[]\n", "nothing was triggered")
         } cleanup: {
             await served.stop()
