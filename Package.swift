@@ -151,7 +151,10 @@ let package = Package(
             name: "CIBoxReport",
             dependencies: ["CIBoxBasics", "CIBoxModel", "CIBoxStore"],
             exclude: ["README.md"],
-            resources: [.embedInCode("Resources/report.css"), .embedInCode("Resources/refresh.js")],
+            resources: [
+                .embedInCode("Resources/report.css"), .embedInCode("Resources/refresh.js"),
+                .embedInCode("Resources/live.js"),
+            ],
             swiftSettings: swiftSettings
         ),
 
