@@ -25,17 +25,22 @@ package struct APIServer: Service {
     let openReads: Bool
     let addressFile: String
     let sources: APISources
+    /// Whether session cookies are sent only over TLS (`Secure`): when the server runs TLS.
+    let secureCookies: Bool
     let logger: Logger
 
     /// A server on `listen` that writes `http://HOST:PORT` to `addressFile` once it listens and removes it when it
-    /// stops. Reads need a viewer's token unless `listen` is a loopback address or `publicRead`.
+    /// stops. Reads need a viewer's token unless `listen` is a loopback address or `publicRead`. `secureCookies`:
+    /// the browser's session cookie is marked `Secure` (to be set when the server runs TLS).
     package init(
-        listen: ListenAddress, publicRead: Bool = false, addressFile: String, sources: APISources, logger: Logger
+        listen: ListenAddress, publicRead: Bool = false, addressFile: String, sources: APISources,
+        secureCookies: Bool = false, logger: Logger
     ) {
         self.listen = listen
         openReads = listen.isLoopback || publicRead
         self.addressFile = addressFile
         self.sources = sources
+        self.secureCookies = secureCookies
         self.logger = logger
     }
 
@@ -44,7 +49,7 @@ package struct APIServer: Service {
         defer { unlink(addressFile) }
         let listening = ListeningFlag()
         let application = Application(
-            router: Self.router(sources, openReads: openReads),
+            router: Self.router(sources, openReads: openReads, secureCookies: secureCookies),
             server: .http1(
                 configuration: .init(
                     additionalChannelHandlers: [RequestBodyLimit(limit: Self.maximumBody)],
@@ -73,12 +78,15 @@ package struct APIServer: Service {
     }
 
     /// Every route (`HEAD` too, for `curl -I`), behind the middleware that gives errors the API's shape.
-    static func router(_ sources: APISources, openReads: Bool) -> Router<BasicRequestContext> {
-        let router = Router(options: .autoGenerateHeadEndpoints)
+    static func router(_ sources: APISources, openReads: Bool, secureCookies: Bool) -> Router<ServerContext> {
+        let router = Router(context: ServerContext.self, options: .autoGenerateHeadEndpoints)
+        let sessions = BrowserSessions()
         router.add(middleware: JSONErrorMiddleware())
-        router.add(middleware: AccessMiddleware(tokens: sources.store.tokens, openReads: openReads))
+        router.add(middleware: AccessMiddleware(tokens: sources.store.tokens, sessions: sessions, openReads: openReads))
         PipelineRoutes.add(to: router, sources: sources)
         JobRoutes.add(to: router, sources: sources)
+        SignInRoutes.add(to: router, tokens: sources.store.tokens, sessions: sessions, secureCookies: secureCookies)
+        PageRoutes.add(to: router, sources: sources)
         return router
     }
 }

@@ -48,7 +48,8 @@ enum IndexPage {
         }
         body += recentTable(recent, links: links)
         return PageShell.page(
-            title: "Projects", links: links, crumbs: [], isRunning: recent.contains { !$0.status.isFinal },
+            title: "Projects", links: links, crumbs: [],
+            isRunning: recent.contains { $0.status == .running || $0.status == .queued },
             extras: extras, body: body)
     }
 
