@@ -189,6 +189,7 @@ let package = Package(
             name: "CIBoxServer",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxStore", "CIBoxExecutor", "CIBoxPresentation", "CIBoxReport",
+                "CIBoxEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

@@ -30,6 +30,8 @@ package enum Daemon {
         /// More services run in the daemon's group (the HTTP API), after the daemon's own: the group stops them
         /// first at shutdown, so they end before running pipelines get their grace period.
         package var services: [any Service] = []
+        /// Pipelines prepared in this process by the services (the HTTP API), for the daemon to run.
+        package var inbox = PipelineInbox()
 
         /// Makes options.
         package init(
@@ -65,7 +67,7 @@ package enum Daemon {
         if options.requeueInterrupted { initial += requeued(report.interrupted, engine: engine, logger: logger) }
         let service = PipelineService(
             engine: engine, logger: logger, gracePeriod: options.gracePeriod, pollInterval: options.pollInterval,
-            autoCancel: options.autoCancel, onFinished: options.onFinished, initial: initial
+            autoCancel: options.autoCancel, onFinished: options.onFinished, initial: initial, inbox: options.inbox
         )
         let retention = RetentionService(every: options.collectEvery, clocks: engine.clocks, collect: options.collect)
         let group = ServiceGroup(

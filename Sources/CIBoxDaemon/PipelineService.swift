@@ -27,6 +27,8 @@ package struct PipelineService: Service {
     let onFinished: @Sendable (Int64) async -> Void
     /// Pipelines to run from the start (resumed after a crash, or re-queued).
     let initial: [PreparedPipeline]
+    /// Pipelines prepared by the process's other services.
+    let inbox: PipelineInbox
 
     /// Makes the service.
     /// - Parameters:
@@ -34,10 +36,11 @@ package struct PipelineService: Service {
     ///   - autoCancel: whether a project (by name) cancels queued pipelines made redundant by a newer push.
     ///   - onFinished: told each pipeline's id when it ends (notifications).
     ///   - initial: pipelines to run from the start, in the same group as the others.
+    ///   - inbox: pipelines other services of the process prepare, run as they come.
     package init(
         engine: PipelineEngine, logger: Logger, gracePeriod: Double, pollInterval: Double?,
         autoCancel: @escaping @Sendable (String) -> Bool, onFinished: @escaping @Sendable (Int64) async -> Void,
-        initial: [PreparedPipeline] = []
+        initial: [PreparedPipeline] = [], inbox: PipelineInbox = PipelineInbox()
     ) {
         self.engine = engine
         self.logger = logger
@@ -46,6 +49,7 @@ package struct PipelineService: Service {
         self.autoCancel = autoCancel
         self.onFinished = onFinished
         self.initial = initial
+        self.inbox = inbox
     }
 
     /// Runs until a graceful shutdown, then winds the running pipelines down.
@@ -61,6 +65,7 @@ package struct PipelineService: Service {
                 await withDiscardingTaskGroup { watchers in
                     for project in projects { watchers.addTask { await watch(project, queue: queue) } }
                     watchers.addTask { await takeHandoffs(queue: queue) }
+                    watchers.addTask { await takeSubmitted(queue: queue) }
                     // With nothing to watch the daemon still runs until it is asked to stop.
                     if projects.isEmpty { try? await gracefulShutdown() }
                 }
@@ -139,6 +144,14 @@ package struct PipelineService: Service {
 
     /// Runs the pipelines `cibox trigger` hands to the daemon (`store.handoffs`), looking every half second (real
     /// time: triggers are other processes), until a graceful shutdown. One that cannot be read back ends `error`.
+    /// Passes on what the inbox gets until a graceful shutdown; then it takes no more.
+    private func takeSubmitted(queue: AsyncStream<PreparedPipeline>.Continuation) async {
+        await cancelWhenGracefulShutdown {
+            for await prepared in inbox.pipelines { queue.yield(prepared) }
+        }
+        inbox.close()
+    }
+
     private func takeHandoffs(queue: AsyncStream<PreparedPipeline>.Continuation) async {
         guard let owner = ProcessIdentity.current else { return }
         while !Task.isShuttingDownGracefully, !Task.isCancelled {

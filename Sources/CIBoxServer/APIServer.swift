@@ -85,6 +85,7 @@ package struct APIServer: Service {
         router.add(middleware: AccessMiddleware(tokens: sources.store.tokens, sessions: sessions, openReads: openReads))
         PipelineRoutes.add(to: router, sources: sources)
         JobRoutes.add(to: router, sources: sources)
+        ActionRoutes.add(to: router, actions: sources.actions)
         SignInRoutes.add(to: router, tokens: sources.store.tokens, sessions: sessions, secureCookies: secureCookies)
         PageRoutes.add(to: router, sources: sources)
         return router

@@ -3,7 +3,7 @@
 package import CIBoxBasics
 package import CIBoxStore
 
-/// What the API reads: the home's store, its artifacts, and `cibox status`'s report.
+/// What the API reads and acts on: the home's store, its artifacts, `cibox status`'s report and the pipeline actions.
 package struct APISources: Sendable {
     /// The home's database and logs.
     package var store: PipelineStore
@@ -11,11 +11,17 @@ package struct APISources: Sendable {
     package var storageDirectory: String
     /// The object `cibox status --json` prints.
     package var status: @Sendable () throws -> JSONValue
+    /// What operators may change (trigger, cancel, rerun, approve).
+    package var actions: PipelineActions
 
     /// Sources for the API.
-    package init(store: PipelineStore, storageDirectory: String, status: @escaping @Sendable () throws -> JSONValue) {
+    package init(
+        store: PipelineStore, storageDirectory: String, actions: PipelineActions,
+        status: @escaping @Sendable () throws -> JSONValue
+    ) {
         self.store = store
         self.storageDirectory = storageDirectory
+        self.actions = actions
         self.status = status
     }
 }

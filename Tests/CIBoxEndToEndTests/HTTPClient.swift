@@ -21,17 +21,24 @@ struct HTTPReply {
     /// The body parsed as JSON.
     func json() throws -> Any { try JSONSerialization.jsonObject(with: body) }
 
-    /// `METHOD url` (sent as written: `--path-as-is` keeps `..` in it), with the extra request headers (for `HEAD`,
-    /// the body holds the headers, as curl writes them).
-    static func get(_ url: String, method: String = "GET", headers: [String] = []) async throws -> HTTPReply {
+    /// `METHOD url` (sent as written: `--path-as-is` keeps `..` in it), with the extra request headers and `body`
+    /// (for `HEAD`, the reply's body holds the headers, as curl writes them).
+    static func get(
+        _ url: String, method: String = "GET", headers: [String] = [], body: Data? = nil
+    ) async throws -> HTTPReply {
         let folder = try TemporaryDirectory(prefix: "cibox-http")
         defer { folder.remove() }
         let (bodyFile, headerFile) = (folder.appending("body"), folder.appending("headers"))
+        var sent: [String] = []
+        if let body {
+            try body.write(to: URL(fileURLWithPath: folder.appending("request")))
+            sent = ["--data-binary", "@" + folder.appending("request")]
+        }
         let output = try await ProcessRunner.run(
             "/usr/bin/curl",
             ["-sS", "--path-as-is"] + (method == "HEAD" ? ["--head"] : ["-X", method])
                 + ["-o", bodyFile, "-D", headerFile, "-w", "%{http_code}"]
-                + headers.flatMap { ["-H", $0] } + [url])
+                + headers.flatMap { ["-H", $0] } + sent + [url])
         guard output.status == 0, let status = Int(output.stdout) else {
             throw FixtureError("curl \(url) failed: \(output.stderr)")
         }

@@ -92,7 +92,8 @@ struct DaemonCommand: AsyncParsableCommand {
         }
         if let address = try listen.map(ListenAddress.init(parsing:)) ?? settings.http.listen {
             let home = engine.home
-            let sources = APISources(store: store, storageDirectory: storage) {
+            let actions = PipelineActions(engine: engine, inbox: options.inbox, storageDirectory: storage)
+            let sources = APISources(store: store, storageDirectory: storage, actions: actions) {
                 try StatusCommand.json(store: store, settings: settings, home: home)
             }
             options.services.append(
