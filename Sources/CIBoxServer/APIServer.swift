@@ -88,6 +88,7 @@ package struct APIServer: Service {
         ActionRoutes.add(to: router, actions: sources.actions)
         SignInRoutes.add(to: router, tokens: sources.store.tokens, sessions: sessions, secureCookies: secureCookies)
         PageRoutes.add(to: router, sources: sources)
+        FormRoutes.add(to: router, actions: sources.actions)
         return router
     }
 }

@@ -69,7 +69,7 @@ package struct PageLinks: Sendable {
     }
 
     /// The server's absolute path of `target`: names and paths percent-encoded, a project's list page as `?page=N`.
-    static func serverPath(_ target: PageTarget) -> String {
+    package static func serverPath(_ target: PageTarget) -> String {
         switch target {
         case .index: "/"
         case .project(_, let name, nil): "/projects/" + segment(name)

@@ -46,7 +46,11 @@ enum PageRoutes {
             let session = context.session?.session
             guard
                 let html = try await Blocking.run({
-                    try pages.project(named: name, page: page, extras: PageChrome.extras(session))
+                    try pages.project(
+                        named: name, page: page,
+                        extras: PageChrome.extras(
+                            session,
+                            actions: PageChrome.actions(session) { PageButtons.project(name, csrf: $0) }))
                 })
             else { throw notFound(page == nil ? "No project named '\(name)'." : "Project '\(name)' has no such page.") }
             return PageResponse.html(html)
@@ -76,7 +80,10 @@ enum PageRoutes {
             let session = context.session?.session
             guard
                 let html = try await Blocking.run({
-                    try pages.pipeline(id: id) { _ in PageChrome.extras(session) }
+                    try pages.pipeline(id: id) { detail in
+                        PageChrome.extras(
+                            session, actions: PageChrome.actions(session) { PageButtons.pipeline(detail, csrf: $0) })
+                    }
                 })
             else { throw notFound("No pipeline with id \(id).") }
             return PageResponse.html(html)
@@ -86,7 +93,10 @@ enum PageRoutes {
             let session = context.session?.session
             guard
                 let html = try await Blocking.run({
-                    try pages.job(id: id) { _, _ in PageChrome.extras(session) }
+                    try pages.job(id: id) { _, detail in
+                        PageChrome.extras(
+                            session, actions: PageChrome.actions(session) { PageButtons.job(detail.job, csrf: $0) })
+                    }
                 })
             else { throw notFound("No job with id \(id).") }
             return PageResponse.html(html)
