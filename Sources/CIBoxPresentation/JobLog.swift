@@ -29,6 +29,19 @@ package enum JobLog {
         FileManager.default.contents(atPath: store.logPath(jobID: jobID, step: step)) ?? Data()
     }
 
+    /// The bytes of the log file `path` from `offset` to its end (none when it does not exist): what a follower
+    /// of a growing log reads at each look.
+    package static func read(_ path: String, from offset: UInt64) -> Data {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return Data() }
+        defer { try? handle.close() }
+        do {
+            try handle.seek(toOffset: offset)
+            return try handle.readToEnd() ?? Data()
+        } catch {
+            return Data()
+        }
+    }
+
     private static func append(_ part: Data, to output: inout Data) {
         output.append(part)
         if let last = part.last, last != UInt8(ascii: "\n") { output.append(UInt8(ascii: "\n")) }

@@ -9,6 +9,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 
 /// `GET /api/v1/jobs/ID`, `GET /api/v1/jobs/ID/log` (with `Range`) and `GET /api/v1/jobs/ID/artifacts/PATH`.
 enum JobRoutes {
@@ -25,6 +26,17 @@ enum JobRoutes {
             let detail = try await job(id, sources)
             let log = try await Blocking.run { JobLog.text(detail, store: sources.store) }
             return try logResponse(log, range: request.headers[.range])
+        }
+        router.get("/api/v1/jobs/:id/log/stream") { request, context in
+            let id = try PipelineRoutes.identifier(context, kind: "job")
+            _ = try await job(id, sources)
+            let resumeAt = lastEventID.flatMap { request.headers[$0] }.flatMap { Int($0) } ?? 0
+            let events = LogEvents(store: sources.store, jobID: id, resumeAt: max(0, resumeAt))
+            return Response(
+                status: .ok,
+                headers: noSniff([.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"]),
+                // Ends at the daemon's graceful shutdown too: an endless stream would hold the server open.
+                body: ResponseBody(asyncSequence: events.cancelOnGracefulShutdown()))
         }
         router.get("/api/v1/jobs/:id/artifacts/**") { _, context in
             let id = try PipelineRoutes.identifier(context, kind: "job")
@@ -46,6 +58,9 @@ enum JobRoutes {
                 ]), body: body)
         }
     }
+
+    /// The header an SSE client sends when it reconnects: the `id` of the last event it got.
+    private static let lastEventID = HTTPField.Name("Last-Event-ID")
 
     /// What a file name keeps unencoded in `Content-Disposition`'s `filename*` (RFC 8187): ASCII letters, digits and
     /// `-._~`; the rest (quotes, line breaks, non-ASCII) is percent-encoded UTF-8.

@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxModel
+import CIBoxPresentation
 import CIBoxStore
 import Foundation
 
@@ -79,14 +80,7 @@ struct LogFollower {
     }
 
     private func read(_ path: String, from offset: UInt64) -> Data {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return Data() }
-        defer { try? handle.close() }
-        do {
-            try handle.seek(toOffset: offset)
-            return try handle.readToEnd() ?? Data()
-        } catch {
-            return Data()
-        }
+        JobLog.read(path, from: offset)
     }
 
     private func sleep() {
