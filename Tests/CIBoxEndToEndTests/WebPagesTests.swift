@@ -291,3 +291,49 @@ struct PagesHome {
         }
     }
 }
+
+/// The daemon's pages in headless Chromium, as the static report's `BrowserTests` opens its files: a screenshot of
+/// each, no console message, and the DOM after the live script ran (a held pipeline's page is fetched again; a job
+/// waiting to run follows its log stream).
+@Suite(
+    .serialized, .machineSlot,
+    .enabled(if: Browser.path != nil, "chromium is not installed; scripts/install-deps.sh installs Debian's chromium"))
+struct WebPagesBrowserTests {
+    @Test(.timeLimit(.minutes(5))) func everyPageRendersWithoutConsoleErrors() async throws {
+        let browser = try #require(Browser.path)
+        let home = try await PagesHome()
+        let screenshots = try TemporaryDirectory(prefix: "cibox-pages-screenshots")
+        print("WebPagesBrowserTests: screenshots in \(screenshots.path)")
+        try await withCleanup {
+            let blocked = home.hold + 1
+            // Each page's DOM is read after 5 s of the page's (virtual) time, so the held pipeline's page was fetched
+            // again; the waiting job's at once (its log stream stays open, and holds virtual time).
+            let pages: [(kind: String, path: String, text: String)] = [
+                ("index", "/", "Recent pipelines"),
+                ("project", "/projects/\(home.project)", "Newest pipelines"),
+                ("tests", "/projects/\(home.project)/tests", "Flaky tests"),
+                ("pipeline", "/pipelines/\(home.pipeline)", "Sign in to act"),
+                ("job", "/jobs/\(home.job)", "&lt;script&gt;alert(2)&lt;/script&gt;"),
+                ("waiting-job", "/jobs/\(blocked)", "<details class=\"step\" id=\"live-output\" open=\"\">"),
+                ("sign-in", "/sign-in", "<form class=\"sign-in\" method=\"post\" action=\"/sign-in\">"),
+            ]
+            for page in pages {
+                let url = home.base + page.path
+                let profile = screenshots.appending("profile-\(page.kind)")
+                let shot = screenshots.appending("\(page.kind).png")
+                let (logged, size) = try await Browser.screenshot(browser, url: url, file: shot, profile: profile)
+                #expect(Browser.consoleLines(logged.stderr).isEmpty, "\(page.kind): \(logged.stderr.suffix(600))")
+                #expect(size > 1000, "\(page.kind): no screenshot at \(shot)")
+                let budget = page.kind == "waiting-job" ? [] : ["--virtual-time-budget=5000"]
+                let dom = try await Browser.run(
+                    browser,
+                    ["--enable-logging=stderr", "--v=0", "--user-data-dir=\(profile)"] + budget + ["--dump-dom", url])
+                #expect(Browser.consoleLines(dom.stderr).isEmpty, "\(page.kind): \(dom.stderr.suffix(600))")
+                #expect(dom.stdout.contains("<main>"), "\(page.kind): the DOM has no <main>")
+                #expect(dom.stdout.contains(page.text), "\(page.kind): the DOM lacks \(page.text)")
+            }
+        } cleanup: {
+            await home.stop()
+        }
+    }
+}

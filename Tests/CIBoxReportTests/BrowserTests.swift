@@ -57,15 +57,9 @@ struct BrowserTests {
             let url = URL(fileURLWithPath: layout.path(page.path)).absoluteString
             let profile = screenshots.appending("profile-\(page.kind)")
             let shot = screenshots.appending("\(page.kind).png")
-            let logged = try await Browser.run(
-                browser,
-                [
-                    "--enable-logging=stderr", "--v=0", "--user-data-dir=\(profile)", "--screenshot=\(shot)",
-                    "--window-size=1280,1000", url,
-                ])
+            let (logged, size) = try await Browser.screenshot(browser, url: url, file: shot, profile: profile)
             let console = Browser.consoleLines(logged.stderr)
             #expect(console.isEmpty, "\(page.kind): \(console)")
-            let size = (try? FileManager.default.attributesOfItem(atPath: shot)[.size] as? NSNumber)?.intValue ?? 0
             #expect(size > 1000, "\(page.kind): no screenshot at \(shot) (chromium said: \(logged.stderr.suffix(400)))")
             let dom = try await Browser.run(
                 browser, ["--enable-logging=stderr", "--v=0", "--user-data-dir=\(profile)", "--dump-dom", url])
