@@ -336,4 +336,56 @@ struct WebPagesBrowserTests {
             await home.stop()
         }
     }
+    @Test(.timeLimit(.minutes(3))) func aRunningJobsPageFollowsItsOutputToTheEnd() async throws {
+        let browser = try #require(Browser.path)
+        let cli = try CLI()
+        // Host jobs have a /tmp of their own, so the job cannot wait for a file of the test's: it prints its last line
+        // 6 s after starting, long after the browser opened its page; the page can show that line and the job's end
+        // only through its script (the log stream, then the page fetched again at its end event).
+        let repository = try await Repositories.with(
+            config: """
+                version: 2.1
+                jobs:
+                  slow:
+                    steps:
+                      - run: echo early; sleep 6; printf '\\033[32mlate line\\033[0m\\n'
+                workflows:
+                  w:
+                    jobs: [slow]
+                """)
+        let profile = try TemporaryDirectory(prefix: "cibox-live-profile")
+        #expect(try await cli.run(["project", "add", repository.path]).status == 0)
+        let (daemon, _) = try cli.start(["daemon", "--listen", "127.0.0.1:0", "--grace-period", "2"])
+        try await withCleanup {
+            let base = try await APIHome.address(of: cli.home.appending("http.address"), daemon: daemon)
+            let token = String(
+                try await cli.run(["token", "create", "op", "--role", "operator"]).stdout.split(separator: "\n")[0])
+            let name = URL(fileURLWithPath: repository.path).lastPathComponent
+            let triggered = try await HTTPReply.get(
+                base + "/api/v1/projects/\(name)/pipelines", method: "POST",
+                headers: ["Authorization: Bearer \(token)"],
+                body: Data(#"{"branch": "main"}"#.utf8))
+            let created = try #require(try triggered.json() as? [String: Any], "\(triggered.text)")
+            let job = try #require(created.objects("workflows").first?.objects("jobs").first?.int("id"))
+            let result = try await Browser.run(
+                browser,
+                [
+                    "--enable-logging=stderr", "--v=0", "--user-data-dir=\(profile.path)",
+                    "--virtual-time-budget=30000",
+                    "--dump-dom", base + "/jobs/\(job)",
+                ])
+            let pipeline = try #require(created.int("id"))
+            let shown = try CLI.object(try await cli.run(["show", String(pipeline), "--json"]))
+            #expect(shown.string("status") == "success", "the pipeline ended while the browser had its job's page open")
+            #expect(Browser.consoleLines(result.stderr).isEmpty, "\(result.stderr.suffix(600))")
+            #expect(result.stdout.contains("<span class=\"fg2\">late line</span>"), "\(result.stdout.suffix(2000))")
+            #expect(result.stdout.contains("<dt>Status</dt><dd><span class=\"status status-success\">"))
+            #expect(!result.stdout.contains("data-running"))
+        } cleanup: {
+            await daemon.stop()
+            cli.home.remove()
+            repository.remove()
+            profile.remove()
+        }
+    }
 }
