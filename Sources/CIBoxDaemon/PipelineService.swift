@@ -29,6 +29,8 @@ package struct PipelineService: Service {
     let initial: [PreparedPipeline]
     /// Pipelines prepared by the process's other services.
     let inbox: PipelineInbox
+    /// How often the store's projects are read for added and removed ones.
+    var projectsInterval: Duration = .seconds(1)
 
     /// Makes the service.
     /// - Parameters:
@@ -63,11 +65,9 @@ package struct PipelineService: Service {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await withDiscardingTaskGroup { watchers in
-                    for project in projects { watchers.addTask { await watch(project, queue: queue) } }
+                    watchers.addTask { await watchProjects(projects, queue: queue) }
                     watchers.addTask { await takeHandoffs(queue: queue) }
                     watchers.addTask { await takeSubmitted(queue: queue) }
-                    // With nothing to watch the daemon still runs until it is asked to stop.
-                    if projects.isEmpty { try? await gracefulShutdown() }
                 }
                 queue.finish()
             }
@@ -133,17 +133,19 @@ package struct PipelineService: Service {
         logger.info(
             "watching a project", metadata: ["project.name": "\(project.name)", "project.path": "\(project.path)"])
         await catchUp(project, queue: queue)
-        await withGracefulShutdownHandler {
-            for await _ in watcher.changes() {
-                await catchUp(project, queue: queue)
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                for await _ in watcher.changes() {
+                    await catchUp(project, queue: queue)
+                }
+            } onGracefulShutdown: {
+                watcher.stop()
             }
-        } onGracefulShutdown: {
+        } onCancel: {
             watcher.stop()
         }
     }
 
-    /// Runs the pipelines `cibox trigger` hands to the daemon (`store.handoffs`), looking every half second (real
-    /// time: triggers are other processes), until a graceful shutdown. One that cannot be read back ends `error`.
     /// Passes on what the inbox gets until a graceful shutdown; then it takes no more.
     private func takeSubmitted(queue: AsyncStream<PreparedPipeline>.Continuation) async {
         await cancelWhenGracefulShutdown {
@@ -152,6 +154,35 @@ package struct PipelineService: Service {
         inbox.close()
     }
 
+    /// Watches `projects` (the store's at start), then, every ``projectsInterval`` until a graceful shutdown, starts
+    /// watching the projects added since (`cibox project add`, the API) and stops watching those removed.
+    private func watchProjects(_ projects: [Project], queue: AsyncStream<PreparedPipeline>.Continuation) async {
+        var watched: [Int64: Task<Void, Never>] = [:]
+        var current = projects
+        while true {
+            let ids = Set(current.map(\.id))
+            for (id, task) in watched where !ids.contains(id) {
+                logger.info("stopped watching a removed project", metadata: ["project.id": "\(id)"])
+                task.cancel()
+                watched[id] = nil
+            }
+            for project in current where watched[project.id] == nil {
+                // An unstructured task inherits the graceful shutdown's task-local, which `watch` listens to.
+                watched[project.id] = Task { await watch(project, queue: queue) }
+            }
+            guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: projectsInterval) })) != nil
+            else { break }
+            do {
+                current = try engine.store.projects.projects()
+            } catch {
+                logger.error("cannot read the projects", metadata: ["reason": "\(error.message)"])
+            }
+        }
+        for task in watched.values { await task.value }
+    }
+
+    /// Runs the pipelines `cibox trigger` hands to the daemon (`store.handoffs`), looking every half second (real
+    /// time: triggers are other processes), until a graceful shutdown. One that cannot be read back ends `error`.
     private func takeHandoffs(queue: AsyncStream<PreparedPipeline>.Continuation) async {
         guard let owner = ProcessIdentity.current else { return }
         while !Task.isShuttingDownGracefully, !Task.isCancelled {

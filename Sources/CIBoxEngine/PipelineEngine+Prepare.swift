@@ -61,7 +61,12 @@ extension PipelineEngine {
         let source = try Self.resolveSource(options)
         let project: Project
         do {
-            project = try store.projects.project(path: source.repositoryPath, name: source.projectName)
+            // A repository run for the first time becomes a project with its refs seen: a daemon on the home watches
+            // it from then on, and builds what moves after, not what was there.
+            let path = source.repositoryPath
+            project = try store.projects.project(path: path, name: source.projectName) {
+                try GitRepository.open(discoveringFrom: path).references()
+            }
         } catch {
             throw EngineError(.store, error.description, cause: error)
         }

@@ -24,6 +24,17 @@ package enum PipelineJSON {
         return .object(summaryMembers(detail.pipeline) + [("workflows", .array(workflows))])
     }
 
+    /// A project as `cibox project list --json` prints it: its refs are the branches and tags it has seen.
+    package static func project(_ project: Project, refs: Int) -> JSONValue {
+        .object([
+            ("id", .int(Int(project.id))),
+            ("name", .string(project.name)),
+            ("path", .string(project.path)),
+            ("refs", .int(refs)),
+            ("created_at", .string(project.createdAt.iso8601)),
+        ])
+    }
+
     /// Pipeline `detail` as `cibox show --json` prints it: with the artifacts stored under `storageDirectory`.
     package static func shown(_ detail: PipelineDetail, storageDirectory: String) -> JSONValue {
         self.detail(detail, artifacts: ArtifactStore(home: storageDirectory).list)

@@ -86,6 +86,7 @@ package struct APIServer: Service {
         PipelineRoutes.add(to: router, sources: sources)
         JobRoutes.add(to: router, sources: sources)
         ActionRoutes.add(to: router, actions: sources.actions)
+        ProjectRoutes.add(to: router, sources: sources)
         SignInRoutes.add(to: router, tokens: sources.store.tokens, sessions: sessions, secureCookies: secureCookies)
         PageRoutes.add(to: router, sources: sources)
         FormRoutes.add(to: router, actions: sources.actions)

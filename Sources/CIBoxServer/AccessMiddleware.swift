@@ -26,7 +26,7 @@ struct AccessMiddleware: RouterMiddleware {
     ) async throws -> Response {
         let path = request.uri.path
         guard !Self.isOpen(path) else { return try await next(request, context) }
-        let needed = Self.role(for: request.method)
+        let needed = Self.role(for: request.method, path: path)
         guard let header = request.headers[.authorization] else {
             return try await withoutToken(request, context: context, needed: needed, next: next)
         }
@@ -38,9 +38,7 @@ struct AccessMiddleware: RouterMiddleware {
             throw Self.unauthorized("This token is not valid: it was revoked, or never made on this server.")
         }
         guard found.role.allows(needed) else {
-            throw APIError(
-                .forbidden,
-                "The token '\(found.name)' is a \(found.role.rawValue)'s; this needs an \(needed.rawValue)'s or more.")
+            throw APIError(.forbidden, Self.tooLow(name: found.name, role: found.role, needed: needed))
         }
         return try await next(request, context)
     }
@@ -53,8 +51,7 @@ struct AccessMiddleware: RouterMiddleware {
         let isPage = PageRoutes.isPage(path)
         if let (id, session) = try await session(of: request) {
             guard session.role.allows(needed) || path == SignInRoutes.signOut else {
-                let message =
-                    "The token '\(session.name)' is a \(session.role.rawValue)'s; this needs an \(needed.rawValue)'s or more."
+                let message = Self.tooLow(name: session.name, role: session.role, needed: needed)
                 throw isPage
                     ? PageError(status: .forbidden, message: message) as any Error
                     : APIError(.forbidden, message)
@@ -106,9 +103,23 @@ struct AccessMiddleware: RouterMiddleware {
         path == "/healthz" || path == SignInRoutes.signIn || path.hasPrefix(PageRoutes.assetsPrefix)
     }
 
-    /// What a request with `method` needs: reading, or acting on pipelines.
-    static func role(for method: HTTPRequest.Method) -> AccessRole {
-        [.get, .head, .options].contains(method) ? .viewer : .operator
+    /// What a request with `method` on `path` needs: reading; acting on pipelines; or managing projects (adding
+    /// and removing them).
+    static func role(for method: HTTPRequest.Method, path: String) -> AccessRole {
+        if [.get, .head, .options].contains(method) { return .viewer }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        let managesProjects = parts.starts(with: ["api", "v1", "projects"]) && parts.count <= 4
+        return managesProjects ? .admin : .operator
+    }
+
+    /// Why the token `name` with `role` may not do what needs `needed`.
+    static func tooLow(name: String, role: AccessRole, needed: AccessRole) -> String {
+        "The token '\(name)' is \(article(role)) \(role.rawValue)'s; this needs \(article(needed)) \(needed.rawValue)'s or more."
+    }
+
+    /// "a" or "an", as the role's name needs.
+    static func article(_ role: AccessRole) -> String {
+        role == .viewer ? "a" : "an"
     }
 
     /// The token of `Bearer TOKEN` (the scheme in any case), or nil.

@@ -15,8 +15,12 @@ package struct ProjectStore: Sendable {
     let database: StoreDatabase
 
     /// The project at `path`, made with `name` (made unique with a numeric suffix) when it is new.
-    /// - Throws: ``StoreError`` when the database fails.
-    package func project(path: String, name: String) throws(StoreError) -> Project {
+    /// - Parameter seenRefs: for a new project, its refs to record as seen in the same transaction (ref → sha), so
+    ///   that a daemon that notices the project never builds what was there before it was added.
+    /// - Throws: ``StoreError`` when the database fails, or what `seenRefs` throws (as `database`).
+    package func project(
+        path: String, name: String, seenRefs: (@Sendable () throws -> [String: String])? = nil
+    ) throws(StoreError) -> Project {
         // Most calls find the project: a read needs no write lock and writes nothing.
         let known = try database.read("look up project '\(path)'") { db in
             try ProjectRecord.filter(Column("path") == path).fetchOne(db)
@@ -34,7 +38,9 @@ package struct ProjectStore: Sendable {
             }
             var record = ProjectRecord(id: nil, name: unique, path: path, createdAt: Date())
             try record.insert(db)
-            return record.model
+            if let seenRefs, let id = record.id { try Self.insertRefs(try seenRefs(), projectID: id, db) }
+            // As read back: its time as stored, to the millisecond.
+            return try ProjectRecord.fetchOne(db, key: record.id)?.model ?? record.model
         }
     }
 
@@ -89,10 +95,14 @@ package struct ProjectStore: Sendable {
     package func saveRefs(projectID: Int64, refs: [String: String]) throws(StoreError) {
         try database.write("save the refs of project \(projectID)") { db in
             try ProjectRefRecord.filter(Column("projectId") == projectID).deleteAll(db)
-            for (ref, sha) in refs.sorted(by: { $0.key < $1.key }) {
-                var record = ProjectRefRecord(id: nil, projectId: projectID, ref: ref, sha: sha)
-                try record.insert(db)
-            }
+            try Self.insertRefs(refs, projectID: projectID, db)
+        }
+    }
+
+    private static func insertRefs(_ refs: [String: String], projectID: Int64, _ db: Database) throws {
+        for (ref, sha) in refs.sorted(by: { $0.key < $1.key }) {
+            var record = ProjectRefRecord(id: nil, projectId: projectID, ref: ref, sha: sha)
+            try record.insert(db)
         }
     }
 

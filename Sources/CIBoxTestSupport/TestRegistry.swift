@@ -105,18 +105,10 @@ package final class TestRegistry: @unchecked Sendable {
     package static func answers(port: UInt16, process: Process) async -> Bool {
         for _ in 0..<200 {
             guard process.isRunning else { return false }
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
+            if let fd = LoopbackSocket.connect(port: port) {
+                close(fd)
+                return true
             }
-            close(fd)
-            if connected == 0 { return true }
             try? await Task.sleep(for: .milliseconds(50))
         }
         return false

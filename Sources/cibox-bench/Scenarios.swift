@@ -11,7 +11,7 @@ enum Scenarios {
     static let names = [
         "compile", "trivial-jobs", "one-job", "push-latency", "daemon-memory", "cache", "report-incremental",
         "prepush-verified", "prepush-fresh", "start-time", "log-throughput", "checkout", "images",
-        "docker-engine",
+        "docker-engine", "api",
     ]
 
     /// Runs scenario `name`.
@@ -31,6 +31,7 @@ enum Scenarios {
         case "checkout": try checkout(context)
         case "images": try images(context)
         case "docker-engine": try dockerEngine(context)
+        case "api": try api(context)
         default: []
         }
     }

@@ -1,9 +1,8 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import ArgumentParser
-import CIBoxGit
+import CIBoxEngine
 import CIBoxModel
-import CIBoxStore
 
 /// `cibox project add`: records a repository as a project, with its current refs as last seen.
 struct ProjectAddCommand: ParsableCommand {
@@ -32,34 +31,17 @@ struct ProjectAddCommand: ParsableCommand {
     }
 
     func run() throws {
-        let location: String
-        let refs: [String: String]
-        let defaultName: String
-        do {
-            let repository = try GitRepository.open(discoveringFrom: path)
-            location = repository.workingDirectory ?? repository.gitDirectory
-            refs = try repository.references()
-            defaultName = repository.name
-        } catch {
-            Terminal.fail(error.message)
-            throw ExitCodes.cannotRun
-        }
         let store = try HistoryAccess.open(global)
         do {
-            let existing = try store.projects.projects().first { $0.path == location }
-            if let wanted = name, existing == nil, try store.projects.project(named: wanted) != nil {
-                throw StoreError(.conflict, "A project named '\(wanted)' exists already. Choose another --name.")
+            switch try ProjectRegistration.add(path: path, name: name, store: store) {
+            case .existing(let project):
+                Terminal.output("cibox: '\(project.path)' is already project '\(project.name)'\n")
+            case .added(let project, let refs):
+                Terminal.output("cibox: added project '\(project.name)' (\(project.path)), \(refs) ref(s) seen\n")
             }
-            if let existing {
-                Terminal.output("cibox: '\(location)' is already project '\(existing.name)'\n")
-                return
-            }
-            let project = try store.projects.project(path: location, name: name ?? defaultName)
-            try store.projects.saveRefs(projectID: project.id, refs: refs)
-            Terminal.output("cibox: added project '\(project.name)' (\(location)), \(refs.count) ref(s) seen\n")
         } catch {
-            Terminal.fail(String(describing: error))
-            throw (error as? StoreError).map(ExitCodes.of) ?? ExitCodes.cannotRun
+            Terminal.fail(error.message)
+            throw ExitCodes.of(error)
         }
     }
 }

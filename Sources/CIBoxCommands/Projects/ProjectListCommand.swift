@@ -3,6 +3,7 @@
 import ArgumentParser
 import CIBoxBasics
 import CIBoxModel
+import CIBoxPresentation
 import CIBoxStore
 
 /// `cibox project list`: every project with its path and the number of refs last seen.
@@ -30,15 +31,7 @@ struct ProjectListCommand: ParsableCommand {
             throw ExitCodes.cannotRun
         }
         if json {
-            let objects = projects.map { project in
-                JSONValue.object([
-                    ("id", .int(Int(project.id))),
-                    ("name", .string(project.name)),
-                    ("path", .string(project.path)),
-                    ("refs", .int(counts[project.id] ?? 0)),
-                    ("created_at", .string(project.createdAt.iso8601)),
-                ])
-            }
+            let objects = projects.map { PipelineJSON.project($0, refs: counts[$0.id] ?? 0) }
             Terminal.output(json: JSONValue.array(objects))
             return
         }
