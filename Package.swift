@@ -155,7 +155,10 @@ let package = Package(
             name: "CIBoxReport",
             dependencies: ["CIBoxBasics", "CIBoxModel", "CIBoxStore"],
             exclude: ["README.md"],
-            resources: [.embedInCode("Resources/report.css"), .embedInCode("Resources/refresh.js")],
+            resources: [
+                .embedInCode("Resources/report.css"), .embedInCode("Resources/refresh.js"),
+                .embedInCode("Resources/live.js"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -189,7 +192,8 @@ let package = Package(
         .target(
             name: "CIBoxServer",
             dependencies: [
-                "CIBoxBasics", "CIBoxModel", "CIBoxStore", "CIBoxExecutor", "CIBoxPresentation", "CIBoxEngine",
+                "CIBoxBasics", "CIBoxModel", "CIBoxStore", "CIBoxExecutor", "CIBoxPresentation", "CIBoxReport",
+                "CIBoxEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -19,6 +19,8 @@ package struct ReportWriter: Sendable {
     package var logLimit = 64 * 1024
 
     let files: SiteFiles
+    /// The pages, read from the store, linked as files.
+    private var pages: ReportPages { ReportPages(store: store, files: files, logLimit: logLimit) }
 
     /// A writer of `store`'s report into `layout`.
     /// - Parameter worldReadable: whether every user may read the report (`report: { world_readable: true }`, to serve
@@ -101,108 +103,31 @@ package struct ReportWriter: Sendable {
         guard let detail = try fromStore({ () throws(StoreError) in try store.history.pipelineDetail(id: id) }) else {
             return nil
         }
-        let plan = try? store.pipelines.plan(pipelineID: id)
-        try files.write(
-            PipelinePage.render(detail, plan: plan).description, to: ReportLayout.pipelinePage(pipelineID: id))
+        let pages = self.pages
+        try files.write(pages.pipelinePage(detail).description, to: ReportLayout.pipelinePage(pipelineID: id))
         for workflow in detail.workflows {
             for job in workflow.jobs where jobIDs?.contains(job.job.id) ?? true {
-                try writeJob(job, pipeline: detail.pipeline, workflowName: workflow.workflow.name)
+                try files.write(
+                    pages.jobPage(job, pipeline: detail.pipeline, workflowName: workflow.workflow.name).description,
+                    to: ReportLayout.jobPage(pipelineID: id, jobID: job.job.id))
             }
         }
         return detail.pipeline
     }
 
-    /// Writes one job run's page, with links to its long logs' and its artifacts' copies.
-    private func writeJob(_ detail: JobDetail, pipeline: Pipeline, workflowName: String) throws(ReportError) {
-        let job = detail.job
-        var logs: [Int: LogExcerpt] = [:]
-        for step in detail.steps where step.logBytes > 0 || step.status == .running {
-            let source = store.logPath(jobID: job.id, step: step.index)
-            var excerpt = LogExcerpt.read(path: source, limit: logLimit)
-            if excerpt.tail != nil {
-                let raw = ReportLayout.rawLog(pipelineID: pipeline.id, jobID: job.id, step: step.index)
-                if files.mirror(source, to: raw) { excerpt.rawLink = raw }
-            }
-            logs[step.index] = excerpt
-        }
-        let cases = try fromStore { () throws(StoreError) in
-            detail.tests.total > 0 ? try store.testCases.testCases(jobID: job.id) : []
-        }
-        let content = JobPage.Content(
-            pipeline: pipeline, workflowName: workflowName, detail: detail, logs: logs, testCases: cases,
-            artifacts: artifacts(of: job, pipelineID: pipeline.id),
-            containerLogs: containerLogs(of: job, pipelineID: pipeline.id),
-            environmentLog: FileManager.default.fileExists(atPath: store.environmentLogPath(jobID: job.id))
-                ? LogExcerpt.read(path: store.environmentLogPath(jobID: job.id), limit: logLimit) : nil)
-        try files.write(
-            JobPage.render(content).description, to: ReportLayout.jobPage(pipelineID: pipeline.id, jobID: job.id))
-    }
-
-    /// The logs of job run `job`'s service containers, each cut as step logs are (with a raw copy when it was).
-    private func containerLogs(of job: Job, pipelineID: Int64) -> [JobPage.ContainerLog] {
-        store.containerLogNames(jobID: job.id).map { name in
-            let source = store.containerLogPath(jobID: job.id, name: name)
-            var excerpt = LogExcerpt.read(path: source, limit: logLimit)
-            if excerpt.tail != nil {
-                let raw = ReportLayout.rawContainerLog(pipelineID: pipelineID, jobID: job.id, name: name)
-                if files.mirror(source, to: raw) { excerpt.rawLink = raw }
-            }
-            return JobPage.ContainerLog(name: name, excerpt: excerpt)
-        }
-    }
-
-    /// The artifacts job run `job` stored, each linked (or copied) into the report.
-    private func artifacts(of job: Job, pipelineID: Int64) -> [JobPage.Artifact] {
-        guard job.status.isFinal else { return [] }
-        let folder = store.home + "/artifacts/\(job.id)"
-        guard let paths = try? FileManager.default.subpathsOfDirectory(atPath: folder) else { return [] }
-        var artifacts: [JobPage.Artifact] = []
-        for relative in paths.sorted() {
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: folder + "/" + relative),
-                attributes[.type] as? FileAttributeType == .typeRegular
-            else { continue }
-            let link = ReportLayout.artifactFolder(pipelineID: pipelineID, jobID: job.id) + "/" + relative
-            guard files.mirror(folder + "/" + relative, to: link) else { continue }
-            let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
-            artifacts.append(JobPage.Artifact(path: relative, size: size, link: link))
-        }
-        return artifacts
-    }
-
     /// Writes a project's front page, the list pages `listPages` and its tests page.
     private func writeProject(_ overview: ProjectOverview, listPages: [Int]) throws(ReportError) {
         let project = overview.project
-        let recent = try fromStore { () throws(StoreError) in
-            try store.report.recentPipelines(projectID: project.id, limit: 200)
-        }
-        let newest = Array(recent.prefix(ReportLayout.pipelinesPerPage))
-        var content = ProjectPage.Content(
-            project: project, pipelines: newest,
-            workflows: try fromStore { () throws(StoreError) in
-                try store.report.workflows(pipelineIDs: newest.map(\.id))
-            },
-            lastNumber: overview.lastNumber, trend: recent, page: nil)
-        try files.write(ProjectPage.render(content).description, to: ReportLayout.projectPage(projectID: project.id))
+        let pages = self.pages
+        try files.write(
+            pages.projectPage(overview, page: nil).description,
+            to: ReportLayout.projectPage(projectID: project.id))
         for page in listPages {
-            let first = (page - 1) * ReportLayout.pipelinesPerPage + 1
-            let listed = try fromStore { () throws(StoreError) in
-                try store.report.pipelines(
-                    projectID: project.id, numbers: first...(first + ReportLayout.pipelinesPerPage - 1))
-            }
-            content.pipelines = listed
-            content.workflows = try fromStore { () throws(StoreError) in
-                try store.report.workflows(pipelineIDs: listed.map(\.id))
-            }
-            content.trend = nil
-            content.page = page
             try files.write(
-                ProjectPage.render(content).description,
+                pages.projectPage(overview, page: page).description,
                 to: ReportLayout.projectListPage(projectID: project.id, page: page))
         }
-        let insights = try fromStore { () throws(StoreError) in try store.report.testInsights(projectID: project.id) }
-        try files.write(
-            TestsPage.render(project: project, insights: insights).description,
-            to: ReportLayout.testsPage(projectID: project.id))
+        try files.write(pages.testsPage(project).description, to: ReportLayout.testsPage(projectID: project.id))
     }
 
     private func writeBadge(_ head: BranchHead, projectID: Int64) throws(ReportError) {
@@ -223,10 +148,6 @@ package struct ReportWriter: Sendable {
 
     /// Runs a store read, turning its error into a ``ReportError``.
     private func fromStore<T>(_ body: () throws(StoreError) -> T) throws(ReportError) -> T {
-        do {
-            return try body()
-        } catch {
-            throw ReportError(.store, "Cannot read the history for the report: \(error.message)", cause: error)
-        }
+        try ReportPages.read(body)
     }
 }

@@ -34,6 +34,7 @@ package struct APIServer: Service {
 
     /// A server on `listen` that writes `http://HOST:PORT` (`https://` with `tls`) to `addressFile` once it listens
     /// and removes it when it stops. Reads need a viewer's token unless `listen` is a loopback address or `publicRead`.
+    /// With `tls`, the browser's session cookie is also marked `Secure`.
     package init(
         listen: ListenAddress, publicRead: Bool = false, tls: ServerTLS? = nil, addressFile: String,
         sources: APISources, logger: Logger
@@ -62,7 +63,7 @@ package struct APIServer: Service {
                     maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 16 * 1024, maxHeaderFieldCount: 100)))
         let scheme = usesTLS ? "https" : "http"
         let application = Application(
-            router: Self.router(sources, metrics: metrics, openReads: openReads),
+            router: Self.router(sources, metrics: metrics, openReads: openReads, secureCookies: usesTLS),
             server: try tls.map { try .tls(http1, tlsConfiguration: $0.configuration) } ?? http1,
             configuration: .init(
                 address: .hostname(listen.host, port: listen.port), serverName: "cibox",
@@ -87,15 +88,21 @@ package struct APIServer: Service {
     }
 
     /// Every route (`HEAD` too, for `curl -I`), behind the middleware that gives errors the API's shape.
-    static func router(_ sources: APISources, metrics: ServerMetrics, openReads: Bool) -> Router<BasicRequestContext> {
-        let router = Router(options: .autoGenerateHeadEndpoints)
+    static func router(
+        _ sources: APISources, metrics: ServerMetrics, openReads: Bool, secureCookies: Bool
+    ) -> Router<ServerContext> {
+        let router = Router(context: ServerContext.self, options: .autoGenerateHeadEndpoints)
+        let sessions = BrowserSessions()
         router.add(middleware: JSONErrorMiddleware())
-        router.add(middleware: AccessMiddleware(tokens: sources.store.tokens, openReads: openReads))
+        router.add(middleware: AccessMiddleware(tokens: sources.store.tokens, sessions: sessions, openReads: openReads))
         PipelineRoutes.add(to: router, sources: sources)
         JobRoutes.add(to: router, sources: sources)
         ActionRoutes.add(to: router, actions: sources.actions)
         ProjectRoutes.add(to: router, sources: sources)
         MetricsRoutes.add(to: router, sources: sources, metrics: metrics)
+        SignInRoutes.add(to: router, tokens: sources.store.tokens, sessions: sessions, secureCookies: secureCookies)
+        PageRoutes.add(to: router, sources: sources)
+        FormRoutes.add(to: router, actions: sources.actions)
         return router
     }
 }

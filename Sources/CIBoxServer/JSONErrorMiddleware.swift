@@ -14,6 +14,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch let error as PageError {
+            throw error
         } catch let error as HTTPError {
             throw APIError(error.status, error.body ?? Self.message(error.status))
         } catch let error as StoreError {

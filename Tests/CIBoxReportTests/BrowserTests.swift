@@ -57,38 +57,15 @@ struct BrowserTests {
             let url = URL(fileURLWithPath: layout.path(page.path)).absoluteString
             let profile = screenshots.appending("profile-\(page.kind)")
             let shot = screenshots.appending("\(page.kind).png")
-            let logged = try await Browser.run(
-                browser,
-                [
-                    "--enable-logging=stderr", "--v=0", "--user-data-dir=\(profile)", "--screenshot=\(shot)",
-                    "--window-size=1280,1000", url,
-                ])
-            let console = logged.stderr.split(separator: "\n").filter { $0.contains(":CONSOLE") }
+            let (logged, size) = try await Browser.screenshot(browser, url: url, file: shot, profile: profile)
+            let console = Browser.consoleLines(logged.stderr)
             #expect(console.isEmpty, "\(page.kind): \(console)")
-            let size = (try? FileManager.default.attributesOfItem(atPath: shot)[.size] as? NSNumber)?.intValue ?? 0
             #expect(size > 1000, "\(page.kind): no screenshot at \(shot) (chromium said: \(logged.stderr.suffix(400)))")
             let dom = try await Browser.run(
                 browser, ["--enable-logging=stderr", "--v=0", "--user-data-dir=\(profile)", "--dump-dom", url])
-            #expect(dom.stderr.split(separator: "\n").filter { $0.contains(":CONSOLE") }.isEmpty, "\(page.kind)")
+            #expect(Browser.consoleLines(dom.stderr).isEmpty, "\(page.kind)")
             #expect(dom.stdout.contains("<main>"), "\(page.kind): the DOM has no <main>")
             #expect(dom.stdout.contains(page.text), "\(page.kind): the DOM lacks \(page.text)")
         }
-    }
-}
-
-/// The headless browser, when there is one.
-enum Browser {
-    /// `chromium` (Debian's) or another Chromium on PATH.
-    static var path: String? {
-        ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }
-    }
-
-    /// Runs the browser headless with `arguments`, under a time limit.
-    static func run(_ browser: String, _ arguments: [String]) async throws -> ProcessOutput {
-        try await ProcessRunner.run(
-            "/usr/bin/timeout",
-            ["120", browser, "--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars"] + arguments)
     }
 }

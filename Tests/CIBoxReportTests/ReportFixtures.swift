@@ -123,13 +123,13 @@ enum ReportFixtures {
                 0: LogExcerpt(head: Array("Cloning into '/work/3/project'...\n".utf8), tail: nil, omittedBytes: 0),
                 1: LogExcerpt(
                     head: log, tail: Array("\u{1B}[38;5;208mtail line\u{1B}[0m\n".utf8), omittedBytes: 2_000_000,
-                    rawLink: ReportLayout.rawLog(pipelineID: 7, jobID: 3, step: 1)),
+                    rawLink: .reportFile(ReportLayout.rawLog(pipelineID: 7, jobID: 3, step: 1))),
             ],
             testCases: testCases,
             artifacts: [
                 JobPage.Artifact(
                     path: "coverage/index.html", size: 20_480,
-                    link: ReportLayout.artifactFolder(pipelineID: 7, jobID: 3) + "/coverage/index.html")
+                    link: .reportFile(ReportLayout.artifactFolder(pipelineID: 7, jobID: 3) + "/coverage/index.html"))
             ])
     }
 

@@ -11,8 +11,8 @@ enum JobPage {
         var path: String
         /// Its size in bytes.
         var size: Int64
-        /// Its copy in the report, relative to the root.
-        var link: String
+        /// Its copy in the static report, or its download from the server.
+        var link: PageTarget
     }
 
     /// A service container's log as the job page shows it.
@@ -47,38 +47,39 @@ enum JobPage {
     static let listedTestLimit = 1000
 
     /// The page.
-    static func render(_ content: Content) -> HTML {
+    static func render(_ content: Content, style: PageLinks.Style = .files, extras: PageExtras = .none) -> HTML {
         let job = content.detail.job
         let pipeline = content.pipeline
-        let path = ReportLayout.jobPage(pipelineID: pipeline.id, jobID: job.id)
+        let links = PageLinks(style: style, page: .job(pipelineID: pipeline.id, jobID: job.id))
         var body = facts(content)
         body += resources(job)
         body += tests(content.testCases, counts: content.detail.tests)
-        body += artifacts(content.artifacts, path: path)
+        body += artifacts(content.artifacts, links: links)
         body += "<h2 id=\"steps\">Steps</h2>\n"
         if let environment = content.environmentLog {
             body += """
                 <details class="step" id="environment">
                 <summary><span class="name">Spin up environment</span> <span class="muted">\(Format.bytes(environment.totalBytes))</span></summary>
-                \(StepLog.body(environment, path: path))</details>
+                \(StepLog.body(environment, links: links))</details>
 
                 """
         }
         if content.detail.steps.isEmpty { body += "<p>No step.</p>\n" }
         for step in content.detail.steps {
-            body += StepLog.render(step, excerpt: content.logs[step.index], path: path)
+            body += StepLog.render(step, excerpt: content.logs[step.index], links: links)
         }
-        body += containers(content.containerLogs, path: path)
+        body += containers(content.containerLogs, links: links)
         var title = job.name
         if job.parallelism > 1 { title += " (\(job.nodeIndex + 1)/\(job.parallelism))" }
         return PageShell.page(
-            title: title, path: path,
+            title: title, links: links,
             crumbs: [
                 PageShell.Crumb(
-                    label: pipeline.projectName, page: ReportLayout.projectPage(projectID: pipeline.projectID)),
-                PageShell.Crumb(label: "#\(pipeline.number)", page: ReportLayout.pipelinePage(pipelineID: pipeline.id)),
+                    label: pipeline.projectName,
+                    page: .project(id: pipeline.projectID, name: pipeline.projectName, page: nil)),
+                PageShell.Crumb(label: "#\(pipeline.number)", page: .pipeline(id: pipeline.id)),
                 PageShell.Crumb(label: job.name, page: nil),
-            ], isRunning: !job.status.isFinal && job.status != .onHold, body: body)
+            ], isRunning: !job.status.isFinal && job.status != .onHold, extras: extras, body: body)
     }
 
     private static func facts(_ content: Content) -> HTML {
@@ -179,24 +180,24 @@ enum JobPage {
             """
     }
 
-    private static func containers(_ logs: [ContainerLog], path: String) -> HTML {
+    private static func containers(_ logs: [ContainerLog], links: PageLinks) -> HTML {
         guard !logs.isEmpty else { return "" }
         var html: HTML = "<h2 id=\"containers\">Service containers</h2>\n"
         for log in logs {
             html += """
                 <details class="step" id="container-\(ReportLayout.fileSafe(log.name))">
                 <summary><span class="name">\(log.name)</span> <span class="muted">\(Format.bytes(log.excerpt.totalBytes))</span></summary>
-                \(StepLog.body(log.excerpt, path: path))</details>
+                \(StepLog.body(log.excerpt, links: links))</details>
 
                 """
         }
         return html
     }
 
-    private static func artifacts(_ artifacts: [Artifact], path: String) -> HTML {
+    private static func artifacts(_ artifacts: [Artifact], links: PageLinks) -> HTML {
         guard !artifacts.isEmpty else { return "" }
         let items = artifacts.map { artifact -> HTML in
-            "<li><a href=\"\(ReportLayout.link(from: path, to: artifact.link))\">\(artifact.path)</a> <span class=\"muted\">\(Format.bytes(artifact.size))</span></li>"
+            "<li><a href=\"\(links.url(artifact.link))\">\(artifact.path)</a> <span class=\"muted\">\(Format.bytes(artifact.size))</span></li>"
         }
         return "<h2 id=\"artifacts\">Artifacts</h2>\n<ul>\n\(items.joined(separator: "\n"))\n</ul>\n"
     }

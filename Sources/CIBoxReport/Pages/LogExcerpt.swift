@@ -10,8 +10,8 @@ struct LogExcerpt: Equatable {
     var tail: [UInt8]?
     /// Bytes left out between `head` and `tail`.
     var omittedBytes: Int64
-    /// The raw log's copy in the report (relative to its root), when the log was cut.
-    var rawLink: String?
+    /// The whole raw log (the static report's copy, the server's API), when the log was cut.
+    var rawLink: PageTarget?
 
     /// The whole log's size in bytes.
     var totalBytes: Int64 { Int64(head.count + (tail?.count ?? 0)) + omittedBytes }

@@ -8,25 +8,28 @@ enum PageShell {
     struct Crumb {
         /// What the breadcrumb says.
         var label: String
-        /// The page it links to, relative to the root; nil for the current page.
-        var page: String?
+        /// The page it links to; nil for the current page.
+        var page: PageTarget?
     }
 
-    /// The whole document of the page at `path` (relative to the report's root).
+    /// The whole document of a page.
     /// - Parameters:
     ///   - title: the page's title (also its `h1`).
-    ///   - crumbs: the breadcrumbs after the report's front page.
-    ///   - isRunning: whether the page shows something still running (the optional script reloads it).
+    ///   - links: how the page links (it names the page itself).
+    ///   - crumbs: the breadcrumbs after the front page.
+    ///   - isRunning: whether the page shows something still running (the optional script updates it).
+    ///   - extras: what the server adds (nothing for the static report).
     ///   - body: the content of `main` after the title.
-    static func page(title: String, path: String, crumbs: [Crumb], isRunning: Bool = false, body: HTML) -> HTML {
-        let css = ReportLayout.link(from: path, to: ReportLayout.styleSheet)
-        let script = ReportLayout.link(from: path, to: ReportLayout.refreshScript)
-        var trail: [HTML] = [
-            "<li><a href=\"\(ReportLayout.link(from: path, to: ReportLayout.indexPage))\">cibox</a></li>"
-        ]
+    static func page(
+        title: String, links: PageLinks, crumbs: [Crumb], isRunning: Bool = false, extras: PageExtras = .none,
+        body: HTML
+    ) -> HTML {
+        let css = links.url(.styleSheet)
+        let script = links.url(.script)
+        var trail: [HTML] = ["<li><a href=\"\(links.url(.index))\">cibox</a></li>"]
         for crumb in crumbs {
             if let page = crumb.page {
-                trail.append("<li><a href=\"\(ReportLayout.link(from: path, to: page))\">\(crumb.label)</a></li>")
+                trail.append("<li><a href=\"\(links.url(page))\">\(crumb.label)</a></li>")
             } else {
                 trail.append("<li aria-current=\"page\">\(crumb.label)</li>")
             }
@@ -45,11 +48,11 @@ enum PageShell {
             <link rel="stylesheet" href="\(css)">\(refresh)
             </head>
             <body>
-            <header><nav aria-label="Breadcrumb"><ol>\(trail)</ol></nav></header>
+            <header><nav aria-label="Breadcrumb"><ol>\(trail)</ol></nav>\(extras.account)</header>
             <main>
             <h1>\(title)</h1>
-            \(body)</main>
-            <footer><p>cibox report · static HTML, readable without JavaScript</p></footer>
+            \(extras.actions)\(body)</main>
+            <footer><p>\(extras.footer)</p></footer>
             </body>
             </html>
 

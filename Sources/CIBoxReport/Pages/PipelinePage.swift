@@ -5,9 +5,11 @@ import CIBoxModel
 /// A pipeline: its commit, branch and trigger, and each workflow as a DAG of its jobs plus a table of them.
 enum PipelinePage {
     /// The page of `detail`, whose requirements come from `plan` (nil when it cannot be read).
-    static func render(_ detail: PipelineDetail, plan: Plan?) -> HTML {
+    static func render(
+        _ detail: PipelineDetail, plan: Plan?, style: PageLinks.Style = .files, extras: PageExtras = .none
+    ) -> HTML {
         let pipeline = detail.pipeline
-        let path = ReportLayout.pipelinePage(pipelineID: pipeline.id)
+        let links = PageLinks(style: style, page: .pipeline(id: pipeline.id))
         var facts: HTML = """
             <dt>Status</dt><dd>\(PageShell.status(pipeline.status.rawValue))</dd>
             <dt>Commit</dt><dd class="mono">\(pipeline.sourceText())</dd>
@@ -35,28 +37,28 @@ enum PipelinePage {
                 <section aria-labelledby="workflow-\(workflow.workflow.id)">
                 <h2 id="workflow-\(workflow.workflow.id)">Workflow \(workflow.workflow.name) \(PageShell.status(workflow.workflow.status.rawValue))</h2>
                 <figure>
-                \(WorkflowGraph.svg(workflow, plan: workflowPlan, path: path))<figcaption>\(Format.duration(from: workflow.workflow.startedAt, to: workflow.workflow.finishedAt).map { "Took " + $0 + "." } ?? "")</figcaption>
+                \(WorkflowGraph.svg(workflow, plan: workflowPlan, links: links))<figcaption>\(Format.duration(from: workflow.workflow.startedAt, to: workflow.workflow.finishedAt).map { "Took " + $0 + "." } ?? "")</figcaption>
                 </figure>
-                \(jobTable(workflow, plan: workflowPlan, path: path))</section>
+                \(jobTable(workflow, plan: workflowPlan, links: links))</section>
 
                 """
         }
         let isRunning = !pipeline.status.isFinal
         return PageShell.page(
-            title: "\(pipeline.projectName) #\(pipeline.number)", path: path,
+            title: "\(pipeline.projectName) #\(pipeline.number)", links: links,
             crumbs: [
                 PageShell.Crumb(
-                    label: pipeline.projectName, page: ReportLayout.projectPage(projectID: pipeline.projectID)),
+                    label: pipeline.projectName,
+                    page: .project(id: pipeline.projectID, name: pipeline.projectName, page: nil)),
                 PageShell.Crumb(label: "#\(pipeline.number)", page: nil),
-            ], isRunning: isRunning, body: body)
+            ], isRunning: isRunning, extras: extras, body: body)
     }
 
     /// The jobs of `workflow` as a table (the DAG's content, readable without the picture).
-    private static func jobTable(_ workflow: WorkflowDetail, plan: WorkflowPlan?, path: String) -> HTML {
+    private static func jobTable(_ workflow: WorkflowDetail, plan: WorkflowPlan?, links: PageLinks) -> HTML {
         let rows = workflow.jobs.map { detail -> HTML in
             let job = detail.job
-            let link = ReportLayout.link(
-                from: path, to: ReportLayout.jobPage(pipelineID: job.pipelineID, jobID: job.id))
+            let link = links.url(.job(pipelineID: job.pipelineID, jobID: job.id))
             let node: HTML =
                 job.parallelism > 1 ? " <span class=\"muted\">(\(job.nodeIndex + 1)/\(job.parallelism))</span>" : ""
             let requires = plan?.jobs.first { $0.name == job.name }?.requires.map(\.job).joined(separator: ", ") ?? ""

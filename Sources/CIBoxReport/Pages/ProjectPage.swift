@@ -23,13 +23,11 @@ enum ProjectPage {
     }
 
     /// The project's front page or one of its list pages.
-    static func render(_ content: Content) -> HTML {
+    static func render(_ content: Content, style: PageLinks.Style = .files, extras: PageExtras = .none) -> HTML {
         let project = content.project
-        let path =
-            content.page.map { ReportLayout.projectListPage(projectID: project.id, page: $0) }
-            ?? ReportLayout.projectPage(projectID: project.id)
+        let links = PageLinks(style: style, page: .project(id: project.id, name: project.name, page: content.page))
         var body: HTML = """
-            <p class="muted"><span class="mono">\(project.path)</span> · <a href="\(ReportLayout.link(from: path, to: ReportLayout.testsPage(projectID: project.id)))">tests</a></p>
+            <p class="muted"><span class="mono">\(project.path)</span> · <a href="\(links.url(.tests(projectID: project.id, name: project.name)))">tests</a></p>
 
             """
         if let trend = content.trend {
@@ -38,9 +36,11 @@ enum ProjectPage {
                 + TrendCharts.successRate(trend)
             body += "<h2>Newest pipelines</h2>\n"
         }
-        body += pipelineTable(content.pipelines, workflows: content.workflows, path: path)
-        body += pager(content, path: path)
-        var crumbs = [PageShell.Crumb(label: project.name, page: ReportLayout.projectPage(projectID: project.id))]
+        body += pipelineTable(content.pipelines, workflows: content.workflows, links: links)
+        body += pager(content, links: links)
+        var crumbs = [
+            PageShell.Crumb(label: project.name, page: .project(id: project.id, name: project.name, page: nil))
+        ]
         var title = project.name
         if let page = content.page {
             crumbs.append(PageShell.Crumb(label: "page \(page)", page: nil))
@@ -49,7 +49,8 @@ enum ProjectPage {
             crumbs[0].page = nil
         }
         let isRunning = content.trend != nil && content.pipelines.contains { !$0.status.isFinal }
-        return PageShell.page(title: title, path: path, crumbs: crumbs, isRunning: isRunning, body: body)
+        return PageShell.page(
+            title: title, links: links, crumbs: crumbs, isRunning: isRunning, extras: extras, body: body)
     }
 
     private static func firstNumber(_ page: Int) -> Int {
@@ -57,11 +58,11 @@ enum ProjectPage {
     }
 
     /// The table of `pipelines`.
-    static func pipelineTable(_ pipelines: [Pipeline], workflows: [Int64: [Workflow]], path: String) -> HTML {
+    static func pipelineTable(_ pipelines: [Pipeline], workflows: [Int64: [Workflow]], links: PageLinks) -> HTML {
         guard !pipelines.isEmpty else { return "<p>No pipeline here.</p>\n" }
         var rows: [HTML] = []
         for pipeline in pipelines {
-            let link = ReportLayout.link(from: path, to: ReportLayout.pipelinePage(pipelineID: pipeline.id))
+            let link = links.url(.pipeline(id: pipeline.id))
             let flows = (workflows[pipeline.id] ?? []).map { workflow -> HTML in
                 "\(workflow.name) \(PageShell.status(workflow.status.rawValue))"
             }
@@ -84,35 +85,32 @@ enum ProjectPage {
     }
 
     /// Links to the other list pages.
-    private static func pager(_ content: Content, path: String) -> HTML {
-        let projectID = content.project.id
+    private static func pager(_ content: Content, links: PageLinks) -> HTML {
+        let (projectID, name) = (content.project.id, content.project.name)
         let lastPage = ReportLayout.listPageNumber(pipelineNumber: max(1, content.lastNumber))
-        var links: [HTML] = []
+        var items: [HTML] = []
         if let page = content.page {
-            links.append(
-                "<a href=\"\(ReportLayout.link(from: path, to: ReportLayout.projectPage(projectID: projectID)))\">newest</a>"
+            items.append(
+                "<a href=\"\(links.url(.project(id: projectID, name: name, page: nil)))\">newest</a>"
             )
             if page < lastPage {
-                let newer = ReportLayout.link(
-                    from: path, to: ReportLayout.projectListPage(projectID: projectID, page: page + 1))
-                links.append("<a href=\"\(newer)\" rel=\"prev\">newer (page \(page + 1))</a>")
+                let newer = links.url(.project(id: projectID, name: name, page: page + 1))
+                items.append("<a href=\"\(newer)\" rel=\"prev\">newer (page \(page + 1))</a>")
             }
             if page > 1 {
-                let older = ReportLayout.link(
-                    from: path, to: ReportLayout.projectListPage(projectID: projectID, page: page - 1))
-                links.append("<a href=\"\(older)\" rel=\"next\">older (page \(page - 1))</a>")
+                let older = links.url(.project(id: projectID, name: name, page: page - 1))
+                items.append("<a href=\"\(older)\" rel=\"next\">older (page \(page - 1))</a>")
             }
         } else {
             for page in stride(from: lastPage, through: 1, by: -1) {
-                let link = ReportLayout.link(
-                    from: path, to: ReportLayout.projectListPage(projectID: projectID, page: page))
-                links.append(
+                let link = links.url(.project(id: projectID, name: name, page: page))
+                items.append(
                     "<a href=\"\(link)\">\(firstNumber(page))–\(firstNumber(page) + ReportLayout.pipelinesPerPage - 1)</a>"
                 )
             }
         }
-        guard !links.isEmpty else { return "" }
+        guard !items.isEmpty else { return "" }
         let heading: HTML = content.page == nil ? "<h2>All pipelines, by number</h2>\n" : ""
-        return heading + "<nav class=\"pager\" aria-label=\"Pipeline pages\">\(links.joined(separator: " "))</nav>\n"
+        return heading + "<nav class=\"pager\" aria-label=\"Pipeline pages\">\(items.joined(separator: " "))</nav>\n"
     }
 }

@@ -6,7 +6,7 @@ import CIBoxModel
 /// shared with the service containers' logs.
 enum StepLog {
     /// The step's HTML.
-    static func render(_ step: Step, excerpt: LogExcerpt?, path: String) -> HTML {
+    static func render(_ step: Step, excerpt: LogExcerpt?, links: PageLinks) -> HTML {
         let isOpen = step.status == .failed || step.status == .interrupted
         var summary: HTML = "<span class=\"name\">\(step.name)</span> \(PageShell.status(step.status.rawValue))"
         if let duration = Format.duration(from: step.startedAt, to: step.finishedAt) {
@@ -17,20 +17,20 @@ enum StepLog {
         return """
             <details class="step" id="step-\(step.index)"\(isOpen ? " open" : "")>
             <summary>\(summary)</summary>
-            \(body(excerpt, path: path))</details>
+            \(body(excerpt, links: links))</details>
 
             """
     }
 
     /// A log's excerpt as `<pre>` blocks (its head, and its tail with a link to the raw copy when it was cut), or
     /// "No output.".
-    static func body(_ excerpt: LogExcerpt?, path: String) -> HTML {
+    static func body(_ excerpt: LogExcerpt?, links: PageLinks) -> HTML {
         var log: HTML = ""
         if let excerpt, !excerpt.head.isEmpty || excerpt.tail != nil {
             log += "<pre class=\"log\"><code>\(ANSIRenderer.render(excerpt.head))</code></pre>\n"
             if let tail = excerpt.tail {
                 let raw: HTML =
-                    excerpt.rawLink.map { " <a href=\"\(ReportLayout.link(from: path, to: $0))\">Full raw log</a>." }
+                    excerpt.rawLink.map { " <a href=\"\(links.url($0))\">Full raw log</a>." }
                     ?? ""
                 log += """
                     <p class="cut">… \(Format.bytes(excerpt.omittedBytes)) left out here.\(raw)</p>

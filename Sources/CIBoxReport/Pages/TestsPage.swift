@@ -7,8 +7,10 @@ import CIBoxStore
 /// same commit).
 enum TestsPage {
     /// The page.
-    static func render(project: Project, insights: TestInsights) -> HTML {
-        let path = ReportLayout.testsPage(projectID: project.id)
+    static func render(
+        project: Project, insights: TestInsights, style: PageLinks.Style = .files, extras: PageExtras = .none
+    ) -> HTML {
+        let links = PageLinks(style: style, page: .tests(projectID: project.id, name: project.name))
         var body: HTML = """
             <p>From the test results (<code>store_test_results</code>) of the newest \(insights.pipelineWindow) pipelines.</p>
             <h2 id="flaky">Flaky tests</h2>
@@ -38,11 +40,11 @@ enum TestsPage {
         body += "<h2 id=\"slowest\">Slowest tests</h2>\n"
         body += statisticTable(insights.slowest, showsMessage: false)
         return PageShell.page(
-            title: "Tests of \(project.name)", path: path,
+            title: "Tests of \(project.name)", links: links,
             crumbs: [
-                PageShell.Crumb(label: project.name, page: ReportLayout.projectPage(projectID: project.id)),
+                PageShell.Crumb(label: project.name, page: .project(id: project.id, name: project.name, page: nil)),
                 PageShell.Crumb(label: "tests", page: nil),
-            ], body: body)
+            ], extras: extras, body: body)
     }
 
     /// A test's display name: `Class.name`, or the name alone.

@@ -23,8 +23,8 @@ enum WorkflowGraph {
     private static let (boxWidth, boxHeight, columnGap, rowGap, margin) = (180, 48, 56, 18, 8)
 
     /// The SVG of `workflow`, whose jobs' requirements come from `plan` (nil: no edges are drawn).
-    /// - Parameter path: the page the SVG is on (links are relative to it).
-    static func svg(_ workflow: WorkflowDetail, plan: WorkflowPlan?, path: String) -> HTML {
+    /// - Parameter links: how the page the SVG is on links.
+    static func svg(_ workflow: WorkflowDetail, plan: WorkflowPlan?, links: PageLinks) -> HTML {
         let nodes = layout(workflow, plan: plan)
         guard !nodes.isEmpty else { return "<p>No job.</p>\n" }
         let columns = (nodes.map(\.column).max() ?? 0) + 1
@@ -46,7 +46,7 @@ enum WorkflowGraph {
                 )
             }
         }
-        let boxes = nodes.map { box($0, path: path) }
+        let boxes = nodes.map { box($0, links: links) }
         return """
             <svg class="dag" viewBox="0 0 \(width) \(height)" width="\(width)" height="\(height)" role="img" aria-label="Jobs of workflow \(workflow.workflow.name) and what each requires">
             \(edges.joined(separator: "\n"))
@@ -97,16 +97,14 @@ enum WorkflowGraph {
         return (ranking.first { statuses.contains($0) } ?? .queued).rawValue
     }
 
-    private static func box(_ node: Node, path: String) -> HTML {
+    private static func box(_ node: Node, links: PageLinks) -> HTML {
         let x = margin + node.column * (boxWidth + columnGap)
         let y = margin + node.row * (boxHeight + rowGap)
         let status = combinedStatus(node.runs)
         let color = colors[status] ?? "#6e7781"
         let first = node.runs.first?.job
         let link =
-            first.map {
-                ReportLayout.link(from: path, to: ReportLayout.jobPage(pipelineID: $0.pipelineID, jobID: $0.id))
-            } ?? "#"
+            first.map { links.url(.job(pipelineID: $0.pipelineID, jobID: $0.id)) } ?? "#"
         let durations = node.runs.compactMap { Format.duration(from: $0.job.startedAt, to: $0.job.finishedAt) }
         var detail = PageShell.symbol(status) + " " + Format.words(status)
         if let duration = durations.first { detail += " · " + duration }
