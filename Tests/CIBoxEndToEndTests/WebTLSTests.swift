@@ -39,6 +39,8 @@ import Testing
         let cli = try CLI()
         let folder = try TemporaryDirectory(prefix: "cibox-tls")
         let (certificate, key) = try await Self.certificate(in: folder)
+        let token = try await cli.run(["token", "create", "browser", "--role", "viewer"]).stdout
+            .split(separator: "\n")[0]
         var arguments = ["daemon", "--grace-period", "2"]
         if fromFlags {
             arguments += ["--listen", "127.0.0.1:0", "--tls-certificate", certificate, "--tls-key", key]
@@ -58,6 +60,15 @@ import Testing
             #expect(untrusted.0 == 60, "SSL certificate problem")
             let plain = try await Self.curl(["http://" + base.dropFirst("https://".count) + "/healthz"])
             #expect(plain.0 != 0 && plain.1 == "000", "plain HTTP gets no answer")
+            // Over TLS the browser's session cookie is sent back only over TLS.
+            let headers = folder.appending("sign-in-headers")
+            let signedIn = try await Self.curl([
+                "--cacert", certificate, "-D", headers, "--data-urlencode", "token=\(token)", base + "/sign-in",
+            ])
+            #expect(signedIn.1 == "303")
+            let cookie = try String(contentsOfFile: headers, encoding: .utf8).split(separator: "\r\n")
+                .first { $0.lowercased().hasPrefix("set-cookie:") }
+            #expect(cookie?.hasSuffix("; Path=/; HttpOnly; SameSite=Strict; Secure") == true, "\(cookie ?? "")")
         } cleanup: {
             await daemon.stop()
             cli.home.remove()
