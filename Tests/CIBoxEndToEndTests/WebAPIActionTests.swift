@@ -55,6 +55,7 @@ import Testing
         let cli: CLI
         let repository: GitFixture
         let daemon: Process
+        let daemonOutput: CapturedOutput
         let base: String
         let token: String
 
@@ -65,15 +66,23 @@ import Testing
             guard added.status == 0 else { throw FixtureError("cibox project add failed: \(added.stderr)") }
             token = String(
                 try await cli.run(["token", "create", "ops", "--role", "operator"]).stdout.split(separator: "\n")[0])
-            (daemon, _) = try cli.start(["daemon", "--listen", "127.0.0.1:0", "--grace-period", "2"])
+            (daemon, daemonOutput) = try cli.start(["daemon", "--listen", "127.0.0.1:0", "--grace-period", "2"])
             base = try await APIHome.address(of: cli.home.appending("http.address"), daemon: daemon)
         }
 
-        /// `POST path` with `body`, as the operator unless `token` says otherwise.
+        /// `POST path` with `body`, as the operator unless `token` says otherwise. When no answer comes, the error
+        /// says what the daemon printed.
         func post(_ path: String, _ body: String? = nil, token: String? = nil) async throws -> HTTPReply {
-            try await HTTPReply.get(
-                base + path, method: "POST", headers: ["Authorization: Bearer \(token ?? self.token)"],
-                body: body.map { Data($0.utf8) })
+            do {
+                return try await HTTPReply.get(
+                    base + path, method: "POST", headers: ["Authorization: Bearer \(token ?? self.token)"],
+                    body: body.map { Data($0.utf8) })
+            } catch {
+                let printed = String(decoding: (try? daemonOutput.contents()) ?? Data(), as: UTF8.self)
+                throw FixtureError(
+                    "\(error); the daemon (\(daemon.isRunning ? "running" : "ended")) printed:\n\(printed.suffix(4000))"
+                )
+            }
         }
 
         /// The pipeline `id` as the API shows it, once `condition` holds (within 60 s).
