@@ -58,20 +58,32 @@ struct PagesHome {
         base = try await APIHome.address(of: cli.home.appending("http.address"), daemon: daemon)
     }
 
-    /// `METHOD path`, with the session cookie `cookie` and the form `form` (URL-encoded) when given.
+    /// `METHOD path`, with the session cookie `cookie`, the sign-in page's check cookie `check` and the form `form`
+    /// (URL-encoded) when given.
     func request(
-        _ path: String, method: String = "GET", cookie: String? = nil, form: String? = nil
+        _ path: String, method: String = "GET", cookie: String? = nil, check: String? = nil, form: String? = nil
     ) async throws -> HTTPReply {
-        try await HTTPReply.get(
-            base + path, method: method, headers: cookie.map { ["Cookie: cibox_session=\($0)"] } ?? [],
+        let cookies = [cookie.map { "cibox_session=\($0)" }, check.map { "cibox_sign_in=\($0)" }].compactMap { $0 }
+        return try await HTTPReply.get(
+            base + path, method: method, headers: cookies.isEmpty ? [] : ["Cookie: " + cookies.joined(separator: "; ")],
             body: form.map { Data($0.utf8) })
     }
 
-    /// Signs in with `token`: the session id and the whole `Set-Cookie` value.
+    /// The sign-in page's check: the value of its form's `check` field, which its cookie repeats.
+    func signInCheck() async throws -> String {
+        let page = try await request("/sign-in")
+        guard let check = page.text.firstMatch(of: /name="check" value="([0-9a-f]{64})"/).map({ String($0.1) }),
+            page.headers["set-cookie"]?.hasPrefix("cibox_sign_in=\(check); ") == true
+        else { throw FixtureError("no check on the sign-in page: \(page.headers) \(page.text)") }
+        return check
+    }
+
+    /// Signs in with `token` from the sign-in page: the session id and the whole `Set-Cookie` value.
     func signIn(_ token: String) async throws -> (id: String, setCookie: String) {
+        let check = try await signInCheck()
         let reply = try await request(
-            "/sign-in", method: "POST",
-            form: "token=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            "/sign-in", method: "POST", check: check,
+            form: "check=\(check)&token=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
         let setCookie = reply.headers["set-cookie"] ?? ""
         guard reply.status == 303, let value = setCookie.split(separator: ";").first?.split(separator: "=").last else {
             throw FixtureError("sign-in failed: \(reply.status) \(reply.text)")
@@ -189,12 +201,31 @@ struct PagesHome {
             #expect(
                 form.status == 200 && form.text.contains("<form class=\"sign-in\" method=\"post\" action=\"/sign-in\">")
             )
-            let wrong = try await home.request("/sign-in", method: "POST", form: "token=cibox_0123")
-            #expect(wrong.status == 401 && wrong.headers["set-cookie"] == nil)
+            #expect(
+                form.headers["set-cookie"]?.hasSuffix("; Path=/sign-in; HttpOnly; SameSite=Strict") == true,
+                "\(form.headers)")
+            let check = try await home.signInCheck()
+            let wrong = try await home.request(
+                "/sign-in", method: "POST", check: check, form: "check=\(check)&token=cibox_0123")
+            #expect(wrong.status == 401 && wrong.headers["set-cookie"]?.hasPrefix("cibox_session") == false)
             #expect(
                 wrong.text.contains(
                     "<p class=\"advice warning\" role=\"alert\">This token is not valid: it was revoked, or never made on "
                         + "this server.</p>"))
+
+            // A form from elsewhere (no check cookie: another site's page cannot send it), or a check not the
+            // cookie's: refused, and no session is made, even with a good token.
+            let encoded = operatorToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let tokenField = "token=" + encoded
+            for (cookie, field) in [(nil, check), (check, String(check.reversed())), (check, "")] {
+                let forged = try await home.request(
+                    "/sign-in", method: "POST", check: cookie, form: "check=\(field)&" + tokenField)
+                #expect(forged.status == 403 && forged.headers["set-cookie"]?.hasPrefix("cibox_session") == false)
+                #expect(
+                    forged.text.contains(
+                        "<p class=\"advice warning\" role=\"alert\">Sign in from this server&#39;s own sign-in page (this "
+                            + "form was not sent from it).</p>"))
+            }
 
             let (session, setCookie) = try await home.signIn(operatorToken)
             #expect(setCookie == "cibox_session=\(session); Path=/; HttpOnly; SameSite=Strict")

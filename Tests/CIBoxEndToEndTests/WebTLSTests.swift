@@ -60,15 +60,25 @@ import Testing
             #expect(untrusted.0 == 60, "SSL certificate problem")
             let plain = try await Self.curl(["http://" + base.dropFirst("https://".count) + "/healthz"])
             #expect(plain.0 != 0 && plain.1 == "000", "plain HTTP gets no answer")
-            // Over TLS the browser's session cookie is sent back only over TLS.
+            // Over TLS the browser's cookies are sent back only over TLS.
+            let (jar, page) = (folder.appending("cookies"), folder.appending("sign-in.html"))
+            _ = try await ProcessRunner.run(
+                "/usr/bin/curl", ["-sS", "--cacert", certificate, "-c", jar, "-o", page, base + "/sign-in"])
+            let check = try #require(
+                try String(contentsOfFile: page, encoding: .utf8).firstMatch(of: /name="check" value="([0-9a-f]+)"/))
             let headers = folder.appending("sign-in-headers")
             let signedIn = try await Self.curl([
-                "--cacert", certificate, "-D", headers, "--data-urlencode", "token=\(token)", base + "/sign-in",
+                "--cacert", certificate, "-b", jar, "-D", headers, "--data-urlencode", "token=\(token)",
+                "--data-urlencode", "check=\(check.1)", base + "/sign-in",
             ])
             #expect(signedIn.1 == "303")
             let cookie = try String(contentsOfFile: headers, encoding: .utf8).split(separator: "\r\n")
                 .first { $0.lowercased().hasPrefix("set-cookie:") }
             #expect(cookie?.hasSuffix("; Path=/; HttpOnly; SameSite=Strict; Secure") == true, "\(cookie ?? "")")
+            // curl's jar marks a Secure cookie with TRUE in its fourth column.
+            let saved = try String(contentsOfFile: jar, encoding: .utf8).split(separator: "\n")
+                .first { $0.hasSuffix("cibox_sign_in\t" + check.1) }
+            #expect(saved?.split(separator: "\t").dropFirst(3).first == "TRUE", "\(saved ?? "")")
         } cleanup: {
             await daemon.stop()
             cli.home.remove()

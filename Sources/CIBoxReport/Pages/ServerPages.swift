@@ -10,7 +10,7 @@ package enum ServerPages {
     }
 
     /// The sign-in form, saying `error` above it when the last try failed.
-    package static func signIn(error: String?, extras: PageExtras) -> HTML {
+    package static func signIn(error: String?, check: String, extras: PageExtras) -> HTML {
         let alert: HTML = error.map { "<p class=\"advice warning\" role=\"alert\">\($0)</p>\n" } ?? ""
         return PageShell.page(
             title: "Sign in", links: PageLinks(style: .server, page: .index),
@@ -18,6 +18,7 @@ package enum ServerPages {
             body: alert + """
                 <p>Paste a token made with <code>cibox token create NAME --role viewer</code> (or <code>operator</code> to approve, rerun, cancel and trigger). This browser then stays signed in until you sign out or leave it unused for 12 hours.</p>
                 <form class="sign-in" method="post" action="/sign-in">
+                <input type="hidden" name="check" value="\(check)">
                 <label for="token">Token</label>
                 <input id="token" name="token" type="password" autocomplete="off" required>
                 <button type="submit">Sign in</button>

@@ -12,22 +12,30 @@ enum SignInRoutes {
     static let signOut = "/sign-out"
     /// The session cookie's name.
     static let cookieName = "cibox_session"
+    /// The cookie the sign-in page sets and its form repeats: a `SameSite=Strict` cookie is never sent with another
+    /// site's form, so a page elsewhere cannot sign a browser in (with its author's token) behind the user's back.
+    static let checkCookieName = "cibox_sign_in"
 
     static func add(
         to router: Router<ServerContext>, tokens: TokenStore, sessions: BrowserSessions, secureCookies: Bool
     ) {
         router.get(RouterPath(signIn)) { _, context in
-            PageResponse.html(ServerPages.signIn(error: nil, extras: PageChrome.extras(context.session?.session)))
+            form(error: nil, status: .ok, extras: PageChrome.extras(context.session?.session), secure: secureCookies)
         }
         router.post(RouterPath(signIn)) { request, _ in
             var request = request
-            let token = try await FormFields.of(&request)["token"]?.trimmingCharacters(in: .whitespaces) ?? ""
+            let fields = try await FormFields.of(&request)
+            let check = request.cookies[checkCookieName]?.value ?? ""
+            guard !check.isEmpty, BrowserSessions.matches(fields["check"] ?? "", check) else {
+                return form(
+                    error: "Sign in from this server's own sign-in page (this form was not sent from it).",
+                    status: .forbidden, extras: PageChrome.extras(nil), secure: secureCookies)
+            }
+            let token = fields["token"]?.trimmingCharacters(in: .whitespaces) ?? ""
             guard let found = try await Blocking.run({ try tokens.authenticate(token) }) else {
-                return PageResponse.html(
-                    ServerPages.signIn(
-                        error: "This token is not valid: it was revoked, or never made on this server.",
-                        extras: PageChrome.extras(nil)),
-                    status: .unauthorized)
+                return form(
+                    error: "This token is not valid: it was revoked, or never made on this server.",
+                    status: .unauthorized, extras: PageChrome.extras(nil), secure: secureCookies)
             }
             let id = sessions.start(
                 BrowserSession(
@@ -43,6 +51,15 @@ enum SignInRoutes {
             response.headers[.setCookie] = cookie("", secure: secureCookies, expired: true)
             return response
         }
+    }
+
+    /// The sign-in page with a new check value, in its form and in the cookie it sets.
+    static func form(error: String?, status: HTTPResponse.Status, extras: PageExtras, secure: Bool) -> Response {
+        let check = BrowserSessions.newCSRF()
+        var response = PageResponse.html(ServerPages.signIn(error: error, check: check, extras: extras), status: status)
+        response.headers[.setCookie] =
+            "\(checkCookieName)=\(check); Path=\(signIn); HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
+        return response
     }
 
     /// The `Set-Cookie` value for session `id`: only sent back to this server, never to scripts, never from another
