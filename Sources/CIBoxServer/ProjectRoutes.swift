@@ -28,15 +28,18 @@ enum ProjectRoutes {
             let name = try ActionRoutes.text(body["name"], field: "name")
             if let name, name.contains("/") { throw APIError(.badRequest, "'name' must not contain '/'.") }
             let outcome = try await Blocking.run { () throws -> (JSONValue, Bool) in
-                let counts = try store.projects.refCounts()
+                let outcome: ProjectRegistration.Outcome
                 do throws(EngineError) {
-                    switch try ProjectRegistration.add(path: path, name: name, store: store) {
-                    case .added(let project, let refs): return (PipelineJSON.project(project, refs: refs), true)
-                    case .existing(let project):
-                        return (PipelineJSON.project(project, refs: counts[project.id] ?? 0), false)
-                    }
+                    outcome = try ProjectRegistration.add(path: path, name: name, store: store)
                 } catch {
                     throw error.code == .usage ? APIError(.conflict, error.message) : PipelineActions.apiError(error)
+                }
+                switch outcome {
+                case .added(let project, let refs): return (PipelineJSON.project(project, refs: refs), true)
+                case .existing(let project):
+                    // Only a project that was there already needs its refs counted.
+                    let refs = try store.projects.refCounts()[project.id] ?? 0
+                    return (PipelineJSON.project(project, refs: refs), false)
                 }
             }
             return JSONResponse.make(outcome.0, status: outcome.1 ? .created : .ok)
