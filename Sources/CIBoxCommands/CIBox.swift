@@ -40,6 +40,7 @@ package enum Entrypoint {
         // cibox's files are its user's alone: databases, logs, artifacts, caches (see HomePermissions for the few
         // folders a job's user passes through).
         umask(0o077)
+        PhaseMarks.mark("main")
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments == ["--version"] {
             Terminal.output("\(CIBox.version)\n")

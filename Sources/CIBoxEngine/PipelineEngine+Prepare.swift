@@ -59,6 +59,7 @@ extension PipelineEngine {
         // A pipeline usually follows: its first job starts sooner with the executor ready for it.
         executor.expectJobs()
         let source = try Self.resolveSource(options)
+        PhaseMarks.mark("config read")
         let project: Project
         do {
             // A repository run for the first time becomes a project with its refs seen: a daemon on the home watches
@@ -70,6 +71,7 @@ extension PipelineEngine {
         } catch {
             throw EngineError(.store, error.description, cause: error)
         }
+        PhaseMarks.mark("project")
         // One id for every attempt: compiles for two numbers then differ only where the config uses the number.
         let pipelineUUID = UUID().uuidString.lowercased()
         var number: Int
@@ -107,6 +109,7 @@ extension PipelineEngine {
                 throw recorded
             }
             if isSetup { plan.isSetup = true }
+            PhaseMarks.mark("compile")
             let planJSON = Self.encoded(plan)
             let configHash = try self.configHash(of: planJSON, request: request)
             if source.kind == .commit {
@@ -139,6 +142,7 @@ extension PipelineEngine {
             earlierPlan = planJSON
             do {
                 let detail = try store.pipelines.record(new)
+                PhaseMarks.mark("record")
                 let checkout = GitSourceCheckout(
                     repositoryPath: source.repositoryPath, revision: source.revision, branch: source.branch,
                     workingTree: source.kind == .workingTree

@@ -200,6 +200,7 @@ package final class PipelineEngine: Sendable {
         }
         // What is left of the pipeline's containers is removed before its run is over.
         await ContainerCleanups.shared.drain()
+        PhaseMarks.mark("cleanups")
         if let failure = storeSink.errors.first {
             guard await Self.retryRecording(storeSink, clocks: clocks, for: recordingRetryLimit) else {
                 throw EngineError(

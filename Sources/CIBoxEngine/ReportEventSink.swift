@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+import CIBoxBasics
 import CIBoxModel
 import CIBoxReport
 import CIBoxScheduler
@@ -23,7 +24,11 @@ struct ReportEventSink: PipelineEventSink {
             updater.request(pipelineID: pipelineID, jobID: id)
         case .pipelineStatus(_, let status, _):
             updater.request(pipelineID: pipelineID)
-            if status.isFinal { await updater.flush() }
+            if status.isFinal {
+                PhaseMarks.mark("pipeline recorded")
+                await updater.flush()
+                PhaseMarks.mark("report")
+            }
         default:
             break
         }

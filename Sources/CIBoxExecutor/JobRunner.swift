@@ -57,10 +57,12 @@ final class JobRunner: Sendable {
 
     /// Runs the job run to its end; cancelling the task stops the running step and skips the rest.
     func run() async -> JobResult {
+        PhaseMarks.mark("job start")
         let startedAt = clocks.wall()
         let workingDirectory = view.resolve(request.spec.workingDirectory)
         do {
             try await prepareFolders(workingDirectory: workingDirectory)
+            PhaseMarks.mark("job folders and sandbox")
         } catch {
             _ = await sandbox.tearDown()
             return await JobResult.notStarted(
@@ -119,6 +121,7 @@ final class JobRunner: Sendable {
             let started = clocks.wall()
             await observer.stepStarted(jobID: request.jobID, index: index, at: started)
             var (result, message) = await runStep(step, index: index, context: context)
+            PhaseMarks.mark("step \(index + 1): \(step.name)")
             // From `setup_remote_docker` on, the steps reach the job's engine.
             if let engine = engine.withLock({ $0 }) { Self.reach(engine, from: &context) }
             results.append(result)
@@ -142,6 +145,7 @@ final class JobRunner: Sendable {
             await engine.stop()
         }
         let usage = await sandbox.tearDown()
+        PhaseMarks.mark("teardown")
         var result = finish(results: results, failure: failure, startedAt: startedAt)
         result.usage = usage
         result.isolation = isolation.mode

@@ -13,6 +13,15 @@ enum BenchFixtures {
         return path
     }
 
+    /// A repository whose config has one job: checkout and `run: "true"`.
+    static func oneJobRepository() throws -> String {
+        try repository([
+            ".circleci/config.yml":
+                "version: 2.1\njobs:\n  build:\n    steps:\n      - checkout\n      - run: \"true\"\nworkflows:\n  w:\n    jobs: [build]\n",
+            "README.md": "one job\n",
+        ])
+    }
+
     /// A git repository in a temp folder with `files` committed on `main`.
     static func repository(_ files: [String: String]) throws -> String {
         let path = try temporaryFolder("cibox-bench-repo")

@@ -51,11 +51,7 @@ extension Scenarios {
     /// `cibox run` of a one-job trivial pipeline (checkout + `true`), whole process, against the same step's
     /// shell run bare.
     static func oneJob(_ context: BenchContext) throws -> [BenchRow] {
-        let repository = try BenchFixtures.repository([
-            ".circleci/config.yml":
-                "version: 2.1\njobs:\n  build:\n    steps:\n      - checkout\n      - run: \"true\"\nworkflows:\n  w:\n    jobs: [build]\n",
-            "README.md": "one job\n",
-        ])
+        let repository = try BenchFixtures.oneJobRepository()
         let home = try BenchFixtures.temporaryFolder("cibox-bench-home")
         defer {
             try? FileManager.default.removeItem(atPath: repository)

@@ -9,7 +9,7 @@ import Foundation
 enum Scenarios {
     /// Every scenario's name, in the order `all` runs them.
     static let names = [
-        "compile", "trivial-jobs", "one-job", "push-latency", "daemon-memory", "cache", "report-incremental",
+        "compile", "trivial-jobs", "one-job", "phases", "push-latency", "daemon-memory", "cache", "report-incremental",
         "prepush-verified", "prepush-fresh", "start-time", "log-throughput", "checkout", "images",
         "docker-engine", "api",
     ]
@@ -20,6 +20,7 @@ enum Scenarios {
         case "compile": try compile(context)
         case "trivial-jobs": try await trivialJobs(context)
         case "one-job": try oneJob(context)
+        case "phases": try phases(context)
         case "push-latency": try pushLatency(context)
         case "daemon-memory": try daemonMemory(context)
         case "cache": try cache(context)

@@ -36,7 +36,9 @@ enum PipelineRunFlow {
         case .success(let made): engine = made
         case .failure(let exitCode): return exitCode
         }
+        PhaseMarks.mark("store open")
         await settleAbandoned(engine: engine)
+        PhaseMarks.mark("settle")
         let prepared: PreparedPipeline
         do {
             prepared = try prepare(engine)
@@ -83,7 +85,10 @@ enum PipelineRunFlow {
             }
         }
         if let failure { Terminal.fail(failure.description) }
-        return report(pipelineID: pipeline.id, engine: engine, json: json, signal: interrupted.signal)
+        PhaseMarks.mark("pipeline")
+        let code = report(pipelineID: pipeline.id, engine: engine, json: json, signal: interrupted.signal)
+        PhaseMarks.mark("summary")
+        return code
     }
 
     /// Prints the warnings of a recorded pipeline and the line that names it.

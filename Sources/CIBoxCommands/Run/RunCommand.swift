@@ -51,6 +51,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        PhaseMarks.mark("arguments")
         var options = RunOptions(
             path: path, revision: rev, workingTree: workingTree, workflows: workflow, jobs: job,
             parameters: try ParameterList.parse(parameters), trigger: .manual, keepsWorkDirectories: keep
