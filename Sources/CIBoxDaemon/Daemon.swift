@@ -30,6 +30,9 @@ package enum Daemon {
         /// More services run in the daemon's group (the HTTP API), after the daemon's own: the group stops them
         /// first at shutdown, so they end before running pipelines get their grace period.
         package var services: [any Service] = []
+        /// How often an idle daemon checks whether to give back the pages its finished work left mapped
+        /// (``ResidentTrimService``).
+        package var trimInterval: Duration = .seconds(5)
         /// Pipelines prepared in this process by the services (the HTTP API), for the daemon to run.
         package var inbox = PipelineInbox()
 
@@ -70,8 +73,10 @@ package enum Daemon {
             autoCancel: options.autoCancel, onFinished: options.onFinished, initial: initial, inbox: options.inbox
         )
         let retention = RetentionService(every: options.collectEvery, clocks: engine.clocks, collect: options.collect)
+        let trim = ResidentTrimService(
+            interval: options.trimInterval, clocks: engine.clocks, isIdle: { service.running.isEmpty }, logger: logger)
         let group = ServiceGroup(
-            services: [service, retention] + options.services, gracefulShutdownSignals: [.sigterm, .sigint],
+            services: [service, retention, trim] + options.services, gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
         try await group.run()

@@ -29,6 +29,8 @@ package struct PipelineService: Service {
     let initial: [PreparedPipeline]
     /// Pipelines prepared by the process's other services.
     let inbox: PipelineInbox
+    /// The pipelines it runs now.
+    let running = RunningPipelines()
     /// How often the store's projects are read for added and removed ones.
     var projectsInterval: Duration = .seconds(1)
 
@@ -60,7 +62,6 @@ package struct PipelineService: Service {
         logger.info("watching projects", metadata: ["projects.count": "\(projects.count)"])
         let (work, queue) = AsyncStream.makeStream(of: PreparedPipeline.self)
         for prepared in initial { queue.yield(prepared) }
-        let running = RunningPipelines()
         var stopped: (ids: Set<Int64>, at: Date)?
         await withDiscardingTaskGroup { group in
             group.addTask {
