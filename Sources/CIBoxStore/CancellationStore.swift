@@ -37,7 +37,7 @@ package struct CancellationStore: Sendable {
             try db.execute(
                 sql:
                     "UPDATE job SET cancelRequestedAt = COALESCE(cancelRequestedAt, ?) WHERE id IN (\(ids.map(String.init).joined(separator: ",")))",
-                arguments: [Date()]
+                arguments: [Date().stored]
             )
             try settleHeldPipeline(id, at: Date(), db: db)
             return ids
@@ -56,7 +56,7 @@ package struct CancellationStore: Sendable {
             guard Self.activeStatuses.contains(job.status) else { return false }
             try db.execute(
                 sql: "UPDATE job SET cancelRequestedAt = COALESCE(cancelRequestedAt, ?) WHERE id = ?",
-                arguments: [Date(), id]
+                arguments: [Date().stored, id]
             )
             return true
         }
@@ -105,7 +105,7 @@ package struct CancellationStore: Sendable {
             sql:
                 "UPDATE job SET status = ?, failureReason = ?, finishedAt = ? WHERE pipelineId = ? AND status IN (?, ?)",
             arguments: [
-                canceled, FailureReason.canceled.rawValue, now, id, JobStatus.onHold.rawValue,
+                canceled, FailureReason.canceled.rawValue, now.stored, id, JobStatus.onHold.rawValue,
                 JobStatus.blocked.rawValue,
             ]
         )
@@ -113,11 +113,11 @@ package struct CancellationStore: Sendable {
         let open = [PipelineStatus.onHold.rawValue, PipelineStatus.queued.rawValue, PipelineStatus.running.rawValue]
         try db.execute(
             sql: "UPDATE workflow SET status = ?, finishedAt = ? WHERE pipelineId = ? AND status IN (?, ?, ?)",
-            arguments: [canceled, now, id, open[0], open[1], open[2]]
+            arguments: [canceled, now.stored, id, open[0], open[1], open[2]]
         )
         try db.execute(
             sql: "UPDATE pipeline SET status = ?, finishedAt = ? WHERE id = ? AND status IN (?, ?, ?)",
-            arguments: [canceled, now, id, open[0], open[1], open[2]]
+            arguments: [canceled, now.stored, id, open[0], open[1], open[2]]
         )
     }
 }

@@ -21,7 +21,7 @@ package struct HandoffStore: Sendable {
         try database.write("hand pipeline \(id) to the daemon") { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO pipelineHandoff (pipelineId, createdAt) VALUES (?, ?)",
-                arguments: [id, Date()])
+                arguments: [id, Date().stored])
         }
     }
 

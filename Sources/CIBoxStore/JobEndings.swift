@@ -47,7 +47,7 @@ extension HistoryStore {
                     WHERE job.finishedAt >= ? AND job.status IN (\(final.map { _ in "?" }.joined(separator: ", ")))
                     ORDER BY job.id
                     """,
-                arguments: StatementArguments([since as any DatabaseValueConvertible] + final)
+                arguments: StatementArguments([since.stored as any DatabaseValueConvertible] + final)
             ).compactMap { row in
                 guard let status = JobStatus(rawValue: row[2]), let finishedAt: Date = row[4] else { return nil }
                 return EndedJob(id: row[0], project: row[1], status: status, startedAt: row[3], finishedAt: finishedAt)

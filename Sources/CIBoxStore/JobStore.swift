@@ -21,7 +21,7 @@ package struct JobStore: Sendable {
         try database.write("update job \(id)") { db in
             try db.execute(
                 sql: "UPDATE job SET status = ?, startedAt = COALESCE(startedAt, ?) WHERE id = ?",
-                arguments: [status.rawValue, startedAt, id]
+                arguments: [status.rawValue, startedAt?.stored, id]
             )
             try UnstartedSteps.settle(jobID: id, status: status, db: db)
         }
@@ -44,7 +44,8 @@ package struct JobStore: Sendable {
                     imageDigest = ? WHERE id = ?
                     """,
                 arguments: [
-                    status.rawValue, exitCode, failureReason?.rawValue, failureMessage, startedAt, finishedAt,
+                    status.rawValue, exitCode, failureReason?.rawValue, failureMessage, startedAt?.stored,
+                    finishedAt.stored,
                     resources.isolation, resources.cpuSeconds, resources.peakMemoryBytes, resources.oomKills,
                     resources.memoryLimitBytes, resources.millicoresLimit, resources.pidsLimitHits, resources.pidsLimit,
                     resourceClass, image?.reference, image?.digest, id,
@@ -59,7 +60,7 @@ package struct JobStore: Sendable {
         try database.write("start step \(index) of job \(jobID)") { db in
             try db.execute(
                 sql: "UPDATE step SET status = ?, startedAt = ? WHERE jobId = ? AND position = ?",
-                arguments: [StepStatus.running.rawValue, date, jobID, index]
+                arguments: [StepStatus.running.rawValue, date.stored, jobID, index]
             )
         }
     }
@@ -72,7 +73,7 @@ package struct JobStore: Sendable {
             try db.execute(
                 sql:
                     "UPDATE step SET status = ?, exitCode = ?, logBytes = ?, finishedAt = ? WHERE jobId = ? AND position = ?",
-                arguments: [status.rawValue, exitCode, logBytes, finishedAt, jobID, index]
+                arguments: [status.rawValue, exitCode, logBytes, finishedAt?.stored, jobID, index]
             )
         }
     }
@@ -97,7 +98,7 @@ package struct JobStore: Sendable {
             let now = Date()
             try db.execute(
                 sql: "UPDATE job SET status = ?, startedAt = COALESCE(startedAt, ?), finishedAt = ? WHERE id = ?",
-                arguments: [JobStatus.success.rawValue, now, now, id]
+                arguments: [JobStatus.success.rawValue, now.stored, now.stored, id]
             )
             return id
         }
@@ -110,7 +111,7 @@ package struct JobStore: Sendable {
             let now = Date()
             try db.execute(
                 sql: "UPDATE job SET status = ?, failureMessage = ?, startedAt = ?, finishedAt = ? WHERE id = ?",
-                arguments: [JobStatus.success.rawValue, note, now, now, id]
+                arguments: [JobStatus.success.rawValue, note, now.stored, now.stored, id]
             )
             try db.execute(
                 sql: "UPDATE step SET status = ? WHERE jobId = ?", arguments: [StepStatus.notRun.rawValue, id]

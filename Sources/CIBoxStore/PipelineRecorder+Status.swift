@@ -16,7 +16,7 @@ extension PipelineRecorder {
                     UPDATE pipeline SET status = ?, startedAt = COALESCE(startedAt, ?),
                     finishedAt = COALESCE(?, finishedAt), errorMessage = COALESCE(?, errorMessage) WHERE id = ?
                     """,
-                arguments: [status.rawValue, startedAt, finishedAt, errorMessage, id]
+                arguments: [status.rawValue, startedAt?.stored, finishedAt?.stored, errorMessage, id]
             )
         }
     }
@@ -31,7 +31,7 @@ extension PipelineRecorder {
                     UPDATE workflow SET status = ?, startedAt = COALESCE(startedAt, ?),
                     finishedAt = COALESCE(?, finishedAt) WHERE id = ?
                     """,
-                arguments: [status.rawValue, startedAt, finishedAt, id]
+                arguments: [status.rawValue, startedAt?.stored, finishedAt?.stored, id]
             )
         }
     }

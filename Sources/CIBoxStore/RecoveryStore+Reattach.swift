@@ -64,7 +64,8 @@ extension RecoveryStore {
                         "UPDATE job SET status = ?, failureReason = ?, failureMessage = ?, finishedAt = ? WHERE id = ?",
                     arguments: [
                         JobStatus.interrupted.rawValue, FailureReason.interrupted.rawValue,
-                        "cibox stopped while this job ran (crash or kill); its log is kept up to that moment.", date,
+                        "cibox stopped while this job ran (crash or kill); its log is kept up to that moment.",
+                        date.stored,
                         jobID,
                     ]
                 )

@@ -74,7 +74,8 @@ package struct RecoveryStore: Sendable {
                     """,
                 arguments: [
                     JobStatus.interrupted.rawValue, FailureReason.interrupted.rawValue,
-                    "cibox stopped while this job ran (crash or kill); its log is kept up to that moment.", date, id,
+                    "cibox stopped while this job ran (crash or kill); its log is kept up to that moment.", date.stored,
+                    id,
                     JobStatus.running.rawValue, JobStatus.queued.rawValue,
                 ]
             )
@@ -91,11 +92,11 @@ package struct RecoveryStore: Sendable {
             let open = [PipelineStatus.queued.rawValue, PipelineStatus.running.rawValue]
             try db.execute(
                 sql: "UPDATE workflow SET status = ?, finishedAt = ? WHERE pipelineId = ? AND status IN (?, ?)",
-                arguments: [PipelineStatus.failed.rawValue, date, id, open[0], open[1]]
+                arguments: [PipelineStatus.failed.rawValue, date.stored, id, open[0], open[1]]
             )
             try db.execute(
                 sql: "UPDATE pipeline SET status = ?, finishedAt = ?, errorMessage = ? WHERE id = ?",
-                arguments: [PipelineStatus.failed.rawValue, date, "interrupted: cibox stopped while it ran", id]
+                arguments: [PipelineStatus.failed.rawValue, date.stored, "interrupted: cibox stopped while it ran", id]
             )
             return ids
         }
@@ -112,7 +113,7 @@ package struct RecoveryStore: Sendable {
                     """,
                 arguments: [
                     JobStatus.interrupted.rawValue, FailureReason.interrupted.rawValue, id, JobStatus.canceled.rawValue,
-                    date,
+                    date.stored,
                 ]
             )
         }

@@ -53,7 +53,7 @@ package struct RetentionStore: Sendable {
                             AND job.status IN (\(active.map { _ in "?" }.joined(separator: ","))))
                     ORDER BY ranked.id
                     """,
-                arguments: StatementArguments([keepLast, cutoff] as [any DatabaseValueConvertible])
+                arguments: StatementArguments([keepLast, cutoff.stored] as [any DatabaseValueConvertible])
                     + StatementArguments(finished) + StatementArguments(active))
             return try rows.map { row in
                 let id: Int64 = row["id"]

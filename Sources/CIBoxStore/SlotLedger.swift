@@ -44,7 +44,7 @@ package struct SlotLedger: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (jobId) DO NOTHING
                     """,
-                arguments: Self.values(request, owner: owner) + [Date()])
+                arguments: Self.values(request, owner: owner) + [Date().stored])
         }
     }
 
@@ -73,7 +73,7 @@ package struct SlotLedger: Sendable {
             for id in grants.started {
                 try db.execute(
                     sql: "UPDATE slotLease SET heldSince = ? WHERE jobId = ? AND heldSince IS NULL",
-                    arguments: [Date(), id])
+                    arguments: [Date().stored, id])
             }
             for (id, count) in grants.bypassed {
                 try db.execute(sql: "UPDATE slotLease SET bypassed = ? WHERE jobId = ?", arguments: [count, id])

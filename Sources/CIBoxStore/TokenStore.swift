@@ -39,7 +39,7 @@ package struct TokenStore: Sendable {
             }
             try db.execute(
                 sql: "INSERT INTO apiToken (name, role, tokenHash, createdAt) VALUES (?, ?, ?, ?)",
-                arguments: [name, role.rawValue, Self.hash(token), now])
+                arguments: [name, role.rawValue, Self.hash(token), now.stored])
         }
         return token
     }
@@ -76,7 +76,8 @@ package struct TokenStore: Sendable {
         guard var info = found else { return nil }
         if info.lastUsedAt.map({ now.timeIntervalSince($0) >= 60 }) ?? true {
             try database.write("note a token's use") { db in
-                try db.execute(sql: "UPDATE apiToken SET lastUsedAt = ? WHERE tokenHash = ?", arguments: [now, hash])
+                try db.execute(
+                    sql: "UPDATE apiToken SET lastUsedAt = ? WHERE tokenHash = ?", arguments: [now.stored, hash])
             }
             info.lastUsedAt = now
         }
