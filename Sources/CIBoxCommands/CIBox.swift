@@ -3,6 +3,7 @@
 import ArgumentParser
 import CIBoxBasics
 import CIBoxEngine
+import CIBoxExecutor
 import Foundation
 
 /// The `cibox` command: CI in a box.
@@ -33,9 +34,11 @@ struct CIBox: AsyncParsableCommand {
 package enum Entrypoint {
     /// Runs `cibox` with the process's arguments and exits with the command's status.
     ///
-    /// Two command lines skip ArgumentParser, which builds the whole command tree by reflecting over every
-    /// subcommand (about 3 ms): `cibox --version`, and `cibox pre-push …` as the hook calls it (see
-    /// ``PrePushCommand/fastOptions(_:)``); anything else about them (help, a mistake) goes the usual way.
+    /// Three command lines skip ArgumentParser, which builds the whole command tree by reflecting over every
+    /// subcommand (about 3 ms): `cibox --version`, `cibox agent files …` (the helper a job's checkout and file steps
+    /// start, whose arguments ``AgentFilesCommand`` passes through untouched anyway), and `cibox pre-push …` as the
+    /// hook calls it (see ``PrePushCommand/fastOptions(_:)``); anything else about them (help, a mistake) goes the
+    /// usual way.
     package static func main() async {
         // cibox's files are its user's alone: databases, logs, artifacts, caches (see HomePermissions for the few
         // folders a job's user passes through).
@@ -45,6 +48,10 @@ package enum Entrypoint {
         if arguments == ["--version"] {
             Terminal.output("\(CIBox.version)\n")
             return
+        }
+        if arguments.count >= 2, arguments[0] == "agent", arguments[1] == "files" {
+            // The built-in steps' file helper, started for each checkout and each file step: no person types it.
+            exit(JobFileOperations.run(Array(arguments.dropFirst(2))))
         }
         if arguments.first == "pre-push", let options = PrePushCommand.fastOptions(Array(arguments.dropFirst())) {
             let environment = ["CIBOX_HOME", "HOME"].reduce(into: [String: String]()) { values, name in

@@ -36,7 +36,7 @@ enum PipelineRunFlow {
         case .success(let made): engine = made
         case .failure(let exitCode): return exitCode
         }
-        PhaseMarks.mark("store open")
+        PhaseMarks.mark("engine")
         await settleAbandoned(engine: engine)
         PhaseMarks.mark("settle")
         let prepared: PreparedPipeline
@@ -145,6 +145,7 @@ enum PipelineRunFlow {
         var settings: Settings
         do {
             store = try PipelineStore(home: home)
+            PhaseMarks.mark("store open")
         } catch {
             Terminal.fail(error.message)
             return .failure(ExitCodes.of(error))
@@ -154,6 +155,7 @@ enum PipelineRunFlow {
             Terminal.print(warnings)
             settings = loaded
             if let runAs { settings.runAs = runAs }
+            PhaseMarks.mark("settings")
         } catch {
             Terminal.print(error.diagnostics)
             Terminal.fail(error.message)
