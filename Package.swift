@@ -271,7 +271,9 @@ let package = Package(
         .testTarget(
             name: "CIBoxYAMLTests",
             dependencies: [
-                "CIBoxYAML", "CIBoxModel", .product(name: "OrderedCollections", package: "swift-collections"),
+                "CIBoxYAML", "CIBoxModel", "CIBoxTestSupport",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -30,24 +30,34 @@ package enum YAMLReader {
     package static func parse(
         _ text: String, file: String, maxExpandedBytes: Int = ConfigSettings.defaultMaxExpandedBytes
     ) -> (root: ConfigNode?, diagnostics: [Diagnostic]) {
+        let result = parseReportingResolution(text, file: file, maxExpandedBytes: maxExpandedBytes)
+        return (result.root, result.diagnostics)
+    }
+
+    /// ``parse(_:file:maxExpandedBytes:)``, also saying which of Yams' resolvers composed the text (`nil` when the
+    /// text was refused before composing); with `forceDefaultResolver`, Yams' default one whatever the text, as
+    /// cibox read every file before it classified plain scalars itself (see ``compose(_:forceDefault:)``).
+    package static func parseReportingResolution(
+        _ text: String, file: String, maxExpandedBytes: Int = ConfigSettings.defaultMaxExpandedBytes,
+        forceDefaultResolver: Bool = false
+    ) -> (root: ConfigNode?, diagnostics: [Diagnostic], resolution: YAMLResolution?) {
         if let line = lineNestingTooDeep(text) {
             let message = "the YAML nests more than \(nestingLimit) levels deep"
-            return (nil, [Diagnostic(.error, at: SourceLocation(file: file, line: line, column: 1), message)])
+            return (nil, [Diagnostic(.error, at: SourceLocation(file: file, line: line, column: 1), message)], nil)
         }
-        let parser: Parser
-        let composed: Node?
+        let composed: (parser: Parser, root: Node?, resolution: YAMLResolution)
         do {
-            (parser, composed) = try composeAllowingRepeatedMergeKeys(text)
+            composed = try compose(text, forceDefault: forceDefaultResolver)
         } catch {
-            return (nil, [diagnostic(for: error, file: file)])
+            return (nil, [diagnostic(for: error, file: file)], .yamsDefault)
         }
-        guard let composed else { return (nil, []) }
+        guard let root = composed.root else { return (nil, [], composed.resolution) }
         // The parser holds the anchors, which nodes refer to weakly: it stays alive while the nodes are converted.
-        return withExtendedLifetime(parser) {
+        return withExtendedLifetime(composed.parser) {
             var converter = NodeConverter(file: file, maxExpandedBytes: maxExpandedBytes)
-            let root = converter.convert(composed, usedAt: nil)
+            let node = converter.convert(root, usedAt: nil)
             // Past a budget the tree is cut short: only the error is worth reporting.
-            return (converter.isOverBudget ? nil : root, converter.diagnostics)
+            return (converter.isOverBudget ? nil : node, converter.diagnostics, composed.resolution)
         }
     }
 
@@ -93,39 +103,6 @@ package enum YAMLReader {
             }
         }
         return nil
-    }
-
-    /// The prefix of the keys that stand for repeated `<<` keys (see ``composeAllowingRepeatedMergeKeys(_:)``).
-    static let repeatedMergeKeyPrefix = "<<\u{2060}cibox-merge-"
-
-    /// Composes `text` and returns the parser with the document (the parser owns the document's anchors); when Yams
-    /// rejects a mapping only because it repeats `<<` (which real configs do and CircleCI accepts), renames the `<<`
-    /// keys that start a line to distinct keys and composes again.
-    ///
-    /// Yams checks for duplicate keys while composing and has no option to turn that off (Yams 6.2.2,
-    /// `Parser.checkDuplicates`); remove this when it gets one.
-    static func composeAllowingRepeatedMergeKeys(_ text: String) throws -> (Parser, Node?) {
-        do {
-            let parser = try Parser(yaml: text)
-            return (parser, try parser.singleRoot())
-        } catch let error as YamlError {
-            guard case .duplicatedKeysInMapping(let duplicates, _) = error, duplicates == ["<<"] else { throw error }
-            var counter = 0
-            var lines: [Substring] = []
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                let body = line.drop { $0 == " " || $0 == "-" }
-                guard body.hasPrefix("<<"), body.dropFirst(2).drop(while: { $0 == " " }).hasPrefix(":") else {
-                    lines.append(line)
-                    continue
-                }
-                counter += 1
-                let indent = line.prefix(line.count - body.count)
-                lines.append(indent + "\(repeatedMergeKeyPrefix)\(counter)" + body.dropFirst(2))
-            }
-            guard counter > 0 else { throw error }
-            let parser = try Parser(yaml: lines.joined(separator: "\n"))
-            return (parser, try parser.singleRoot())
-        }
     }
 
     /// The diagnostic for an error thrown by Yams, at the place libyaml points to.
