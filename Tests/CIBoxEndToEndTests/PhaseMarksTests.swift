@@ -32,7 +32,8 @@ import Testing
         let own = lines.filter { $0[0] == pid }
         #expect(
             own.map { $0[2] } == [
-                "main", "arguments", "store open", "settings", "engine", "settle", "config read", "project", "compile", "record",
+                "main", "arguments", "store open", "settings", "engine", "settle", "config read", "project", "compile",
+                "record",
                 "job start", "job folders and sandbox", "step 1: Checkout code", "step 2: true", "teardown",
                 "pipeline recorded", "report", "cleanups", "pipeline", "summary",
             ])

@@ -26,7 +26,9 @@ import Testing
             dates.append(Date(timeIntervalSince1970: whole + Double.random(in: -1e-6...1e-6, using: &generator)))
         }
         let different = dates.filter { StoreDate.text($0) != String.fromDatabaseValue($0.databaseValue) }.prefix(5)
-            .map { "\($0.timeIntervalSince1970): \(StoreDate.text($0)) ≠ \(String.fromDatabaseValue($0.databaseValue) ?? "")" }
+            .map {
+                "\($0.timeIntervalSince1970): \(StoreDate.text($0)) ≠ \(String.fromDatabaseValue($0.databaseValue) ?? "")"
+            }
         #expect(different.isEmpty, "\(different)")
         #expect(StoreDate.text(Date(timeIntervalSince1970: 1_796_428_800.25)) == "2026-12-05 00:00:00.250")
     }
