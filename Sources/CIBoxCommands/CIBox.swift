@@ -32,14 +32,13 @@ struct CIBox: AsyncParsableCommand {
 
 /// The executable's entry point: parses the command line and runs the command.
 package enum Entrypoint {
-    /// Runs `cibox` with the process's arguments and exits with the command's status.
-    ///
-    /// Three command lines skip ArgumentParser, which builds the whole command tree by reflecting over every
-    /// subcommand (about 3 ms): `cibox --version`, `cibox agent files …` (the helper a job's checkout and file steps
-    /// start, whose arguments ``AgentFilesCommand`` passes through untouched anyway), and `cibox pre-push …` as the
-    /// hook calls it (see ``PrePushCommand/fastOptions(_:)``); anything else about them (help, a mistake) goes the
-    /// usual way.
-    package static func main() async {
+    /// The command lines answered before Swift's concurrency starts, on the main thread: `cibox --version`, and
+    /// `cibox agent files …` (the helper a job's checkout and file steps start, whose arguments ``AgentFilesCommand``
+    /// passes through untouched anyway). An `async` entry point hops to a thread of the cooperative pool, which
+    /// makes the pool's first thread (about 2 ms); these need none of it, nor ArgumentParser's reflection over the
+    /// command tree (about 3 ms). Also sets the process's umask and marks its start, for every command line.
+    /// - Returns: the exit status when it answered, nil for every other command line.
+    package static func answerAtOnce() -> Int32? {
         // cibox's files are its user's alone: databases, logs, artifacts, caches (see HomePermissions for the few
         // folders a job's user passes through).
         umask(0o077)
@@ -47,12 +46,20 @@ package enum Entrypoint {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments == ["--version"] {
             Terminal.output("\(CIBox.version)\n")
-            return
+            return 0
         }
         if arguments.count >= 2, arguments[0] == "agent", arguments[1] == "files" {
-            // The built-in steps' file helper, started for each checkout and each file step: no person types it.
-            exit(JobFileOperations.run(Array(arguments.dropFirst(2))))
+            return JobFileOperations.run(Array(arguments.dropFirst(2)))
         }
+        return nil
+    }
+
+    /// Runs `cibox` with the process's arguments and exits with the command's status, after ``answerAtOnce()``.
+    ///
+    /// `cibox pre-push …` as the hook calls it skips ArgumentParser too (see ``PrePushCommand/fastOptions(_:)``);
+    /// anything else about it (help, a mistake) goes the usual way.
+    package static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "pre-push", let options = PrePushCommand.fastOptions(Array(arguments.dropFirst())) {
             let environment = ["CIBOX_HOME", "HOME"].reduce(into: [String: String]()) { values, name in
                 values[name] = getenv(name).map { String(cString: $0) }
