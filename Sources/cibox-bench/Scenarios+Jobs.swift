@@ -36,7 +36,13 @@ extension Scenarios {
         let prepared = try engine.prepare(RunOptions(path: repository))
         status = try await engine.run(prepared)
         let total = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        guard status == .success else { throw BenchError("trivial-jobs pipeline ended \(status.rawValue)") }
+        guard status == .success else {
+            let detail = try engine.store.history.pipelineDetail(id: prepared.detail.pipeline.id)
+            let jobs = detail?.workflows.flatMap { $0.jobs.map(\.job) } ?? []
+            let failed = jobs.first { $0.status != JobStatus.success }
+            let why = failed.map { " (\($0.name): \($0.status.rawValue), \($0.failureMessage ?? "no message"))" } ?? ""
+            throw BenchError("trivial-jobs pipeline ended \(status.rawValue)\(why)")
+        }
         let bare = try Clock.seconds { for _ in 0..<count { try spawnAndWait("/bin/sh", ["-c", "true"]) } } * 1000
         return [
             BenchRow(
