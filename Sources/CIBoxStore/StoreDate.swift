@@ -55,45 +55,19 @@ extension Date {
     var stored: StoreDate { StoreDate(date: self) }
 }
 
-// Every record the store writes makes its dates' text by hand too.
-extension ProjectRecord {
+/// A record of the store: its dates are written as ``StoreDate`` writes them.
+protocol StoreRecord: EncodableRecord {}
+
+extension StoreRecord {
     static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
         StoreDate.encodingStrategy
     }
 }
 
-extension ProjectRefRecord {
-    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        StoreDate.encodingStrategy
-    }
-}
-
-extension PipelineRecord {
-    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        StoreDate.encodingStrategy
-    }
-}
-
-extension WorkflowRecord {
-    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        StoreDate.encodingStrategy
-    }
-}
-
-extension JobRecord {
-    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        StoreDate.encodingStrategy
-    }
-}
-
-extension StepRecord {
-    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        StoreDate.encodingStrategy
-    }
-}
-
-extension TestCaseRecord {
-    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        StoreDate.encodingStrategy
-    }
-}
+extension ProjectRecord: StoreRecord {}
+extension ProjectRefRecord: StoreRecord {}
+extension PipelineRecord: StoreRecord {}
+extension WorkflowRecord: StoreRecord {}
+extension JobRecord: StoreRecord {}
+extension StepRecord: StoreRecord {}
+extension TestCaseRecord: StoreRecord {}
