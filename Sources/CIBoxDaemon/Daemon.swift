@@ -4,6 +4,7 @@ import CIBoxBasics
 package import CIBoxEngine
 package import CIBoxExecutor
 import CIBoxModel
+import CIBoxStore
 import Foundation
 package import Logging
 package import ServiceLifecycle
@@ -73,8 +74,9 @@ package enum Daemon {
             autoCancel: options.autoCancel, onFinished: options.onFinished, initial: initial, inbox: options.inbox
         )
         let retention = RetentionService(every: options.collectEvery, clocks: engine.clocks, collect: options.collect)
-        let trim = ResidentTrimService(
+        var trim = ResidentTrimService(
             interval: options.trimInterval, clocks: engine.clocks, isIdle: { service.running.isEmpty }, logger: logger)
+        trim.releaseCaches = { [store = engine.store] in store.releaseMemory() }
         let group = ServiceGroup(
             services: [service, retention, trim] + options.services, gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger

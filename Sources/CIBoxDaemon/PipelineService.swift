@@ -160,6 +160,8 @@ package struct PipelineService: Service {
     private func watchProjects(_ projects: [Project], queue: AsyncStream<PreparedPipeline>.Continuation) async {
         var watched: [Int64: Task<Void, Never>] = [:]
         var current = projects
+        var changes = StoreChanges(store: engine.store)
+        _ = changes.mayHaveChanged()
         while true {
             let ids = Set(current.map(\.id))
             for (id, task) in watched where !ids.contains(id) {
@@ -173,6 +175,7 @@ package struct PipelineService: Service {
             }
             guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: projectsInterval) })) != nil
             else { break }
+            guard changes.mayHaveChanged() else { continue }
             do {
                 current = try engine.store.projects.projects()
             } catch {
@@ -186,10 +189,12 @@ package struct PipelineService: Service {
     /// time: triggers are other processes), until a graceful shutdown. One that cannot be read back ends `error`.
     private func takeHandoffs(queue: AsyncStream<PreparedPipeline>.Continuation) async {
         guard let owner = ProcessIdentity.current else { return }
+        var changes = StoreChanges(store: engine.store)
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let taken: [Int64]
             do {
-                taken = try engine.store.handoffs.take(owner: owner)
+                // Nothing written since the last look: nothing handed over (a hand-over is a commit).
+                taken = changes.mayHaveChanged() ? try engine.store.handoffs.take(owner: owner) : []
             } catch {
                 logger.error("cannot take the pipelines handed to the daemon", metadata: ["reason": "\(error.message)"])
                 taken = []

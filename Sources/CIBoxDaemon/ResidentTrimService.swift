@@ -17,6 +17,8 @@ struct ResidentTrimService: Service {
     let clocks: Clocks
     /// Whether the daemon runs no pipeline now.
     let isIdle: @Sendable () -> Bool
+    /// Frees what the store caches (SQLite's pages), before the pages are dropped.
+    var releaseCaches: @Sendable () -> Void = {}
     let logger: Logger
     /// Minor faults since the last trim above which the next idle check trims (256 pages: 1 MiB).
     var threshold = 256
@@ -28,6 +30,7 @@ struct ResidentTrimService: Service {
             guard !Task.isCancelled, !Task.isShuttingDownGracefully, isIdle() else { continue }
             let faults = Self.minorFaults()
             if let faultsAtTrim, faults - faultsAtTrim <= threshold { continue }
+            releaseCaches()
             let dropped = ResidentPages.dropStartupResidue()
             // The trim's own faults (reading smaps) do not count for the next one.
             faultsAtTrim = Self.minorFaults()
