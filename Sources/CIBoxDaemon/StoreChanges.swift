@@ -6,7 +6,7 @@ import CIBoxStore
 /// and in any case once `refresh` has passed (a file system whose times are too coarse could hide a commit).
 struct StoreChanges {
     let store: PipelineStore
-    var refresh: Duration = .seconds(10)
+    var refresh: Duration = .seconds(60)
     private var last: StoreChangeStamp?
     private var lastYes: ContinuousClock.Instant?
 
