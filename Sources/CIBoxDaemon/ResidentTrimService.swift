@@ -21,8 +21,8 @@ struct ResidentTrimService: Service {
     let logger: Logger
     /// Frees what the store caches (SQLite's pages), before the pages are dropped.
     var releaseCaches: @Sendable () -> Void = {}
-    /// Resident pages gained since the last trim above which the next idle check trims (256 pages: 1 MiB).
-    var threshold = 256
+    /// Resident pages gained since the last trim above which the next idle check trims (64 pages: 256 KiB).
+    var threshold = 64
 
     func run() async throws {
         var residentAfterTrim: Int?
