@@ -179,6 +179,7 @@ package struct PipelineService: Service {
             do {
                 current = try engine.store.projects.projects()
             } catch {
+                changes.forget()
                 logger.error("cannot read the projects", metadata: ["reason": "\(error.message)"])
             }
         }
@@ -196,6 +197,7 @@ package struct PipelineService: Service {
                 // Nothing written since the last look: nothing handed over (a hand-over is a commit).
                 taken = changes.mayHaveChanged() ? try engine.store.handoffs.take(owner: owner) : []
             } catch {
+                changes.forget()
                 logger.error("cannot take the pipelines handed to the daemon", metadata: ["reason": "\(error.message)"])
                 taken = []
             }

@@ -23,4 +23,9 @@ struct StoreChanges {
         lastYes = now
         return true
     }
+
+    /// Makes the next ``mayHaveChanged()`` say yes: the last look failed, so what it missed is still there.
+    mutating func forget() {
+        last = nil
+    }
 }
