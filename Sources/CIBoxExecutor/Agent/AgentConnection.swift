@@ -19,7 +19,10 @@ import Synchronization
 package final class AgentConnection: Sendable {
     /// The socket; writes are serialised by `writing`.
     private let socket: Int32
-    private let writing = Mutex(())
+    /// Held to write to the socket, to shut it down or to close it; true once it is closed. The reader closes the
+    /// socket at end of file, and its number may then be reused at once by another job's socket: nothing may write
+    /// to it or shut it down after that.
+    private let writing = Mutex(false)
     /// The agent's pid (a child of cibox).
     package let pid: Int32
     private let state = Mutex(State())
@@ -194,8 +197,11 @@ package final class AgentConnection: Sendable {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
         ChildProcesses.unregister(pid)
-        // The reader thread ends at end of file; closing here would race it, so the socket is shut down instead.
-        Glibc.shutdown(socket, Int32(SHUT_RDWR))
+        // The reader thread ends at end of file and closes the socket; closing here would race it, so the socket is
+        // shut down instead, unless the reader closed it already.
+        writing.withLock { isClosed in
+            if !isClosed { Glibc.shutdown(socket, Int32(SHUT_RDWR)) }
+        }
     }
 
     /// Sends one frame; false when the agent is gone.
@@ -205,13 +211,16 @@ package final class AgentConnection: Sendable {
             withUnsafeBytes(of: value.littleEndian) { frame.append(contentsOf: $0) }
         }
         frame += payload
-        return writing.withLock { _ in
-            frame.withUnsafeBytes { bytes in
-                fds.withUnsafeBufferPointer { descriptors in
-                    cibox_send_with_fds(
-                        socket, bytes.baseAddress, bytes.count, descriptors.baseAddress, Int32(descriptors.count)) == 0
+        return writing.withLock { isClosed in
+            guard !isClosed else { return false }
+            return
+                frame.withUnsafeBytes { bytes in
+                    fds.withUnsafeBufferPointer { descriptors in
+                        cibox_send_with_fds(
+                            socket, bytes.baseAddress, bytes.count, descriptors.baseAddress, Int32(descriptors.count))
+                            == 0
+                    }
                 }
-            }
         }
     }
 
@@ -313,7 +322,10 @@ package final class AgentConnection: Sendable {
             continuation.resume(throwing: ExecutorError(.spawnFailed, "the job agent ended."))
         }
         for process in processes.values { process.didExit(ProcessExit(exitCode: 128 + Int(SIGKILL))) }
-        close(socket)
+        writing.withLock { isClosed in
+            isClosed = true
+            close(socket)
+        }
     }
 }
 
