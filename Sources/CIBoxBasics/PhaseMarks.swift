@@ -17,9 +17,6 @@ package enum PhaseMarks {
         return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
     }()
 
-    /// Whether marks are written (the variable names a file that could be opened).
-    package static var isOn: Bool { descriptor >= 0 }
-
     /// Appends the mark `name`, now, when marks are on.
     package static func mark(_ name: @autoclosure () -> String) {
         let fd = descriptor

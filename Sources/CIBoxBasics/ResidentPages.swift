@@ -90,6 +90,13 @@ package enum ResidentPages {
         _ = unsafeBitCast(symbol, to: Trim.self)(0)
     }
 
+    /// This process's resident pages now (`/proc/self/statm`'s second field), 0 where there is none.
+    package static func residentPageCount() -> Int {
+        guard let text = readProcFile("/proc/self/statm") else { return 0 }
+        let fields = text.split(separator: " ")
+        return fields.count > 1 ? Int(fields[1]) ?? 0 : 0
+    }
+
     /// The whole content of a `/proc` file (whose size reads as 0).
     static func readProcFile(_ path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -29,24 +29,11 @@ struct ResidentTrimService: Service {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             try? await cancelWhenGracefulShutdown { try await clocks.sleep(for: interval) }
             guard !Task.isCancelled, !Task.isShuttingDownGracefully, isIdle() else { continue }
-            if let residentAfterTrim, Self.residentPages() - residentAfterTrim <= threshold { continue }
+            if let residentAfterTrim, ResidentPages.residentPageCount() - residentAfterTrim <= threshold { continue }
             releaseCaches()
             let dropped = ResidentPages.dropStartupResidue()
-            residentAfterTrim = Self.residentPages()
+            residentAfterTrim = ResidentPages.residentPageCount()
             logger.debug("resident pages dropped", metadata: ["bytes": "\(dropped)"])
         }
-    }
-
-    /// The process's resident pages now (`/proc/self/statm`'s second field), 0 where there is none.
-    static func residentPages() -> Int {
-        let fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return 0 }
-        defer { close(fd) }
-        // "size resident shared text lib data dt": seven numbers, well under 128 bytes.
-        var buffer = [UInt8](repeating: 0, count: 128)
-        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard count > 0 else { return 0 }
-        let fields = buffer[0..<count].split(separator: UInt8(ascii: " "))
-        return fields.count > 1 ? Int(String(decoding: fields[1], as: UTF8.self)) ?? 0 : 0
     }
 }
