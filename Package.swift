@@ -188,6 +188,15 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // `cibox doctor`: what is wrong with this host and a home, beside Daemon (it reads what Engine's parts use).
+        .target(
+            name: "CIBoxDoctor",
+            dependencies: [
+                "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxExecutor", "CIBoxImages",
+                "CIBoxSettings", "CIBoxContainers", "CIBoxRegistry",
+            ],
+            exclude: ["README.md"], swiftSettings: swiftSettings
+        ),
         // The daemon's HTTP API, beside Daemon: Commands hands it to the daemon as one more service.
         .target(
             name: "CIBoxServer",
@@ -213,7 +222,7 @@ let package = Package(
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxScheduler", "CIBoxExecutor",
                 "CIBoxConfig", "CIBoxSettings", "CIBoxPlanner", "CIBoxTestResults", "CIBoxGit", "CIBoxDaemon",
-                "CIBoxServer",
+                "CIBoxServer", "CIBoxDoctor",
                 "CIBoxSlurm", "CIBoxOrbs", "CIBoxReport", "CIBoxPresentation", "CIBoxImages", "CIBoxRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -345,11 +354,20 @@ let package = Package(
         ),
         .testTarget(
             name: "CIBoxCommandsTests",
-            dependencies: ["CIBoxCommands", "CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxTestSupport"],
+            dependencies: [
+                "CIBoxCommands", "CIBoxModel", "CIBoxBasics", "CIBoxExecutor", "CIBoxTestSupport", "CIBoxDoctor",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CIBoxServerTests", dependencies: ["CIBoxServer", "CIBoxStore", "CIBoxModel", "CIBoxBasics"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CIBoxDoctorTests",
+            dependencies: [
+                "CIBoxDoctor", "CIBoxStore", "CIBoxImages", "CIBoxExecutor", "CIBoxModel", "CIBoxBasics",
+                "CIBoxTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CIBoxPresentationTests",

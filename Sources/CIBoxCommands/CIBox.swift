@@ -22,7 +22,7 @@ struct CIBox: AsyncParsableCommand {
             AgentCommand.self, CacheCommand.self, ArtifactsCommand.self, DaemonCommand.self,
             ProjectCommand.self, TriggerCommand.self, GcCommand.self, StatusCommand.self, HookCommand.self,
             PrePushCommand.self, OrbCommand.self, ReportCommand.self, ImageCommand.self, RegistryCommand.self,
-            TokenCommand.self,
+            TokenCommand.self, DoctorCommand.self,
         ]
     )
 

@@ -9,7 +9,9 @@ import Foundation
 struct GlobalOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: ArgumentHelp("The state folder (default: $CIBOX_HOME, else ~/.local/share/cibox).", valueName: "dir"))
+        help: ArgumentHelp(
+            "The state folder (default: $CIBOX_HOME, else /var/lib/cibox for root where the package made it, else "
+                + "~/.local/share/cibox).", valueName: "dir"))
     var home: String?
 
     /// The resolved state folder.

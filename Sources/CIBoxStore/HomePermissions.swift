@@ -52,14 +52,21 @@ package enum HomePermissions {
 
     /// Whether something at the top of the home (its files, its folders) is readable by others.
     static func isExposed(_ home: String) -> Bool {
+        !exposedEntries(home).isEmpty
+    }
+
+    /// The names of the entries at the top of the home (its files, its folders) that others may read or write,
+    /// besides those meant to be shared (`work`, `bin`, `reports`); sorted.
+    package static func exposedEntries(_ home: String) -> [String] {
+        var names: [String] = []
         for name in (try? FileManager.default.contentsOfDirectory(atPath: home)) ?? [] {
             guard !shared.contains(name) else { continue }
             var info = stat()
             if lstat(home + "/" + name, &info) == 0, info.st_mode & 0o077 != 0, info.st_mode & S_IFMT != S_IFLNK {
-                return true
+                names.append(name)
             }
         }
-        return false
+        return names.sorted()
     }
 
     /// Gives `folder` (and what it holds) the report's modes: readable by everyone when it is served, else by

@@ -11,9 +11,18 @@ import Testing
     @Test func optionWinsThenEnvironmentThenHome() {
         #expect(CIBoxHome.resolve(option: "/x/y", environment: ["CIBOX_HOME": "/z", "HOME": "/h"]) == "/x/y")
         #expect(CIBoxHome.resolve(option: nil, environment: ["CIBOX_HOME": "/z", "HOME": "/h"]) == "/z")
-        #expect(CIBoxHome.resolve(option: nil, environment: ["HOME": "/h"]) == "/h/.local/share/cibox")
         #expect(
-            CIBoxHome.resolve(option: "", environment: ["CIBOX_HOME": "", "HOME": "/h/"]) == "/h/.local/share/cibox")
+            CIBoxHome.resolve(option: nil, environment: ["HOME": "/h"], packagedHome: nil) == "/h/.local/share/cibox")
+        #expect(
+            CIBoxHome.resolve(option: nil, environment: ["HOME": "/h"], packagedHome: "/var/lib/cibox")
+                == "/var/lib/cibox")
+        #expect(
+            CIBoxHome.resolve(
+                option: nil, environment: ["CIBOX_HOME": "/z", "HOME": "/h"], packagedHome: "/var/lib/cibox")
+                == "/z")
+        #expect(
+            CIBoxHome.resolve(option: "", environment: ["CIBOX_HOME": "", "HOME": "/h/"], packagedHome: nil)
+                == "/h/.local/share/cibox")
     }
 }
 

@@ -9,7 +9,7 @@ import Testing
     @Test func noFileMeansTheDefaults() throws {
         let home = try TemporaryDirectory(prefix: "cibox-settings")
         defer { home.remove() }
-        let (settings, warnings) = try SettingsFile.load(home: home.path)
+        let (settings, warnings) = try SettingsFile.load(home: home.path, system: home.appending("none.yml"))
         #expect(settings == Settings())
         #expect(warnings.isEmpty)
     }
@@ -36,5 +36,28 @@ import Testing
         let (settings, warnings) = try SettingsFile.load(home: home.path)
         #expect(settings.writesReport == false)
         #expect(warnings.map(\.message) == ["unknown settings key 'colour' is ignored"])
+    }
+
+    @Test func theMachinesFileIsReadWhenTheHomeHasNone() throws {
+        let home = try TemporaryDirectory(prefix: "cibox-settings")
+        defer { home.remove() }
+        try home.write("report: false\n", to: "etc/settings.yml")
+        let system = home.appending("etc/settings.yml")
+        try home.write("", to: "state/.keep")
+        let state = home.appending("state")
+        #expect(SettingsFile.path(home: state, system: system) == system)
+        #expect(try SettingsFile.load(home: state, system: system).0.writesReport == false)
+
+        // The home's own file wins, whole: nothing of the machine's file is merged into it.
+        try home.write("cgroups: false\n", to: "state/settings.yml")
+        #expect(SettingsFile.path(home: state, system: system) == state + "/settings.yml")
+        let (own, _) = try SettingsFile.load(home: state, system: system)
+        #expect(own.usesCgroups == false)
+        #expect(own.writesReport == true)
+
+        // Neither: the defaults, and the home's path is where a new file goes.
+        let empty = home.appending("empty")
+        #expect(SettingsFile.path(home: empty, system: home.appending("none.yml")) == empty + "/settings.yml")
+        #expect(try SettingsFile.load(home: empty, system: home.appending("none.yml")).0 == Settings())
     }
 }
