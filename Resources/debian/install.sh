@@ -45,7 +45,9 @@ done
 
 echo "install.sh: $# of $total packages to install ($have already here at the same or a newer version)"
 if [ "$#" -gt 0 ]; then
-    dpkg -i "$@" || fail "dpkg -i failed (see above); fix what it names, then run install.sh again"
+    # An upgrade keeps the admin's edits of a conffile (/etc/cibox/settings.yml) without asking; the new version's
+    # file is put beside it as settings.yml.dpkg-dist.
+    dpkg --force-confdef --force-confold -i "$@" || fail "dpkg -i failed (see above); fix what it names, then run install.sh again"
 fi
 dpkg --configure -a
 
