@@ -37,5 +37,6 @@ for page in "$out"/cibox.*.1; do
     "$page" >"$out/$dashed.1"
   rm "$page"
 done
-# Cross references (SEE ALSO) to the renamed pages.
-perl -pi -e 's/^(\.Xr )(cibox\.\S+)/$1 . ($2 =~ tr|.|-|r)/e' "$out"/*.1
+# Cross references (SEE ALSO) to the renamed pages. And the one-line descriptions without the quotes the tool
+# puts around them: .Nd takes the rest of its line, and whatis and apropos would show them.
+perl -pi -e 's/^(\.Xr )(cibox\.\S+)/$1 . ($2 =~ tr|.|-|r)/e; s/^\.Nd "([^"]*)"$/.Nd $1/' "$out"/*.1
