@@ -3,13 +3,19 @@
 #   make test   installs what is missing (Slurm and munge too, for the Slurm tests), builds and runs every test suite
 #   make sample-images   builds the images of Samples/service-containers (needs busybox-static) and loads them into
 #                        $CIBOX_HOME (else the default home)
+#   make man          the man pages of the release build, into .build/man (cibox.1, cibox-run.1, …)
+#   make completions  its bash, zsh and fish completions, into .build/completions
+#   make deb          the Debian package .build/debian/cibox_VERSION_amd64.deb, checked with lintian when installed
+#                     (DEB_VERSION=… overrides the version, which is `cibox --version`'s)
+#   make bundle       the offline bundle .build/debian/cibox-offline-VERSION-bookworm-amd64.tar: the package, the
+#                     Debian packages it needs that a minimal Debian 12 lacks, install.sh (run as root on Debian 12)
 
 SWIFT ?= swift
 CONFIG ?= debug
 # The config compiler's fuzzer runs this long in `make test` (0 crashes, 0 hangs; see FuzzTests).
 export CIBOX_FUZZ_SECONDS ?= 60
 
-.PHONY: deps test-deps build release bench demo sample-images test lint format clean
+.PHONY: deps test-deps build release bench demo sample-images man completions deb bundle test lint format clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -37,6 +43,20 @@ sample-images: build
 	for name in app web; do \
 	  "$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/cibox" image load .build/sample-images/$$name.tar || exit 1; \
 	done
+
+man: release
+	./scripts/make-man.sh "$$($(SWIFT) build -c release --show-bin-path)/cibox" .build/man
+
+completions: release
+	./scripts/make-completions.sh "$$($(SWIFT) build -c release --show-bin-path)/cibox" .build/completions
+
+deb: release
+	./scripts/make-deb.sh "$$($(SWIFT) build -c release --show-bin-path)" .build/debian
+
+# Needs root and a connected Debian 12 machine (apt downloads the packages).
+bundle: deb
+	bin="$$($(SWIFT) build -c release --show-bin-path)"; \
+	  ./scripts/make-bundle.sh ".build/debian/cibox_$${DEB_VERSION:-$$("$$bin/cibox" --version)}_amd64.deb" .build/debian
 
 test: test-deps lint
 	$(SWIFT) build --build-tests

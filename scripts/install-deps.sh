@@ -6,14 +6,18 @@
 #                                  and busybox-static, the one binary of the images the image tests (and
 #                                  scripts/build-sample-images.sh) build; docker-registry and apache2-utils
 #                                  (htpasswd) for the registry the pull tests start on loopback; docker.io for the
-#                                  docker client the Docker engine tests drive; wrk, the load of cibox-bench's `api`
+#                                  docker client the Docker engine tests drive; wrk, the load of cibox-bench's `api`;
+#                                  and for the package test (make deb, make bundle, an install into a fresh Debian 12
+#                                  root): dpkg-dev (dpkg-shlibdeps), lintian (the package must pass it), mmdebstrap
+#                                  (the minimal root, scripts/debian-root.sh)
 set -euo pipefail
 # chromium: the report's browser test (headless screenshots, console errors). runc: the OCI runtime that runs jobs in
 # their `docker:` images. skopeo: the registry client that pulls them. podman and iproute2: the jobs' Docker engines.
 packages=(libgit2-dev zlib1g-dev libsqlite3-dev libarchive-dev libxml2-dev pkg-config git zstd chromium runc skopeo
   podman iproute2)
 if [ "${1:-}" = "test" ]; then
-  packages+=(slurmctld slurmd slurm-client munge busybox-static docker-registry apache2-utils docker.io wrk)
+  packages+=(slurmctld slurmd slurm-client munge busybox-static docker-registry apache2-utils docker.io wrk
+    dpkg-dev lintian mmdebstrap)
 fi
 missing=()
 for package in "${packages[@]}"; do
