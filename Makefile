@@ -7,6 +7,8 @@
 #   make completions  its bash, zsh and fish completions, into .build/completions
 #   make deb          the Debian package .build/debian/cibox_VERSION_amd64.deb, checked with lintian when installed
 #                     (DEB_VERSION=… overrides the version, which is `cibox --version`'s)
+#   make test-package  builds the package and the bundle and installs them into a fresh Debian 12 root (part of
+#                     `make test`)
 #   make bundle       the offline bundle .build/debian/cibox-offline-VERSION-bookworm-amd64.tar: the package, the
 #                     Debian packages it needs that a minimal Debian 12 lacks, install.sh (run as root on Debian 12)
 
@@ -15,7 +17,7 @@ CONFIG ?= debug
 # The config compiler's fuzzer runs this long in `make test` (0 crashes, 0 hangs; see FuzzTests).
 export CIBOX_FUZZ_SECONDS ?= 60
 
-.PHONY: deps test-deps build release bench demo sample-images man completions deb bundle test lint format clean
+.PHONY: deps test-deps build release-binaries release test-package bench demo sample-images man completions deb bundle test lint format clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -26,10 +28,13 @@ test-deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-release: deps
+# What the package ships: cibox with Swift's standard library linked in, and the job agent it starts beside itself
+# (a static program; see Sources/cibox-sandbox).
+release-binaries: deps
 	$(SWIFT) build -c release -Xswiftc -static-stdlib --product cibox
-	# The job agent cibox starts beside itself (a static program; see Sources/cibox-sandbox).
 	$(SWIFT) build -c release --product cibox-sandbox
+
+release: release-binaries
 	$(SWIFT) build -c release -Xswiftc -static-stdlib --product cibox-bench
 
 bench: release
@@ -44,13 +49,13 @@ sample-images: build
 	  "$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/cibox" image load .build/sample-images/$$name.tar || exit 1; \
 	done
 
-man: release
+man: release-binaries
 	./scripts/make-man.sh "$$($(SWIFT) build -c release --show-bin-path)/cibox" .build/man
 
-completions: release
+completions: release-binaries
 	./scripts/make-completions.sh "$$($(SWIFT) build -c release --show-bin-path)/cibox" .build/completions
 
-deb: release
+deb: release-binaries
 	./scripts/make-deb.sh "$$($(SWIFT) build -c release --show-bin-path)" .build/debian
 
 # Needs root and a connected Debian 12 machine (apt downloads the packages).
@@ -61,6 +66,13 @@ bundle: deb
 test: test-deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	$(MAKE) test-package
+
+# The package and the offline bundle, built from the release binaries and installed into a fresh Debian 12 root
+# (PackageInstallTests; root, and Debian's mirror for the minimal root and the bundle's packages).
+test-package: test-deps release-binaries
+	$(SWIFT) build --build-tests
+	CIBOX_RELEASE_BIN="$$($(SWIFT) build -c release --show-bin-path)" $(SWIFT) test --skip-build --filter PackageInstallTests
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

@@ -42,9 +42,11 @@ read -ra recommends <<<"$(dpkg-deb -f "$deb" Recommends | sed -e 's/([^)]*)//g' 
 apt=(-o "Dir::State::status=$work/status" -o "Dir::State::extended_states=$work/extended_states"
   -o "Dir::Cache::archives=$work/archives" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
   -o APT::Install-Recommends=false)
-apt-get "${apt[@]}" install -y -qq --download-only "$deb" runc "${recommends[@]}" >"$work/apt.log" || {
+download() { apt-get "${apt[@]}" install -y -qq --download-only "$deb" runc "${recommends[@]}" >"$work/apt.log" 2>&1; }
+# Stale package lists name versions the mirror no longer has: refresh them once and try again.
+download || { apt-get update -qq && download; } || {
   cat "$work/apt.log" >&2
-  echo "make-bundle: apt could not download the packages (apt-get update first?)" >&2
+  echo "make-bundle: apt could not download the packages (see above; is the Debian mirror reachable?)" >&2
   exit 1
 }
 mv "$work"/archives/*.deb "$bundle/"

@@ -1,0 +1,236 @@
+// cibox — CI in a box. MIT licence, see LICENSE.
+
+import CIBoxTestSupport
+import Foundation
+import Testing
+
+/// The folder of the static release binaries the package is made from (`make test-package` sets it).
+private let releaseBinaries = ProcessInfo.processInfo.environment["CIBOX_RELEASE_BIN"].flatMap { $0.isEmpty ? nil : $0 }
+
+/// The air-gapped install (issue 25): the Debian package and the offline bundle are built from the release binaries,
+/// lintian finds nothing, and the bundle installs with `dpkg` alone into a fresh Debian 12 root made by `mmdebstrap`,
+/// network cut; there cibox runs, documents itself, checks its host and runs a sample pipeline, and an upgrade from
+/// the previous version's package keeps history, settings, contexts and images.
+///
+/// Needs root (chroot, mount and network namespaces, dpkg in the root), the static release binaries that `make
+/// test-package` builds and names in `CIBOX_RELEASE_BIN` (it is part of `make test`), and Debian's mirror for the
+/// minimal root and the bundle's packages (what "a connected machine" fetches).
+@Suite(
+    .serialized,
+    .enabled(
+        if: getuid() == 0 && releaseBinaries != nil,
+        "needs root and CIBOX_RELEASE_BIN (the release binaries `make test-package` builds)"))
+struct PackageInstallTests {
+
+    /// The version the release binaries say, which the package takes.
+    static let version = "0.1.0"
+    /// The previous version's package: the same binaries as an older version, so that dpkg upgrades it (its
+    /// maintainer scripts, conffile and home handling are what an upgrade runs).
+    static let previousVersion = "0.0.9"
+
+    /// What the tests install: built once, in `.build/package-test`.
+    struct Artifacts: Sendable {
+        var deb: String
+        var previousDeb: String
+        var bundle: String
+        var rootTarball: String
+        var manDebs: String
+        var folder: String
+    }
+
+    static let artifacts = Task { () throws -> Artifacts in try await build() }
+
+    @discardableResult
+    static func script(_ name: String, _ arguments: [String], environment: [String: String] = [:]) async throws
+        -> ProcessOutput
+    {
+        let output = try await ProcessRunner.run(
+            "/bin/bash", [CLI.packageRoot + "/scripts/" + name] + arguments, in: CLI.packageRoot,
+            environment: environment)
+        guard output.status == 0 else {
+            throw FixtureError("scripts/\(name) failed (\(output.status)):\n\(output.stdout)\n\(output.stderr)")
+        }
+        return output
+    }
+
+    static func build() async throws -> Artifacts {
+        let binaries = try #require(releaseBinaries)
+        let folder = CLI.packageRoot + "/.build/package-test"
+        try? FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder + "/man-db/partial", withIntermediateDirectories: true)
+        try await script(
+            "make-deb.sh", [binaries, folder + "/previous"],
+            environment: ["DEB_VERSION": previousVersion, "CIBOX_LINTIAN": "0"])
+        try await script("make-deb.sh", [binaries, folder + "/current"], environment: ["CIBOX_LINTIAN": "0"])
+        let deb = folder + "/current/cibox_\(version)_amd64.deb"
+        try await script("make-bundle.sh", [deb, folder + "/bundle"])
+        let tarball = CLI.packageRoot + "/.build/debian/bookworm-minbase.tar"
+        // man-db is not in a minimal root (a real server has it: priority standard); the test adds it to see `man`.
+        let status = try await ProcessRunner.run("/bin/tar", ["-xOf", tarball, "./var/lib/dpkg/status"])
+        try Data(status.stdout.utf8).write(to: URL(fileURLWithPath: folder + "/status"))
+        _ = FileManager.default.createFile(atPath: folder + "/extended_states", contents: nil)
+        let apt = try await ProcessRunner.run(
+            "/usr/bin/apt-get",
+            [
+                "-o", "Dir::State::status=\(folder)/status", "-o", "Dir::Cache::archives=\(folder)/man-db",
+                "-o", "Dir::State::extended_states=\(folder)/extended_states", "--no-install-recommends", "-y",
+                "-q", "--download-only", "install", "man-db",
+            ])
+        guard apt.status == 0 else { throw FixtureError("apt-get --download-only man-db: \(apt.stderr)") }
+        return Artifacts(
+            deb: deb, previousDeb: folder + "/previous/cibox_\(previousVersion)_amd64.deb",
+            bundle: folder + "/bundle/cibox-offline-\(version)-bookworm-amd64.tar", rootTarball: tarball,
+            manDebs: folder + "/man-db", folder: folder)
+    }
+
+    static let bundleName = "cibox-offline-\(version)-bookworm-amd64"
+
+    /// A fresh root with the bundle unpacked in `/tmp`.
+    static func freshRoot(_ artifacts: Artifacts, in folder: TemporaryDirectory) async throws -> DebianRoot {
+        let root = try await DebianRoot(unpacking: artifacts.rootTarball, into: folder.path)
+        let unpacked = try await ProcessRunner.run("/bin/tar", ["-C", root.path + "/tmp", "-xf", artifacts.bundle])
+        guard unpacked.status == 0 else { throw FixtureError("tar -xf bundle: \(unpacked.stderr)") }
+        return root
+    }
+
+    /// Samples/shell-pipeline as a git repository in the root's `/tmp/sample`.
+    static func copySample(into root: DebianRoot) async throws {
+        let sample = try await Repositories.sample("shell-pipeline")
+        defer { sample.remove() }
+        try await root.copy(sample.path, to: "/tmp/sample")
+    }
+
+    @Test func lintianFindsNoErrorOrWarning() async throws {
+        let artifacts = try await Self.artifacts.value
+        let lintian = try await ProcessRunner.run("/usr/bin/lintian", ["--fail-on", "error,warning", artifacts.deb])
+        #expect(lintian.status == 0, "\(lintian.stdout)\(lintian.stderr)")
+        let tags = lintian.stdout.split(separator: "\n").filter { $0.hasPrefix("E:") || $0.hasPrefix("W:") }
+        #expect(tags.isEmpty, "\(tags)")
+    }
+
+    @Test func theBundleHoldsThePackageItsDependenciesAnInstallerAndChecksums() async throws {
+        let artifacts = try await Self.artifacts.value
+        let listing = try await ProcessRunner.run("/bin/tar", ["-tf", artifacts.bundle])
+        let names = Set(listing.stdout.split(separator: "\n").map { String($0.split(separator: "/").last ?? "") })
+        for file in ["install.sh", "SHA256SUMS", "cibox_\(Self.version)_amd64.deb"] {
+            #expect(names.contains(file), "\(file) in \(names.sorted())")
+        }
+        for package in ["runc", "skopeo", "libgit2-1.5", "libarchive13", "libxml2", "libsqlite3-0", "podman"] {
+            #expect(names.contains { $0.hasPrefix(package + "_") && $0.hasSuffix(".deb") }, "\(package) in the bundle")
+        }
+        #expect(!names.contains { $0.hasPrefix("crun_") }, "podman's runtime is runc here, never crun")
+    }
+
+    @Test(.timeLimit(.minutes(20))) func theBundleInstallsOfflineIntoAFreshDebian12() async throws {
+        let artifacts = try await Self.artifacts.value
+        let folder = try TemporaryDirectory(prefix: "cibox-package")
+        defer { folder.remove() }
+        let root = try await Self.freshRoot(artifacts, in: folder)
+        try await root.copy(artifacts.manDebs, to: "/tmp/man-db")
+        try await root.expectSuccess("dpkg -i /tmp/man-db/*.deb >/dev/null")
+        // No network in there: only a loopback, down.
+        #expect(
+            try await root.run("cat /proc/net/dev").stdout.split(separator: "\n").dropFirst(2).map {
+                $0.split(separator: ":")[0].trimmingCharacters(in: .whitespaces)
+            } == ["lo"])
+
+        let installed = try await root.expectSuccess("sh /tmp/\(Self.bundleName)/install.sh")
+        #expect(installed.contains("install.sh: installed cibox \(Self.version)\n"), "\(installed)")
+        let count = try await root.expectSuccess("ls /tmp/\(Self.bundleName)/*.deb | wc -l")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(
+            installed.contains(
+                "install.sh: \(count) of \(count) packages to install (0 already here at the same or a newer version)\n"
+            ),
+            "\(installed)")
+        #expect(try await root.expectSuccess("cibox --version") == "\(Self.version)\n")
+        let manual = try await root.expectSuccess("MANPAGER=cat man cibox")
+        #expect(manual.contains("cibox") && manual.contains("SYNOPSIS"), "\(manual)")
+        #expect(try await root.expectSuccess("MANPAGER=cat man cibox-doctor").contains("--json"))
+        try await root.expectSuccess("grep -q _cibox /usr/share/bash-completion/completions/cibox")
+        try await root.expectSuccess("test -s /usr/share/zsh/vendor-completions/_cibox")
+        try await root.expectSuccess("test -s /usr/share/fish/vendor_completions.d/cibox.fish")
+        let user = try await root.expectSuccess("getent passwd cibox").split(
+            separator: ":", omittingEmptySubsequences: false)
+        #expect(user.count == 7 && user[5] == "/var/lib/cibox" && user[6] == "/usr/sbin/nologin\n", "\(user)")
+        #expect(try await root.expectSuccess("stat -c '%U %G %a' /var/lib/cibox") == "root root 700\n")
+        // Enabled, not started (nothing runs it in a chroot anyway).
+        try await root.expectSuccess("test -L /etc/systemd/system/multi-user.target.wants/cibox.service")
+        #expect(
+            try await root.expectSuccess("readlink /etc/systemd/system/multi-user.target.wants/cibox.service")
+                == "/lib/systemd/system/cibox.service\n")
+        #expect(
+            try await root.expectSuccess("dpkg-query -W -f='${Conffiles}' cibox").contains("/etc/cibox/settings.yml"))
+
+        let doctor = try await root.run("cibox doctor --json")
+        #expect(doctor.status == 0, "\(doctor.stdout)\(doctor.stderr)")
+        let report = try CLI.object(doctor)
+        #expect(report["home"] as? String == "/var/lib/cibox")
+        #expect(report["problems"] as? Int == 0, "\(report)")
+        var checks: [String: [String: Any]] = [:]
+        for check in report.objects("checks") { checks[check["check"] as? String ?? ""] = check }
+        #expect(checks["home"]?["summary"] as? String == "/var/lib/cibox, root's, mode 0700.")
+        #expect(checks["agent"]?["summary"] as? String == "/usr/lib/cibox/cibox-sandbox.")
+        #expect((checks["runc"]?["summary"] as? String)?.hasPrefix("/usr/sbin/runc, version 1.1.") == true)
+        #expect(checks["settings"]?["summary"] as? String == "/etc/cibox/settings.yml reads without a warning.")
+        #expect((checks["service"]?["summary"] as? String)?.contains("cibox.service is enabled") == true)
+
+        try await Self.copySample(into: root)
+        let run = try await root.run("cibox run /tmp/sample --json")
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(try CLI.object(run).string("status") == "success")
+    }
+
+    @Test(.timeLimit(.minutes(20))) func anUpgradeKeepsHistorySettingsContextsAndImages() async throws {
+        let artifacts = try await Self.artifacts.value
+        let folder = try TemporaryDirectory(prefix: "cibox-package")
+        defer { folder.remove() }
+        let root = try await Self.freshRoot(artifacts, in: folder)
+        let bundle = "/tmp/\(Self.bundleName)"
+        try await root.copy(artifacts.previousDeb, to: "/tmp/previous.deb")
+        // The previous version, with what it needs from the bundle.
+        try await root.expectSuccess(
+            "cd \(bundle) && dpkg -i $(ls *.deb | grep -v '^cibox_') /tmp/previous.deb >/dev/null")
+        #expect(try await root.expectSuccess("dpkg-query -W -f='${Version}' cibox") == Self.previousVersion)
+
+        // What a build server has after a while: an administrator's setting, a context, an image, a pipeline.
+        try await root.expectSuccess("echo 'run_as: cibox' >> /etc/cibox/settings.yml")
+        try await root.expectSuccess("printf s3cret | cibox context set deploy TOKEN")
+        let image = folder.appending("bb.tar")
+        try TestImageArchive.dockerArchive(try TestImage.busybox(), repoTags: ["upgrade/bb:1"]).writeArchive(to: image)
+        try await root.copy(image, to: "/tmp/bb.tar")
+        try await root.expectSuccess("cibox image load /tmp/bb.tar")
+        try await Self.copySample(into: root)
+        let first = try await root.run("cibox run /tmp/sample --json")
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+
+        let upgraded = try await root.expectSuccess("sh \(bundle)/install.sh")
+        #expect(upgraded.contains("install.sh: installed cibox \(Self.version)\n"), "\(upgraded)")
+        let count = try await root.expectSuccess("ls \(bundle)/*.deb | wc -l").trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        let already = (Int(count) ?? 0) - 1
+        #expect(
+            upgraded.contains("install.sh: 1 of \(count) packages to install (\(already) already here"), "\(upgraded)")
+        #expect(try await root.expectSuccess("dpkg-query -W -f='${Version}' cibox") == Self.version)
+        #expect(try await root.expectSuccess("grep -x 'run_as: cibox' /etc/cibox/settings.yml") == "run_as: cibox\n")
+        #expect(try await root.expectSuccess("cibox context list").contains("deploy"))
+        #expect(try await root.expectSuccess("cibox image list").contains("upgrade/bb:1"))
+        let history = try await root.run("cibox pipelines --json")
+        let pipelines = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(pipelines.map { $0["number"] as? Int } == [1])
+        #expect(pipelines.first?["status"] as? String == "success")
+        let doctor = try CLI.object(try await root.run("cibox doctor --json"))
+        #expect(doctor["problems"] as? Int == 0, "\(doctor)")
+        // The jobs ran as the package's user (run_as, kept), and go on running after the upgrade.
+        let second = try await root.run("cibox run /tmp/sample --json")
+        #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+        #expect(try CLI.object(second).int("number") == 2)
+
+        // Remove keeps the state and the user; purge deletes the state and the settings, and keeps the user.
+        try await root.expectSuccess("dpkg -r cibox >/dev/null")
+        try await root.expectSuccess("test -f /var/lib/cibox/cibox.sqlite && getent passwd cibox >/dev/null")
+        try await root.expectSuccess("dpkg -P cibox >/dev/null")
+        try await root.expectSuccess(
+            "test ! -e /var/lib/cibox && test ! -e /etc/cibox && getent passwd cibox >/dev/null")
+    }
+}
