@@ -7,10 +7,10 @@
 #   make completions  its bash, zsh and fish completions, into .build/completions
 #   make deb          the Debian package .build/debian/cibox_VERSION_amd64.deb, checked with lintian when installed
 #                     (DEB_VERSION=… overrides the version, which is `cibox --version`'s)
-#   make test-package  builds the package and the bundle and installs them into a fresh Debian 12 root (part of
-#                     `make test`)
 #   make bundle       the offline bundle .build/debian/cibox-offline-VERSION-bookworm-amd64.tar: the package, the
 #                     Debian packages it needs that a minimal Debian 12 lacks, install.sh (run as root on Debian 12)
+#   make test-package the package and the bundle built, then installed into a fresh Debian 12 root and checked
+#                     (PackageInstallTests; part of `make test`)
 
 SWIFT ?= swift
 CONFIG ?= debug
