@@ -74,11 +74,14 @@ import Testing
         defer { home.remove() }
         let wall = ManualWallClock()
         let before = wall.now
-        // A one-minute time limit and no_output_timeout; the wall clock jumps ten hours while the step runs.
-        var request = request("sleep 0.5; echo done", timeLimit: 60)
+        // A one-minute time limit and no_output_timeout; the wall clock jumps ten hours while the step runs. The step
+        // ends only after the jump (a loaded machine once let a half-second step end before it).
+        let jumped = home.appending("work/9/jumped")
+        var request = request("until [ -e '\(jumped)' ]; do sleep 0.05; done; echo done", timeLimit: 60)
         request.noOutputTimeout = 60
         let result = try await run(request, clocks: wall.clocks(monotonic: ContinuousClock())) {
             wall.jump(by: 10 * 3600)
+            _ = FileManager.default.createFile(atPath: jumped, contents: nil)
         }
         #expect(result.status == .success)
         #expect(result.failureReason == nil)
