@@ -382,7 +382,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CIBoxEndToEndTests",
-            dependencies: ["CIBoxTestSupport", "CIBoxModel", "CIBoxImages", "CIBoxBasics", "CIBoxStore"],
+            dependencies: [
+                "CIBoxTestSupport", "CIBoxModel", "CIBoxImages", "CIBoxBasics", "CIBoxStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Makes OUT_TAR, a tar of a minimal Debian 12 root (`mmdebstrap --variant=minbase bookworm`), unless it is there
-# already: make-bundle.sh reads its dpkg status to know what such a machine lacks, and the package test installs
-# the bundle into a copy of it. Making it takes one to two minutes and needs root and the Debian mirror;
-# extracting it takes two seconds, so keep it (.build/debian/bookworm-minbase.tar).
+# Makes OUT_TAR, a tar of a minimal Debian 12 root (`mmdebstrap --variant=minbase bookworm`), unless one made in
+# the last CIBOX_DEBIAN_ROOT_DAYS days (default 7) is there: make-bundle.sh reads its dpkg status to know what such
+# a machine lacks (at the current point release: an older one would leave out a library a newer package of the
+# bundle needs), and the package test installs the bundle into a copy of it. Making it takes one to two minutes
+# and needs root and the Debian mirror; extracting it takes two seconds, so keep it
+# (.build/debian/bookworm-minbase.tar).
 #   scripts/debian-root.sh OUT_TAR
 set -euo pipefail
 tar="${1:?usage: debian-root.sh OUT_TAR}"
-if [ -f "$tar" ]; then
+if [ -n "$(find "$tar" -maxdepth 0 -mtime "-${CIBOX_DEBIAN_ROOT_DAYS:-7}" 2>/dev/null)" ]; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then

@@ -56,4 +56,6 @@ install -m 0755 "$root/Resources/debian/install.sh" "$bundle/install.sh"
 # Not compressed: the .debs are.
 tar -C "$out" --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" -cf "$out/$name.tar" "$name"
 rm -rf "$bundle" "$work"
+# Publish this beside the bundle: SHA256SUMS inside it only shows a copy gone wrong, not a bundle replaced.
+(cd "$out" && sha256sum "$name.tar" >"$name.tar.sha256")
 echo "$out/$name.tar"

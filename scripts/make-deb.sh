@@ -49,7 +49,16 @@ if ! grep -q '^ExecStart=/usr/bin/cibox ' "$pkg/lib/systemd/system/cibox.service
   echo "make-deb: Resources/cibox.service: no ExecStart=/usr/local/bin/cibox … to point at /usr/bin/cibox" >&2
   exit 1
 fi
-install -D -m 0644 "$root/Resources/settings.yml" "$pkg/etc/cibox/settings.yml"
+# The service's settings: root's alone (contexts' values may be written in it), and jobs run as the package's user
+# `cibox` for every cibox run as root on the package's home, the daemon's (--run-as) and an administrator's alike:
+# they share caches and workspaces, which a job run as root must never take from one run as `cibox`.
+install -d -m 0755 "$pkg/etc/cibox"
+sed 's/^# run_as: cibox$/run_as: cibox/' "$root/Resources/settings.yml" >"$pkg/etc/cibox/settings.yml"
+chmod 0600 "$pkg/etc/cibox/settings.yml"
+if ! grep -qx 'run_as: cibox' "$pkg/etc/cibox/settings.yml"; then
+  echo "make-deb: Resources/settings.yml has no '# run_as: cibox' line to turn on" >&2
+  exit 1
+fi
 
 "$root/scripts/make-man.sh" "$bin/cibox" "$stage/man"
 install -d -m 0755 "$pkg/usr/share/man/man1"

@@ -22,18 +22,22 @@ package enum Doctor {
     package static func examine(home: String) async -> DoctorReport {
         var findings: [DoctorFinding] = []
         let settingsPath = SettingsFile.path(home: home)
-        let (settings, diagnostics): (Settings, [Diagnostic])
+        var settings = Settings()
+        var diagnostics: [Diagnostic] = []
+        var readError: String?
         do {
             (settings, diagnostics) = try SettingsFile.load(home: home)
         } catch {
-            (settings, diagnostics) = (Settings(), error.diagnostics)
+            diagnostics = error.diagnostics
+            if diagnostics.isEmpty { readError = error.message }
         }
+        let holdsSecrets = !settings.contexts.isEmpty || !settings.projectEnvironment.isEmpty
         findings.append(
             SetupChecks.assessSettings(
                 path: settingsPath, exists: FileManager.default.fileExists(atPath: settingsPath),
                 diagnostics: diagnostics,
-                exposedContexts: !settings.contexts.isEmpty
-                    && Self.mode(of: settingsPath).map { $0 & 0o044 != 0 } == true))
+                exposedSecrets: holdsSecrets && Self.mode(of: settingsPath).map { $0 & 0o044 != 0 } == true,
+                readError: readError))
         let cgroups = CgroupManager.system()
         let trial =
             settings.usesCgroups ? CgroupCheck.tryJobGroup(cgroups, name: "cibox-doctor-\(getpid())") : nil
@@ -67,7 +71,7 @@ package enum Doctor {
     }
 
     /// Runs a short command; its standard output when it ended with status 0, else why not.
-    private static func run(_ program: String, _ arguments: [String]) async -> (String?, String?) {
+    private static func run(_ program: String, _ arguments: [String]) async -> (output: String?, failure: String?) {
         do {
             let output = try await ExternalCommand(program, arguments, timeout: .seconds(15)).run()
             guard output.status == 0 else {
@@ -166,7 +170,7 @@ package enum Doctor {
         }
         return ServiceCheck.Facts(
             initName: initName, systemdRunning: systemdRunning, unitFile: unit,
-            enablement: masked ? "masked" : (wanted ? "enabled" : "disabled"), activeState: active, daemonPID: pid)
+            enablement: masked ? .masked : (wanted ? .enabled : .disabled), activeState: active, daemonPID: pid)
     }
 }
 
@@ -180,6 +184,7 @@ enum ProgramSearch {
             path.split(separator: ":").map(String.init) + [
                 "/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin",
             ]
-        return folders.map { $0 + "/" + name }.first { access($0, X_OK) == 0 }
+        // Only absolute folders: a `.` or relative entry would run a program of the current folder (a job's).
+        return folders.filter { $0.hasPrefix("/") }.map { $0 + "/" + name }.first { access($0, X_OK) == 0 }
     }
 }

@@ -1,5 +1,6 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
+package import CIBoxBasics
 import Foundation
 
 /// Everything `cibox doctor` found about this host and a home, in the order the checks ran.
@@ -31,7 +32,8 @@ package struct DoctorReport: Codable, Sendable, Equatable {
 
     /// The report as `--json` prints it: `home`, `problems`, `warnings`, and `checks` (each `check`, `status`,
     /// `summary` and `fix`, null when there is nothing to do), keys sorted.
-    package var json: String {
+    /// - Throws: ``InternalError`` if the encoder fails (these values always encode).
+    package func json() throws(InternalError) -> String {
         struct Output: Encodable {
             var home: String
             var problems: Int
@@ -41,7 +43,11 @@ package struct DoctorReport: Codable, Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let output = Output(home: home, problems: problems, warnings: warnings, checks: findings)
-        return String(decoding: (try? encoder.encode(output)) ?? Data(), as: UTF8.self) + "\n"
+        do {
+            return String(decoding: try encoder.encode(output), as: UTF8.self) + "\n"
+        } catch {
+            throw InternalError("cannot encode the doctor's report: \(error)")
+        }
     }
 
     private static func count(_ number: Int, _ noun: String) -> String {

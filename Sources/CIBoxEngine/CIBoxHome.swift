@@ -1,6 +1,7 @@
 // cibox — CI in a box. MIT licence, see LICENSE.
 
 import CIBoxBasics
+import CIBoxSettings
 import Foundation
 
 #if canImport(Glibc)
@@ -11,7 +12,7 @@ import Foundation
 /// package made it (the build server's daemon and its administrator see one history), else `~/.local/share/cibox`.
 package enum CIBoxHome {
     /// The state folder the Debian package makes and its service uses.
-    package static let packaged = "/var/lib/cibox"
+    package static let packaged = SettingsFile.packagedHome
 
     /// The state folder, absolute.
     /// - Parameters:

@@ -113,7 +113,8 @@ import Testing
     }
 
     static func service(
-        systemd: Bool = true, unit: String? = "/lib/systemd/system/cibox.service", enablement: String = "enabled",
+        systemd: Bool = true, unit: String? = "/lib/systemd/system/cibox.service",
+        enablement: ServiceCheck.Enablement = .enabled,
         active: String? = "active", pid: String? = "812"
     ) -> ServiceCheck.Facts {
         ServiceCheck.Facts(
@@ -139,9 +140,9 @@ import Testing
             ServiceCheck.assess(Self.service(active: "inactive", pid: nil), home: home).fix
                 == "`systemctl start cibox` (it starts at boot).")
         #expect(
-            ServiceCheck.assess(Self.service(enablement: "disabled", active: "inactive", pid: nil), home: home).fix
+            ServiceCheck.assess(Self.service(enablement: .disabled, active: "inactive", pid: nil), home: home).fix
                 == "`systemctl enable --now cibox` to watch pushed repositories.")
-        #expect(ServiceCheck.assess(Self.service(enablement: "masked"), home: home).status == .warning)
+        #expect(ServiceCheck.assess(Self.service(enablement: .masked), home: home).status == .warning)
         #expect(
             ServiceCheck.assess(Self.service(systemd: false, active: nil, pid: nil), home: home)
                 == DoctorFinding(

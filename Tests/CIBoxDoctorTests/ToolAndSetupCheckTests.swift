@@ -48,26 +48,37 @@ import Testing
     @Test func theSettingsFileIsOkWarnedOrRefused() {
         let path = "/etc/cibox/settings.yml"
         #expect(
-            SetupChecks.assessSettings(path: path, exists: false, diagnostics: [], exposedContexts: false)
+            SetupChecks.assessSettings(path: path, exists: false, diagnostics: [], exposedSecrets: false)
                 == DoctorFinding("settings", .ok, "No settings file (/etc/cibox/settings.yml): the defaults."))
         #expect(
-            SetupChecks.assessSettings(path: path, exists: true, diagnostics: [], exposedContexts: false)
+            SetupChecks.assessSettings(path: path, exists: true, diagnostics: [], exposedSecrets: false)
                 == DoctorFinding("settings", .ok, "/etc/cibox/settings.yml reads without a warning."))
         let location = SourceLocation(file: path, line: 3, column: 10)
         let error = Diagnostic(.error, at: location, "'cgroups' must be true or false")
         #expect(
-            SetupChecks.assessSettings(path: path, exists: true, diagnostics: [error], exposedContexts: false)
+            SetupChecks.assessSettings(path: path, exists: true, diagnostics: [error], exposedSecrets: false)
                 == DoctorFinding(
                     "settings", .problem,
                     "/etc/cibox/settings.yml has errors, so every command refuses it: "
                         + "/etc/cibox/settings.yml:3:10: error: 'cgroups' must be true or false.",
                     fix: "Fix them (`cibox doctor` checks again), or move the file away to use the defaults."))
         #expect(
-            SetupChecks.assessSettings(path: path, exists: true, diagnostics: [], exposedContexts: true)
+            SetupChecks.assessSettings(path: path, exists: true, diagnostics: [], exposedSecrets: true)
                 == DoctorFinding(
-                    "settings", .warning, "/etc/cibox/settings.yml holds contexts' values and other users may read it.",
+                    "settings", .problem,
+                    "/etc/cibox/settings.yml holds contexts' or projects' environment values, and other users (jobs "
+                        + "included) may read it.",
                     fix: "`chmod 600 /etc/cibox/settings.yml`, or keep secrets with `cibox context set` (in the "
                         + "database) instead."))
+        #expect(
+            SetupChecks.assessSettings(
+                path: path, exists: true, diagnostics: [], exposedSecrets: false,
+                readError:
+                    "Cannot read /etc/cibox/settings.yml: Permission denied. Run cibox as its owner, or fix its mode.")
+                == DoctorFinding(
+                    "settings", .problem,
+                    "Cannot read /etc/cibox/settings.yml: Permission denied. Run cibox as its owner, or fix its mode.",
+                    fix: "Run doctor as the user cibox runs as (root for the service); that user must own the file."))
     }
 
     @Test func theAgentMustBeThere() {

@@ -2,6 +2,7 @@
 
 import CIBoxTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// The folder of the static release binaries the package is made from (`make test-package` sets it).
@@ -121,6 +122,24 @@ struct PackageInstallTests {
         #expect(!names.contains { $0.hasPrefix("crun_") }, "podman's runtime is runc here, never crun")
     }
 
+    /// A repository whose one job prints who runs it.
+    static let whoami =
+        "version: 2.1\njobs:\n  whoami:\n    steps:\n      - run: id -un\nworkflows:\n  w:\n    jobs: [whoami]\n"
+
+    /// Runs the whoami repository (copied to the root's `/tmp/whoami` first) and returns what its job printed.
+    static func whoRunsJobs(in root: DebianRoot) async throws -> String {
+        if !FileManager.default.fileExists(atPath: root.path + "/tmp/whoami") {
+            let repository = try await Repositories.with(config: whoami)
+            defer { repository.remove() }
+            try await root.copy(repository.path, to: "/tmp/whoami")
+        }
+        let run = try await root.run("cibox run /tmp/whoami --json")
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let job = try CLI.object(run).objects("workflows").first?.objects("jobs").first
+        let id = try #require(job?.int("id"))
+        return try await root.expectSuccess("cibox logs \(id)")
+    }
+
     @Test(.timeLimit(.minutes(20))) func theBundleInstallsOfflineIntoAFreshDebian12() async throws {
         let artifacts = try await Self.artifacts.value
         let folder = try TemporaryDirectory(prefix: "cibox-package")
@@ -129,20 +148,23 @@ struct PackageInstallTests {
         try await root.copy(artifacts.manDebs, to: "/tmp/man-db")
         try await root.expectSuccess("dpkg -i /tmp/man-db/*.deb >/dev/null")
         // No network in there: only a loopback, down.
-        #expect(
-            try await root.run("cat /proc/net/dev").stdout.split(separator: "\n").dropFirst(2).map {
-                $0.split(separator: ":")[0].trimmingCharacters(in: .whitespaces)
-            } == ["lo"])
+        let interfaces = try await root.run("cat /proc/net/dev").stdout.split(separator: "\n").dropFirst(2)
+        #expect(interfaces.map { $0.split(separator: ":")[0].trimmingCharacters(in: .whitespaces) } == ["lo"])
 
         let installed = try await root.expectSuccess("sh /tmp/\(Self.bundleName)/install.sh")
-        #expect(installed.contains("install.sh: installed cibox \(Self.version)\n"), "\(installed)")
-        let count = try await root.expectSuccess("ls /tmp/\(Self.bundleName)/*.deb | wc -l")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let count =
+            Int(
+                try await root.expectSuccess("ls /tmp/\(Self.bundleName)/*.deb | wc -l").trimmingCharacters(
+                    in: .whitespacesAndNewlines)) ?? 0
         #expect(
             installed.contains(
-                "install.sh: \(count) of \(count) packages to install (0 already here at the same or a newer version)\n"
-            ),
+                "install.sh: \(count - 1) of \(count) packages to install (0 already here at the same or a newer "
+                    + "version)\ninstall.sh: left out docker-registry (a registry on port 5000 of every interface, no "
+                    + "login): install.sh --with-registry adds it\n"),
             "\(installed)")
+        #expect(installed.contains("install.sh: installed cibox \(Self.version)\n"), "\(installed)")
+        #expect(
+            try await root.run("dpkg-query -W -f='${db:Status-Status}' docker-registry").stdout != "installed")
         #expect(try await root.expectSuccess("cibox --version") == "\(Self.version)\n")
         let manual = try await root.expectSuccess("MANPAGER=cat man cibox")
         #expect(manual.contains("cibox") && manual.contains("SYNOPSIS"), "\(manual)")
@@ -154,8 +176,8 @@ struct PackageInstallTests {
             separator: ":", omittingEmptySubsequences: false)
         #expect(user.count == 7 && user[5] == "/var/lib/cibox" && user[6] == "/usr/sbin/nologin\n", "\(user)")
         #expect(try await root.expectSuccess("stat -c '%U %G %a' /var/lib/cibox") == "root root 700\n")
+        #expect(try await root.expectSuccess("stat -c '%U %a' /etc/cibox/settings.yml") == "root 600\n")
         // Enabled, not started (nothing runs it in a chroot anyway).
-        try await root.expectSuccess("test -L /etc/systemd/system/multi-user.target.wants/cibox.service")
         #expect(
             try await root.expectSuccess("readlink /etc/systemd/system/multi-user.target.wants/cibox.service")
                 == "/lib/systemd/system/cibox.service\n")
@@ -179,6 +201,8 @@ struct PackageInstallTests {
         let run = try await root.run("cibox run /tmp/sample --json")
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(try CLI.object(run).string("status") == "success")
+        // The package's settings run root's jobs as the package's user, as the service's.
+        #expect(try await Self.whoRunsJobs(in: root).contains("cibox\n"))
     }
 
     @Test(.timeLimit(.minutes(20))) func anUpgradeKeepsHistorySettingsContextsAndImages() async throws {
@@ -187,14 +211,26 @@ struct PackageInstallTests {
         defer { folder.remove() }
         let root = try await Self.freshRoot(artifacts, in: folder)
         let bundle = "/tmp/\(Self.bundleName)"
-        try await root.copy(artifacts.previousDeb, to: "/tmp/previous.deb")
+        // The previous version's package had another default for a setting the administrator then changed too: dpkg
+        // must keep the administrator's file and put the new default beside it.
+        let previous = folder.appending("previous")
+        try await ProcessRunner.run("/usr/bin/dpkg-deb", ["-R", artifacts.previousDeb, previous])
+        let settings = previous + "/etc/cibox/settings.yml"
+        let text = try String(contentsOfFile: settings, encoding: .utf8)
+        try #require(text.contains("\njob_time_limit: 5h\n"))
+        try text.replacingOccurrences(of: "\njob_time_limit: 5h\n", with: "\njob_time_limit: 4h\n")
+            .write(toFile: settings, atomically: false, encoding: .utf8)
+        let rebuilt = try await ProcessRunner.run(
+            "/usr/bin/dpkg-deb", ["--root-owner-group", "-Zxz", "-z0", "-b", previous, root.path + "/tmp/previous.deb"])
+        try #require(rebuilt.status == 0, "\(rebuilt.stderr)")
         // The previous version, with what it needs from the bundle.
         try await root.expectSuccess(
-            "cd \(bundle) && dpkg -i $(ls *.deb | grep -v '^cibox_') /tmp/previous.deb >/dev/null")
+            "cd \(bundle) && dpkg -i $(ls *.deb | grep -v -e '^cibox_' -e '^docker-registry_') /tmp/previous.deb >/dev/null"
+        )
         #expect(try await root.expectSuccess("dpkg-query -W -f='${Version}' cibox") == Self.previousVersion)
 
         // What a build server has after a while: an administrator's setting, a context, an image, a pipeline.
-        try await root.expectSuccess("echo 'run_as: cibox' >> /etc/cibox/settings.yml")
+        try await root.expectSuccess("sed -i 's/^job_time_limit: 4h$/job_time_limit: 2h/' /etc/cibox/settings.yml")
         try await root.expectSuccess("printf s3cret | cibox context set deploy TOKEN")
         let image = folder.appending("bb.tar")
         try TestImageArchive.dockerArchive(try TestImage.busybox(), repoTags: ["upgrade/bb:1"]).writeArchive(to: image)
@@ -203,28 +239,57 @@ struct PackageInstallTests {
         try await Self.copySample(into: root)
         let first = try await root.run("cibox run /tmp/sample --json")
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        // A database as the previous version left it: its schema two migrations behind this cibox's.
+        let database = root.path + "/var/lib/cibox/cibox.sqlite"
+        let queue = try DatabaseQueue(path: database)
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX job_on_finishedAt; DROP TABLE apiToken;
+                    DELETE FROM grdb_migrations WHERE identifier IN ('v15-add-apiToken', 'v16-add-job-finishedAt-index')
+                    """)
+        }
 
         let upgraded = try await root.expectSuccess("sh \(bundle)/install.sh")
-        #expect(upgraded.contains("install.sh: installed cibox \(Self.version)\n"), "\(upgraded)")
-        let count = try await root.expectSuccess("ls \(bundle)/*.deb | wc -l").trimmingCharacters(
-            in: .whitespacesAndNewlines)
-        let already = (Int(count) ?? 0) - 1
+        let count =
+            Int(
+                try await root.expectSuccess("ls \(bundle)/*.deb | wc -l").trimmingCharacters(
+                    in: .whitespacesAndNewlines)) ?? 0
         #expect(
-            upgraded.contains("install.sh: 1 of \(count) packages to install (\(already) already here"), "\(upgraded)")
+            upgraded.contains(
+                "install.sh: 1 of \(count) packages to install (\(count - 2) already here at the same or a newer "
+                    + "version)\n"),
+            "\(upgraded)")
+        #expect(upgraded.contains("install.sh: installed cibox \(Self.version)\n"), "\(upgraded)")
         #expect(try await root.expectSuccess("dpkg-query -W -f='${Version}' cibox") == Self.version)
-        #expect(try await root.expectSuccess("grep -x 'run_as: cibox' /etc/cibox/settings.yml") == "run_as: cibox\n")
-        #expect(try await root.expectSuccess("cibox context list").contains("deploy"))
-        #expect(try await root.expectSuccess("cibox image list").contains("upgrade/bb:1"))
+        #expect(
+            try await root.expectSuccess("grep '^job_time_limit' /etc/cibox/settings.yml") == "job_time_limit: 2h\n")
+        #expect(
+            try await root.expectSuccess("grep '^job_time_limit' /etc/cibox/settings.yml.dpkg-dist")
+                == "job_time_limit: 5h\n")
+
+        // The new cibox finds the older schema, names what is pending, and moves it forward at its first start.
+        let before = try CLI.object(try await root.run("cibox doctor --json"))
+        let pending = before.objects("checks").first { $0["check"] as? String == "database" }
+        #expect(pending?["status"] as? String == "warning")
+        #expect(
+            (pending?["summary"] as? String)?.hasSuffix(
+                "is sound; 2 migration(s) of this cibox have not run yet (v15-add-apiToken, "
+                    + "v16-add-job-finishedAt-index).") == true, "\(pending ?? [:])")
         let history = try await root.run("cibox pipelines --json")
         let pipelines = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(pipelines.map { $0["number"] as? Int } == [1])
         #expect(pipelines.first?["status"] as? String == "success")
-        let doctor = try CLI.object(try await root.run("cibox doctor --json"))
-        #expect(doctor["problems"] as? Int == 0, "\(doctor)")
-        // The jobs ran as the package's user (run_as, kept), and go on running after the upgrade.
-        let second = try await root.run("cibox run /tmp/sample --json")
-        #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
-        #expect(try CLI.object(second).int("number") == 2)
+        let after = try CLI.object(try await root.run("cibox doctor --json"))
+        #expect(after["problems"] as? Int == 0, "\(after)")
+        let current = after.objects("checks").first { $0["check"] as? String == "database" }
+        #expect((current?["summary"] as? String)?.hasSuffix("integrity ok, schema current.") == true)
+        #expect(try await root.expectSuccess("cibox context list").contains("deploy"))
+        #expect(try await root.expectSuccess("cibox image list").contains("upgrade/bb:1"))
+        // The jobs run as the package's user after the upgrade too, and the history goes on.
+        #expect(try await Self.whoRunsJobs(in: root).contains("cibox\n"))
+        let later = try await root.run("cibox pipelines --json")
+        #expect((try JSONSerialization.jsonObject(with: Data(later.stdout.utf8)) as? [Any])?.count == 2)
 
         // Remove keeps the state and the user; purge deletes the state and the settings, and keeps the user.
         try await root.expectSuccess("dpkg -r cibox >/dev/null")

@@ -3,6 +3,7 @@
 import CIBoxModel
 import CIBoxSettings
 import CIBoxTestSupport
+import Foundation
 import Testing
 
 @Suite struct SettingsFileTests {
@@ -38,26 +39,31 @@ import Testing
         #expect(warnings.map(\.message) == ["unknown settings key 'colour' is ignored"])
     }
 
-    @Test func theMachinesFileIsReadWhenTheHomeHasNone() throws {
+    @Test func thePackagesFileIsReadForThePackagesHomeWhenItHasNone() throws {
         let home = try TemporaryDirectory(prefix: "cibox-settings")
         defer { home.remove() }
         try home.write("report: false\n", to: "etc/settings.yml")
         let system = home.appending("etc/settings.yml")
         try home.write("", to: "state/.keep")
         let state = home.appending("state")
-        #expect(SettingsFile.path(home: state, system: system) == system)
-        #expect(try SettingsFile.load(home: state, system: system).0.writesReport == false)
+        #expect(SettingsFile.path(home: state, system: system, packagedHome: state) == system)
+        #expect(try SettingsFile.load(home: state, system: system, packagedHome: state).0.writesReport == false)
+        // Another home (another user's `cibox run`) never reads the service's file.
+        let other = home.appending("other")
+        #expect(SettingsFile.path(home: other, system: system, packagedHome: state) == other + "/settings.yml")
+        #expect(try SettingsFile.load(home: other, system: system, packagedHome: state).0 == Settings())
 
-        // The home's own file wins, whole: nothing of the machine's file is merged into it.
+        // The home's own file wins, whole: nothing of the package's file is merged into it.
         try home.write("cgroups: false\n", to: "state/settings.yml")
-        #expect(SettingsFile.path(home: state, system: system) == state + "/settings.yml")
-        let (own, _) = try SettingsFile.load(home: state, system: system)
+        #expect(SettingsFile.path(home: state, system: system, packagedHome: state) == state + "/settings.yml")
+        let (own, _) = try SettingsFile.load(home: state, system: system, packagedHome: state)
         #expect(own.usesCgroups == false)
         #expect(own.writesReport == true)
 
-        // Neither: the defaults, and the home's path is where a new file goes.
-        let empty = home.appending("empty")
-        #expect(SettingsFile.path(home: empty, system: home.appending("none.yml")) == empty + "/settings.yml")
-        #expect(try SettingsFile.load(home: empty, system: home.appending("none.yml")).0 == Settings())
+        // No package file: the defaults, and the home's path is where a new file goes.
+        let none = home.appending("none.yml")
+        try FileManager.default.removeItem(atPath: state + "/settings.yml")
+        #expect(SettingsFile.path(home: state, system: none, packagedHome: state) == state + "/settings.yml")
+        #expect(try SettingsFile.load(home: state, system: none, packagedHome: state).0 == Settings())
     }
 }

@@ -28,7 +28,7 @@ struct DoctorCommand: AsyncParsableCommand {
     func run() async throws {
         let report = await Doctor.examine(home: global.homeDirectory)
         if json {
-            Terminal.output(data: report.json)
+            Terminal.output(data: try report.json())
         } else {
             Terminal.output(Self.text(report))
         }

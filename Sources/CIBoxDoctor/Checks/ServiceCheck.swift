@@ -2,6 +2,16 @@
 
 /// The systemd service (`cibox.service`) and whether a daemon runs on the home.
 package enum ServiceCheck {
+    /// Whether the unit starts at boot, from its links under `/etc/systemd/system`.
+    package enum Enablement: String, Sendable {
+        /// `multi-user.target.wants/cibox.service` exists.
+        case enabled
+        /// No such link.
+        case disabled
+        /// `cibox.service` links to `/dev/null`.
+        case masked
+    }
+
     /// What is known of the service.
     package struct Facts: Sendable, Equatable {
         /// PID 1's name (`systemd`, `sh`, …).
@@ -10,8 +20,8 @@ package enum ServiceCheck {
         package var systemdRunning: Bool
         /// Where the unit file is; nil when none is installed.
         package var unitFile: String?
-        /// `enabled`, `disabled` or `masked`, from the unit's links under `/etc/systemd/system`.
-        package var enablement: String
+        /// Whether it starts at boot.
+        package var enablement: Enablement
         /// `systemctl is-active`'s answer when systemd runs (`active`, `failed`, `inactive`, …).
         package var activeState: String?
         /// The pid of the daemon holding the home's lock; nil when none runs on it.
@@ -19,7 +29,7 @@ package enum ServiceCheck {
 
         /// Makes the facts.
         package init(
-            initName: String, systemdRunning: Bool, unitFile: String?, enablement: String, activeState: String?,
+            initName: String, systemdRunning: Bool, unitFile: String?, enablement: Enablement, activeState: String?,
             daemonPID: String?
         ) {
             self.initName = initName
@@ -37,13 +47,14 @@ package enum ServiceCheck {
         guard let unit = facts.unitFile else {
             return DoctorFinding("service", .ok, "No cibox.service is installed; \(daemon).")
         }
-        if facts.enablement == "masked" {
+        if facts.enablement == .masked {
             return DoctorFinding(
                 "service", .warning, "cibox.service (\(unit)) is masked; \(daemon).",
                 fix: "`systemctl unmask cibox && systemctl enable --now cibox` to watch pushed repositories.")
         }
         guard facts.systemdRunning else {
-            let found = "systemd is not running here (PID 1 is \(facts.initName)): cibox.service is \(facts.enablement)"
+            let found =
+                "systemd is not running here (PID 1 is \(facts.initName)): cibox.service is \(facts.enablement.rawValue)"
             if facts.daemonPID != nil { return DoctorFinding("service", .ok, "\(found); \(daemon).") }
             return DoctorFinding(
                 "service", .warning, "\(found) and nothing starts it; \(daemon).",
@@ -52,7 +63,7 @@ package enum ServiceCheck {
             )
         }
         let state = facts.activeState ?? "unknown"
-        let found = "cibox.service is \(facts.enablement) and \(state); \(daemon)."
+        let found = "cibox.service is \(facts.enablement.rawValue) and \(state); \(daemon)."
         switch (state, facts.enablement) {
         case ("active", _), ("activating", _), ("reloading", _):
             return DoctorFinding("service", .ok, found)
@@ -60,7 +71,7 @@ package enum ServiceCheck {
             return DoctorFinding(
                 "service", .problem, found,
                 fix: "See why: `journalctl -u cibox -e`; then `systemctl restart cibox`.")
-        case (_, "enabled"):
+        case (_, .enabled):
             return DoctorFinding("service", .warning, found, fix: "`systemctl start cibox` (it starts at boot).")
         default:
             return DoctorFinding(

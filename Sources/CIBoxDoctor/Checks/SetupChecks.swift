@@ -9,11 +9,17 @@ package enum SetupChecks {
     ///   - path: the settings file in use (it may not exist).
     ///   - exists: whether it exists.
     ///   - diagnostics: what loading it said (errors refuse the file).
-    ///   - exposedContexts: whether it holds context values and other users may read it.
+    ///   - exposedSecrets: whether it holds contexts' or projects' environment values and other users may read it.
+    ///   - readError: why it could not be read, when it could not.
     package static func assessSettings(
-        path: String, exists: Bool, diagnostics: [Diagnostic], exposedContexts: Bool
+        path: String, exists: Bool, diagnostics: [Diagnostic], exposedSecrets: Bool, readError: String? = nil
     ) -> DoctorFinding {
         guard exists else { return DoctorFinding("settings", .ok, "No settings file (\(path)): the defaults.") }
+        if let readError {
+            return DoctorFinding(
+                "settings", .problem, readError,
+                fix: "Run doctor as the user cibox runs as (root for the service); that user must own the file.")
+        }
         let errors = diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty {
             return DoctorFinding(
@@ -21,9 +27,10 @@ package enum SetupChecks {
                 "\(path) has errors, so every command refuses it: \(errors.prefix(3).map(\.formatted).joined(separator: "; ")).",
                 fix: "Fix them (`cibox doctor` checks again), or move the file away to use the defaults.")
         }
-        if exposedContexts {
+        if exposedSecrets {
             return DoctorFinding(
-                "settings", .warning, "\(path) holds contexts' values and other users may read it.",
+                "settings", .problem,
+                "\(path) holds contexts' or projects' environment values, and other users (jobs included) may read it.",
                 fix: "`chmod 600 \(path)`, or keep secrets with `cibox context set` (in the database) instead.")
         }
         if !diagnostics.isEmpty {
