@@ -15,7 +15,7 @@ import Testing
                 == DoctorFinding(
                     "cgroups", .ok,
                     "v2 at /sys/fs/cgroup/system.slice/cibox.service, controllers cpu, io, memory, pids; a job's cgroup "
-                        + "can be made."))
+                        + "can be made (delegated to cibox)."))
         let refused = CgroupCheck.assess(layout: v2, enabled: true, trial: "Permission denied")
         #expect(refused.status == .problem)
         #expect(
@@ -30,7 +30,7 @@ import Testing
         #expect(CgroupCheck.assess(layout: v1, enabled: false, trial: nil).status == .warning)
         #expect(
             CgroupCheck.assess(layout: v1, enabled: true, trial: nil).summary
-                == "v1 (controllers freezer, memory, pids); a job's cgroup can be made.")
+                == "v1 (controllers freezer, memory, pids); a job's cgroup can be made (delegated to cibox).")
         let none = CgroupCheck.assess(
             layout: .unavailable(reason: "no cgroup file system is mounted"), enabled: true, trial: nil)
         #expect(none.status == .problem)

@@ -54,7 +54,7 @@ import Testing
             SetupChecks.assessSettings(path: path, exists: true, diagnostics: [], exposedSecrets: false)
                 == DoctorFinding("settings", .ok, "/etc/cibox/settings.yml reads without a warning."))
         let location = SourceLocation(file: path, line: 3, column: 10)
-        let error = Diagnostic(.error, at: location, "'cgroups' must be true or false")
+        let error = Diagnostic(.error, at: location, "'cgroups' must be true or false", hint: "write true or false")
         #expect(
             SetupChecks.assessSettings(path: path, exists: true, diagnostics: [error], exposedSecrets: false)
                 == DoctorFinding(

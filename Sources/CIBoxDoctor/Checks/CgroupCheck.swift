@@ -38,7 +38,9 @@ package enum CgroupCheck {
                 "cgroups", .warning, "\(found); off in settings (`cgroups: false`): jobs have no memory or CPU limits.",
                 fix: "Remove `cgroups: false` from settings.yml to give each job its resource class's limits.")
         }
-        guard let trial else { return DoctorFinding("cgroups", .ok, "\(found); a job's cgroup can be made.") }
+        guard let trial else {
+            return DoctorFinding("cgroups", .ok, "\(found); a job's cgroup can be made (delegated to cibox).")
+        }
         return DoctorFinding("cgroups", .problem, "\(found); a job's cgroup cannot be made: \(trial)", fix: fix)
     }
 

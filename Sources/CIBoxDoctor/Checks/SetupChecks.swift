@@ -24,7 +24,7 @@ package enum SetupChecks {
         if !errors.isEmpty {
             return DoctorFinding(
                 "settings", .problem,
-                "\(path) has errors, so every command refuses it: \(errors.prefix(3).map(\.formatted).joined(separator: "; ")).",
+                "\(path) has errors, so every command refuses it: \(lines(errors)).",
                 fix: "Fix them (`cibox doctor` checks again), or move the file away to use the defaults.")
         }
         if exposedSecrets {
@@ -36,7 +36,7 @@ package enum SetupChecks {
         if !diagnostics.isEmpty {
             return DoctorFinding(
                 "settings", .warning,
-                "\(path): \(diagnostics.prefix(3).map(\.formatted).joined(separator: "; ")).",
+                "\(path): \(lines(diagnostics)).",
                 fix: "Fix or remove what it warns about.")
         }
         return DoctorFinding("settings", .ok, "\(path) reads without a warning.")
@@ -51,5 +51,10 @@ package enum SetupChecks {
             )
         }
         return DoctorFinding("agent", .ok, "\(path).")
+    }
+
+    /// The first three diagnostics, each as its first line (`FILE:LINE:COLUMN: error: MESSAGE`, without its hint).
+    static func lines(_ diagnostics: [Diagnostic]) -> String {
+        diagnostics.prefix(3).map { String($0.formatted.prefix { $0 != "\n" }) }.joined(separator: "; ")
     }
 }
