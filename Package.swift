@@ -193,7 +193,7 @@ let package = Package(
             name: "CIBoxDoctor",
             dependencies: [
                 "CIBoxBasics", "CIBoxModel", "CIBoxEngine", "CIBoxStore", "CIBoxExecutor", "CIBoxImages",
-                "CIBoxSettings", "CIBoxContainers", "CIBoxRegistry",
+                "CIBoxSettings", "CIBoxContainers", "CIBoxRegistry", "CIBoxDockerEngine",
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings
         ),

@@ -39,8 +39,8 @@ package struct PodmanEngines: DockerEngineProvider {
         ip = Self.find("ip")
     }
 
-    /// The program `name` in the usual folders.
-    static func find(_ name: String) -> String? {
+    /// The program `name` in the usual folders (where the jobs' engines are started from, and `cibox doctor` looks).
+    package static func find(_ name: String) -> String? {
         ["/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin"].map { $0 + "/" + name }.first {
             access($0, X_OK) == 0
         }

@@ -2,6 +2,7 @@
 
 import CIBoxBasics
 import CIBoxContainers
+import CIBoxDockerEngine
 import CIBoxEngine
 import CIBoxExecutor
 import CIBoxImages
@@ -47,7 +48,7 @@ package enum Doctor {
                 path: SandboxAgent.executable, executable: access(SandboxAgent.executable, X_OK) == 0))
         for (tool, path) in [
             (ToolCheck.runc, Runc.find(home: home)?.executable), (ToolCheck.skopeo, Skopeo.find()?.program),
-            (ToolCheck.podman, ProgramSearch.find("podman")),
+            (ToolCheck.podman, PodmanEngines.find("podman")),
         ] {
             findings.append(await Self.check(tool, at: path))
         }
@@ -162,12 +163,7 @@ package enum Doctor {
                 .run()
             active = output?.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        var pid: String?
-        if DaemonPresence.isRunning(home: home) {
-            let text = (try? String(contentsOfFile: DaemonPresence.lockPath(home: home), encoding: .utf8)) ?? ""
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            pid = trimmed.isEmpty ? "unknown" : trimmed
-        }
+        let pid = DaemonPresence.isRunning(home: home) ? DaemonPresence.recordedPID(home: home) ?? "unknown" : nil
         return ServiceCheck.Facts(
             initName: initName, systemdRunning: systemdRunning, unitFile: unit,
             enablement: masked ? .masked : (wanted ? .enabled : .disabled), activeState: active, daemonPID: pid)

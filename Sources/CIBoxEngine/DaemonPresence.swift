@@ -24,14 +24,18 @@ package enum DaemonPresence {
             throw EngineError(.store, "Cannot lock '\(path)': \(error.localizedDescription).", cause: error)
         }
         guard let holder else {
-            let other = ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").trimmingCharacters(
-                in: .whitespacesAndNewlines)
-            throw EngineError(
-                .usage,
-                "Another cibox daemon\(other.isEmpty ? "" : " (pid \(other))") runs on '\(home)': one daemon per home.")
+            let other = recordedPID(home: home).map { " (pid \($0))" } ?? ""
+            throw EngineError(.usage, "Another cibox daemon\(other) runs on '\(home)': one daemon per home.")
         }
         holder.describe("\(pid)\n")
         return holder
+    }
+
+    /// The pid the daemon of `home` wrote in its lock file; nil when there is none.
+    package static func recordedPID(home: String) -> String? {
+        let text = ((try? String(contentsOfFile: lockPath(home: home), encoding: .utf8)) ?? "").trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
     }
 
     /// Whether a daemon runs on `home` now.

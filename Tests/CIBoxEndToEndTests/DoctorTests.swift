@@ -21,9 +21,7 @@ struct DoctorTests {
         let object = try CLI.object(output)
         let checks = object.objects("checks")
         #expect(checks.compactMap { $0["check"] as? String } == Self.checks)
-        var byName: [String: [String: Any]] = [:]
-        for check in checks { byName[check["check"] as? String ?? ""] = check }
-        return (output.status, byName, object)
+        return (output.status, object.doctorChecks, object)
     }
 
     @Test func aFreshHomeAndThenAUsedOneHaveNoProblems() async throws {
@@ -106,5 +104,14 @@ struct DoctorTests {
     private func size(_ path: String) -> Int64 {
         var info = stat()
         return stat(path, &info) == 0 ? Int64(info.st_size) : 0
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    /// The `checks` of a `cibox doctor --json` report, by their names.
+    var doctorChecks: [String: [String: Any]] {
+        var byName: [String: [String: Any]] = [:]
+        for check in objects("checks") { byName[check["check"] as? String ?? ""] = check }
+        return byName
     }
 }

@@ -94,6 +94,12 @@ struct PackageInstallTests {
         return root
     }
 
+    /// How many packages the bundle unpacked in the root's `/tmp` holds.
+    static func packageCount(in root: DebianRoot) async throws -> Int {
+        let listed = try await root.expectSuccess("ls /tmp/\(bundleName)/*.deb | wc -l")
+        return Int(listed.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
     /// Samples/shell-pipeline as a git repository in the root's `/tmp/sample`.
     static func copySample(into root: DebianRoot) async throws {
         let sample = try await Repositories.sample("shell-pipeline")
@@ -152,10 +158,7 @@ struct PackageInstallTests {
         #expect(interfaces.map { $0.split(separator: ":")[0].trimmingCharacters(in: .whitespaces) } == ["lo"])
 
         let installed = try await root.expectSuccess("sh /tmp/\(Self.bundleName)/install.sh")
-        let count =
-            Int(
-                try await root.expectSuccess("ls /tmp/\(Self.bundleName)/*.deb | wc -l").trimmingCharacters(
-                    in: .whitespacesAndNewlines)) ?? 0
+        let count = try await Self.packageCount(in: root)
         #expect(
             installed.contains(
                 "install.sh: \(count - 1) of \(count) packages to install (0 already here at the same or a newer "
@@ -189,8 +192,7 @@ struct PackageInstallTests {
         let report = try CLI.object(doctor)
         #expect(report["home"] as? String == "/var/lib/cibox")
         #expect(report["problems"] as? Int == 0, "\(report)")
-        var checks: [String: [String: Any]] = [:]
-        for check in report.objects("checks") { checks[check["check"] as? String ?? ""] = check }
+        let checks = report.doctorChecks
         #expect(checks["home"]?["summary"] as? String == "/var/lib/cibox, root's, mode 0700.")
         #expect(checks["agent"]?["summary"] as? String == "/usr/lib/cibox/cibox-sandbox.")
         #expect((checks["runc"]?["summary"] as? String)?.hasPrefix("/usr/sbin/runc, version 1.1.") == true)
@@ -251,10 +253,7 @@ struct PackageInstallTests {
         }
 
         let upgraded = try await root.expectSuccess("sh \(bundle)/install.sh")
-        let count =
-            Int(
-                try await root.expectSuccess("ls \(bundle)/*.deb | wc -l").trimmingCharacters(
-                    in: .whitespacesAndNewlines)) ?? 0
+        let count = try await Self.packageCount(in: root)
         #expect(
             upgraded.contains(
                 "install.sh: 1 of \(count) packages to install (\(count - 2) already here at the same or a newer "
@@ -270,7 +269,7 @@ struct PackageInstallTests {
 
         // The new cibox finds the older schema, names what is pending, and moves it forward at its first start.
         let before = try CLI.object(try await root.run("cibox doctor --json"))
-        let pending = before.objects("checks").first { $0["check"] as? String == "database" }
+        let pending = before.doctorChecks["database"]
         #expect(pending?["status"] as? String == "warning")
         #expect(
             (pending?["summary"] as? String)?.hasSuffix(
@@ -282,7 +281,7 @@ struct PackageInstallTests {
         #expect(pipelines.first?["status"] as? String == "success")
         let after = try CLI.object(try await root.run("cibox doctor --json"))
         #expect(after["problems"] as? Int == 0, "\(after)")
-        let current = after.objects("checks").first { $0["check"] as? String == "database" }
+        let current = after.doctorChecks["database"]
         #expect((current?["summary"] as? String)?.hasSuffix("integrity ok, schema current.") == true)
         #expect(try await root.expectSuccess("cibox context list").contains("deploy"))
         #expect(try await root.expectSuccess("cibox image list").contains("upgrade/bb:1"))
